@@ -1,0 +1,137 @@
+package org.virtgpu.core.device;
+
+import java.lang.System.Logger.Level;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.virtgpu.api.CapsetInfo;
+import org.virtgpu.api.DeviceInfo;
+import org.virtgpu.api.GpuSession;
+import org.virtgpu.api.SessionOptions;
+import org.virtgpu.api.VirtGpuDevice;
+import org.virtgpu.core.registry.CapsetRegistry;
+import org.virtgpu.spi.ContextType;
+import org.virtgpu.spi.GpuError;
+import org.virtgpu.spi.GpuException;
+
+/**
+ * The device as an OSGi component. It tracks every {@link ContextType} service (dynamic, greedy, multiple),
+ * keeps the capset registry, and registers {@link VirtGpuDevice} itself so that it can update the
+ * {@code virtgpu.capsets} and {@code virtgpu.blobAlignment} service properties as types come and go.
+ */
+@Component(immediate = true, service = {}, configurationPid = DeviceConfig.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = DeviceConfig.class)
+public final class DeviceComponent implements VirtGpuDevice {
+    private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
+
+    private final CapsetRegistry registry = new CapsetRegistry();
+    private volatile DeviceConfig config;
+    private volatile int hostPageSize;
+    private ServiceRegistration<VirtGpuDevice> registration;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindContextType(ContextType type, ServiceReference<ContextType> ref) {
+        String bundle = ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion();
+        if (registry.add(type, bundle)) {
+            LOG.log(Level.INFO, "context type {0} from {1} serves capsets {2}", type.name(), bundle,
+                    type.capsets().stream().map(c -> c.id() + " (" + c.name() + ")").toList());
+        }
+        publish();
+    }
+
+    void unbindContextType(ContextType type) {
+        var freed = registry.remove(type);
+        if (!freed.isEmpty()) {
+            LOG.log(Level.INFO, "context type {0} went away; capsets {1} no longer served", type.name(),
+                    freed.stream().map(c -> c.id()).toList());
+        }
+        publish();
+    }
+
+    @Activate
+    void activate(BundleContext context, DeviceConfig config) {
+        this.config = config;
+        this.hostPageSize = HostPage.effective(config.hostPageSize());
+        registration = context.registerService(VirtGpuDevice.class, this, properties());
+        LOG.log(Level.INFO, "virtgpu device up: host page {0}, capsets {1}", hostPageSize, Arrays.toString(registry.ids()));
+    }
+
+    @Deactivate
+    void deactivate() {
+        ServiceRegistration<VirtGpuDevice> r;
+        synchronized (this) {
+            r = registration;
+            registration = null;
+        }
+        if (r != null) {
+            r.unregister();
+        }
+    }
+
+    private Hashtable<String, Object> properties() {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put(PROP_CAPSETS, registry.ids());
+        p.put(PROP_BLOB_ALIGNMENT, blobAlignment());
+        return p;
+    }
+
+    private void publish() {
+        ServiceRegistration<VirtGpuDevice> r;
+        synchronized (this) {
+            r = registration;
+        }
+        if (r != null) {
+            try {
+                r.setProperties(properties());
+            } catch (IllegalStateException unregistered) {
+                // deactivating
+            }
+        }
+        LOG.log(Level.INFO, "capsets now {0}, blob alignment {1}", Arrays.toString(registry.ids()), blobAlignment());
+    }
+
+    /** max(host page size, every active context type's required alignment). */
+    long blobAlignment() {
+        long a = hostPageSize == 0 ? HostPage.osPageSize() : hostPageSize;
+        for (var p : registry.providers()) {
+            a = Math.max(a, p.type().pageSizePolicy().requiredAlignment());
+        }
+        return a;
+    }
+
+    public CapsetRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public DeviceInfo info() {
+        DeviceConfig c = config;
+        List<CapsetInfo> caps = registry.entries().stream()
+                .map(e -> new CapsetInfo(e.capset().id(), e.capset().name(), e.capset().maxVersion(), e.capset().size(),
+                        e.provider().bundle()))
+                .toList();
+        long features = (1L << DeviceInfo.F_VIRGL) | (1L << DeviceInfo.F_EDID) | (1L << DeviceInfo.F_RESOURCE_UUID)
+                | (1L << DeviceInfo.F_RESOURCE_BLOB) | (1L << DeviceInfo.F_CONTEXT_INIT) | (1L << DeviceInfo.F_BLOB_ALIGNMENT);
+        return new DeviceInfo(features, c.numScanouts(), caps, hostPageSize, blobAlignment(), c.hostVisibleSize());
+    }
+
+    @Override
+    public GpuSession openSession(SessionOptions options) throws GpuException {
+        // The device model (issue 3) replaces this.
+        throw new GpuException(GpuError.UNSPEC, "sessions are not implemented yet");
+    }
+}
