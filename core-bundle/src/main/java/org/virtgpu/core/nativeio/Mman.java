@@ -1,0 +1,83 @@
+package org.virtgpu.core.nativeio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** mmap(2) / munmap(2). */
+public final class Mman {
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_SHARED = 1;
+    public static final int MAP_PRIVATE = 2;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+
+    private static final MethodHandle mmap$mh = Native.downcall("mmap",
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle munmap$mh = Native.downcall("munmap",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
+    private Mman() {
+    }
+
+    /**
+     * Maps {@code length} bytes of {@code fd} from {@code offset}, shared and read-write. The returned segment is
+     * bound to {@code arena}: closing the arena unmaps it. Ownership: the mapping keeps the memory alive after the
+     * fd is closed.
+     */
+    @SuppressWarnings("restricted")
+    public static MemorySegment mapShared(int fd, long offset, long length, Arena arena) throws NativeException {
+        return map(MemorySegment.NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset, arena);
+    }
+
+    /** mmap(2) with explicit arguments; see {@link #mapShared}. */
+    @SuppressWarnings("restricted")
+    public static MemorySegment map(MemorySegment addr, long length, int prot, int flags, int fd, long offset, Arena arena)
+            throws NativeException {
+        if (length <= 0) {
+            throw new NativeException("mmap", Errno.EINVAL);
+        }
+        MemorySegment p;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Native.errnoState(a);
+            p = (MemorySegment) mmap$mh.invokeExact(st, addr, length, prot, flags, fd, offset);
+            if (p.address() == -1L) {
+                throw new NativeException("mmap", Native.errno(st));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.bug("mmap", t);
+        }
+        final long address = p.address();
+        return p.reinterpret(length, arena, seg -> unmapQuietly(address, length));
+    }
+
+    /** munmap(2) of a raw range. */
+    public static void unmap(long address, long length) throws NativeException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = Native.errnoState(a);
+            int r = (int) munmap$mh.invokeExact(st, MemorySegment.ofAddress(address), length);
+            if (r < 0) {
+                throw new NativeException("munmap", Native.errno(st));
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.bug("munmap", t);
+        }
+    }
+
+    private static void unmapQuietly(long address, long length) {
+        try {
+            unmap(address, length);
+        } catch (NativeException e) {
+            System.getLogger(Mman.class.getName()).log(System.Logger.Level.ERROR, e.getMessage());
+        }
+    }
+}

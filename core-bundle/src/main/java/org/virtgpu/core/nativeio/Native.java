@@ -1,0 +1,59 @@
+package org.virtgpu.core.nativeio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Linker plumbing shared by the syscall classes. A handle made by {@link #downcall} takes the errno capture
+ * segment as its first argument; allocate one per call (or per thread) with {@link #errnoState(Arena)} and
+ * read it with {@link #errno(MemorySegment)} right after a failing call.
+ */
+public final class Native {
+    static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO$vh = CAPTURE.varHandle(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+
+    private Native() {
+    }
+
+    /** A downcall to libc's {@code name} whose first parameter is the errno capture segment. */
+    @SuppressWarnings("restricted")
+    static MethodHandle downcall(String name, FunctionDescriptor fd, Linker.Option... extra) {
+        Linker.Option[] opts = new Linker.Option[extra.length + 1];
+        opts[0] = CAPTURE_ERRNO;
+        System.arraycopy(extra, 0, opts, 1, extra.length);
+        return LINKER.downcallHandle(symbol(name), fd, opts);
+    }
+
+    /** A downcall for functions that do not set errno. */
+    @SuppressWarnings("restricted")
+    static MethodHandle downcallNoErrno(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(symbol(name), fd);
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc symbol not found: " + name));
+    }
+
+    /** A fresh errno capture segment in {@code arena}. */
+    public static MemorySegment errnoState(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    public static int errno(MemorySegment state) {
+        return (int) ERRNO$vh.get(state, 0L);
+    }
+
+    /** Rethrows a Throwable from invokeExact: only a bug in a descriptor can get here. */
+    static AssertionError bug(String call, Throwable t) {
+        return new AssertionError("downcall " + call + " failed unexpectedly", t);
+    }
+}
