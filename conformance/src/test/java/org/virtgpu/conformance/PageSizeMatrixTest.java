@@ -121,7 +121,7 @@ class PageSizeMatrixTest {
     }
 
     /** A context type that needs a larger alignment than the host page (capset 60, for this test only). */
-    private record NeedsAlignment(long alignment) implements ContextType {
+    record NeedsAlignment(long alignment) implements ContextType {
         @Override
         public String name() {
             return "needs-" + alignment;
