@@ -35,6 +35,8 @@ import org.virtgpu.api.VirtGpuDevice;
 final class EmbeddedFelix implements AutoCloseable {
     static final Path BUNDLES = Path.of(System.getProperty("virtgpu.itBundles", "target/it-bundles"));
 
+    static final String LWJGL = System.getProperty("virtgpu.lwjglVersion", "3.4.3");
+
     final Framework framework;
     final Map<String, Bundle> bySymbolicName = new HashMap<>();
 
@@ -42,7 +44,9 @@ final class EmbeddedFelix implements AutoCloseable {
         Map<String, String> cfg = new HashMap<>();
         cfg.put(Constants.FRAMEWORK_STORAGE, storage.toAbsolutePath().toString());
         cfg.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.virtgpu.api;version=1.0.0,org.virtgpu.spi;version=1.0.0,org.osgi.service.cm;version=1.6");
+        cfg.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "org.virtgpu.api;version=1.0.0,org.virtgpu.spi;version=1.0.0,org.osgi.service.cm;version=1.6,"
+                // LWJGL below the hot-swappable layer, loaded once per JVM (research/osgi-stack.md, option C)
+                + "org.lwjgl;version=" + LWJGL + ",org.lwjgl.system;version=" + LWJGL + ",org.lwjgl.vulkan;version=" + LWJGL);
         cfg.put("felix.log.level", "1");
         cfg.put("ds.loglevel", "warn");
         framework = ServiceLoader.load(FrameworkFactory.class).findFirst().orElseThrow().newFramework(cfg);

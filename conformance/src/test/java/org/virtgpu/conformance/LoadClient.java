@@ -158,17 +158,21 @@ final class LoadClient implements Runnable {
     @Override
     public void run() {
         try {
+            // The phase is read after each outcome: the test switches the phase before it acts, so an outcome
+            // caused by that action is always counted under it (an outcome right before it may be counted under
+            // it too, which only ever adds to "ok").
             while (!stop) {
-                int p = phase;
                 if (!live) {
                     if (newContext()) {
-                        recreated.incrementAndGet(p);
+                        recreated.incrementAndGet(phase);
                     } else {
                         Thread.sleep(1);
                     }
                     continue;
                 }
-                if (work()) {
+                boolean done = work();
+                int p = phase;
+                if (done) {
                     ok.incrementAndGet(p);
                 } else {
                     lost.incrementAndGet(p);
