@@ -22,7 +22,6 @@ import org.virtgpu.spi.ContextType;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.GpuContext;
 import org.virtgpu.spi.GpuError;
-import org.virtgpu.spi.HostInfo;
 import org.virtgpu.spi.PageSizePolicy;
 import org.virtgpu.spi.testkit.WireGuest;
 
@@ -44,32 +43,7 @@ class ContextLossTest {
 
         @Override
         public List<Capset> capsets() {
-            return List.of(new Capset() {
-                @Override
-                public int id() {
-                    return 61;
-                }
-
-                @Override
-                public String name() {
-                    return "never-signals";
-                }
-
-                @Override
-                public int maxVersion() {
-                    return 0;
-                }
-
-                @Override
-                public int size() {
-                    return 4;
-                }
-
-                @Override
-                public byte[] payload(int version, HostInfo host) {
-                    return new byte[4];
-                }
-            });
+            return List.of(new ZeroCapset(61, "never-signals"));
         }
 
         @Override

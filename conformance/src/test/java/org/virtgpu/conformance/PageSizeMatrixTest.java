@@ -129,32 +129,7 @@ class PageSizeMatrixTest {
 
         @Override
         public List<Capset> capsets() {
-            return List.of(new Capset() {
-                @Override
-                public int id() {
-                    return 60;
-                }
-
-                @Override
-                public String name() {
-                    return "needs-alignment";
-                }
-
-                @Override
-                public int maxVersion() {
-                    return 0;
-                }
-
-                @Override
-                public int size() {
-                    return 4;
-                }
-
-                @Override
-                public byte[] payload(int version, org.virtgpu.spi.HostInfo host) {
-                    return new byte[4];
-                }
-            });
+            return List.of(new ZeroCapset(60, "needs-alignment"));
         }
 
         @Override
