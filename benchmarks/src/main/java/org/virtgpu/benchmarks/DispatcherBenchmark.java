@@ -44,7 +44,7 @@ import org.virtgpu.spi.PageSizePolicy;
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Djava.util.logging.config.file=/dev/null"})
 @Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 1)
 public class DispatcherBenchmark {
     public static final int WIDTH = 1280;
     public static final int HEIGHT = 800;
