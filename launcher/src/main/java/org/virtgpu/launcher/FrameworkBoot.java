@@ -43,6 +43,7 @@ public final class FrameworkBoot implements AutoCloseable {
 
     private final Framework framework;
     private final List<Bundle> installed = new ArrayList<>();
+    private Map<String, Map<String, Object>> pids = Map.of();
 
     private FrameworkBoot(Framework framework) {
         this.framework = framework;
@@ -118,6 +119,41 @@ public final class FrameworkBoot implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * Everything up to (not including) starting the bundles, the way the launcher does it: picks the bundles of
+     * {@code found} that {@code cfg} selects, adds {@code extraJars}, installs them into a fresh framework in
+     * {@code storage}, checks {@code cfg} against the installed bundles' metatype and stores it in ConfigAdmin.
+     * Then call {@link #startAll()}. On a configuration error the framework is stopped and the error thrown.
+     *
+     * @param found every bundle of the bundle directory by symbolic name ({@link #scan})
+     */
+    public static FrameworkBoot prepare(LaunchConfig cfg, Map<String, Path> found, List<Path> extraJars, Path storage,
+            Map<String, String> frameworkProps) throws ConfigException, BundleException, IOException {
+        var selected = cfg.select(found.keySet());
+        FrameworkBoot boot = init(storage, frameworkProps);
+        try {
+            List<Path> jars = new ArrayList<>(selected.stream().map(found::get).toList());
+            jars.addAll(extraJars);
+            boot.install(jars);
+            boot.pids = cfg.toPids(Metatype.read(boot.installed),
+                    found.keySet().stream().filter(b -> b.startsWith(LaunchConfig.CONTEXT_BSN_PREFIX)).toList());
+            boot.configure(boot.pids);
+            return boot;
+        } catch (ConfigException | BundleException | IOException | RuntimeException e) {
+            try {
+                boot.stop(10_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            throw e;
+        }
+    }
+
+    /** The configuration {@link #prepare} stored, by PID. */
+    public Map<String, Map<String, Object>> pids() {
+        return pids;
     }
 
     /** Installs the jars (by file URL, so a test can later update from the same location). */

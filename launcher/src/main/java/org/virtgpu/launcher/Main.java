@@ -12,8 +12,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -96,7 +96,6 @@ public final class Main implements Callable<Integer> {
         }
         LaunchConfig cfg;
         Map<String, Path> found;
-        Set<String> selected;
         try {
             cfg = config != null ? LaunchConfig.read(config) : LaunchConfig.defaults();
             if (vtestSocket != null) {
@@ -112,39 +111,37 @@ public final class Main implements Callable<Integer> {
                 cfg.hostPageSize(hostPageSize);
             }
             found = FrameworkBoot.scan(bundleDir);
-            selected = cfg.select(found.keySet());
+            cfg.select(found.keySet()); // fail early, before the framework starts
         } catch (ConfigException e) {
             return configError(e);
         }
         cfg.unmatchedExcludes(found.keySet()).forEach(bsn -> LOG.warning("bundles.exclude: no bundle " + bsn + " in " + bundleDir));
 
-        boolean tempStorage = storage == null;
-        Path store = tempStorage ? Files.createTempDirectory("virtgpu-felix-") : storage;
-        FrameworkBoot boot = FrameworkBoot.init(store, Map.of());
-        Thread hook = new Thread(() -> shutdown(boot, tempStorage ? store : null), "virtgpu-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-
-        List<Path> jars = new ArrayList<>(selected.stream().map(found::get).toList());
+        List<Path> extra = new ArrayList<>();
         if (shell) {
             Path dir = shellBundles != null ? shellBundles : home.resolve("shell-bundles");
             if (!Files.isDirectory(dir)) {
                 return usage("--shell: Gogo bundle directory " + dir + " does not exist");
             }
-            jars.addAll(FrameworkBoot.scan(dir).values());
+            extra.addAll(FrameworkBoot.scan(dir).values());
         }
-        List<Bundle> installed = boot.install(jars);
-        Map<String, Map<String, Object>> pids;
+        boolean tempStorage = storage == null;
+        Path store = tempStorage ? Files.createTempDirectory("virtgpu-felix-") : storage;
+        // one hook (hooks run concurrently): stop the framework, then delete the storage it used
+        AtomicReference<FrameworkBoot> running = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(running.get(), tempStorage ? store : null), "virtgpu-shutdown"));
+        FrameworkBoot boot;
         try {
-            pids = cfg.toPids(Metatype.read(installed),
-                    found.keySet().stream().filter(b -> b.startsWith(LaunchConfig.CONTEXT_BSN_PREFIX)).toList());
-            boot.configure(pids);
-            logTransports(pids);
+            boot = FrameworkBoot.prepare(cfg, found, extra, store, Map.of());
         } catch (ConfigException e) {
             return configError(e);
         } catch (IllegalStateException e) {
             LOG.severe(e.getMessage());
             return 1;
         }
+        running.set(boot);
+        Map<String, Map<String, Object>> pids = boot.pids();
+        logTransports(pids);
 
         try (RuntimeLog watch = new RuntimeLog(boot.context())) {
             List<BundleException> failed = boot.startAll();
@@ -158,10 +155,9 @@ public final class Main implements Callable<Integer> {
                 LOG.info("virtgpu up in " + ms + " ms: capsets " + Arrays.toString(caps)
                         + (failed.isEmpty() ? "" : ", " + failed.size() + " bundle(s) failed to start"));
             }
-            for (String t : List.of("vtest", "vhostUser")) {
-                String pid = t.equals("vtest") ? LaunchConfig.VTEST_PID : LaunchConfig.VHOST_USER_PID;
-                if (Boolean.TRUE.equals(pids.get(pid).get("enabled")) && !watch.transports().contains(t)) {
-                    LOG.info(t + ": configured, but no bundle has registered a " + t + " transport service yet");
+            for (var t : Map.of("vtest", LaunchConfig.VTEST_PID, "vhost-user", LaunchConfig.VHOST_USER_PID).entrySet()) {
+                if (Boolean.TRUE.equals(pids.get(t.getValue()).get("enabled")) && !watch.transports().contains(t.getKey())) {
+                    LOG.info(t.getKey() + ": configured, but no bundle has registered a " + t.getKey() + " transport service yet");
                 }
             }
             boot.framework().waitForStop(0);
@@ -179,9 +175,11 @@ public final class Main implements Callable<Integer> {
 
     private static void shutdown(FrameworkBoot boot, Path tempStorage) {
         try {
-            LOG.info("stopping");
-            boolean stopped = boot.stop(10_000);
-            LOG.info(stopped ? "stopped" : "framework did not stop within 10 s");
+            if (boot != null) {
+                LOG.info("stopping");
+                boolean stopped = boot.stop(10_000);
+                LOG.info(stopped ? "stopped" : "framework did not stop within 10 s");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
