@@ -101,15 +101,11 @@ public final class RuntimeLog implements AutoCloseable {
         return String.format("%3d %-40s %-18s %s", b.getBundleId(), b.getSymbolicName(), b.getVersion(), state(b));
     }
 
+private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
+
     public static String state(Bundle b) {
-        return switch (b.getState()) {
-            case Bundle.ACTIVE -> "ACTIVE";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            default -> "UNINSTALLED";
-        };
+        // Bundle states are one bit each: UNINSTALLED 1, INSTALLED 2, RESOLVED 4, STARTING 8, STOPPING 16, ACTIVE 32
+        return STATES[Integer.numberOfTrailingZeros(b.getState()) % STATES.length];
     }
 
     @Override

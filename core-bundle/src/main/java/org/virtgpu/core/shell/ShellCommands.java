@@ -118,18 +118,14 @@ public final class ShellCommands {
         return t.capsets().stream().map(c -> Integer.toString(c.id())).reduce((a, b) -> a + "," + b).orElse("");
     }
 
+private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
+
     private static String state(Bundle b) {
-        return switch (b.getState()) {
-            case Bundle.ACTIVE -> "ACTIVE";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            default -> "UNINSTALLED";
-        };
+        // Bundle states are one bit each: UNINSTALLED 1, INSTALLED 2, RESOLVED 4, STARTING 8, STOPPING 16, ACTIVE 32
+        return STATES[Integer.numberOfTrailingZeros(b.getState()) % STATES.length];
     }
 
-    /** A left-aligned text table; numbers are right-aligned. */
+    /** A text table: numeric columns right-aligned, the others left-aligned. */
     static final class Table {
         private final List<Object[]> rows = new ArrayList<>();
 
@@ -145,17 +141,18 @@ public final class ShellCommands {
         public String toString() {
             int n = rows.getFirst().length;
             int[] w = new int[n];
+            boolean[] numeric = new boolean[n];
             for (Object[] r : rows) {
                 for (int i = 0; i < n; i++) {
                     w[i] = Math.max(w[i], String.valueOf(r[i]).length());
+                    numeric[i] |= r[i] instanceof Number;
                 }
             }
             StringBuilder sb = new StringBuilder();
             for (Object[] r : rows) {
                 for (int i = 0; i < n; i++) {
                     String s = String.valueOf(r[i]);
-                    boolean right = r[i] instanceof Number;
-                    if (right) {
+                    if (numeric[i]) {
                         sb.repeat(' ', w[i] - s.length()).append(s);
                     } else {
                         sb.append(s);
