@@ -46,6 +46,7 @@ final class VhostUserConnection implements AutoCloseable {
 
     private long ackedFeatures;
     private long ackedProtocolFeatures;
+    private boolean capsetsLogged;
     private volatile GpuChannel channel;
     private final DisplaySink display = new DisplaySink() {
         @Override
@@ -373,6 +374,12 @@ final class VhostUserConnection implements AutoCloseable {
             return REPLIED;
         }
         DeviceInfo info = device.info();
+        if (!capsetsLogged) {
+            capsetsLogged = true;
+            // one parseable line (the e2e test compares it with what the guest lists): id:name:size ...
+            LOG.log(Level.INFO, "{0}: vhost-user capsets: {1}", name, info.capsets().stream()
+                    .map(c -> c.id() + ":" + c.name() + ":" + c.size()).collect(java.util.stream.Collectors.joining(" ")));
+        }
         MemorySegment cfg = arena.allocate(GPU_CONFIG_SIZE, 4);
         cfg.set(U32, 0, 0); // events_read: this device raises no events
         cfg.set(U32, 4, 0); // events_clear
