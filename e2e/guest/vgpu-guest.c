@@ -332,8 +332,9 @@ static void test_display(int fd) {
     uint32_t *px = mmap(NULL, rc.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, m.offset);
     if (px == MAP_FAILED) { FAIL("map", "mmap: %s", strerror(errno)); return; }
     fill(px, d.w, d.h, d.w * 4, 3);
-    struct drm_virtgpu_3d_transfer_to_host t = { .bo_handle = rc.bo_handle,
-        .box = { 0, 0, 0, d.w, d.h, 1 }, .stride = d.w * 4 };
+    /* stride and layer_stride must be 0 for a non-blob resource: the host knows its layout (the kernel
+     * returns EINVAL otherwise) */
+    struct drm_virtgpu_3d_transfer_to_host t = { .bo_handle = rc.bo_handle, .box = { 0, 0, 0, d.w, d.h, 1 } };
     if (ioctl(fd, DRM_IOCTL_VIRTGPU_TRANSFER_TO_HOST, &t)) { FAIL("transfer_to_host", "%s", strerror(errno)); return; }
     struct drm_virtgpu_3d_wait w = { .handle = rc.bo_handle };
     if (ioctl(fd, DRM_IOCTL_VIRTGPU_WAIT, &w)) { FAIL("transfer_to_host", "WAIT: %s", strerror(errno)); return; }

@@ -5,6 +5,7 @@
 # device and the UPDATE of the pixels to QEMU over the vhost-user-gpu socket.
 #
 #   e2e/vhost-user/bench-fps.sh [FRAMES]     (default 200)
+#   BACKEND_CMD='... {sock}' e2e/vhost-user/bench-fps.sh   measure another virtgpu start command
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 FRAMES=${1:-200}
 build_guest
@@ -13,7 +14,9 @@ build_initramfs "bench $FRAMES"
 run_one() {
   local which=$1 sock=$W/$1.sock
   rm -f "$W/serial.log" "$W/mon.in"
-  if [ "$which" = c ]; then start_c_backend "$sock"; else start_virtgpu "$sock"; fi
+  if [ "$which" = c ]; then start_c_backend "$sock"
+  elif [ -n "${BACKEND_CMD:-}" ]; then start_custom "$sock"
+  else start_virtgpu "$sock"; fi
   start_qemu "$sock"
   wait_serial "GUEST-EXIT" 600 || die "$which: guest did not finish"
   wait_qemu_exit 30 || true

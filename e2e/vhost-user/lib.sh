@@ -118,6 +118,14 @@ start_virtgpu() {
   wait_socket "$sock"
 }
 
+# start_custom SOCK: BACKEND_CMD with {sock} replaced (a development harness, e.g. a standalone device).
+start_custom() {
+  local sock=$1
+  bash -c "${BACKEND_CMD//\{sock\}/$sock}" > "$W/backend.log" 2>&1 &
+  PIDS+=($!)
+  wait_socket "$sock"
+}
+
 start_c_backend() {
   local sock=$1
   [ -x "$C_BACKEND" ] || die "$C_BACKEND missing (apt-get install qemu-system-gui)"

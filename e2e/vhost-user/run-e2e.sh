@@ -4,6 +4,7 @@
 #
 #   e2e/vhost-user/run-e2e.sh            against virtgpu (launcher/target/virtgpu.jar, every bundle)
 #   BACKEND=c e2e/vhost-user/run-e2e.sh  against QEMU's C back-end (no 3D: only the display checks apply)
+#   BACKEND=custom BACKEND_CMD='java ... {sock}' ...   any back-end command listening on {sock}
 #   KEEP=1 ...                           keep the work directory (serial.log, backend.log, screen*.ppm)
 #
 # Prints "RESULT PASS|FAIL <check> <details>" lines and exits 0 only if every check passed.
@@ -15,7 +16,11 @@ result() { echo "RESULT $1 $2 ${*:3}"; [ "$1" = PASS ] || FAILED=1; }
 build_guest
 build_initramfs test
 SOCK=$W/vu.sock
-if [ "$BACKEND" = c ]; then start_c_backend "$SOCK"; else start_virtgpu "$SOCK"; fi
+case "$BACKEND" in
+  c) start_c_backend "$SOCK" ;;
+  custom) start_custom "$SOCK" ;;
+  *) start_virtgpu "$SOCK" ;;
+esac
 T0=$SECONDS
 start_qemu "$SOCK"
 
