@@ -302,23 +302,24 @@ final class VhostUserConnection implements AutoCloseable {
                 if (request == SET_VRING_KICK && noFd) {
                     throw new BadMessage("queue " + idx + ": polling without a kick fd is not supported");
                 }
-                onQueue(idx, q -> {
-                    switch (request) {
-                        case SET_VRING_KICK -> {
-                            Fds.closeQuietly(q.kickFd);
-                            q.kickFd = newFd;
-                            q.started = true;
-                        }
-                        case SET_VRING_CALL -> {
-                            Fds.closeQuietly(q.callFd);
-                            q.callFd = newFd;
-                        }
-                        default -> {
-                            Fds.closeQuietly(q.errFd);
-                            q.errFd = newFd;
-                        }
+                Virtqueue vq = worker.queues[idx];
+                switch (request) {
+                    case SET_VRING_KICK -> onQueue(idx, q -> {
+                        Fds.closeQuietly(q.kickFd);
+                        q.kickFd = newFd;
+                        q.started = true;
+                    });
+                    case SET_VRING_CALL -> {
+                        int old = vq.callFd;
+                        vq.callFd = newFd;
+                        worker.post(() -> Fds.closeQuietly(old));
                     }
-                });
+                    default -> {
+                        int old = vq.errFd;
+                        vq.errFd = newFd;
+                        worker.post(() -> Fds.closeQuietly(old));
+                    }
+                }
                 yield 0;
             }
             case SET_VRING_ENABLE -> {
