@@ -33,14 +33,21 @@ kernel_image() {
   echo "$k"
 }
 
-# Finds a module file by name ('-' and '_' are the same to the kernel).
-module_file() {
-  local name=${1//-/_} f
+# Index of the kernel's module files by name ('-' and '_' are the same to the kernel), built once.
+declare -A MODFILE
+MODS_INDEXED=0
+index_modules() {
+  MODS_INDEXED=1
+  local f b
   while IFS= read -r f; do
-    local b; b=$(basename "$f"); b=${b%%.ko*}
-    if [ "${b//-/_}" = "$name" ]; then echo "$f"; return 0; fi
+    b=${f##*/}; b=${b%%.ko*}; b=${b//-/_}
+    MODFILE[$b]=$f
   done < <(find "$KDIR/lib/modules" -name '*.ko*')
-  return 1
+}
+
+module_file() {
+  local f=${MODFILE[${1//-/_}]:-}
+  [ -n "$f" ] && echo "$f"
 }
 
 module_depends() {
@@ -80,6 +87,7 @@ build_initramfs() {
   cp "$BUSYBOX" "$root/bin/busybox"
   cp "$W/vgpu-guest" "$root/vgpu-guest"
   ORDER=(); SEEN=()
+  [ "$MODS_INDEXED" = 1 ] || index_modules
   resolve_module virtio-gpu
   local e names=()
   for e in "${ORDER[@]}"; do

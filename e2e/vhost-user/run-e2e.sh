@@ -14,13 +14,16 @@ FAILED=0
 result() { echo "RESULT $1 $2 ${*:3}"; [ "$1" = PASS ] || FAILED=1; }
 
 build_guest
+log "guest program built (${SECONDS}s)"
 build_initramfs test
+log "initramfs built (${SECONDS}s)"
 SOCK=$W/vu.sock
 case "$BACKEND" in
   c) start_c_backend "$SOCK" ;;
   custom) start_custom "$SOCK" ;;
   *) start_virtgpu "$SOCK" ;;
 esac
+log "back-end listening (${SECONDS}s)"
 T0=$SECONDS
 start_qemu "$SOCK"
 
