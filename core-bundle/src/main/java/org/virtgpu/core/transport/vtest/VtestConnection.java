@@ -61,7 +61,8 @@ final class VtestConnection implements Runnable {
     private final MemorySegment header = arena.allocate(VTEST_HDR_SIZE, 8);
     private final MemorySegment fdByte = arena.allocate(1);
     private MemorySegment out = arena.allocate(256, 8);
-    private Arena inArena = Arena.ofConfined();
+    /** confined to the connection thread: created there on the first message (the constructor runs on the acceptor) */
+    private Arena inArena;
     private MemorySegment in;
     private final ShmSpace shm;
     private final SyncTable syncs;
@@ -143,7 +144,9 @@ final class VtestConnection implements Runnable {
         syncs.closeAll();
         shm.clear();
         resources.clear();
-        inArena.close();
+        if (inArena != null) {
+            inArena.close();
+        }
         arena.close();
         Fds.closeQuietly(socket);
     }
@@ -177,7 +180,9 @@ final class VtestConnection implements Runnable {
 
     private MemorySegment payload(long bytes) {
         if (in == null || in.byteSize() < bytes) {
-            inArena.close();
+            if (inArena != null) {
+                inArena.close();
+            }
             inArena = Arena.ofConfined();
             in = inArena.allocate(Math.max(4096, Long.highestOneBit(Math.max(1, bytes - 1)) << 1), 8);
         }
