@@ -61,7 +61,7 @@ final class VtestConnection implements Runnable {
     private final MemorySegment header = arena.allocate(VTEST_HDR_SIZE, 8);
     private final MemorySegment fdByte = arena.allocate(1);
     private MemorySegment out = arena.allocate(256, 8);
-    private Arena inArena = Arena.ofConfined();
+    private Arena inArena; // created and closed on the connection thread
     private MemorySegment in;
     private final ShmSpace shm;
     private final SyncTable syncs;
@@ -129,23 +129,39 @@ final class VtestConnection implements Runnable {
         }
     }
 
+    /** Frees everything; each step runs even if an earlier one failed, the socket is closed last. */
     private void cleanup() {
-        if (session != null) {
-            try {
-                session.close(); // frees resources and contexts, completes pending fences
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "vtest client " + number + ": closing its session failed", e);
-            }
+        try {
+            step("closing its session", () -> {
+                if (session != null) {
+                    session.close(); // frees resources and contexts, completes pending fences
+                }
+            });
+            step("closing its control channel", () -> {
+                if (ctrl != null) {
+                    ctrl.close();
+                }
+            });
+            step("closing its sync waits", syncs::closeAll);
+            step("unmapping its shm", shm::clear);
+            step("freeing its buffers", () -> {
+                resources.clear();
+                if (inArena != null) {
+                    inArena.close();
+                }
+                arena.close();
+            });
+        } finally {
+            Fds.closeQuietly(socket);
         }
-        if (ctrl != null) {
-            ctrl.close();
+    }
+
+    private void step(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "vtest client " + number + ": " + what + " failed", e);
         }
-        syncs.closeAll();
-        shm.clear();
-        resources.clear();
-        inArena.close();
-        arena.close();
-        Fds.closeQuietly(socket);
     }
 
     // ---- framing -----------------------------------------------------------------------------------------
@@ -164,6 +180,13 @@ final class VtestConnection implements Runnable {
             createRenderer(length);
             return true;
         }
+        // judge the id before reading the payload: its length means nothing for an unknown command
+        if (id == VCMD_CREATE_RENDERER) {
+            throw new ClientError("CREATE_RENDERER sent twice");
+        }
+        if (id <= 0 || id > VCMD_SUBMIT_CMD2) {
+            throw new ClientError("unknown command " + Integer.toUnsignedString(id));
+        }
         long bytes = Integer.toUnsignedLong(length) * 4;
         if (bytes > config.maxMessageBytes()) {
             throw new ClientError(VtestProtocol.name(id) + " of " + bytes + " bytes is over the limit of "
@@ -177,7 +200,9 @@ final class VtestConnection implements Runnable {
 
     private MemorySegment payload(long bytes) {
         if (in == null || in.byteSize() < bytes) {
-            inArena.close();
+            if (inArena != null) {
+                inArena.close();
+            }
             inArena = Arena.ofConfined();
             in = inArena.allocate(Math.max(4096, Long.highestOneBit(Math.max(1, bytes - 1)) << 1), 8);
         }
@@ -324,7 +349,6 @@ final class VtestConnection implements Runnable {
                 syncs.write(p.get(U32, 0), u64(p, 4));
             }
             case VCMD_SYNC_WAIT -> syncWait(length, p);
-            case VCMD_CREATE_RENDERER -> throw new ClientError("CREATE_RENDERER sent twice");
             default -> throw new ClientError("unknown command " + Integer.toUnsignedString(id));
         }
     }

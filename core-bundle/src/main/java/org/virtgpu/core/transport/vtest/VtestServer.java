@@ -126,15 +126,23 @@ public final class VtestServer {
             return;
         }
         int n = numbers.incrementAndGet();
-        VtestConnection c = new VtestConnection(n, fd, device, config, (client, event, detail) ->
-                observer.observed(client, event, detail), () -> {
+        try {
+            VtestConnection c = new VtestConnection(n, fd, device, config, (client, event, detail) ->
+                    observer.observed(client, event, detail), () -> {
+                clients.remove(n);
+                threads.remove(n);
+            });
+            clients.put(n, c);
+            Thread t = Thread.ofPlatform().name("vtest-client-" + n).daemon().unstarted(c);
+            threads.put(n, t);
+            t.start();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // e.g. no thread could be started: the connection thread never ran, so its fd is ours to close
             clients.remove(n);
             threads.remove(n);
-        });
-        clients.put(n, c);
-        Thread t = Thread.ofPlatform().name("vtest-client-" + n).daemon().unstarted(c);
-        threads.put(n, t);
-        t.start();
+            Fds.closeQuietly(fd);
+            LOG.log(Level.ERROR, "vtest could not serve client " + n, e);
+        }
     }
 
     @Deactivate
