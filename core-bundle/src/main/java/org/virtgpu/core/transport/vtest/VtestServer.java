@@ -48,7 +48,7 @@ public final class VtestServer {
     private long lastRefusalLog;
 
     @Activate
-    public VtestServer(@Reference VirtGpuDevice device, VtestConfig config) throws NativeException {
+    public VtestServer(@Reference(name = "device") VirtGpuDevice device, VtestConfig config) throws NativeException {
         this.device = device;
         this.config = config;
         if (!config.enabled()) {
