@@ -323,11 +323,15 @@ public final class DeviceSession implements GpuSession {
 
     /** Charges a new resource with {@code size} host bytes, or OUT_OF_MEMORY. */
     private void admitResource(long size, String command) throws GpuException {
+        checkResourceCount(command);
+        charge(size, command);
+    }
+
+    private void checkResourceCount(String command) throws GpuException {
         if (resources.size() >= limits.maxResources()) {
             throw GpuException.outOfMemory(command + ": the session already has " + resources.size()
                     + " resources (limit " + limits.maxResources() + ")");
         }
-        charge(size, command);
     }
 
     private void charge(long size, String what) throws GpuException {
@@ -348,18 +352,19 @@ public final class DeviceSession implements GpuSession {
     }
 
     /**
-     * Lifetime rule: before the UNREF reply the host stops touching the resource's guest pages and memory: unmap
-     * from the host-visible region, detach from every context, disable scanouts showing it, then free.
+     * Lifetime rule: before the UNREF reply the host stops touching the resource's guest pages and memory: detach
+     * from every context (they drop their views), unmap it from the host-visible region, disable scanouts showing
+     * it, then free (waiting for a context's backing copy in flight).
      */
     private void release(Resource r) {
-        if (r.mapping() != null) {
-            region.unmap(r.mapping());
-            r.mapping(null);
-        }
         for (ContextSlot s : contexts.values()) {
             if (s.attached.remove(r.id())) {
                 detachFromContext(s, r.id());
             }
+        }
+        if (r.mapping() != null) {
+            region.unmap(r.mapping());
+            r.mapping(null);
         }
         synchronized (scanouts.lock()) {
             scanouts.resourceGone(r);
@@ -596,9 +601,7 @@ public final class DeviceSession implements GpuSession {
             throw GpuException.invalidParameter("RESOURCE_CREATE_BLOB: HOST3D blob with " + c.entries().size() + " mem entries");
         }
         Backing b = c.entries().isEmpty() ? null : backingOf(c.entries(), "RESOURCE_CREATE_BLOB");
-        if (resources.size() >= limits.maxResources()) {
-            admitResource(0, "RESOURCE_CREATE_BLOB"); // throws
-        }
+        checkResourceCount("RESOURCE_CREATE_BLOB"); // bytes are charged by the allocation itself
         SharedMemory mem;
         if (c.blobId() == 0) {
             // plain shared memory owned by the core; the context (if any) is not involved
