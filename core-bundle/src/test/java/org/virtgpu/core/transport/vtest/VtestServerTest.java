@@ -396,6 +396,22 @@ class VtestServerTest {
     }
 
     @Test
+    void aSecondServerDoesNotStealALiveSocketButReplacesAStaleOne() throws Exception {
+        org.virtgpu.core.nativeio.NativeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.virtgpu.core.nativeio.NativeException.class, () -> new VtestServer(device, TestConfig.at(path)));
+        assertEquals(org.virtgpu.core.nativeio.Errno.EADDRINUSE, e.errno());
+        try (VtestTestClient c = new VtestTestClient(path)) {
+            assertEquals(3, c.handshake("still served by the first"));
+        }
+        server.stop();
+        Files.createFile(Path.of(path)); // stale file left by a crashed server
+        server = new VtestServer(device, TestConfig.at(path));
+        try (VtestTestClient c = new VtestTestClient(path)) {
+            assertEquals(3, c.handshake("new server"));
+        }
+    }
+
+    @Test
     void stoppingTheServerClosesTheListenerAndEveryClient() throws Exception {
         VtestTestClient c = venusClient();
         c.createBlob(2, 1, 4096, 0);
