@@ -673,7 +673,7 @@ public final class DeviceSession implements GpuSession {
             throw new GpuException(GpuError.UNSPEC, "RESOURCE_MAP_BLOB: this device has no host-visible region");
         }
         Resource r = resources.get(c.resourceId(), "RESOURCE_MAP_BLOB");
-        if (r.shm() == null) {
+        if (!r.kind().isBlob() || r.shm() == null) {
             throw GpuException.invalidParameter("RESOURCE_MAP_BLOB: " + r + " has no host memory");
         }
         if ((r.blobFlags() & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE) == 0) {
@@ -870,16 +870,10 @@ public final class DeviceSession implements GpuSession {
         long size = Checked.mul("width*texel", Checked.u32(c.width()) * texel, "height", c.height());
         size = Checked.mul("row*height", size, "depth", c.depth());
         size = Checked.mul("image", size, "array_size", c.arraySize());
-        admitResource(size, "RESOURCE_CREATE_3D");
-        Resource r;
-        try {
-            r = Resource.create3d(c.resourceId(), c.format(), c.width(), c.height(), c.depth(), c.arraySize(),
-                    c.lastLevel(), texel, size);
-        } catch (OutOfMemoryError | IllegalArgumentException e) {
-            bytes.addAndGet(-size);
-            throw GpuException.outOfMemory("RESOURCE_CREATE_3D: host allocation of " + size + " bytes failed");
-        }
-        resources.put(r);
+        checkResourceCount("RESOURCE_CREATE_3D");
+        SharedMemory storage = allocate("res3d-" + c.resourceId(), size); // charged until its last release
+        resources.put(Resource.create3d(c.resourceId(), c.format(), c.width(), c.height(), c.depth(), c.arraySize(),
+                c.lastLevel(), texel, size, storage));
         ok(c);
     }
 
@@ -1052,7 +1046,7 @@ public final class DeviceSession implements GpuSession {
     @Override
     public Optional<SharedMemory> blobMemory(int resourceId) {
         Resource r = resources.find(resourceId);
-        if (r == null || r.shm() == null || (r.blobFlags() & BLOB_FLAGS_KNOWN) == 0) {
+        if (r == null || !r.kind().isBlob() || r.shm() == null || (r.blobFlags() & BLOB_FLAGS_KNOWN) == 0) {
             return Optional.empty(); // only blobs created mappable, shareable or cross-device may leave the device
         }
         return Optional.of(r.shm());

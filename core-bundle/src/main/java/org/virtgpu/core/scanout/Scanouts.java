@@ -139,7 +139,7 @@ public final class Scanouts {
             s.stride = stride;
             s.offset = offset;
             s.frozen = false;
-            s.shadow = r.shm() == null ? Arena.ofAuto().allocate((long) width * height * 4, 64) : null;
+            s.shadow = r.kind() == Resource.Kind.BLOB_GUEST ? Arena.ofAuto().allocate((long) width * height * 4, 64) : null;
         }
         sink.scanout(scanoutId, rect.width(), rect.height(), format);
     }

@@ -366,6 +366,11 @@ class CommandsTest {
             assertEquals(1000 + 34, m.get(LE, 8));
             assertEquals(1000 + 48, m.get(LE, 12));
             assertEquals(0, m.get(LE, 24));
+            // the host storage is shared memory a context reaches through its view: texel (2,1) = guest word 32
+            g.ok(Requests.ctxAttachResource(1, 4));
+            var storage = g.type.context(1).services.resource(4).orElseThrow().hostMemory().orElseThrow();
+            assertEquals(1000 + 32, storage.segment().get(LE, (8 + 2) * 4L));
+            assertTrue(g.session.blobMemory(4).isEmpty(), "3D storage is not a blob to export");
         }
     }
 
