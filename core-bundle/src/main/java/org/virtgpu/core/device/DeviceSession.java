@@ -389,8 +389,8 @@ public final class DeviceSession implements GpuSession {
     }
 
     private void checkRect(String command, Rect r, Resource res) throws GpuException {
-        Checked.inside(command + " rect x", Checked.u32(r.x()), Checked.u32(r.width()), "resource width", res.width());
-        Checked.inside(command + " rect y", Checked.u32(r.y()), Checked.u32(r.height()), "resource height", res.height());
+        Checked.inside(command, "rect x", Checked.u32(r.x()), Checked.u32(r.width()), "resource width", res.width());
+        Checked.inside(command, "rect y", Checked.u32(r.y()), Checked.u32(r.height()), "resource height", res.height());
     }
 
     private void setScanout(SetScanout c) throws GpuException {
@@ -900,9 +900,9 @@ public final class DeviceSession implements GpuSession {
             throw new GpuException(GpuError.UNSPEC, cmd + ": " + r + " has no backing");
         }
         long tb = r.texelBytes();
-        Checked.inside(cmd + " box x", Checked.u32(box.x()), Checked.u32(box.w()), "width", r.width());
-        Checked.inside(cmd + " box y", Checked.u32(box.y()), Checked.u32(box.h()), "height", r.height());
-        Checked.inside(cmd + " box z", Checked.u32(box.z()), Checked.u32(box.d()), "depth*layers",
+        Checked.inside(cmd, "box x", Checked.u32(box.x()), Checked.u32(box.w()), "width", r.width());
+        Checked.inside(cmd, "box y", Checked.u32(box.y()), Checked.u32(box.h()), "height", r.height());
+        Checked.inside(cmd, "box z", Checked.u32(box.z()), Checked.u32(box.d()), "depth*layers",
                 (long) r.depth() * r.layers());
         if (box.w() == 0 || box.h() == 0 || box.d() == 0) {
             out.begin(VIRTIO_GPU_RESP_OK_NODATA, h, 0);
@@ -921,7 +921,7 @@ public final class DeviceSession implements GpuSession {
         long lastRow = Checked.mul("stride", gStride, "h-1", Checked.u32(box.h()) - 1);
         long start = Checked.add("offset", offset, "(d-1)*layer_stride", lastLayer);
         start = Checked.add("offset+(d-1)*layer_stride", start, "(h-1)*stride", lastRow);
-        Checked.inside(cmd + " guest range", start, row, "backing length", b.length());
+        Checked.inside(cmd, "guest range", start, row, "backing length", b.length());
         long hStride = r.hostStride();
         long hLayer = hStride * r.height();
         MemorySegment host = r.host();
