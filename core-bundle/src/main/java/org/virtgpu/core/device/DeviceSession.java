@@ -407,7 +407,8 @@ public final class DeviceSession implements GpuSession {
                 && PixelFormat.isKnown(r.format()))) {
             throw GpuException.invalidParameter("SET_SCANOUT: " + r + " is not a 32 bpp image (blobs use SET_SCANOUT_BLOB)");
         }
-        if (r.backing() == null) {
+        if (r.kind() == Resource.Kind.TWO_D && r.backing() == null) {
+            // QEMU's rule for 2D; a 3D resource may be rendered by its context without ever having guest pages
             throw new GpuException(GpuError.UNSPEC, "SET_SCANOUT: " + r + " has no backing");
         }
         checkRect("SET_SCANOUT", c.r(), r);

@@ -375,6 +375,21 @@ class CommandsTest {
     }
 
     @Test
+    void a3dRenderTargetWithoutGuestPagesCanBeScannedOut() throws Exception {
+        try (GpuHarness g = harness(1)) {
+            g.ctx(1, 4);
+            g.ok(Requests.resourceCreate3d(1, 4, 2, XRGB, 2, 32, 32, 1, 1, 0, 0, 1));
+            g.ok(Requests.ctxAttachResource(1, 4));
+            // the context renders into the core's storage, the guest never attaches pages
+            var storage = g.type.context(1).services.resource(4).orElseThrow().hostMemory().orElseThrow();
+            storage.segment().set(LE, (3 * 32 + 2) * 4L, 0x00aabbcc);
+            g.ok(Requests.setScanout(0, 4, 0, 0, 32, 32));
+            g.ok(Requests.resourceFlush(4, 0, 0, 32, 32));
+            assertEquals(0x00aabbcc, sink.lastUpdate().pixel(2, 3));
+        }
+    }
+
+    @Test
     void submitHandsTheStreamAndRingToTheContext() throws Exception {
         try (GpuHarness g = harness(1)) {
             g.ctx(1, 4);
