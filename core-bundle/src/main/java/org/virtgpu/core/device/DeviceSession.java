@@ -87,7 +87,7 @@ public final class DeviceSession implements GpuSession {
         this.pageSize = pageSize;
         this.log = new RateLimitedLog("session " + name + ": ", 20);
         this.scanouts = new Scanouts(settings.numScanouts(), settings.displayWidth(), settings.displayHeight(),
-                options.display());
+                options.display(), freed -> bytes.addAndGet(-freed));
         long regionSize = settings.hostVisibleSize() == 0 ? 0 : roundUp(settings.hostVisibleSize(), pageSize);
         try {
             this.region = regionSize == 0 ? null : new HostVisibleRegion(regionSize, pageSize);
@@ -662,6 +662,10 @@ public final class DeviceSession implements GpuSession {
         if (r.shm() == null && r.backing() == null) {
             throw new GpuException(GpuError.UNSPEC, "SET_SCANOUT_BLOB: " + r + " has no pages");
         }
+        if (r.kind() == Resource.Kind.BLOB_GUEST) {
+            // the scanout keeps a host copy of a guest blob's image (see Scanouts): it counts like any host bytes
+            charge(Scanouts.shadowBytes(c.width(), c.height()), "SET_SCANOUT_BLOB shadow image");
+        }
         synchronized (scanouts.lock()) {
             scanouts.showBlob(c.scanoutId(), r, c.r(), c.width(), c.height(), c.format(), stride, Checked.u32(c.offset0()));
         }
@@ -1075,6 +1079,11 @@ public final class DeviceSession implements GpuSession {
         contexts.clear();
         for (Resource r : List.copyOf(resources.all())) {
             release(r);
+        }
+        synchronized (scanouts.lock()) {
+            for (int i = 0; i < scanouts.count(); i++) {
+                scanouts.disable(i);
+            }
         }
         if (region != null) {
             region.close();
