@@ -10,11 +10,20 @@ import org.virtgpu.spi.GpuContext;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.PageSizePolicy;
 
-/** The cross-domain context type. */
+/**
+ * The cross-domain context type: capset 5. Image queries and image memory work ({@link CrossDomainContext}); no
+ * channel to a host compositor is offered yet, so {@code supported_channels} is 0 and guests use the context
+ * as an allocator (minigbm's gralloc mode).
+ * <p>
+ * Page size: IN_SIZES. The guest learns granularity from the {@code size} of each image-requirements reply,
+ * which is rounded up to the device's blob alignment; the type needs nothing above the host page (0).
+ */
 @Component(service = ContextType.class)
 public final class CrossDomainContextType implements ContextType {
-    private static final List<Capset> CAPSETS = List.of(
-            new ThinCapset(5, "cross-domain", 0, 64));
+    /** No channel implemented: advertising Wayland (bit 1 << 1) here would make sommelier fail at INIT. */
+    static final int SUPPORTED_CHANNELS = 0;
+    private static final List<Capset> CAPSETS = List.of(new CrossDomainCapset(SUPPORTED_CHANNELS));
+    private static final PageSizePolicy POLICY = new PageSizePolicy(PageSizePolicy.Reporting.IN_SIZES, 0);
 
     @Override
     public String name() {
@@ -28,11 +37,11 @@ public final class CrossDomainContextType implements ContextType {
 
     @Override
     public PageSizePolicy pageSizePolicy() {
-        return new PageSizePolicy(PageSizePolicy.Reporting.IN_SIZES, 0);
+        return POLICY;
     }
 
     @Override
     public GpuContext createContext(ContextSpec spec, DeviceServices services) throws GpuException {
-        throw GpuException.unsupported("cross-domain contexts");
+        return new CrossDomainContext(spec.ctxId(), services, SUPPORTED_CHANNELS);
     }
 }

@@ -10,11 +10,11 @@ import org.virtgpu.spi.GpuContext;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.PageSizePolicy;
 
-/** The venus context type. */
+/** The venus context type: Mesa's Venus protocol executed on the host Vulkan driver (capset 4). */
 @Component(service = ContextType.class)
 public final class VenusContextType implements ContextType {
     private static final List<Capset> CAPSETS = List.of(
-            new ThinCapset(4, "venus", 0, 160));
+            new VenusCapset());
 
     @Override
     public String name() {
@@ -33,6 +33,14 @@ public final class VenusContextType implements ContextType {
 
     @Override
     public GpuContext createContext(ContextSpec spec, DeviceServices services) throws GpuException {
-        throw GpuException.unsupported("venus contexts");
+        if (spec.capsetId() != VenusCapset.ID) {
+            throw GpuException.invalidParameter("venus serves capset 4, not " + spec.capsetId());
+        }
+        try {
+            HostVulkan.getInstanceProcAddr();
+        } catch (RuntimeException | LinkageError e) {
+            throw new GpuException(org.virtgpu.spi.GpuError.UNSPEC, "no host Vulkan: " + e, e);
+        }
+        return new VenusContext(spec, services);
     }
 }

@@ -10,12 +10,16 @@ import org.virtgpu.spi.GpuContext;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.PageSizePolicy;
 
-/** The virgl context type. */
+/**
+ * The virgl context type: capsets 1 and 2. It has no host GL renderer, so its capsets promise nothing
+ * ({@link VirglCaps}) and its contexts run only the renderer-free commands ({@link VirglContext}).
+ * <p>
+ * Page size: virgl's capsets have no page-size field, and with no renderer it creates no host blobs, so it
+ * needs nothing beyond the host page: policy NONE, the guest relies on VIRTIO_GPU_F_BLOB_ALIGNMENT.
+ */
 @Component(service = ContextType.class)
 public final class VirglContextType implements ContextType {
-    private static final List<Capset> CAPSETS = List.of(
-            new ThinCapset(1, "virgl", 1, 308),
-            new ThinCapset(2, "virgl2", 2, 1024));
+    private static final List<Capset> CAPSETS = List.of(VirglCapset.VIRGL, VirglCapset.VIRGL2);
 
     @Override
     public String name() {
@@ -29,11 +33,11 @@ public final class VirglContextType implements ContextType {
 
     @Override
     public PageSizePolicy pageSizePolicy() {
-        return new PageSizePolicy(PageSizePolicy.Reporting.IN_SIZES, 0);
+        return PageSizePolicy.none();
     }
 
     @Override
     public GpuContext createContext(ContextSpec spec, DeviceServices services) throws GpuException {
-        throw GpuException.unsupported("virgl contexts");
+        return new VirglContext(spec.ctxId());
     }
 }

@@ -4,6 +4,8 @@ import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
@@ -23,8 +25,8 @@ import org.virtgpu.api.SessionOptions;
 import org.virtgpu.api.VirtGpuDevice;
 import org.virtgpu.core.registry.CapsetRegistry;
 import org.virtgpu.spi.ContextType;
-import org.virtgpu.spi.GpuError;
 import org.virtgpu.spi.GpuException;
+import org.virtgpu.spi.HostInfo;
 
 /**
  * The device as an OSGi component. It tracks every {@link ContextType} service (dynamic, greedy, multiple),
@@ -38,14 +40,37 @@ public final class DeviceComponent implements VirtGpuDevice {
     private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
 
     private final CapsetRegistry registry = new CapsetRegistry();
-    private volatile DeviceConfig config;
+    private final Set<DeviceSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile DeviceSettings settings = DeviceSettings.defaults();
     private volatile int hostPageSize;
     private ServiceRegistration<VirtGpuDevice> registration;
+
+    /** For Declarative Services. */
+    public DeviceComponent() {
+    }
+
+    /**
+     * A device outside OSGi (tests, benchmarks, embedders): add context types with {@link #addContextType}.
+     */
+    public static DeviceComponent standalone(DeviceSettings settings) {
+        DeviceComponent d = new DeviceComponent();
+        d.settings = settings;
+        d.hostPageSize = HostPage.effective(settings.hostPageSize());
+        return d;
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void bindContextType(ContextType type, ServiceReference<ContextType> ref) {
-        String bundle = ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion();
+        addContextType(type, ref.getBundle().getSymbolicName() + " " + ref.getBundle().getVersion());
+    }
+
+    void unbindContextType(ContextType type) {
+        removeContextType(type);
+    }
+
+    /** Adds a context type served by {@code bundle} (the DS bind method's work). */
+    public void addContextType(ContextType type, String bundle) {
         if (registry.add(type, bundle)) {
             LOG.log(Level.INFO, "context type {0} from {1} serves capsets {2}", type.name(), bundle,
                     type.capsets().stream().map(c -> c.id() + " (" + c.name() + ")").toList());
@@ -53,18 +78,25 @@ public final class DeviceComponent implements VirtGpuDevice {
         publish();
     }
 
-    void unbindContextType(ContextType type) {
+    /**
+     * Removes a context type (the DS unbind method's work). Every live context of that type in every session
+     * becomes lost before this returns: destroyed, its pending fences completed; its resources stay in the core.
+     */
+    public void removeContextType(ContextType type) {
         var freed = registry.remove(type);
         if (!freed.isEmpty()) {
             LOG.log(Level.INFO, "context type {0} went away; capsets {1} no longer served", type.name(),
                     freed.stream().map(c -> c.id()).toList());
+        }
+        for (DeviceSession s : sessions) {
+            s.contextTypeGone(type);
         }
         publish();
     }
 
     @Activate
     void activate(BundleContext context, DeviceConfig config) {
-        this.config = config;
+        this.settings = DeviceSettings.from(config);
         this.hostPageSize = HostPage.effective(config.hostPageSize());
         registration = context.registerService(VirtGpuDevice.class, this, properties());
         LOG.log(Level.INFO, "virtgpu device up: host page {0}, capsets {1}", hostPageSize, Arrays.toString(registry.ids()));
@@ -72,6 +104,9 @@ public final class DeviceComponent implements VirtGpuDevice {
 
     @Deactivate
     void deactivate() {
+        for (DeviceSession s : List.copyOf(sessions)) {
+            s.close();
+        }
         ServiceRegistration<VirtGpuDevice> r;
         synchronized (this) {
             r = registration;
@@ -105,7 +140,7 @@ public final class DeviceComponent implements VirtGpuDevice {
     }
 
     /** max(host page size, every active context type's required alignment). */
-    long blobAlignment() {
+    public long blobAlignment() {
         long a = hostPageSize == 0 ? HostPage.osPageSize() : hostPageSize;
         for (var p : registry.providers()) {
             a = Math.max(a, p.type().pageSizePolicy().requiredAlignment());
@@ -119,7 +154,7 @@ public final class DeviceComponent implements VirtGpuDevice {
 
     @Override
     public DeviceInfo info() {
-        DeviceConfig c = config;
+        DeviceSettings c = settings;
         List<CapsetInfo> caps = registry.entries().stream()
                 .map(e -> new CapsetInfo(e.capset().id(), e.capset().name(), e.capset().maxVersion(), e.capset().size(),
                         e.provider().bundle()))
@@ -129,9 +164,34 @@ public final class DeviceComponent implements VirtGpuDevice {
         return new DeviceInfo(features, c.numScanouts(), caps, hostPageSize, blobAlignment(), c.hostVisibleSize());
     }
 
+    /** Host facts for capsets and contexts. */
+    public HostInfo hostInfo() {
+        return new HostInfo(hostPageSize, blobAlignment(), settings.hostVisibleSize() == 0 ? 0
+                : Math.addExact(settings.hostVisibleSize(), hostPageSize - 1L) & -(long) hostPageSize);
+    }
+
+    public DeviceSettings settings() {
+        return settings;
+    }
+
     @Override
     public GpuSession openSession(SessionOptions options) throws GpuException {
-        // The device model (issue 3) replaces this.
-        throw new GpuException(GpuError.UNSPEC, "sessions are not implemented yet");
+        DeviceSession s = new DeviceSession(this, settings, hostPageSize, options);
+        sessions.add(s);
+        LOG.log(Level.INFO, "session {0} opened (features 0x{1})", options.name(),
+                Long.toHexString(options.negotiatedFeatures()));
+        return s;
+    }
+
+    void sessionClosed(DeviceSession s) {
+        if (sessions.remove(s)) {
+            LOG.log(Level.INFO, "session {0} closed", s.name());
+        }
+    }
+
+    /** Read-only views of the open sessions, for the shell. */
+    public List<SessionSnapshot> sessions() {
+        return sessions.stream().map(DeviceSession::snapshot)
+                .sorted(java.util.Comparator.comparing(SessionSnapshot::name)).toList();
     }
 }

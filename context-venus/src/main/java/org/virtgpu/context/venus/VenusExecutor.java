@@ -1,0 +1,372 @@
+package org.virtgpu.context.venus;
+
+import static org.virtgpu.context.venus.wire.VnMem.g32;
+import static org.virtgpu.context.venus.wire.VnMem.g64;
+import static org.virtgpu.context.venus.wire.VnMem.p32;
+import static org.virtgpu.context.venus.wire.VnMem.p64;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.virtgpu.context.venus.gen.VnCommands;
+import org.virtgpu.context.venus.gen.VnHooks;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnCtx;
+import org.virtgpu.context.venus.wire.VnObjects;
+import org.virtgpu.spi.DeviceServices;
+import org.virtgpu.spi.GpuException;
+import org.virtgpu.spi.SharedMemory;
+
+/**
+ * Executes decoded Venus commands on the host driver. Most commands go straight through (the generated
+ * {@link VnHooks} defaults); this class adjusts the few where the renderer must differ from a pass-through:
+ * versions capped to the protocol's vk.xml, extension lists filtered to what the decoder carries, and host-visible
+ * memory allocated in core shared memory and imported with VK_EXT_external_memory_host so the client maps the same
+ * pages (vtest-venus.md section 6).
+ */
+final class VenusExecutor implements VnHooks {
+    static final int VK_SUCCESS = 0;
+    static final int VK_INCOMPLETE = 5;
+    static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
+    static final int VK_ERROR_INITIALIZATION_FAILED = -3;
+    static final int VK_ERROR_LAYER_NOT_PRESENT = -6;
+    static final int VK_ERROR_EXTENSION_NOT_PRESENT = -7;
+    static final int VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT = 0x2;
+    static final int STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT = 1000178000;
+    static final int STYPE_PHYSICAL_DEVICE_PROPERTIES_2 = 1000059001;
+    static final int STYPE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT = 1000178002;
+    static final int HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT = 0x80;
+    static final String EXTERNAL_MEMORY_HOST = "VK_EXT_external_memory_host";
+    static final int API_1_1 = (1 << 22) | (1 << 12);
+
+    private static final Set<String> CARRIED = Set.of(VnInfo.EXTENSION_NAMES);
+
+    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES);
+    private final AtomicLongArray functions = new AtomicLongArray(512);
+    private final DeviceServices services;
+    private volatile long instance;
+    /** device host handle -> physical device host handle */
+    private final Map<Long, Long> devicePhysical = new ConcurrentHashMap<>();
+    /** devices created with VK_EXT_external_memory_host enabled, with their import alignment */
+    private final Map<Long, Long> importAlignment = new ConcurrentHashMap<>();
+    /** host-visible VkDeviceMemory host handle -> the shared memory it was imported from */
+    private final Map<Long, Imported> hostMemory = new ConcurrentHashMap<>();
+
+    private record Imported(long device, SharedMemory shm) {
+    }
+
+    VenusExecutor(DeviceServices services) {
+        this.services = services;
+    }
+
+    VnObjects objects() {
+        return objects;
+    }
+
+    /** Function pointer for a command type, resolved once per context. */
+    long function(int type) {
+        if (type < 0 || type >= functions.length()) {
+            return 0;
+        }
+        long f = functions.get(type);
+        if (f == 0) {
+            String name = VnCommands.name(type);
+            if (name == null) {
+                return 0;
+            }
+            f = HostVulkan.proc(instance, name);
+            if (f != 0 && (instance != 0 || type == 0 || type == 137 || type == 13 || type == 15)) {
+                functions.set(type, f);
+            }
+        }
+        return f;
+    }
+
+    VnCtx newStream() {
+        return new VnCtx(objects, this::function);
+    }
+
+    /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
+    SharedMemory memoryBlob(long memoryId) {
+        Long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
+        Imported m = host == null || host == 0 ? null : hostMemory.get(host);
+        return m == null ? null : m.shm();
+    }
+
+    // ---------------------------------------------------------------- instance
+
+    @Override
+    public int vkEnumerateInstanceVersion(VnCtx c, long pApiVersion) throws Throwable {
+        int r = VnHooks.super.vkEnumerateInstanceVersion(c, pApiVersion);
+        if (r == VK_SUCCESS && pApiVersion != 0) {
+            p32(pApiVersion, capVersion(g32(pApiVersion)));
+        }
+        return r;
+    }
+
+    static int capVersion(int v) {
+        return Integer.compareUnsigned(v, VnInfo.VK_XML_VERSION) > 0 ? VnInfo.VK_XML_VERSION : v;
+    }
+
+    @Override
+    public int vkEnumerateInstanceExtensionProperties(VnCtx c, long pLayerName, long pPropertyCount, long pProperties) {
+        // The renderer exposes no instance extensions of the host; Mesa implements its own.
+        if (pPropertyCount != 0) {
+            p32(pPropertyCount, 0);
+        }
+        return VK_SUCCESS;
+    }
+
+    @Override
+    public int vkEnumerateInstanceLayerProperties(VnCtx c, long pPropertyCount, long pProperties) {
+        if (pPropertyCount != 0) {
+            p32(pPropertyCount, 0);
+        }
+        return VK_SUCCESS;
+    }
+
+    @Override
+    public int vkCreateInstance(VnCtx c, long pCreateInfo, long pAllocator, long pInstance) throws Throwable {
+        if (instance != 0) {
+            return VK_ERROR_INITIALIZATION_FAILED; // one instance per context, as virglrenderer
+        }
+        // VkInstanceCreateInfo: pApplicationInfo @24, enabledLayerCount @32, enabledExtensionCount @48
+        if (g32(pCreateInfo + 32) != 0) {
+            return VK_ERROR_LAYER_NOT_PRESENT;
+        }
+        if (g32(pCreateInfo + 48) != 0) {
+            return VK_ERROR_EXTENSION_NOT_PRESENT;
+        }
+        long app = g64(pCreateInfo + 24);
+        if (app == 0) {
+            app = c.alloc(1, 48);
+            p32(app, 0); // VK_STRUCTURE_TYPE_APPLICATION_INFO
+            p64(pCreateInfo + 24, app);
+        }
+        // VkApplicationInfo.apiVersion @44: Venus needs at least 1.1 on the host
+        if (Integer.compareUnsigned(g32(app + 44), API_1_1) < 0) {
+            p32(app + 44, API_1_1);
+        }
+        int r = VnHooks.super.vkCreateInstance(c, pCreateInfo, pAllocator, pInstance);
+        if (r == VK_SUCCESS) {
+            instance = g64(pInstance);
+            for (int i = 0; i < functions.length(); i++) {
+                functions.set(i, 0);
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public void vkDestroyInstance(VnCtx c, long inst, long pAllocator) throws Throwable {
+        if (inst == 0) {
+            return;
+        }
+        VnHooks.super.vkDestroyInstance(c, inst, pAllocator);
+        if (inst == instance) {
+            instance = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- physical devices
+
+    @Override
+    public void vkGetPhysicalDeviceProperties(VnCtx c, long physicalDevice, long pProperties) throws Throwable {
+        VnHooks.super.vkGetPhysicalDeviceProperties(c, physicalDevice, pProperties);
+        p32(pProperties, capVersion(g32(pProperties))); // apiVersion @0
+    }
+
+    @Override
+    public void vkGetPhysicalDeviceProperties2(VnCtx c, long physicalDevice, long pProperties) throws Throwable {
+        VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, pProperties);
+        p32(pProperties + 16, capVersion(g32(pProperties + 16))); // properties.apiVersion
+    }
+
+    /** The host's device extensions (name, specVersion). */
+    Map<String, Integer> hostExtensions(VnCtx c, long physicalDevice) throws Throwable {
+        long count = c.alloc(1, 4);
+        VnHooks.super.vkEnumerateDeviceExtensionProperties(c, physicalDevice, 0, count, 0);
+        int n = g32(count);
+        long props = c.alloc(n, 260); // VkExtensionProperties: char[256] + u32
+        VnHooks.super.vkEnumerateDeviceExtensionProperties(c, physicalDevice, 0, count, props);
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < g32(count); i++) {
+            long p = props + i * 260L;
+            String name = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.US_ASCII);
+            out.put(name, g32(p + 256));
+        }
+        return out;
+    }
+
+    @Override
+    public int vkEnumerateDeviceExtensionProperties(VnCtx c, long physicalDevice, long pLayerName, long pPropertyCount,
+            long pProperties) throws Throwable {
+        if (pLayerName != 0) {
+            return VK_ERROR_LAYER_NOT_PRESENT;
+        }
+        // only what the decoder can carry (the capset mask says the same)
+        var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey())).toList();
+        if (pProperties == 0) {
+            p32(pPropertyCount, carried.size());
+            return VK_SUCCESS;
+        }
+        int room = g32(pPropertyCount);
+        int n = Math.min(room, carried.size());
+        for (int i = 0; i < n; i++) {
+            long p = pProperties + i * 260L;
+            byte[] name = carried.get(i).getKey().getBytes(StandardCharsets.US_ASCII);
+            MemorySegment.copy(MemorySegment.ofArray(name), 0, MemorySegment.ofAddress(p).reinterpret(256), 0, name.length);
+            p32(p + 256, carried.get(i).getValue());
+        }
+        p32(pPropertyCount, n);
+        return n < carried.size() ? VK_INCOMPLETE : VK_SUCCESS;
+    }
+
+    // ---------------------------------------------------------------- devices and memory
+
+    @Override
+    public int vkCreateDevice(VnCtx c, long physicalDevice, long pCreateInfo, long pAllocator, long pDevice) throws Throwable {
+        // VkDeviceCreateInfo: enabledExtensionCount @48, ppEnabledExtensionNames @56
+        boolean canImport = hostExtensions(c, physicalDevice).containsKey(EXTERNAL_MEMORY_HOST);
+        int n = g32(pCreateInfo + 48);
+        long names = g64(pCreateInfo + 56);
+        boolean has = false;
+        for (int i = 0; i < n; i++) {
+            String e = MemorySegment.ofAddress(g64(names + i * 8L)).reinterpret(256).getString(0, StandardCharsets.US_ASCII);
+            has |= e.equals(EXTERNAL_MEMORY_HOST);
+        }
+        if (canImport && !has) {
+            long list = c.alloc(n + 1L, 8);
+            for (int i = 0; i < n; i++) {
+                p64(list + i * 8L, g64(names + i * 8L));
+            }
+            byte[] ext = (EXTERNAL_MEMORY_HOST + "\0").getBytes(StandardCharsets.US_ASCII);
+            long s = c.alloc(ext.length, 1);
+            MemorySegment.copy(MemorySegment.ofArray(ext), 0, MemorySegment.ofAddress(s).reinterpret(ext.length), 0, ext.length);
+            p64(list + n * 8L, s);
+            p32(pCreateInfo + 48, n + 1);
+            p64(pCreateInfo + 56, list);
+        }
+        int r = VnHooks.super.vkCreateDevice(c, physicalDevice, pCreateInfo, pAllocator, pDevice);
+        if (r == VK_SUCCESS) {
+            long device = g64(pDevice);
+            devicePhysical.put(device, physicalDevice);
+            if (canImport) {
+                importAlignment.put(device, importAlignment(c, physicalDevice));
+            }
+        }
+        return r;
+    }
+
+    private long importAlignment(VnCtx c, long physicalDevice) throws Throwable {
+        long props2 = c.alloc(1, 840);
+        long ext = c.alloc(1, 24);
+        p32(ext, STYPE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT);
+        p32(props2, STYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+        p64(props2 + 8, ext);
+        VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
+        long a = g64(ext + 16);
+        return Math.max(a, services.host().hostPageSize());
+    }
+
+    @Override
+    public void vkDestroyDevice(VnCtx c, long device, long pAllocator) throws Throwable {
+        if (device == 0) {
+            return;
+        }
+        VnHooks.super.vkDestroyDevice(c, device, pAllocator);
+        devicePhysical.remove(device);
+        importAlignment.remove(device);
+    }
+
+    @Override
+    public int vkAllocateMemory(VnCtx c, long device, long pAllocateInfo, long pAllocator, long pMemory) throws Throwable {
+        Long align = importAlignment.get(device);
+        Long physical = devicePhysical.get(device);
+        // VkMemoryAllocateInfo: pNext @8, allocationSize @16, memoryTypeIndex @24
+        int typeIndex = g32(pAllocateInfo + 24);
+        if (align == null || physical == null || !hostVisible(c, physical, typeIndex)) {
+            return VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
+        }
+        long size = g64(pAllocateInfo + 16);
+        if (size <= 0 || size > (1L << 40)) {
+            return VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
+        }
+        long rounded = (size + align - 1) / align * align;
+        SharedMemory shm;
+        try {
+            shm = services.allocate("venus-memory", rounded);
+        } catch (GpuException e) {
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        long imp = c.alloc(1, 32);
+        p32(imp, STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
+        p64(imp + 8, g64(pAllocateInfo + 8));
+        p32(imp + 16, HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
+        p64(imp + 24, shm.segment().address());
+        p64(pAllocateInfo + 8, imp);
+        p64(pAllocateInfo + 16, rounded);
+        int r = VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
+        if (r == VK_SUCCESS) {
+            hostMemory.put(g64(pMemory), new Imported(device, shm));
+        } else {
+            shm.release();
+        }
+        return r;
+    }
+
+    private boolean hostVisible(VnCtx c, long physical, int typeIndex) throws Throwable {
+        if (typeIndex < 0 || typeIndex >= 32) {
+            return false;
+        }
+        long props = c.alloc(1, 520);
+        VnHooks.super.vkGetPhysicalDeviceMemoryProperties(c, physical, props);
+        return typeIndex < g32(props) && (g32(props + 4 + 8L * typeIndex) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
+    }
+
+    @Override
+    public void vkFreeMemory(VnCtx c, long device, long memory, long pAllocator) throws Throwable {
+        VnHooks.super.vkFreeMemory(c, device, memory, pAllocator);
+        Imported m = hostMemory.remove(memory);
+        if (m != null) {
+            m.shm().release(); // the core keeps its own reference while the client's blob is alive
+        }
+    }
+
+    /** Frees every host object this context still holds, children before parents. */
+    void destroyAll() {
+        VnCtx c = newStream();
+        try {
+            for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
+                try {
+                    VnHooks.super.vkDeviceWaitIdle(c, device);
+                    for (var e : hostMemory.entrySet()) {
+                        if (e.getValue().device() == device) {
+                            VnHooks.super.vkFreeMemory(c, device, e.getKey(), 0);
+                            hostMemory.remove(e.getKey());
+                            e.getValue().shm().release();
+                        }
+                    }
+                    VnHooks.super.vkDestroyDevice(c, device, 0);
+                } catch (Throwable t) {
+                    VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: destroying device failed: " + t);
+                }
+            }
+            devicePhysical.clear();
+            if (instance != 0) {
+                try {
+                    VnHooks.super.vkDestroyInstance(c, instance, 0);
+                } catch (Throwable t) {
+                    VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: destroying instance failed: " + t);
+                }
+                instance = 0;
+            }
+        } finally {
+            c.endCommand();
+            c.close();
+        }
+    }
+}

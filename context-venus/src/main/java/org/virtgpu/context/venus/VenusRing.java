@@ -1,0 +1,174 @@
+package org.virtgpu.context.venus;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+import org.virtgpu.context.venus.wire.VnCtx;
+import org.virtgpu.context.venus.wire.VnProtocolException;
+
+/**
+ * A Venus ring in shared memory (vtest-venus.md 4.8): the client advances {@code tail}, this ring's own platform
+ * thread decodes and executes commands and stores {@code head} (release) after each one, once its reply is written.
+ * {@code status} carries IDLE (set when the thread sleeps, cleared on vkNotifyRingMESA), FATAL (a malformed stream)
+ * and ALIVE (ORed in periodically by the context's monitor so the client knows the renderer lives during long waits).
+ */
+final class VenusRing {
+    static final int STATUS_IDLE = 1;
+    static final int STATUS_FATAL = 2;
+    static final int STATUS_ALIVE = 4;
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    final long id;
+    private final MemorySegment head;
+    private final MemorySegment tail;
+    private final MemorySegment status;
+    private final MemorySegment buffer;
+    private final MemorySegment extra;
+    private final long idleNanos;
+    final long monitorPeriodMicros;
+    private final VenusContext context;
+    private final VnCtx stream;
+    private final Thread thread;
+    private final MemorySegment linear;
+    private final Arena arena = Arena.ofShared();
+    private volatile boolean running = true;
+    private volatile long virtqueueSeqno;
+
+    VenusRing(long id, MemorySegment shm, long headOff, long tailOff, long statusOff, long bufferOff, long bufferSize,
+            long extraOff, long extraSize, long idleNanos, long monitorPeriodMicros, VenusContext context) {
+        this.id = id;
+        this.head = shm.asSlice(headOff, 4);
+        this.tail = shm.asSlice(tailOff, 4);
+        this.status = shm.asSlice(statusOff, 4);
+        this.buffer = shm.asSlice(bufferOff, bufferSize);
+        this.extra = shm.asSlice(extraOff, extraSize);
+        this.idleNanos = Math.clamp(idleNanos, 10_000L, 100_000_000L);
+        this.monitorPeriodMicros = monitorPeriodMicros;
+        this.context = context;
+        this.stream = context.executor().newStream();
+        this.linear = arena.allocate(bufferSize, 8);
+        this.thread = Thread.ofPlatform().daemon().name("venus-ring-" + Long.toHexString(id)).unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    int head() {
+        return (int) INT.getAcquire(head, 0L);
+    }
+
+    void markAlive() {
+        INT.getAndBitwiseOr(status, 0L, STATUS_ALIVE);
+    }
+
+    /** vkNotifyRingMESA: the client saw IDLE after writing. */
+    void notifyRing() {
+        LockSupport.unpark(thread);
+    }
+
+    void writeExtra(long offset, int value) {
+        if (offset < 0 || offset + 4 > extra.byteSize() || (offset & 3) != 0) {
+            throw new VnProtocolException("ring extra offset " + offset);
+        }
+        INT.setRelease(extra, offset, value);
+    }
+
+    void submitVirtqueueSeqno(long seqno) {
+        virtqueueSeqno = seqno;
+        LockSupport.unpark(thread);
+    }
+
+    /** Blocks the caller until the ring's head passed seqno (wrap-aware), the ring died, or it was stopped. */
+    boolean waitSeqno(int seqno) {
+        while (running && (int) (head() - seqno) < 0) {
+            if (((int) INT.getAcquire(status, 0L) & STATUS_FATAL) != 0) {
+                return false;
+            }
+            LockSupport.parkNanos(20_000);
+        }
+        return true;
+    }
+
+    void stop() {
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stream.close();
+        arena.close();
+    }
+
+    private void run() {
+        long size = buffer.byteSize();
+        long lastWork = System.nanoTime();
+        while (running) {
+            int h = head();
+            int t = (int) INT.getAcquire(tail, 0L);
+            int avail = t - h;
+            if (avail == 0) {
+                long idle = System.nanoTime() - lastWork;
+                if (idle < idleNanos) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                INT.getAndBitwiseOr(status, 0L, STATUS_IDLE);
+                if ((int) INT.getAcquire(tail, 0L) == h) {
+                    LockSupport.parkNanos(1_000_000_000L); // woken by vkNotifyRingMESA
+                }
+                INT.getAndBitwiseAnd(status, 0L, ~STATUS_IDLE);
+                lastWork = System.nanoTime();
+                continue;
+            }
+            if (avail < 0 || avail > size) {
+                fatal("ring tail " + t + " is not within " + size + " bytes of head " + h);
+                return;
+            }
+            // copy [head, tail) out of the circular buffer so commands that wrap decode linearly
+            long start = Integer.toUnsignedLong(h) & (size - 1);
+            long first = Math.min(avail, size - start);
+            MemorySegment.copy(buffer, start, linear, 0, first);
+            if (first < avail) {
+                MemorySegment.copy(buffer, 0, linear, first, avail - first);
+            }
+            stream.input(linear.asSlice(0, avail));
+            try {
+                while (stream.hasMore() && running) {
+                    long before = stream.position();
+                    context.dispatch(stream, this);
+                    // the reply is written: now the client may see the head pass this command
+                    h += (int) (stream.position() - before);
+                    INT.setRelease(head, 0L, h);
+                }
+            } catch (VnProtocolException e) {
+                fatal(e.getMessage());
+                return;
+            } catch (Throwable e) {
+                fatal("executing a command failed: " + e);
+                return;
+            }
+            lastWork = System.nanoTime();
+        }
+    }
+
+    /** vkWaitVirtqueueSeqnoMESA (ring only): wait for the context stream to submit that seqno. */
+    void waitVirtqueue(long seqno) {
+        while (running && virtqueueSeqno < seqno) {
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private void fatal(String why) {
+        context.log("ring " + Long.toHexString(id) + " is dead: " + why);
+        INT.getAndBitwiseOr(status, 0L, STATUS_FATAL);
+        running = false;
+    }
+}

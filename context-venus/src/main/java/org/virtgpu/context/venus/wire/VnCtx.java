@@ -1,0 +1,267 @@
+package org.virtgpu.context.venus.wire;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.IntToLongFunction;
+
+/**
+ * One decoding stream (the context's vtest stream, or one ring): its read position, its reply stream and its scratch
+ * memory. The object table and function table are shared by all streams of a context. Used by one thread at a time.
+ */
+public final class VnCtx {
+    /** Deepest pNext chain accepted (hostile chains must not exhaust the stack). */
+    static final int MAX_CHAIN = 64;
+
+    private final VnObjects objects;
+    private final IntToLongFunction functions;
+    private final Scratch scratch = new Scratch();
+    private MemorySegment in = MemorySegment.NULL;
+    private long pos;
+    private long limit;
+    private MemorySegment reply;
+    private long replyPos;
+    private int chainDepth;
+    private ProtocolStructSink protocolStructs = (st, p) -> { };
+
+    /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
+    @FunctionalInterface
+    public interface ProtocolStructSink {
+        void accept(int sType, long address);
+    }
+
+    public VnCtx(VnObjects objects, IntToLongFunction functions) {
+        this.objects = objects;
+        this.functions = functions;
+    }
+
+    public VnObjects objects() {
+        return objects;
+    }
+
+    public void protocolStructs(ProtocolStructSink sink) {
+        this.protocolStructs = sink;
+    }
+
+    // ---- input
+
+    /** Decodes from {@code stream} starting at its offset 0. */
+    public void input(MemorySegment stream) {
+        in = stream;
+        pos = 0;
+        limit = stream.byteSize();
+    }
+
+    public long position() {
+        return pos;
+    }
+
+    public boolean hasMore() {
+        return pos < limit;
+    }
+
+    /** Frees the previous command's arguments. */
+    public void endCommand() {
+        scratch.reset();
+        chainDepth = 0;
+    }
+
+    private void need(long n) {
+        if (n < 0 || pos + n > limit) {
+            throw new VnProtocolException("truncated command stream at byte " + pos + " (need " + n + ")");
+        }
+    }
+
+    public int r32() {
+        need(4);
+        int v = in.get(JAVA_INT_UNALIGNED, pos);
+        pos += 4;
+        return v;
+    }
+
+    /** The next u32 without consuming it. */
+    public int peek32() {
+        need(4);
+        return in.get(JAVA_INT_UNALIGNED, pos);
+    }
+
+    public long r64() {
+        need(8);
+        long v = in.get(JAVA_LONG_UNALIGNED, pos);
+        pos += 8;
+        return v;
+    }
+
+    /** A "simple pointer" presence marker. */
+    public boolean rPtr() {
+        return r64() != 0;
+    }
+
+    /** An array size; bounded by what the stream could still carry plus the scratch limit. */
+    public long rSize() {
+        long n = r64();
+        if (n < 0 || n > Scratch.LIMIT) {
+            throw new VnProtocolException("array size " + Long.toUnsignedString(n));
+        }
+        return n;
+    }
+
+    public void expectSize(long n) {
+        long got = rSize();
+        if (got != n) {
+            throw new VnProtocolException("fixed array of " + n + " sent with size " + got);
+        }
+    }
+
+    public void expectSType(int sType) {
+        int got = r32();
+        if (got != sType) {
+            throw new VnProtocolException("sType " + got + " where " + sType + " was expected");
+        }
+    }
+
+    /** n bytes into C memory at dst, then skip the padding to 4 bytes. */
+    public void rBytes(long dst, long n) {
+        long padded = (n + 3) & ~3L;
+        need(padded);
+        MemorySegment.copy(in, pos, VnMem.ALL, dst, n);
+        pos += padded;
+    }
+
+    /** A string: u64 length including NUL (0 = NULL), then the bytes; always NUL-terminated in C memory. */
+    public long rString(boolean mustHave) {
+        long n = rSize();
+        if (n == 0) {
+            if (mustHave) {
+                throw new VnProtocolException("NULL string");
+            }
+            return 0;
+        }
+        long p = alloc(n + 1, 1);
+        rBytes(p, n);
+        VnMem.p8(p + n, (byte) 0);
+        return p;
+    }
+
+    public long alloc(long n, long size) {
+        return scratch.alloc(n, size);
+    }
+
+    public void enterChain() {
+        if (++chainDepth > MAX_CHAIN) {
+            throw new VnProtocolException("pNext chain deeper than " + MAX_CHAIN);
+        }
+    }
+
+    public void leaveChain() {
+        chainDepth--;
+    }
+
+    public void protocolStruct(int sType, long address) {
+        protocolStructs.accept(sType, address);
+    }
+
+    // ---- objects
+
+    public long host(int type, long id, boolean lenient) {
+        Long h = objects.host(type, id);
+        if (h == null) {
+            if (lenient) {
+                return 0;
+            }
+            throw new VnProtocolException("unknown object id " + id + " (handle type " + type + ")");
+        }
+        return h;
+    }
+
+    public long id(int type, long host) {
+        return objects.id(type, host);
+    }
+
+    public void bind(int type, long id, long host) {
+        objects.bind(type, id, host);
+    }
+
+    public void unbind(int type, long host) {
+        objects.unbindHost(type, host);
+    }
+
+    /** The host function for a command type (resolved through vkGetInstanceProcAddr). */
+    public long fn(int commandType) {
+        long f = functions.applyAsLong(commandType);
+        if (f == 0) {
+            throw new VnProtocolException("the host driver has no function for command type " + commandType);
+        }
+        return f;
+    }
+
+    // ---- replies
+
+    /** vkSetReplyCommandStreamMESA: replies go to this window of a shared-memory resource. */
+    public void replyStream(MemorySegment window) {
+        reply = window;
+        replyPos = 0;
+    }
+
+    public void seekReply(long position) {
+        if (reply == null || position < 0 || position > reply.byteSize()) {
+            throw new VnProtocolException("reply seek to " + position + " outside the reply stream");
+        }
+        replyPos = position;
+    }
+
+    public void beginReply(int commandType) {
+        if (reply == null) {
+            throw new VnProtocolException("reply requested without a reply stream");
+        }
+        w32(commandType);
+    }
+
+    private void room(long n) {
+        if (reply == null || replyPos + n > reply.byteSize()) {
+            throw new VnProtocolException("reply overflows the reply stream");
+        }
+    }
+
+    public void w32(int v) {
+        room(4);
+        reply.set(JAVA_INT_UNALIGNED, replyPos, v);
+        replyPos += 4;
+    }
+
+    public void w64(long v) {
+        room(8);
+        reply.set(JAVA_LONG_UNALIGNED, replyPos, v);
+        replyPos += 8;
+    }
+
+    public void wPtr(boolean present) {
+        w64(present ? 1 : 0);
+    }
+
+    public void wBytes(long src, long n) {
+        long padded = (n + 3) & ~3L;
+        room(padded);
+        MemorySegment.copy(VnMem.ALL, src, reply, replyPos, n);
+        replyPos += padded;
+    }
+
+    public void wString(long p) {
+        if (p == 0) {
+            w64(0);
+            return;
+        }
+        long n = VnMem.strlen(p) + 1;
+        w64(n);
+        wBytes(p, n);
+    }
+
+    public VnProtocolException fail(String message) {
+        return new VnProtocolException(message);
+    }
+
+    public void close() {
+        scratch.close();
+    }
+}

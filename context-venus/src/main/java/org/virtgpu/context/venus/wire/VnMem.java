@@ -1,0 +1,61 @@
+package org.virtgpu.context.venus.wire;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Raw access to decoded C structs. The generated decoders lay structs out in scratch memory that this context
+ * owns, so every address they touch was allocated by {@link Scratch}; the host driver reads the same memory.
+ */
+public final class VnMem {
+    /** All of the address space: bounds are guaranteed by the allocator, not by this segment. */
+    static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
+    private VnMem() {
+    }
+
+    public static byte g8(long a) {
+        return ALL.get(JAVA_BYTE, a);
+    }
+
+    public static short g16(long a) {
+        return ALL.get(JAVA_SHORT_UNALIGNED, a);
+    }
+
+    public static int g32(long a) {
+        return ALL.get(JAVA_INT_UNALIGNED, a);
+    }
+
+    public static long g64(long a) {
+        return ALL.get(JAVA_LONG_UNALIGNED, a);
+    }
+
+    public static void p8(long a, byte v) {
+        ALL.set(JAVA_BYTE, a, v);
+    }
+
+    public static void p16(long a, short v) {
+        ALL.set(JAVA_SHORT_UNALIGNED, a, v);
+    }
+
+    public static void p32(long a, int v) {
+        ALL.set(JAVA_INT_UNALIGNED, a, v);
+    }
+
+    public static void p64(long a, long v) {
+        ALL.set(JAVA_LONG_UNALIGNED, a, v);
+    }
+
+    /** strlen of a NUL-terminated string at a. */
+    public static long strlen(long a) {
+        long n = 0;
+        while (g8(a + n) != 0) {
+            n++;
+        }
+        return n;
+    }
+}

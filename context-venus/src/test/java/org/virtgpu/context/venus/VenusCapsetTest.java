@@ -1,0 +1,36 @@
+package org.virtgpu.context.venus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+import org.virtgpu.spi.GpuException;
+import org.virtgpu.spi.HostInfo;
+
+class VenusCapsetTest {
+    static final int VK_XML_1_3_239 = (1 << 22) | (3 << 12) | 239;
+
+    @Test
+    void capsetCarriesWireFormatVkXmlVersionAndExtensionMask() throws GpuException {
+        ByteBuffer b = ByteBuffer.wrap(new VenusCapset().payload(0, new HostInfo(4096, 4096, 0))).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(160, b.capacity());
+        assertEquals(1, b.getInt(0));
+        assertEquals(VK_XML_1_3_239, b.getInt(4));
+        assertEquals(1, b.getInt(16));
+        assertEquals(1, b.getInt(20) & 1, "mask valid bit");
+        // VK_KHR_timeline_semaphore is extension 208
+        assertTrue((b.getInt(20 + 4 * (208 / 32)) & (1 << (208 % 32))) != 0);
+        // VK_KHR_acceleration_structure (151) is not decoded, so not advertised
+        assertEquals(0, b.getInt(20 + 4 * (151 / 32)) & (1 << (151 % 32)));
+        assertEquals(1, b.getInt(148));
+        assertEquals(1, b.getInt(152));
+    }
+
+    @Test
+    void versionAboveMaxIsRejected() {
+        assertThrows(GpuException.class, () -> new VenusCapset().payload(1, new HostInfo(4096, 4096, 0)));
+    }
+}

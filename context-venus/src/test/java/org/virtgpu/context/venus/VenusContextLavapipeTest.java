@@ -1,0 +1,178 @@
+package org.virtgpu.context.venus;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.virtgpu.spi.BlobRequest;
+import org.virtgpu.spi.ContextSpec;
+import org.virtgpu.spi.DeviceServices;
+import org.virtgpu.spi.GpuContext;
+import org.virtgpu.spi.GpuException;
+import org.virtgpu.spi.HostInfo;
+import org.virtgpu.spi.ResourceView;
+import org.virtgpu.spi.SharedMemory;
+
+/** The context stream decoded by the generated code and executed on lavapipe (VK_ICD_FILENAMES in surefire). */
+class VenusContextLavapipeTest {
+    static final class Shm implements SharedMemory {
+        final Arena arena = Arena.ofShared();
+        final MemorySegment seg;
+        final AtomicInteger refs = new AtomicInteger(1);
+
+        Shm(long size) {
+            seg = arena.allocate(size, 4096);
+        }
+
+        @Override public MemorySegment segment() { return seg; }
+        @Override public long size() { return seg.byteSize(); }
+        @Override public int fd() { return -1; }
+        @Override public SharedMemory retain() { refs.incrementAndGet(); return this; }
+        @Override public void release() { if (refs.decrementAndGet() == 0) { arena.close(); } }
+    }
+
+    static final class Services implements DeviceServices {
+        @Override public HostInfo host() { return new HostInfo(4096, 4096, 0); }
+        @Override public SharedMemory allocate(String name, long size) { return new Shm(host().roundUpToPage(size)); }
+        @Override public Optional<ResourceView> resource(int resourceId) { return Optional.empty(); }
+    }
+
+    /** Little-endian Venus stream builder (what Mesa's encoder produces). */
+    static final class Enc {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        Enc u32(int v) {
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+            return this;
+        }
+
+        Enc u64(long v) {
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+            return this;
+        }
+
+        Enc cmd(int type, int flags) {
+            return u32(type).u32(flags);
+        }
+
+        Enc setReply(int res, long offset, long size) {
+            return cmd(178, 0).u64(1).u32(res).u64(offset).u64(size);
+        }
+
+        MemorySegment segment(Arena a) {
+            byte[] b = out.toByteArray();
+            MemorySegment s = a.allocate(b.length, 8);
+            s.copyFrom(MemorySegment.ofArray(b));
+            return s;
+        }
+    }
+
+    GpuContext ctx;
+    SharedMemory reply;
+    final Arena arena = Arena.ofConfined();
+
+    @BeforeEach
+    void create() throws GpuException {
+        ctx = new VenusContextType().createContext(new ContextSpec(1, 4, "test", (r, f) -> { }), new Services());
+        reply = ctx.createBlob(new BlobRequest(1, BlobRequest.BLOB_MEM_HOST3D, BlobRequest.FLAG_MAPPABLE, 0, 65536));
+    }
+
+    @AfterEach
+    void destroy() {
+        ctx.destroy();
+        arena.close();
+    }
+
+    int r32(long off) {
+        return reply.segment().get(JAVA_INT_UNALIGNED, off);
+    }
+
+    long r64(long off) {
+        return reply.segment().get(JAVA_LONG_UNALIGNED, off);
+    }
+
+    static Enc createInstance(Enc e, long id) {
+        // VkInstanceCreateInfo: sType 1, no chain, flags, pApplicationInfo NULL, 0 layers, 0 extensions
+        e.cmd(0, 1).u64(1).u32(1).u64(0).u32(0).u64(0).u32(0).u64(0).u32(0).u64(0);
+        return e.u64(0).u64(1).u64(id); // pAllocator NULL, pInstance = id
+    }
+
+    @Test
+    void instanceAndPhysicalDevicePropertiesReachTheHostDriver() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(137, 1).u64(1); // vkEnumerateInstanceVersion
+        createInstance(e, 1);
+        e.cmd(2, 1).u64(1).u64(1).u32(0).u64(0); // count query
+        ctx.submit(e.segment(arena), 0);
+        assertEquals(137, r32(0));
+        assertEquals(0, r32(4));
+        assertEquals(1, r64(8));
+        assertTrue(Integer.compareUnsigned(r32(16), (1 << 22) | (1 << 12)) >= 0, "instance version >= 1.1");
+        assertEquals(0, r32(20), "vkCreateInstance reply type");
+        assertEquals(0, r32(24), "VK_SUCCESS");
+        assertEquals(1, r64(28));
+        assertEquals(1, r64(36), "instance id echoed");
+        assertEquals(2, r32(44));
+        assertEquals(0, r32(48));
+        int count = r32(60);
+        assertTrue(count >= 1, "lavapipe has a physical device");
+
+        Enc e2 = new Enc().setReply(1, 0, 65536);
+        e2.cmd(2, 1).u64(1).u64(1).u32(count).u64(count);
+        for (int i = 0; i < count; i++) {
+            e2.u64(100 + i);
+        }
+        e2.cmd(6, 1).u64(100).u64(1); // vkGetPhysicalDeviceProperties, partial output = marker only
+        ctx.submit(e2.segment(arena), 0);
+        assertEquals(100, r64(28L), "physical device ids echoed"); // type, result, count marker+value, array size
+        long props = 4 + 4 + 8 + 4 + 8 + 8L * count; // after the enumerate reply
+        assertEquals(6, r32(props));
+        assertEquals(1, r64(props + 4));
+        long nameSize = r64(props + 12 + 20);
+        assertEquals(256, nameSize);
+        byte[] name = new byte[256];
+        MemorySegment.copy(reply.segment(), props + 12 + 28, MemorySegment.ofArray(name), 0, 256);
+        String deviceName = new String(name, StandardCharsets.US_ASCII).trim();
+        assertTrue(deviceName.startsWith("llvmpipe"), deviceName);
+        assertTrue(Integer.compareUnsigned(r32(props + 12), VenusCapsetTest.VK_XML_1_3_239) <= 0, "apiVersion capped to vk.xml");
+    }
+
+    @Test
+    void truncatedStreamIsAProtocolErrorNotACrash() {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(0, 1).u64(1).u32(1); // vkCreateInstance cut after sType
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(e.segment(arena), 0));
+        assertTrue(ex.getMessage().contains("truncated"), ex.getMessage());
+    }
+
+    @Test
+    void unknownCommandAndUnknownStructAreRejected() {
+        Enc e = new Enc().cmd(9999, 0);
+        assertThrows(GpuException.class, () -> ctx.submit(e.segment(arena), 0));
+        Enc e2 = new Enc().setReply(1, 0, 65536);
+        e2.cmd(0, 1).u64(1).u32(1).u64(1).u32(123456789); // chain with an unknown sType
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(e2.segment(arena), 0));
+        assertTrue(ex.getMessage().contains("sType"), ex.getMessage());
+    }
+
+    @Test
+    void unknownObjectIdIsRejected() {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(2, 1).u64(42).u64(1).u32(0).u64(0);
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(e.segment(arena), 0));
+        assertTrue(ex.getMessage().contains("unknown object id"), ex.getMessage());
+    }
+}
