@@ -155,11 +155,8 @@ public final class Main implements Callable<Integer> {
                 LOG.info("virtgpu up in " + ms + " ms: capsets " + Arrays.toString(caps)
                         + (failed.isEmpty() ? "" : ", " + failed.size() + " bundle(s) failed to start"));
             }
-            for (var t : Map.of("vtest", LaunchConfig.VTEST_PID, "vhost-user", LaunchConfig.VHOST_USER_PID).entrySet()) {
-                if (Boolean.TRUE.equals(pids.get(t.getValue()).get("enabled")) && !watch.transports().contains(t.getKey())) {
-                    LOG.info(t.getKey() + ": configured, but no bundle has registered a " + t.getKey() + " transport service yet");
-                }
-            }
+            LOG.info("transports: " + transport("vtest", pids.get(LaunchConfig.VTEST_PID)) + "; "
+                    + transport("vhost-user", pids.get(LaunchConfig.VHOST_USER_PID)));
             boot.framework().waitForStop(0);
         }
         return 0;
@@ -171,6 +168,22 @@ public final class Main implements Callable<Integer> {
         LOG.info("vtest: " + (Boolean.TRUE.equals(vt.get("enabled")) ? "enabled on " + vt.get("socketPath") : "disabled")
                 + "; vhost-user: " + (Boolean.TRUE.equals(vh.get("enabled")) ? "enabled on " + vh.get("socketPath") : "disabled"));
         pids.forEach((pid, props) -> LOG.fine("config " + pid + " = " + props));
+    }
+
+    /**
+     * One transport's state as the operator cares about it: the transports listen while their component
+     * activates, so by now an enabled transport's socket exists, or its component logged why not.
+     */
+    private static String transport(String name, Map<String, Object> cfg) {
+        if (!Boolean.TRUE.equals(cfg.get("enabled"))) {
+            return name + " disabled";
+        }
+        Object path = cfg.get("socketPath");
+        boolean listening = path instanceof String p && Files.exists(Path.of(p));
+        if (!listening) {
+            LOG.warning(name + " is enabled but nothing listens on " + path + " (see the errors above)");
+        }
+        return name + " on " + path + (listening ? "" : " (NOT listening)");
     }
 
     private static void shutdown(FrameworkBoot boot, Path tempStorage) {
