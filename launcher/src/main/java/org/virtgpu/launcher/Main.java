@@ -86,6 +86,7 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         LogSetup.configure(level);
+        phase("options parsed");
         if (noVtest && vtestSocket != null) {
             return usage("--no-vtest and --vtest-socket contradict each other");
         }
@@ -115,6 +116,7 @@ public final class Main implements Callable<Integer> {
         } catch (ConfigException e) {
             return configError(e);
         }
+        phase("configuration read");
         cfg.unmatchedExcludes(found.keySet()).forEach(bsn -> LOG.warning("bundles.exclude: no bundle " + bsn + " in " + bundleDir));
 
         List<Path> extra = new ArrayList<>();
@@ -140,11 +142,13 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         running.set(boot);
+        phase("bundles installed, configuration stored");
         Map<String, Map<String, Object>> pids = boot.pids();
         logTransports(pids);
 
         try (RuntimeLog watch = new RuntimeLog(boot.context())) {
             List<BundleException> failed = boot.startAll();
+            phase("bundles started");
             boot.installed().stream().sorted(Comparator.comparingLong(Bundle::getBundleId))
                     .forEach(b -> LOG.info("bundle " + RuntimeLog.describe(b)));
             int[] caps = watch.awaitDevice(2_000);
@@ -207,6 +211,13 @@ public final class Main implements Callable<Integer> {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.fine("could not delete " + dir + ": " + e);
+        }
+    }
+
+    /** Startup phases with the JVM's uptime, at debug level: where the time to "virtgpu up" goes. */
+    private static void phase(String what) {
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine(what + " at " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
         }
     }
 
