@@ -45,15 +45,18 @@ public final class LaunchConfig {
 
     /** Keys the launcher itself knows for the transports, used when no transport bundle declares metatype. */
     private static final Map<String, Map<String, Metatype.Attribute>> TRANSPORT_KEYS = Map.of(
-            VTEST_PID, attrs(new Metatype.Attribute("enabled", "Boolean", 0), new Metatype.Attribute("socketPath", "String", 0),
-                    new Metatype.Attribute("maxClients", "Integer", 0)),
-            VHOST_USER_PID, attrs(new Metatype.Attribute("enabled", "Boolean", 0), new Metatype.Attribute("socketPath", "String", 0)));
+            VTEST_PID, attrs(new Metatype.Attribute("enabled", "Boolean"), new Metatype.Attribute("socketPath", "String"),
+                    new Metatype.Attribute("maxClients", "Integer")),
+            VHOST_USER_PID, attrs(new Metatype.Attribute("enabled", "Boolean"), new Metatype.Attribute("socketPath", "String")));
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** Built on first use: databind's start-up cost (~0.2 s) is paid only when there is a file to read. */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder()
+                .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
 
     private final ObjectNode root;
 
@@ -69,7 +72,7 @@ public final class LaunchConfig {
     public static LaunchConfig parse(String json, String source) throws ConfigException {
         JsonNode n;
         try {
-            n = JSON.readTree(json);
+            n = Json.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new ConfigException(source + ": not valid JSON: " + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
@@ -236,7 +239,7 @@ public final class LaunchConfig {
 
         Map<String, Object> vtest = transport("vtest", VTEST_PID, schema, problems);
         vtest.putIfAbsent("enabled", Boolean.TRUE);
-        vtest.putIfAbsent("socketPath", DEFAULT_VTEST_SOCKET);
+        vtest.putIfAbsent("socketPath", declaredDefault(schema, VTEST_PID, "socketPath", DEFAULT_VTEST_SOCKET));
         if (Boolean.TRUE.equals(vtest.get("enabled")) && vtest.get("socketPath") instanceof String s && s.isBlank()) {
             problems.add("vtest.socketPath: must not be empty while vtest is enabled");
         }
@@ -244,8 +247,15 @@ public final class LaunchConfig {
 
         Map<String, Object> vhost = transport("vhostUser", VHOST_USER_PID, schema, problems);
         vhost.putIfAbsent("enabled", Boolean.FALSE);
+        if (Boolean.TRUE.equals(vhost.get("enabled")) && !vhost.containsKey("socketPath")) {
+            String d = declaredDefault(schema, VHOST_USER_PID, "socketPath", null);
+            if (d != null) {
+                vhost.put("socketPath", d);
+            }
+        }
         if (Boolean.TRUE.equals(vhost.get("enabled")) && !(vhost.get("socketPath") instanceof String s && !s.isBlank())) {
-            problems.add("vhostUser.enabled is true but vhostUser.socketPath is not set (or use --vhost-user-socket)");
+            problems.add("vhostUser.enabled is true but vhostUser.socketPath is not set and no bundle declares a default"
+                    + " (or use --vhost-user-socket)");
         }
         out.put(VHOST_USER_PID, vhost);
 
@@ -372,6 +382,13 @@ public final class LaunchConfig {
             return a;
         }
         return null;
+    }
+
+    /** The default a bundle's metatype declares for {@code pid}/{@code key}, else {@code fallback}. */
+    private static String declaredDefault(Map<String, Metatype.Pid> schema, String pid, String key, String fallback) {
+        Metatype.Pid p = schema.get(pid);
+        Metatype.Attribute a = p == null ? null : p.attributes().get(key);
+        return a != null && a.defaultValue() != null ? a.defaultValue() : fallback;
     }
 
     private static Map<String, Metatype.Attribute> attrs(Metatype.Attribute... as) {

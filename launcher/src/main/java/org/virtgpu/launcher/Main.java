@@ -86,6 +86,7 @@ public final class Main implements Callable<Integer> {
             return 2;
         }
         LogSetup.configure(level);
+        phase("options parsed");
         if (noVtest && vtestSocket != null) {
             return usage("--no-vtest and --vtest-socket contradict each other");
         }
@@ -115,6 +116,7 @@ public final class Main implements Callable<Integer> {
         } catch (ConfigException e) {
             return configError(e);
         }
+        phase("configuration read");
         cfg.unmatchedExcludes(found.keySet()).forEach(bsn -> LOG.warning("bundles.exclude: no bundle " + bsn + " in " + bundleDir));
 
         List<Path> extra = new ArrayList<>();
@@ -140,11 +142,13 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         running.set(boot);
+        phase("bundles installed, configuration stored");
         Map<String, Map<String, Object>> pids = boot.pids();
         logTransports(pids);
 
         try (RuntimeLog watch = new RuntimeLog(boot.context())) {
             List<BundleException> failed = boot.startAll();
+            phase("bundles started");
             boot.installed().stream().sorted(Comparator.comparingLong(Bundle::getBundleId))
                     .forEach(b -> LOG.info("bundle " + RuntimeLog.describe(b)));
             int[] caps = watch.awaitDevice(2_000);
@@ -155,11 +159,8 @@ public final class Main implements Callable<Integer> {
                 LOG.info("virtgpu up in " + ms + " ms: capsets " + Arrays.toString(caps)
                         + (failed.isEmpty() ? "" : ", " + failed.size() + " bundle(s) failed to start"));
             }
-            for (var t : Map.of("vtest", LaunchConfig.VTEST_PID, "vhost-user", LaunchConfig.VHOST_USER_PID).entrySet()) {
-                if (Boolean.TRUE.equals(pids.get(t.getValue()).get("enabled")) && !watch.transports().contains(t.getKey())) {
-                    LOG.info(t.getKey() + ": configured, but no bundle has registered a " + t.getKey() + " transport service yet");
-                }
-            }
+            LOG.info("transports: " + transport("vtest", pids.get(LaunchConfig.VTEST_PID)) + "; "
+                    + transport("vhost-user", pids.get(LaunchConfig.VHOST_USER_PID)));
             boot.framework().waitForStop(0);
         }
         return 0;
@@ -171,6 +172,22 @@ public final class Main implements Callable<Integer> {
         LOG.info("vtest: " + (Boolean.TRUE.equals(vt.get("enabled")) ? "enabled on " + vt.get("socketPath") : "disabled")
                 + "; vhost-user: " + (Boolean.TRUE.equals(vh.get("enabled")) ? "enabled on " + vh.get("socketPath") : "disabled"));
         pids.forEach((pid, props) -> LOG.fine("config " + pid + " = " + props));
+    }
+
+    /**
+     * One transport's state as the operator cares about it: the transports listen while their component
+     * activates, so by now an enabled transport's socket exists, or its component logged why not.
+     */
+    private static String transport(String name, Map<String, Object> cfg) {
+        if (!Boolean.TRUE.equals(cfg.get("enabled"))) {
+            return name + " disabled";
+        }
+        Object path = cfg.get("socketPath");
+        boolean listening = path instanceof String p && Files.exists(Path.of(p));
+        if (!listening) {
+            LOG.warning(name + " is enabled but nothing listens on " + path + " (see the errors above)");
+        }
+        return name + " on " + path + (listening ? "" : " (NOT listening)");
     }
 
     private static void shutdown(FrameworkBoot boot, Path tempStorage) {
@@ -194,6 +211,13 @@ public final class Main implements Callable<Integer> {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.fine("could not delete " + dir + ": " + e);
+        }
+    }
+
+    /** Startup phases with the JVM's uptime, at debug level: where the time to "virtgpu up" goes. */
+    private static void phase(String what) {
+        if (LOG.isLoggable(Level.FINE)) {
+            LOG.fine(what + " at " + ManagementFactory.getRuntimeMXBean().getUptime() + " ms");
         }
     }
 

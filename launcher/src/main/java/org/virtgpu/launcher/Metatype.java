@@ -25,8 +25,14 @@ import org.xml.sax.SAXException;
  * resolving the bundles, so it works before anything starts.
  */
 public final class Metatype {
-    /** One attribute: its key, OSGi metatype type name (Integer, Long, String, Boolean, ...) and cardinality. */
-    public record Attribute(String key, String type, int cardinality) {
+    /**
+     * One attribute: its key, OSGi metatype type name (Integer, Long, String, Boolean, ...), cardinality and
+     * default (as written in the descriptor; null if none).
+     */
+    public record Attribute(String key, String type, int cardinality, String defaultValue) {
+        public Attribute(String key, String type) {
+            this(key, type, 0, null);
+        }
     }
 
     /** The attributes of one PID and the bundle that declared them. */
@@ -71,7 +77,7 @@ public final class Metatype {
                 String card = ad.getAttribute("cardinality");
                 attrs.put(ad.getAttribute("id"), new Attribute(ad.getAttribute("id"),
                         ad.getAttribute("type").isEmpty() ? "String" : ad.getAttribute("type"),
-                        card.isEmpty() ? 0 : Integer.parseInt(card)));
+                        card.isEmpty() ? 0 : Integer.parseInt(card), ad.hasAttribute("default") ? ad.getAttribute("default") : null));
             }
             ocds.put(ocd.getAttribute("id"), attrs);
         }

@@ -1,7 +1,6 @@
 package org.virtgpu.launcher;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,19 +14,15 @@ import org.osgi.util.tracker.ServiceTrackerCustomizer;
 
 /**
  * Logs what the running device offers, from outside the framework's class spaces: the capsets from the
- * {@code virtgpu.capsets} property of the {@code org.virtgpu.api.VirtGpuDevice} service, and transports from
- * services carrying {@code virtgpu.transport} (name) and {@code virtgpu.endpoint} (where it listens). The trackers
- * keep service references only, never service objects, whose classes the launcher cannot load.
+ * {@code virtgpu.capsets} property of the {@code org.virtgpu.api.VirtGpuDevice} service. The tracker keeps service
+ * references only, never service objects, whose classes the launcher cannot load.
  */
 public final class RuntimeLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("org.virtgpu.launcher");
     public static final String DEVICE_CLASS = "org.virtgpu.api.VirtGpuDevice";
     public static final String PROP_CAPSETS = "virtgpu.capsets";
-    public static final String PROP_TRANSPORT = "virtgpu.transport";
-    public static final String PROP_ENDPOINT = "virtgpu.endpoint";
 
     private final ServiceTracker<Object, ServiceReference<Object>> device;
-    private final ServiceTracker<Object, ServiceReference<Object>> transports;
     private final Map<ServiceReference<?>, String> lastCapsets = new ConcurrentHashMap<>();
 
     public RuntimeLog(BundleContext ctx) throws InvalidSyntaxException {
@@ -52,22 +47,8 @@ public final class RuntimeLog implements AutoCloseable {
                 LOG.info("device service gone (core bundle stopped)");
             }
         });
-        transports = new ServiceTracker<>(ctx, ctx.createFilter("(" + PROP_TRANSPORT + "=*)"), new Refs() {
-            @Override
-            public ServiceReference<Object> addingService(ServiceReference<Object> ref) {
-                LOG.info("transport " + ref.getProperty(PROP_TRANSPORT) + " up: " + ref.getProperty(PROP_ENDPOINT)
-                        + " (" + ref.getBundle().getSymbolicName() + ")");
-                return ref;
-            }
-
-            @Override
-            public void removedService(ServiceReference<Object> ref, ServiceReference<Object> s) {
-                LOG.info("transport " + ref.getProperty(PROP_TRANSPORT) + " down");
-            }
-        });
         // all-services mode: the launcher's class space has no org.virtgpu.api, so skip the assignability check
         device.open(true);
-        transports.open(true);
     }
 
     /** The capset ids the device serves now, or null if no device service is registered. */
@@ -80,12 +61,6 @@ public final class RuntimeLog implements AutoCloseable {
     public int[] awaitDevice(long ms) throws InterruptedException {
         device.waitForService(ms);
         return capsets();
-    }
-
-    /** Transport names registered now. */
-    public List<String> transports() {
-        ServiceReference<Object>[] refs = transports.getServiceReferences();
-        return refs == null ? List.of() : Arrays.stream(refs).map(r -> String.valueOf(r.getProperty(PROP_TRANSPORT))).toList();
     }
 
     public static int[] capsetsOf(ServiceReference<?> ref) {
@@ -111,7 +86,6 @@ private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", 
     @Override
     public void close() {
         device.close();
-        transports.close();
     }
 
     private abstract static class Refs implements ServiceTrackerCustomizer<Object, ServiceReference<Object>> {

@@ -44,4 +44,19 @@ class ConfigAdminIT {
             assertTrue(h.hasDevice());
         }
     }
+
+    @Test
+    void theShippedExampleConfigurationIsAcceptedByTheRealBundles() throws Exception {
+        Path example = OsgiHarness.target().getParent().resolve("src/main/dist/virtgpu.example.json");
+        LaunchConfig cfg = LaunchConfig.read(example);
+        cfg.vtestSocket(storage.resolve("vtest.sock").toString()); // never the shared /tmp/.virgl_test in a test
+        var found = FrameworkBoot.scan(OsgiHarness.bundleDir());
+        try (FrameworkBoot boot = FrameworkBoot.prepare(cfg, found, java.util.List.of(), storage.resolve("felix"),
+                java.util.Map.of())) {
+            assertEquals(1, boot.pids().get(LaunchConfig.DEVICE_PID).get("numScanouts"));
+            assertEquals(64, boot.pids().get(LaunchConfig.DEVICE_PID).get("maxContexts"));
+            assertEquals(16, boot.pids().get(LaunchConfig.VTEST_PID).get("maxClients"));
+            assertEquals(Boolean.FALSE, boot.pids().get(LaunchConfig.VHOST_USER_PID).get("enabled"));
+        }
+    }
 }

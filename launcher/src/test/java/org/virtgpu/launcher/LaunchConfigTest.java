@@ -96,8 +96,24 @@ class LaunchConfigTest {
 
     @Test
     void vhostUserNeedsASocketWhenEnabled() {
-        assertEquals(List.of("vhostUser.enabled is true but vhostUser.socketPath is not set (or use --vhost-user-socket)"),
-                problems("{\"vhostUser\":{\"enabled\":true}}"));
+        assertEquals(List.of("vhostUser.enabled is true but vhostUser.socketPath is not set and no bundle declares a default"
+                + " (or use --vhost-user-socket)"), problems("{\"vhostUser\":{\"enabled\":true}}"));
+    }
+
+    @Test
+    void transportDefaultsComeFromTheTransportsMetatype() throws Exception {
+        var schema = new java.util.HashMap<>(schema());
+        schema.putAll(Metatype.parse(new ByteArrayInputStream("""
+                <metatype:MetaData xmlns:metatype="http://www.osgi.org/xmlns/metatype/v1.2.0">
+                  <OCD id="vh"><AD id="enabled" type="Boolean" default="false"/><AD id="socketPath" type="String" default="/tmp/vh.sock"/>
+                    <AD id="maxQueueSize" type="Integer" default="1024"/></OCD>
+                  <OCD id="vt"><AD id="socketPath" type="String" default="/tmp/vt.sock"/></OCD>
+                  <Designate pid="org.virtgpu.transport.vhostuser"><Object ocdref="vh"/></Designate>
+                  <Designate pid="org.virtgpu.transport.vtest"><Object ocdref="vt"/></Designate>
+                </metatype:MetaData>""".getBytes(StandardCharsets.UTF_8)), "org.virtgpu.core"));
+        var p = LaunchConfig.parse("{\"vhostUser\":{\"enabled\":true,\"maxQueueSize\":256}}", "f").toPids(schema, CONTEXTS);
+        assertEquals(Map.of("enabled", true, "maxQueueSize", 256, "socketPath", "/tmp/vh.sock"), p.get(LaunchConfig.VHOST_USER_PID));
+        assertEquals("/tmp/vt.sock", p.get(LaunchConfig.VTEST_PID).get("socketPath"));
     }
 
     @Test

@@ -14,7 +14,10 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.virtgpu.api.VirtGpuDevice;
+import org.virtgpu.core.device.ContextRow;
 import org.virtgpu.core.device.DeviceComponent;
+import org.virtgpu.core.device.ResourceRow;
+import org.virtgpu.core.device.SessionSnapshot;
 import org.virtgpu.core.registry.CapsetRegistry;
 import org.virtgpu.spi.ContextType;
 
@@ -35,7 +38,7 @@ public final class ShellCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile VirtGpuDevice device;
+    volatile VirtGpuDevice device; // package-private: tests set it without a framework
 
     private final BundleContext context;
 
@@ -90,14 +93,40 @@ public final class ShellCommands {
         return t.toString();
     }
 
-    /** Live sessions and their contexts. */
+    /** Live contexts of every open session (vtest client or vhost-user guest). */
     public String contexts() {
-        return registry() == null ? NO_DEVICE : "sessions are not implemented yet (the device model lands with issue 3)\n";
+        if (!(device instanceof DeviceComponent d)) {
+            return NO_DEVICE;
+        }
+        Table t = new Table("SESSION", "CTX", "CAPSET", "TYPE", "STATE");
+        for (SessionSnapshot s : d.sessions()) {
+            for (ContextRow c : s.contexts()) {
+                t.row(s.name(), c.ctxId(), c.capsetId(), c.type(), c.lost() ? "lost" : "live");
+            }
+        }
+        return t + sessionCount(d);
     }
 
-    /** Live resources per session. */
+    /** Live resources of every open session. */
     public String resources() {
-        return registry() == null ? NO_DEVICE : "sessions are not implemented yet (the device model lands with issue 3)\n";
+        if (!(device instanceof DeviceComponent d)) {
+            return NO_DEVICE;
+        }
+        Table t = new Table("SESSION", "ID", "KIND", "SIZE", "WIDTH", "HEIGHT", "MAPPED");
+        long bytes = 0;
+        int n = 0;
+        for (SessionSnapshot s : d.sessions()) {
+            for (ResourceRow r : s.resources()) {
+                t.row(s.name(), r.id(), r.kind(), r.size(), r.width(), r.height(), r.mapped() ? "yes" : "no");
+                bytes += r.size();
+                n++;
+            }
+        }
+        return t.toString() + n + " resource(s), " + bytes + " bytes; " + sessionCount(d);
+    }
+
+    private static String sessionCount(DeviceComponent d) {
+        return d.sessions().size() + " open session(s)\n";
     }
 
     private CapsetRegistry registry() {
