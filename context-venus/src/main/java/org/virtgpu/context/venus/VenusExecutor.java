@@ -44,7 +44,7 @@ final class VenusExecutor implements VnHooks {
 
     private static final Set<String> CARRIED = Set.of(VnInfo.EXTENSION_NAMES);
 
-    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES);
+    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
     private final AtomicLongArray functions = new AtomicLongArray(512);
     private final DeviceServices services;
     private volatile long instance;
@@ -165,6 +165,9 @@ final class VenusExecutor implements VnHooks {
         if (inst == 0) {
             return;
         }
+        // Destroying an instance with live devices violates valid usage, but a guest can send it: destroy them first
+        // so that no device outlives the instance it points into (their ids go with the instance's, VnObjects).
+        destroyDevices(c);
         VnHooks.super.vkDestroyInstance(c, inst, pAllocator);
         if (inst == instance) {
             instance = 0;
@@ -277,9 +280,35 @@ final class VenusExecutor implements VnHooks {
         if (device == 0) {
             return;
         }
+        freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
         devicePhysical.remove(device);
         importAlignment.remove(device);
+    }
+
+    /** Frees the host-visible memory the guest left allocated on device (before the device goes). */
+    private void freeImported(VnCtx c, long device) throws Throwable {
+        for (var e : hostMemory.entrySet()) {
+            if (e.getValue().device() == device && hostMemory.remove(e.getKey(), e.getValue())) {
+                VnHooks.super.vkFreeMemory(c, device, e.getKey(), 0);
+                e.getValue().shm().release();
+            }
+        }
+    }
+
+    /** Destroys every device still alive, children before parents. */
+    private void destroyDevices(VnCtx c) {
+        for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
+            try {
+                VnHooks.super.vkDeviceWaitIdle(c, device);
+                freeImported(c, device);
+                VnHooks.super.vkDestroyDevice(c, device, 0);
+            } catch (Throwable t) {
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: destroying device failed: " + t);
+            }
+            devicePhysical.remove(device);
+            importAlignment.remove(device);
+        }
     }
 
     @Override
@@ -336,26 +365,27 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    // ---------------------------------------------------------------- descriptors
+
+    @Override
+    public void vkUpdateDescriptorSets(VnCtx c, long device, int descriptorWriteCount, long pDescriptorWrites,
+            int descriptorCopyCount, long pDescriptorCopies) throws Throwable {
+        // VkWriteDescriptorSet.dstSet is noautovalidity in vk.xml (vkCmdPushDescriptorSetKHR ignores it), so the
+        // decoder lets it be NULL; here the driver writes through it: it must name a set.
+        for (long i = 0; i < Integer.toUnsignedLong(descriptorWriteCount); i++) {
+            if (g64(pDescriptorWrites + i * 64 + 16) == 0) { // sizeof(VkWriteDescriptorSet) 64, dstSet @16
+                throw c.fail("vkUpdateDescriptorSets: pDescriptorWrites[" + i + "].dstSet is not a descriptor set");
+            }
+        }
+        VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
+                pDescriptorCopies);
+    }
+
     /** Frees every host object this context still holds, children before parents. */
     void destroyAll() {
         VnCtx c = newStream();
         try {
-            for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
-                try {
-                    VnHooks.super.vkDeviceWaitIdle(c, device);
-                    for (var e : hostMemory.entrySet()) {
-                        if (e.getValue().device() == device) {
-                            VnHooks.super.vkFreeMemory(c, device, e.getKey(), 0);
-                            hostMemory.remove(e.getKey());
-                            e.getValue().shm().release();
-                        }
-                    }
-                    VnHooks.super.vkDestroyDevice(c, device, 0);
-                } catch (Throwable t) {
-                    VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: destroying device failed: " + t);
-                }
-            }
-            devicePhysical.clear();
+            destroyDevices(c);
             if (instance != 0) {
                 try {
                     VnHooks.super.vkDestroyInstance(c, instance, 0);

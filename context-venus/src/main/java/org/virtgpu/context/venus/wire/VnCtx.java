@@ -23,6 +23,8 @@ public final class VnCtx {
     private MemorySegment reply;
     private long replyPos;
     private int chainDepth;
+    /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
+    private long device;
     private ProtocolStructSink protocolStructs = (st, p) -> { };
 
     /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
@@ -65,6 +67,7 @@ public final class VnCtx {
     public void endCommand() {
         scratch.reset();
         chainDepth = 0;
+        device = 0;
     }
 
     private void need(long n) {
@@ -164,15 +167,52 @@ public final class VnCtx {
 
     // ---- objects
 
+    /**
+     * The host handle for a handle the host may receive as VK_NULL_HANDLE (vk.xml {@code optional}, or
+     * {@code noautovalidity} where the spec allows NULL in some states): id 0 is NULL; an unknown id is a protocol
+     * error, or NULL when {@code lenient}.
+     */
     public long host(int type, long id, boolean lenient) {
-        Long h = objects.host(type, id);
-        if (h == null) {
+        VnObjects.Entry e = objects.entry(type, id);
+        if (e == null) {
             if (lenient) {
                 return 0;
             }
             throw new VnProtocolException("unknown object id " + id + " (handle type " + type + ")");
         }
+        checkDevice(e, id, type);
+        return e.host;
+    }
+
+    /**
+     * The host handle for a handle the host dereferences (vk.xml: neither optional nor noautovalidity, so "must be a
+     * valid handle"): VK_NULL_HANDLE or an unknown id is a protocol error. A NULL dispatchable handle in particular
+     * makes the Vulkan loader's trampoline abort the whole process.
+     */
+    public long hostValid(int type, long id) {
+        VnObjects.Entry e = id == 0 ? null : objects.entry(type, id);
+        if (e == null) {
+            throw new VnProtocolException((id == 0 ? "VK_NULL_HANDLE" : "unknown object id " + id)
+                    + " where a valid handle is required (handle type " + type + ")");
+        }
+        checkDevice(e, id, type);
+        return e.host;
+    }
+
+    /**
+     * The command's dispatchable first parameter: every later handle of this command that belongs to a device must
+     * belong to this one (a host driver reaches into its device's state through them).
+     */
+    public long dispatch(int type, long id) {
+        long h = hostValid(type, id);
+        device = objects.entry(type, id).device;
         return h;
+    }
+
+    private void checkDevice(VnObjects.Entry e, long id, int type) {
+        if (device != 0 && e.device != 0 && e.device != device) {
+            throw new VnProtocolException("object id " + id + " (handle type " + type + ") belongs to another device");
+        }
     }
 
     public long id(int type, long host) {
@@ -183,8 +223,18 @@ public final class VnCtx {
         objects.bind(type, id, host);
     }
 
+    /** Binds a created object under its vk.xml parent (so that destroying the parent forgets it). */
+    public void bind(int type, long id, long host, int parentType, long parentHost) {
+        objects.bind(type, id, host, parentType, parentHost);
+    }
+
     public void unbind(int type, long host) {
         objects.unbindHost(type, host);
+    }
+
+    /** Forgets what the host freed implicitly with host (vkResetDescriptorPool: the pool's sets). */
+    public void unbindChildren(int type, long host) {
+        objects.unbindChildren(type, host);
     }
 
     /** The host function for a command type (resolved through vkGetInstanceProcAddr). */

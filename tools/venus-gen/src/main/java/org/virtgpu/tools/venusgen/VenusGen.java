@@ -51,6 +51,8 @@ public final class VenusGen {
         String name, category, alias, typedefOf;
         List<Member> members = new ArrayList<>();
         boolean dispatchable, host = true;
+        /** vk.xml {@code parent} of a handle type: the object types it is created from or freed with */
+        List<String> parents = List.of();
         List<String> structExtends = new ArrayList<>();
         int sType = -1;
         int size, align;
@@ -340,6 +342,9 @@ public final class VenusGen {
         }
         if ("handle".equals(td.category) && td.alias == null) {
             td.dispatchable = t.getTextContent().contains("VK_DEFINE_HANDLE");
+            if (attr(t, "parent") != null) {
+                td.parents = List.of(attr(t, "parent").split(","));
+            }
         }
         if (("bitmask".equals(td.category) || "basetype".equals(td.category)) && td.alias == null) {
             List<Element> ty = children(t, "type");
@@ -856,14 +861,58 @@ public final class VenusGen {
                 if (partial) {
                     sb.append(ind).append("c.r64(); // handle ids in output structs are filled by the host\n");
                 } else {
-                    sb.append(ind).append("p64(").append(addr).append(", c.host(").append(handleId(m.type)).append(", c.r64(), ")
-                            .append(m.noauto).append("));\n");
+                    sb.append(ind).append("p64(").append(addr).append(", ").append(handleLookup(m, m.ptr == 0 && m.dims.isEmpty(), false))
+                            .append(");\n");
                 }
             }
             case STRUCT, UNION -> sb.append(ind).append(sref(m.type)).append("d_").append(cname(m.type)).append("(c, ")
                     .append(addr).append(", ").append(partial).append(");\n");
             default -> throw new IllegalStateException(m.name + " " + k);
         }
+    }
+
+    /**
+     * The lookup of a handle id the decoder is about to pass to the host. Vulkan's implicit valid usage ("must be a
+     * valid X handle") applies to a handle that vk.xml marks neither {@code optional} nor {@code noautovalidity}, and
+     * to every element of a handle array without {@code noautovalidity} (an array's {@code optional} is about its
+     * pointer): those must name a live object ({@code hostValid}), never VK_NULL_HANDLE, which the host would
+     * dereference (the loader aborts the process on a NULL dispatchable handle). The others may be NULL; an unknown id
+     * is then NULL only under noautovalidity (as before). The command's dispatchable first parameter also fixes the
+     * device every later handle must belong to.
+     */
+    String handleLookup(Member m, boolean scalar, boolean dispatchParam) {
+        boolean mayBeNull = m.noauto || scalar && m.optional;
+        int t = handleId(m.type);
+        if (mayBeNull) {
+            return "c.host(" + t + ", c.r64(), " + m.noauto + ")";
+        }
+        return (dispatchParam ? "c.dispatch(" : "c.hostValid(") + t + ", c.r64())";
+    }
+
+    /**
+     * Where a command's created handle {@code out} finds its vk.xml parent: a handle parameter of a parent type, else a
+     * handle member of a parent type in the command's create/allocate info (a command buffer's pool in
+     * VkCommandBufferAllocateInfo). Returns {type id, Java expression of the parent's host handle}, or null.
+     */
+    String[] parentOf(Command cmd, Member out) {
+        List<String> parents = resolve(out.type).parents;
+        for (Member q : cmd.params) {
+            if (q != out && q.ptr == 0 && kind(q.type) == Kind.HANDLE && parents.contains(resolve(q.type).name)) {
+                return new String[] {String.valueOf(handleId(q.type)), q.name};
+            }
+        }
+        for (Member q : cmd.params) {
+            TypeDef st = q.ptr == 1 && q.isConst && q.len == null && kind(q.type) == Kind.STRUCT ? resolve(q.type) : null;
+            if (st == null) {
+                continue;
+            }
+            for (Member f : st.members) {
+                if (f.ptr == 0 && f.dims.isEmpty() && kind(f.type) == Kind.HANDLE && parents.contains(resolve(f.type).name)) {
+                    return new String[] {String.valueOf(handleId(f.type)), "(" + q.name + " == 0 ? 0 : g64(" + q.name + " + " + f.offset + "))"};
+                }
+            }
+        }
+        return null;
     }
 
     void decodeMember(StringBuilder sb, List<Member> sib, Member m, String base, String ind, boolean partialStruct) {
@@ -1276,8 +1325,8 @@ public final class VenusGen {
             boolean inOut = out && isCountOf(cmd.params, p);
             if (p.ptr == 0 && p.dims.isEmpty()) {
                 switch (k) {
-                    case HANDLE -> sb.append(ind).append("final long ").append(v).append(" = c.host(").append(handleId(p.type))
-                            .append(", c.r64(), false);\n");
+                    case HANDLE -> sb.append(ind).append("final long ").append(v).append(" = ")
+                            .append(handleLookup(p, true, p == cmd.params.getFirst() && resolve(p.type).dispatchable)).append(";\n");
                     case I32, I8, I16 -> sb.append(ind).append("final int ").append(v).append(" = c.r32();\n");
                     case F32 -> sb.append(ind).append("final float ").append(v).append(" = Float.intBitsToFloat(c.r32());\n");
                     case I64 -> sb.append(ind).append("final long ").append(v).append(" = c.r64();\n");
@@ -1329,7 +1378,7 @@ public final class VenusGen {
                     sb.append(ind).append("    ").append(v).append("Id = c.r64();\n");
                     sb.append(ind).append("} else {\n").append(ind).append("    throw c.fail(\"").append(p.name).append(" must not be NULL\");\n");
                     sb.append(ind).append("}\n");
-                    post.add("if (" + ok + ") c.bind(" + handleId(p.type) + ", " + v + "Id, g64(" + v + "));");
+                    post.add("if (" + ok + ") c.bind(" + handleId(p.type) + ", " + v + "Id, g64(" + v + ")" + parentArgs(cmd, p) + ");");
                 } else {
                     sb.append(ind).append(v).append(" = 0;\n");
                     sb.append(ind).append("long ").append(v).append("Ids = 0;\n");
@@ -1342,7 +1391,8 @@ public final class VenusGen {
                     sb.append(ind).append("    c.rBytes(").append(v).append("Ids, ").append(v).append("N * 8);\n");
                     sb.append(ind).append("}\n");
                     post.add("if (" + ok + " && " + v + " != 0) { long n = Math.min(" + v + "N, " + paramCount(cmd, p)
-                            + "); for (long i = 0; i < n; i++) c.bind(" + handleId(p.type) + ", g64(" + v + "Ids + i * 8), g64(" + v + " + i * 8)); }");
+                            + "); for (long i = 0; i < n; i++) c.bind(" + handleId(p.type) + ", g64(" + v + "Ids + i * 8), g64(" + v + " + i * 8)"
+                            + parentArgs(cmd, p) + "); }");
                 }
                 continue;
             }
@@ -1366,6 +1416,10 @@ public final class VenusGen {
                 sb.append(ind).append("    ").append(v).append(" = g64(slot);\n");
                 sb.append(ind).append("}\n");
             }
+        }
+        if (cmd.name.equals("vkResetDescriptorPool")) {
+            // frees every set allocated from the pool (Vulkan 14.2.3): their ids must not outlive them
+            post.add("c.unbindChildren(" + handleId("VkDescriptorPool") + ", descriptorPool);");
         }
         if (destroyed != null) {
             String v = destroyed.name;
@@ -1409,6 +1463,18 @@ public final class VenusGen {
             sb.append(r);
         }
         sb.append("    }\n\n");
+    }
+
+    /** ", parentType, parentHost" for a bind of a created handle, or "" (logged) when no parent is found. */
+    String parentArgs(Command cmd, Member out) {
+        String[] parent = parentOf(cmd, out);
+        if (parent == null) {
+            if (!resolve(out.type).parents.isEmpty()) {
+                log.add("command " + cmd.name + ": no parent " + resolve(out.type).parents + " for " + out.name);
+            }
+            return "";
+        }
+        return ", " + parent[0] + ", " + parent[1];
     }
 
     String replyParam(Command cmd, Member p) {

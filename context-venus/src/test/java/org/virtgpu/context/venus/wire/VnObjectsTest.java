@@ -1,0 +1,86 @@
+package org.virtgpu.context.venus.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The object table's lifetime and ownership rules, without a driver (host handles are plain numbers here). */
+class VnObjectsTest {
+    static final int INSTANCE = 1, PHYSICAL = 2, DEVICE = 3, QUEUE = 4, CMD = 5, POOL = 7, BUFFER = 8;
+
+    final VnObjects objects = new VnObjects(10, DEVICE);
+
+    VnObjects twoDevices() {
+        objects.bind(INSTANCE, 1, 0x1000);
+        objects.bind(PHYSICAL, 2, 0x2000, INSTANCE, 0x1000);
+        objects.bind(DEVICE, 3, 0x3000, PHYSICAL, 0x2000);
+        objects.bind(DEVICE, 4, 0x4000, PHYSICAL, 0x2000);
+        objects.bind(POOL, 10, 0xa000, DEVICE, 0x3000);
+        objects.bind(CMD, 11, 0xb000, POOL, 0xa000);
+        objects.bind(BUFFER, 12, 0xc000, DEVICE, 0x4000);
+        return objects;
+    }
+
+    @Test
+    void destroyingAnObjectForgetsItsDescendants() {
+        twoDevices().unbindHost(DEVICE, 0x3000);
+        assertNull(objects.host(POOL, 10));
+        assertNull(objects.host(CMD, 11));
+        assertEquals(0xc000L, objects.host(BUFFER, 12), "the other device's objects stay");
+        objects.unbindHost(INSTANCE, 0x1000);
+        assertEquals(0, objects.count());
+    }
+
+    @Test
+    void resettingAPoolForgetsItsChildrenButKeepsThePool() {
+        twoDevices().unbindChildren(POOL, 0xa000);
+        assertNull(objects.host(CMD, 11));
+        assertEquals(0xa000L, objects.host(POOL, 10));
+    }
+
+    @Test
+    void aHostHandleBoundAgainLosesItsOldId() {
+        twoDevices().bind(QUEUE, 20, 0xd000, DEVICE, 0x3000);
+        objects.bind(QUEUE, 21, 0xd000, DEVICE, 0x3000);
+        assertNull(objects.host(QUEUE, 20));
+        assertEquals(21, objects.id(QUEUE, 0xd000));
+        objects.unbindHost(DEVICE, 0x3000);
+        assertNull(objects.host(QUEUE, 21));
+    }
+
+    @Test
+    void aReusedIdForgetsTheObjectItNamedBefore() {
+        twoDevices().bind(BUFFER, 12, 0xe000, DEVICE, 0x4000);
+        assertEquals(0, objects.id(BUFFER, 0xc000));
+        assertEquals(0xe000L, objects.host(BUFFER, 12));
+        objects.unbindHost(BUFFER, 0xc000); // the old host handle is no longer in the table: nothing happens
+        assertEquals(0xe000L, objects.host(BUFFER, 12));
+    }
+
+    @Test
+    void everyObjectKnowsItsDevice() {
+        twoDevices();
+        assertEquals(0x3000L, objects.entry(CMD, 11).device);
+        assertEquals(0x3000L, objects.entry(DEVICE, 3).device);
+        assertEquals(0L, objects.entry(PHYSICAL, 2).device);
+    }
+
+    @Test
+    void aCommandRefusesHandlesOfAnotherDeviceAndNullWhereAHandleIsRequired() {
+        VnCtx c = new VnCtx(twoDevices(), type -> 0);
+        assertEquals(0x3000L, c.dispatch(DEVICE, 3));
+        assertEquals(0xa000L, c.hostValid(POOL, 10));
+        VnProtocolException e = assertThrows(VnProtocolException.class, () -> c.hostValid(BUFFER, 12));
+        assertTrue(e.getMessage().contains("another device"), e.getMessage());
+        assertThrows(VnProtocolException.class, () -> c.host(BUFFER, 12, true), "lenient lookups check the device too");
+        e = assertThrows(VnProtocolException.class, () -> c.hostValid(POOL, 0));
+        assertTrue(e.getMessage().contains("VK_NULL_HANDLE"), e.getMessage());
+        assertEquals(0L, c.host(POOL, 0, false), "an optional handle may be NULL");
+        c.endCommand();
+        assertEquals(0xc000L, c.hostValid(BUFFER, 12), "the next command has its own device");
+        c.close();
+    }
+}
