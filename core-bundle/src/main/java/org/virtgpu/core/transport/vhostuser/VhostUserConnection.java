@@ -128,7 +128,13 @@ final class VhostUserConnection implements AutoCloseable {
                 }
                 MemorySegment p = payload.asSlice(0, size);
                 if (size > 0) {
-                    int[] more = UnixSockets.recvFully(fd, p);
+                    int[] more;
+                    try {
+                        more = UnixSockets.recvFully(fd, p);
+                    } catch (NativeException e) {
+                        closeAll(got); // the peer went away mid-message: the header's fds are ours to close
+                        throw e;
+                    }
                     if (more == null) {
                         closeAll(got);
                         return;
@@ -146,7 +152,13 @@ final class VhostUserConnection implements AutoCloseable {
         }
     }
 
-    /** Handles one message; false ends the connection. */
+    /**
+     * Handles one message; false ends the connection.
+     * <p>
+     * Fd ownership: every fd that came with the message is closed here once {@code handle} returns or throws, except
+     * those a handler {@link #take took} (it stored them, or handed them to something that closes them). A path
+     * that forgets an fd therefore closes it instead of leaking it (two leaks of that kind were fuzz findings).
+     */
     private boolean dispatch(int request, int flags, MemorySegment p, int[] fds) throws NativeException {
         long status;
         try {
@@ -159,6 +171,8 @@ final class VhostUserConnection implements AutoCloseable {
         } catch (Exception e) {
             LOG.log(Level.ERROR, name + ": " + requestName(request) + " failed", e);
             status = 1;
+        } finally {
+            closeAll(fds);
         }
         if (status == REPLIED) {
             return true;
@@ -228,7 +242,7 @@ final class VhostUserConnection implements AutoCloseable {
             case SET_MEM_TABLE -> {
                 MemoryTable t;
                 try {
-                    t = MemoryTable.map(p, fds);
+                    t = MemoryTable.map(p, takeAll(fds)); // closes them: the mappings keep the memory
                 } catch (IllegalArgumentException e) {
                     throw new BadMessage(e.getMessage());
                 }
@@ -301,13 +315,12 @@ final class VhostUserConnection implements AutoCloseable {
                 int idx = (int) (v & VRING_IDX_MASK);
                 boolean noFd = (v & VRING_NOFD_MASK) != 0;
                 if (v < 0 || idx >= NUM_QUEUES || (noFd ? fds.length != 0 : fds.length != 1)) {
-                    closeAll(fds);
                     throw new BadMessage("payload 0x" + Long.toHexString(v) + " with " + fds.length + " fds");
                 }
-                int newFd = noFd ? -1 : fds[0];
                 if (request == SET_VRING_KICK && noFd) {
                     throw new BadMessage("queue " + idx + ": polling without a kick fd is not supported");
                 }
+                int newFd = noFd ? -1 : take(fds, 0); // the ring owns it now; Virtqueue.closeFds closes it
                 Virtqueue vq = worker.queues[idx];
                 switch (request) {
                     case SET_VRING_KICK -> onQueue(idx, q -> {
@@ -346,10 +359,9 @@ final class VhostUserConnection implements AutoCloseable {
             }
             case GPU_SET_SOCKET -> {
                 if (fds.length != 1) {
-                    closeAll(fds);
                     throw new BadMessage(fds.length + " fds");
                 }
-                GpuChannel c = new GpuChannel(fds[0], name);
+                GpuChannel c = new GpuChannel(take(fds, 0), name); // closed with the channel
                 GpuChannel old = channel;
                 // swap on the queue thread: display calls run there, so none is using the old fd when it closes
                 worker.call(() -> {
@@ -363,7 +375,6 @@ final class VhostUserConnection implements AutoCloseable {
                 yield 0;
             }
             default -> {
-                closeAll(fds);
                 LOG.log(Level.WARNING, "{0}: {1} is not supported; answered with failure", name, requestName(request));
                 yield 1;
             }
@@ -444,11 +455,24 @@ final class VhostUserConnection implements AutoCloseable {
         return p.get(U64, 0);
     }
 
+    /** For requests that take no fds: sent ones make it a bad message ({@link #dispatch} closes them). */
     private static void noFds(int[] fds) throws BadMessage {
         if (fds.length > 0) {
-            closeAll(fds);
             throw new BadMessage(fds.length + " unexpected fds");
         }
+    }
+
+    /** Takes fds[i] out of the message: {@link #dispatch} no longer closes it, the caller owns it. */
+    private static int take(int[] fds, int i) {
+        int f = fds[i];
+        fds[i] = -1;
+        return f;
+    }
+
+    private static int[] takeAll(int[] fds) {
+        int[] all = fds.clone();
+        Arrays.fill(fds, -1);
+        return all;
     }
 
     private long replyU64(int request, long value) throws NativeException {
@@ -465,9 +489,13 @@ final class VhostUserConnection implements AutoCloseable {
         UnixSockets.sendAll(fd, out.asSlice(0, HEADER_SIZE + size));
     }
 
+    /** Closes every fd not yet closed or taken and marks it so (-1): calling it twice never closes a reused number. */
     private static void closeAll(int[] fds) {
-        for (int f : fds) {
-            Fds.closeQuietly(f);
+        for (int i = 0; i < fds.length; i++) {
+            if (fds[i] >= 0) {
+                Fds.closeQuietly(fds[i]);
+                fds[i] = -1;
+            }
         }
     }
 

@@ -306,6 +306,36 @@ class VhostUserBackendTest {
     }
 
     @Test
+    void fdsSentWithARefusedMessageAreClosedAtOnceNotAtDisconnect() throws Exception {
+        try (FakeFrontend f = connect()) {
+            assertEquals(0, f.acked(VhostUserProtocol.SET_PROTOCOL_FEATURES, f.u64(VhostUserProtocol.PROTOCOL_FEATURES)));
+            int before = Fds.openCount();
+            MemorySegment empty = f.arena.allocate(0);
+            MemorySegment shortAddr = f.arena.allocate(8); // SET_VRING_ADDR needs 40 bytes
+            // fuzz finding vhostuser-eventfd-leak-open: SET_VRING_ADDR with a short payload refused the message
+            // before the check that closes the fds of fd-less requests
+            int[][] cases = {
+                {VhostUserProtocol.SET_VRING_ADDR, 0}, {VhostUserProtocol.SET_VRING_ADDR, 1},
+                {VhostUserProtocol.SET_VRING_NUM, 1}, {VhostUserProtocol.SET_VRING_BASE, 1},
+                {VhostUserProtocol.SET_VRING_ENABLE, 1}, {VhostUserProtocol.SET_FEATURES, 1},
+                {VhostUserProtocol.SET_OWNER, 1}, {VhostUserProtocol.SET_CONFIG, 1},
+                {VhostUserProtocol.SET_VRING_CALL, 1}, {VhostUserProtocol.SET_VRING_KICK, 1},
+                {VhostUserProtocol.SET_MEM_TABLE, 1}, {99, 1}};
+            for (int[] c : cases) {
+                int efd = org.virtgpu.core.nativeio.EventFd.create();
+                MemorySegment payload = c[1] == 0 ? shortAddr : empty;
+                if (c[0] == VhostUserProtocol.SET_VRING_CALL || c[0] == VhostUserProtocol.SET_VRING_KICK) {
+                    payload = f.u64(7); // no queue 7
+                }
+                assertNotEquals(0, f.acked(c[0], payload, efd), "request " + c[0] + " refused");
+                Fds.close(efd);
+                assertEquals(before, Fds.openCount(), "request " + c[0] + " kept the fd it refused");
+            }
+            assertEquals(2, f.getU64(VhostUserProtocol.GET_QUEUE_NUM), "still serving");
+        }
+    }
+
+    @Test
     void malformedMessagesAreRefusedWithoutDroppingTheConnection() throws Exception {
         try (FakeFrontend f = connect()) {
             assertEquals(0, f.acked(VhostUserProtocol.SET_PROTOCOL_FEATURES, f.u64(VhostUserProtocol.PROTOCOL_FEATURES)));
