@@ -190,13 +190,17 @@ public final class VnCtx {
      * makes the Vulkan loader's trampoline abort the whole process.
      */
     public long hostValid(int type, long id) {
+        return valid(type, id).host;
+    }
+
+    private VnObjects.Entry valid(int type, long id) {
         VnObjects.Entry e = id == 0 ? null : objects.entry(type, id);
         if (e == null) {
             throw new VnProtocolException((id == 0 ? "VK_NULL_HANDLE" : "unknown object id " + id)
                     + " where a valid handle is required (handle type " + type + ")");
         }
         checkDevice(e, id, type);
-        return e.host;
+        return e;
     }
 
     /**
@@ -204,9 +208,9 @@ public final class VnCtx {
      * belong to this one (a host driver reaches into its device's state through them).
      */
     public long dispatch(int type, long id) {
-        long h = hostValid(type, id);
-        device = objects.entry(type, id).device;
-        return h;
+        VnObjects.Entry e = valid(type, id);
+        device = e.device;
+        return e.host;
     }
 
     private void checkDevice(VnObjects.Entry e, long id, int type) {

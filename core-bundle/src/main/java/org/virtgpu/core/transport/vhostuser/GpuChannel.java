@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.virtgpu.api.DisplaySink;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
@@ -51,6 +53,13 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
     private final Arena arena = Arena.ofAuto();
     private final int[] scanoutFormat = new int[16];
     private volatile boolean dead;
+    /**
+     * Users of {@link #fd}: the owner until {@link #close}, the handshake thread while it runs. The fd is closed when
+     * the last one lets go: closing it under a running handshake let that thread poll, read and write whatever file
+     * later got the same number (another connection's socket; fuzz finding vhostuser-connection-did-not-end).
+     */
+    private final AtomicInteger users = new AtomicInteger(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long protocolFeatures;
     private volatile int preferredWidth;
     private volatile int preferredHeight;
@@ -64,7 +73,20 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
     }
 
     void start() {
-        Thread.ofPlatform().name("vhost-user-gpu handshake " + name).daemon().start(this::handshake);
+        users.incrementAndGet();
+        try {
+            Thread.ofPlatform().name("vhost-user-gpu handshake " + name).daemon().start(this::handshake);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            handshakeDone.countDown();
+            release();
+            throw e;
+        }
+    }
+
+    private void release() {
+        if (users.decrementAndGet() == 0) {
+            Fds.closeQuietly(fd);
+        }
     }
 
     private void handshake() {
@@ -102,6 +124,7 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
             dead = true;
         } finally {
             handshakeDone.countDown();
+            release();
         }
     }
 
@@ -274,8 +297,11 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         dead = true;
-        UnixSockets.shutdown(fd);
-        Fds.closeQuietly(fd);
+        UnixSockets.shutdown(fd); // wakes a handshake blocked on the socket; it closes the fd when it ends
+        release();
     }
 }

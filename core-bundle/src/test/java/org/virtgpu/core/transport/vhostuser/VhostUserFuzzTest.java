@@ -80,15 +80,38 @@ class VhostUserFuzzTest {
             }
             backend.join(5000);
             if (backend.isAlive()) {
+                String stacks = stacks(); // before the stop signal: where the connection is stuck
                 EventFd.signal(stop, 1);
                 backend.join(5000);
-                throw new AssertionError("the connection did not end when the front-end disconnected");
+                throw new AssertionError("the connection did not end when the front-end disconnected; threads:\n" + stacks);
             }
             Fds.close(stop);
             trap.check();
         }
         assertEquals(0, DEVICE.sessions().size(), "the connection's session is still open");
+        // a display-channel handshake owns its fd until it ends (woken by the channel's close, or at once when the fd
+        // is no socket): wait for it before counting fds
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("vhost-user-gpu handshake")) {
+                t.join(6000);
+                assertFalse(t.isAlive(), "a display-channel handshake outlived its connection");
+            }
+        }
         FuzzSupport.assertNoNewFds(fdsBefore);
+    }
+
+    /** Stack traces of the vhost-user threads (connection, queue worker, display handshake). */
+    private static String stacks() {
+        StringBuilder sb = new StringBuilder();
+        Thread.getAllStackTraces().forEach((t, st) -> {
+            if (t.getName().startsWith("vhost-user")) {
+                sb.append(t.getName()).append(' ').append(t.getState()).append('\n');
+                for (StackTraceElement e : st) {
+                    sb.append("    at ").append(e).append('\n');
+                }
+            }
+        });
+        return sb.toString();
     }
 
     /** One fuzzed vhost-user message; false when it is one the back-end may legitimately hang up on. */
