@@ -10,6 +10,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
@@ -36,6 +37,10 @@ import org.virtgpu.spi.HostInfo;
 @Component(immediate = true, service = {}, configurationPid = DeviceConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = DeviceConfig.class)
+// The device registers VirtGpuDevice itself (to update its properties), so bnd cannot see it from the DS metadata:
+// declare it, or a resolver (bnd/*.bndrun) finds no provider for the transports' mandatory reference.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.virtgpu.api.VirtGpuDevice\"",
+        uses = VirtGpuDevice.class)
 public final class DeviceComponent implements VirtGpuDevice {
     private static final System.Logger LOG = System.getLogger(DeviceComponent.class.getName());
 

@@ -143,6 +143,10 @@ public final class ByteStream {
             remaining -= n;
             return s;
         }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new GpuException(GpuError.INVALID_PARAMETER, what + " of " + n + " bytes split over several buffers"
+                    + " is larger than a request can be gathered");
+        }
         if (scratch.byteSize() < n) {
             scratch = MemorySegment.ofArray(new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, scratch.byteSize() * 2))]);
         }

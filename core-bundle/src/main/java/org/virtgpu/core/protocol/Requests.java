@@ -116,6 +116,14 @@ public final class Requests {
         return hdr(32, VIRTIO_GPU_CMD_RESOURCE_ASSIGN_UUID, 0).putInt(24, resourceId).array();
     }
 
+    /**
+     * RESOURCE_CREATE_BLOB with the mem entries inline.
+     *
+     * @param ctxId     the header's ctx_id (the context that owns a HOST3D blob_id; 0 for guest blobs)
+     * @param blobMem   VIRTIO_GPU_BLOB_MEM_GUEST / HOST3D / HOST3D_GUEST
+     * @param blobFlags VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE | USE_SHAREABLE | USE_CROSS_DEVICE
+     * @param blobId    the context's object id (0 for guest blobs and plain shared memory)
+     */
     public static byte[] createBlob(int ctxId, int resourceId, int blobMem, int blobFlags, long blobId, long size,
                                     List<Entry> entries) {
         ByteBuffer b = hdr(56 + MEM_ENTRY_SIZE * entries.size(), VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB, ctxId)
@@ -125,6 +133,10 @@ public final class Requests {
         return b.array();
     }
 
+    /**
+     * SET_SCANOUT_BLOB: the visible rect (x, y, rw, rh) of a {@code width} x {@code height} framebuffer in the blob at
+     * {@code offset} with {@code stride} bytes per row (plane 0).
+     */
     public static byte[] setScanoutBlob(int scanoutId, int resourceId, int x, int y, int rw, int rh, int width,
                                         int height, int format, int stride, int offset) {
         return rect(hdr(96, VIRTIO_GPU_CMD_SET_SCANOUT_BLOB, 0), x, y, rw, rh).putInt(40, scanoutId)

@@ -64,16 +64,18 @@ public final class CapsetRegistry {
             return List.of();
         }
         List<Capset> freed = List.copyOf(gone.type().capsets());
+        // conflict() looks at byId: drop the gone type's ids first, or a waiting type would still see them taken
+        rebuild();
         // a refused type may fit now
         for (var it = waiting.iterator(); it.hasNext(); ) {
             Provider w = it.next();
             if (conflict(w).isEmpty()) {
                 it.remove();
                 active.put(w.type(), w);
+                rebuild();
                 LOG.log(Level.INFO, "context type {0} from {1} now serves capsets {2}", w.type().name(), w.bundle(), ids(w.type()));
             }
         }
-        rebuild();
         return freed;
     }
 

@@ -29,7 +29,7 @@ public final class GpuHarness implements AutoCloseable {
 
     public final DeviceComponent device;
     public final TestContextType type;
-    public final TestGuestMemory guest = new TestGuestMemory(64L << 20);
+    public final TestGuestMemory guest = new TestGuestMemory(16L << 20);
     public final DeviceSession session;
 
     public GpuHarness() throws Exception {

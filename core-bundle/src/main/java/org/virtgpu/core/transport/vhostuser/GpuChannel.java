@@ -175,7 +175,8 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
             UnixSockets.sendAll(fd, m);
         } catch (NativeException e) {
             if (!dead) {
-                LOG.log(Level.WARNING, "{0}: display channel lost: {1}", name, e.getMessage());
+                // QEMU closes the channel first when the guest stops: a normal end, not a warning
+                LOG.log(Level.INFO, "{0}: display channel closed by QEMU: {1}", name, e.getMessage());
             }
             dead = true;
         }

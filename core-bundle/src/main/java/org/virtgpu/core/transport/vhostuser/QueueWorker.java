@@ -92,6 +92,12 @@ final class QueueWorker implements Runnable {
         }
     }
 
+    /** Runs {@code task} on the queue thread later, without waiting. */
+    void post(Runnable task) {
+        inbox.add(new FutureTask<>(task, null));
+        wake();
+    }
+
     private void wake() {
         try {
             EventFd.signal(wakeFd, 1);

@@ -46,6 +46,7 @@ final class VhostUserConnection implements AutoCloseable {
 
     private long ackedFeatures;
     private long ackedProtocolFeatures;
+    private boolean capsetsLogged;
     private volatile GpuChannel channel;
     private final DisplaySink display = new DisplaySink() {
         @Override
@@ -301,23 +302,24 @@ final class VhostUserConnection implements AutoCloseable {
                 if (request == SET_VRING_KICK && noFd) {
                     throw new BadMessage("queue " + idx + ": polling without a kick fd is not supported");
                 }
-                onQueue(idx, q -> {
-                    switch (request) {
-                        case SET_VRING_KICK -> {
-                            Fds.closeQuietly(q.kickFd);
-                            q.kickFd = newFd;
-                            q.started = true;
-                        }
-                        case SET_VRING_CALL -> {
-                            Fds.closeQuietly(q.callFd);
-                            q.callFd = newFd;
-                        }
-                        default -> {
-                            Fds.closeQuietly(q.errFd);
-                            q.errFd = newFd;
-                        }
+                Virtqueue vq = worker.queues[idx];
+                switch (request) {
+                    case SET_VRING_KICK -> onQueue(idx, q -> {
+                        Fds.closeQuietly(q.kickFd);
+                        q.kickFd = newFd;
+                        q.started = true;
+                    });
+                    case SET_VRING_CALL -> {
+                        int old = vq.callFd;
+                        vq.callFd = newFd;
+                        worker.post(() -> Fds.closeQuietly(old));
                     }
-                });
+                    default -> {
+                        int old = vq.errFd;
+                        vq.errFd = newFd;
+                        worker.post(() -> Fds.closeQuietly(old));
+                    }
+                }
                 yield 0;
             }
             case SET_VRING_ENABLE -> {
@@ -373,6 +375,12 @@ final class VhostUserConnection implements AutoCloseable {
             return REPLIED;
         }
         DeviceInfo info = device.info();
+        if (!capsetsLogged) {
+            capsetsLogged = true;
+            // one parseable line (the e2e test compares it with what the guest lists): id:name:size ...
+            LOG.log(Level.INFO, "{0}: vhost-user capsets: {1}", name, info.capsets().stream()
+                    .map(c -> c.id() + ":" + c.name() + ":" + c.size()).collect(java.util.stream.Collectors.joining(" ")));
+        }
         MemorySegment cfg = arena.allocate(GPU_CONFIG_SIZE, 4);
         cfg.set(U32, 0, 0); // events_read: this device raises no events
         cfg.set(U32, 4, 0); // events_clear

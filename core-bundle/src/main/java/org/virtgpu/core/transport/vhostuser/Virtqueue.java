@@ -41,8 +41,13 @@ final class Virtqueue {
     boolean addressed;
     boolean enabled;
     int kickFd = -1;
-    int callFd = -1;
-    int errFd = -1;
+    /**
+     * Replaced by the socket thread directly (SET_VRING_CALL arrives at run time, and waiting for the queue
+     * thread there could deadlock with a display update QEMU is not reading); the old fd is closed later on
+     * the queue thread, so a signal racing with the swap hits a still-open fd.
+     */
+    volatile int callFd = -1;
+    volatile int errFd = -1;
     /** Started by SET_VRING_KICK, stopped by GET_VRING_BASE (vhost-user.rst "Ring states"). */
     boolean started;
     boolean eventIdx;
@@ -254,9 +259,10 @@ final class Virtqueue {
         } else {
             notify = (avail.get(U16, 0) & VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
         }
-        if (notify && callFd >= 0) {
+        int call = callFd;
+        if (notify && call >= 0) {
             try {
-                EventFd.signal(callFd, 1);
+                EventFd.signal(call, 1);
             } catch (NativeException e) {
                 log.warn("queue {0}: signalling the call eventfd failed: {1}", index, e.getMessage());
             }

@@ -16,6 +16,7 @@ import org.virtgpu.api.GpuSession;
 import org.virtgpu.api.Limits;
 import org.virtgpu.api.SessionOptions;
 import org.virtgpu.api.VirtGpuDevice;
+import org.virtgpu.core.device.RateLimitedLog;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
 import org.virtgpu.core.nativeio.UnixSockets;
@@ -57,12 +58,13 @@ final class VtestConnection implements Runnable {
     private final VtestConfig config;
     private final VtestObserver observer;
     private final Runnable onEnd;
+    private final RateLimitedLog endLog;
+    private final RateLimitedLog submitLog; // failed fenced submits: a client can make many
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(VTEST_HDR_SIZE, 8);
     private final MemorySegment fdByte = arena.allocate(1);
     private MemorySegment out = arena.allocate(256, 8);
-    /** confined to the connection thread: created there on the first message (the constructor runs on the acceptor) */
-    private Arena inArena;
+    private Arena inArena; // created and closed on the connection thread
     private MemorySegment in;
     private final ShmSpace shm;
     private final SyncTable syncs;
@@ -82,7 +84,9 @@ final class VtestConnection implements Runnable {
     private ControlChannel ctrl;
 
     VtestConnection(int number, int socket, VirtGpuDevice device, VtestConfig config, VtestObserver observer,
-                    Runnable onEnd) {
+                    RateLimitedLog endLog, Runnable onEnd) {
+        this.endLog = endLog;
+        this.submitLog = new RateLimitedLog("vtest client " + number + ": ", 5);
         this.number = number;
         this.socket = socket;
         this.device = device;
@@ -118,37 +122,52 @@ final class VtestConnection implements Runnable {
             }
         } catch (ClientError e) {
             reason = e.getMessage();
-            LOG.log(Level.WARNING, "vtest client {0} ({1}) dropped: {2}", number, name, reason);
+            // clients may connect and misbehave in a loop: these lines are rate limited server-wide
+            endLog.log(Level.WARNING, "client " + number + " (" + name + ") dropped: " + reason);
         } catch (RuntimeException | Error e) {
             reason = "internal error: " + e;
             LOG.log(Level.ERROR, "vtest client " + number + " (" + name + ") dropped on an internal error", e);
         } finally {
             cleanup();
             observer.observed(number, "END", reason);
-            LOG.log(Level.INFO, "vtest client {0} ({1}) ended: {2}", number, name, reason);
+            endLog.log(Level.INFO, "client " + number + " (" + name + ") ended: " + reason);
             onEnd.run();
         }
     }
 
+    /** Frees everything; each step runs even if an earlier one failed, the socket is closed last. */
     private void cleanup() {
-        if (session != null) {
-            try {
-                session.close(); // frees resources and contexts, completes pending fences
-            } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "vtest client " + number + ": closing its session failed", e);
-            }
+        try {
+            step("closing its session", () -> {
+                if (session != null) {
+                    session.close(); // frees resources and contexts, completes pending fences
+                }
+            });
+            step("closing its control channel", () -> {
+                if (ctrl != null) {
+                    ctrl.close();
+                }
+            });
+            step("closing its sync waits", syncs::closeAll);
+            step("unmapping its shm", shm::clear);
+            step("freeing its buffers", () -> {
+                resources.clear();
+                if (inArena != null) {
+                    inArena.close();
+                }
+                arena.close();
+            });
+        } finally {
+            Fds.closeQuietly(socket);
         }
-        if (ctrl != null) {
-            ctrl.close();
+    }
+
+    private void step(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "vtest client " + number + ": " + what + " failed", e);
         }
-        syncs.closeAll();
-        shm.clear();
-        resources.clear();
-        if (inArena != null) {
-            inArena.close();
-        }
-        arena.close();
-        Fds.closeQuietly(socket);
     }
 
     // ---- framing -----------------------------------------------------------------------------------------
@@ -166,6 +185,13 @@ final class VtestConnection implements Runnable {
             }
             createRenderer(length);
             return true;
+        }
+        // judge the id before reading the payload: its length means nothing for an unknown command
+        if (id == VCMD_CREATE_RENDERER) {
+            throw new ClientError("CREATE_RENDERER sent twice");
+        }
+        if (id <= 0 || id > VCMD_SUBMIT_CMD2) {
+            throw new ClientError("unknown command " + Integer.toUnsignedString(id));
         }
         long bytes = Integer.toUnsignedLong(length) * 4;
         if (bytes > config.maxMessageBytes()) {
@@ -329,7 +355,6 @@ final class VtestConnection implements Runnable {
                 syncs.write(p.get(U32, 0), u64(p, 4));
             }
             case VCMD_SYNC_WAIT -> syncWait(length, p);
-            case VCMD_CREATE_RENDERER -> throw new ClientError("CREATE_RENDERER sent twice");
             default -> throw new ClientError("unknown command " + Integer.toUnsignedString(id));
         }
     }
@@ -695,7 +720,7 @@ final class VtestConnection implements Runnable {
         implicitSubmitted = fence;
         ctrl.submit3dFenced(CTX_ID, p, fence, -1, (ok, response) -> {
             if (!ok) {
-                LOG.log(Level.WARNING, "vtest client {0}: SUBMIT_CMD answered {1}", number, response);
+                submitLog.log(Level.WARNING, "SUBMIT_CMD answered " + response);
             }
             synchronized (implicitLock) {
                 implicitCompleted = Math.max(implicitCompleted, fence);
@@ -767,8 +792,7 @@ final class VtestConnection implements Runnable {
                 syncs.enqueue(ring, fence, ids, values); // before the submit: the fence may complete inside it
                 ctrl.submit3dFenced(CTX_ID, stream, fence, ring, (ok, response) -> {
                     if (!ok) {
-                        LOG.log(Level.WARNING, "vtest client {0}: SUBMIT_CMD2 on ring {1} answered {2}", number,
-                                ring, response);
+                        submitLog.log(Level.WARNING, "SUBMIT_CMD2 on ring " + ring + " answered " + response);
                     }
                     syncs.fenceDone(ring, fence);
                 });

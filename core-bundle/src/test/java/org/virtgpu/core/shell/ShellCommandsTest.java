@@ -1,0 +1,59 @@
+package org.virtgpu.core.shell;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.virtgpu.core.protocol.Requests;
+import org.virtgpu.core.testing.GpuHarness;
+import org.virtgpu.core.testing.TestContextType;
+
+/** The Gogo commands render the device's live state (no framework: the device reference is set directly). */
+class ShellCommandsTest {
+    private static ShellCommands commands(GpuHarness g) {
+        ShellCommands c = new ShellCommands(null);
+        c.device = g.device;
+        return c;
+    }
+
+    @Test
+    void capsetsListsServedCapsetsWithTheirBundleAndTheRefusedTypes() throws Exception {
+        try (GpuHarness g = new GpuHarness()) {
+            g.device.addContextType(new TestContextType("fork", 4), "fork.bundle 2.0");
+            List<String> lines = commands(g).capsets().lines().toList();
+            assertTrue(lines.getFirst().matches("ID\\s+NAME\\s+VERSION\\s+SIZE\\s+BUNDLE"), lines.getFirst());
+            assertTrue(lines.get(1).matches("\\s*2\\s+\\S+\\s+\\d+\\s+\\d+\\s+test\\.bundle 1\\.0"), lines.get(1));
+            assertTrue(lines.get(2).matches("\\s*4\\s+\\S+\\s+\\d+\\s+\\d+\\s+test\\.bundle 1\\.0"), lines.get(2));
+            assertTrue(lines.contains("refused, waiting for their capset ids to be free:"), lines.toString());
+            assertTrue(lines.getLast().matches("fork\\s+4\\s+fork\\.bundle 2\\.0"), lines.getLast());
+        }
+    }
+
+    @Test
+    void contextsAndResourcesShowEachSessionsLiveObjects() throws Exception {
+        try (GpuHarness g = new GpuHarness()) {
+            g.ctx(3, 4);
+            g.resource2d(7, 64, 32);
+            g.ok(Requests.ctxAttachResource(3, 7));
+            ShellCommands c = commands(g);
+
+            List<String> ctx = c.contexts().lines().toList();
+            assertTrue(ctx.get(1).matches("test\\s+3\\s+4\\s+test\\s+live"), ctx.toString());
+            assertEquals("1 open session(s)", ctx.getLast());
+
+            List<String> res = c.resources().lines().toList();
+            assertTrue(res.getFirst().matches("SESSION\\s+ID\\s+KIND\\s+SIZE\\s+WIDTH\\s+HEIGHT\\s+MAPPED"), res.getFirst());
+            assertTrue(res.get(1).matches("test\\s+7\\s+2d\\s+8192\\s+64\\s+32\\s+no"), res.toString());
+            assertEquals("1 resource(s), 8192 bytes; 1 open session(s)", res.getLast());
+        }
+    }
+
+    @Test
+    void withoutADeviceEveryCommandSaysSo() {
+        ShellCommands c = new ShellCommands(null);
+        assertEquals("no virtgpu device is running\n", c.capsets());
+        assertEquals("no virtgpu device is running\n", c.contexts());
+        assertEquals("no virtgpu device is running\n", c.resources());
+    }
+}
