@@ -3,8 +3,9 @@
 #   limit    lavapipe direct (VK_ICD_FILENAMES=lvp_icd.json)
 #   peer     Mesa's Venus ICD -> virglrenderer 1.1 virgl_test_server --venus (Debian trixie chroot, see
 #            ../shared/anchors/virglrenderer/README.md; needs root; set up on first use)
-#   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context (in-process server main from
-#            context-venus' test classes, on lavapipe)
+#   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context on lavapipe: the launcher jar
+#            (launcher/target/virtgpu.jar --vtest-socket), or without a launcher module the in-process server main
+#            from context-venus' test classes
 # usage: e2e/venus/bench.sh [RUNS]     (default 5 measured runs per way, after one discarded warm-up run)
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
 #        JAVA_HOME (default the Temurin 25 the project uses), VIRTGPU_JAVA_OPTS (e.g.
@@ -38,11 +39,23 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 # --- build the client and the server ------------------------------------------------------------------------
 sh "$HERE/build.sh" "$WORK/build"
 CLIENT=$WORK/build/vkclient
-log "building virtgpu (core-bundle, venus-gen, context-venus) and its test class path"
-(cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl core-bundle,tools/venus-gen,context-venus -am test-compile \
-    dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >"$WORK/mvn.log" 2>&1) \
-    || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
-CP=$REPO/context-venus/target/test-classes:$REPO/context-venus/target/classes:$(cat "$WORK/cp.txt")
+if [ -f "$REPO/launcher/pom.xml" ]; then
+    # the real thing: the launcher jar with every bundle (Felix, SCR, ConfigAdmin), vtest on our socket
+    log "building virtgpu (launcher and bundles)"
+    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
+        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
+    SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
+    SERVER_KIND="launcher jar (Felix, all bundles)"
+else
+    # no launcher yet: the in-process test server (device + venus context type + vtest, no OSGi)
+    log "building virtgpu (core-bundle, venus-gen, context-venus) and its test class path"
+    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl core-bundle,tools/venus-gen,context-venus -am test-compile \
+        dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >"$WORK/mvn.log" 2>&1) \
+        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
+    SERVER=(-cp "$REPO/context-venus/target/test-classes:$REPO/context-venus/target/classes:$(cat "$WORK/cp.txt")"
+        org.virtgpu.context.venus.e2e.InProcessVtest)
+    SERVER_KIND="in-process test server"
+fi
 
 # run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (run 0 is the
 # discarded warm-up: caches, JIT, lazy host initialisation)
@@ -65,11 +78,10 @@ if [ "${SKIP_PEER:-0}" != 1 ]; then
         || { cat "$WORK/anchor-start.log" >&2; exit 1; }
 fi
 
-log "virtgpu: in-process vtest server (venus context on lavapipe)"
+log "virtgpu: $SERVER_KIND, venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
 VK_ICD_FILENAMES=$LVP_ICD "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-    --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} -cp "$CP" \
-    org.virtgpu.context.venus.e2e.InProcessVtest "$SOCK" >"$WORK/server.log" 2>&1 &
+    --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$WORK/server.log" >&2; exit 1; }
