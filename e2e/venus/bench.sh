@@ -97,24 +97,23 @@ done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
-python3 - "$WORK/steps" "$RUNS" <<'EOF'
-import statistics, sys
-from collections import OrderedDict
-runs = OrderedDict()
-for line in open(sys.argv[1]):
-    way, step, ms = line.split()
-    runs.setdefault(step, {}).setdefault(way, []).append(float(ms))
-def med(step, way):
-    v = runs[step].get(way)
-    return statistics.median(v) if v else None
-def fmt(x, spec="{:.3f}"):
-    return "-" if x is None else spec.format(x)
-def ratio(a, b):
-    return None if a is None or b is None or b == 0 else a / b
-print(f"medians of {sys.argv[2]} runs, milliseconds (submit_wait: per round trip)")
-print("| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |")
-print("|---|---:|---:|---:|---:|---:|")
-for step in runs:
-    l, p, v = med(step, "limit"), med(step, "peer"), med(step, "virtgpu")
-    print(f"| {step} | {fmt(l)} | {fmt(p)} | {fmt(v)} | {fmt(ratio(v, p), '{:.2f}')} | {fmt(ratio(v, l), '{:.2f}')} |")
-EOF
+echo "virtgpu: $SERVER_KIND; peer: virglrenderer ${PEER_SOCK:+from $ANCHOR_DIR}${PEER_SOCK:-skipped}; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v runs="$RUNS" '
+function median(key,    n, i, j, t, v) {
+    n = cnt[key]; if (n == 0) return "";
+    for (i = 1; i <= n; i++) v[i] = val[key, i];
+    for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+{ if (!(($2) in seen)) { seen[$2] = 1; order[++steps] = $2 } key = $2 SUBSEP $1; val[key, ++cnt[key]] = $3 }
+END {
+    printf "medians of %d runs, milliseconds (submit_wait: per round trip)\n", runs
+    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= steps; i++) {
+        s = order[i]; l = median(s SUBSEP "limit"); p = median(s SUBSEP "peer"); v = median(s SUBSEP "virtgpu")
+        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
+    }
+}' "$WORK/steps"
