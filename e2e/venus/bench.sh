@@ -6,12 +6,14 @@
 #   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context on lavapipe: the launcher jar
 #            (launcher/target/virtgpu.jar --vtest-socket), or without a launcher module the in-process server main
 #            from context-venus' test classes
-# usage: e2e/venus/bench.sh [RUNS]     (default 5 measured runs per way, after one discarded warm-up run)
+# usage: [WARMUP=N] e2e/venus/bench.sh [RUNS]   (default 5 measured runs per way, after WARMUP (default 1)
+#        discarded warm-up rounds; a JVM server compiles its decoder over the first several thousand commands)
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
 #        JAVA_HOME (default the Temurin 25 the project uses), VIRTGPU_JAVA_OPTS (e.g.
 #        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there)
 set -euo pipefail
 RUNS=${1:-5}
+WARMUP=${WARMUP:-1}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # ../shared beside the repository root; from a git worktree elsewhere, beside the main checkout's root
@@ -57,15 +59,15 @@ else
     SERVER_KIND="in-process test server"
 fi
 
-# run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (run 0 is the
-# discarded warm-up: caches, JIT, lazy host initialisation)
+# run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (runs below 0
+# are the discarded warm-up: caches, JIT, lazy host initialisation)
 run_once() {
     local name=$1 icd=$2 sock=$3 i=$4 out=$WORK/$1.$4.log
     if ! env VK_ICD_FILENAMES="$icd" ${sock:+VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock} XDG_RUNTIME_DIR="$WORK" \
             timeout 300 "$CLIENT" >"$out" 2>&1 || ! grep -q '^result PASS' "$out"; then
         log "$name run $i failed:"; tail -20 "$out" >&2; exit 1
     fi
-    [ "$i" = 0 ] || awk -v w="$name" '$1 == "step" { print w, $2, $3 }' "$out" >>"$WORK/steps"
+    [ "$i" -le 0 ] || awk -v w="$name" '$1 == "step" { print w, $2, $3 }' "$out" >>"$WORK/steps"
 }
 
 PEER_SOCK=""
@@ -88,8 +90,8 @@ for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 
 # the three ways take turns, so that load from elsewhere on the machine hits them alike
 : >"$WORK/steps"
-for i in $(seq 0 "$RUNS"); do
-    log "round $i of $RUNS"
+for i in $(seq $((1 - WARMUP)) "$RUNS"); do
+    log "round $i of $RUNS (<= 0: warm-up)"
     run_once limit "$LVP_ICD" "" "$i"
     [ -z "$PEER_SOCK" ] || run_once peer "$VENUS_ICD" "$PEER_SOCK" "$i"
     run_once virtgpu "$VENUS_ICD" "$SOCK" "$i"
@@ -97,8 +99,8 @@ done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
-echo "virtgpu: $SERVER_KIND; peer: virglrenderer ${PEER_SOCK:+from $ANCHOR_DIR}${PEER_SOCK:-skipped}; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v runs="$RUNS" '
+echo "virtgpu: $SERVER_KIND; peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v runs="$RUNS" -v warmup="$WARMUP" '
 function median(key,    n, i, j, t, v) {
     n = cnt[key]; if (n == 0) return "";
     for (i = 1; i <= n; i++) v[i] = val[key, i];
@@ -109,7 +111,7 @@ function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
 function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
 { if (!(($2) in seen)) { seen[$2] = 1; order[++steps] = $2 } key = $2 SUBSEP $1; val[key, ++cnt[key]] = $3 }
 END {
-    printf "medians of %d runs, milliseconds (submit_wait: per round trip)\n", runs
+    printf "medians of %d runs after %d warm-up rounds, milliseconds (submit_wait: per round trip)\n", runs, warmup
     print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
     print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= steps; i++) {
