@@ -20,6 +20,14 @@ final class VenusRing {
     static final int STATUS_FATAL = 2;
     static final int STATUS_ALIVE = 4;
     private static final VarHandle INT = JAVA_INT.varHandle();
+    /**
+     * {@code -Dvirtgpu.venus.profile=true}: each ring counts commands and host nanoseconds per command type, plus
+     * wake-ups after IDLE, and logs the table when it is destroyed (for finding slow paths; off by default).
+     */
+    private static final int RELAX_YIELDS_ORDER = 4;
+    private static final int RELAX_YIELDS = 1 << RELAX_YIELDS_ORDER;
+    private static final long RELAX_BASE_NANOS = 10_000;
+    static final boolean PROFILE = Boolean.getBoolean("virtgpu.venus.profile");
 
     final long id;
     private final MemorySegment head;
@@ -36,6 +44,9 @@ final class VenusRing {
     private final Arena arena = Arena.ofShared();
     private volatile boolean running = true;
     private volatile long virtqueueSeqno;
+    private final long[] profileCount = PROFILE ? new long[512] : null;
+    private final long[] profileNanos = PROFILE ? new long[512] : null;
+    private long profileIdleWakeups;
 
     VenusRing(long id, MemorySegment shm, long headOff, long tailOff, long statusOff, long bufferOff, long bufferSize,
             long extraOff, long extraSize, long idleNanos, long monitorPeriodMicros, VenusContext context) {
@@ -103,13 +114,29 @@ final class VenusRing {
                 Thread.currentThread().interrupt();
             }
         }
+        if (PROFILE) {
+            logProfile();
+        }
         stream.close();
         arena.close();
+    }
+
+    private void logProfile() {
+        StringBuilder b = new StringBuilder("venus ring " + Long.toHexString(id) + " profile (type count total_us avg_us),"
+                + " idle wake-ups " + profileIdleWakeups + ":");
+        for (int t = 0; t < profileCount.length; t++) {
+            if (profileCount[t] > 0) {
+                b.append(String.format("%n  %4d %-40s %8d %10d %8.1f", t, org.virtgpu.context.venus.gen.VnCommands.name(t),
+                        profileCount[t], profileNanos[t] / 1000, profileNanos[t] / 1000.0 / profileCount[t]));
+            }
+        }
+        VenusContext.LOG.log(System.Logger.Level.INFO, b.toString());
     }
 
     private void run() {
         long size = buffer.byteSize();
         long lastWork = System.nanoTime();
+        int emptyPolls = 0;
         while (running) {
             int h = head();
             int t = (int) INT.getAcquire(tail, 0L);
@@ -117,7 +144,7 @@ final class VenusRing {
             if (avail == 0) {
                 long idle = System.nanoTime() - lastWork;
                 if (idle < idleNanos) {
-                    Thread.onSpinWait();
+                    relax(++emptyPolls, idleNanos - idle);
                     continue;
                 }
                 INT.getAndBitwiseOr(status, 0L, STATUS_IDLE);
@@ -126,6 +153,8 @@ final class VenusRing {
                 }
                 INT.getAndBitwiseAnd(status, 0L, ~STATUS_IDLE);
                 lastWork = System.nanoTime();
+                emptyPolls = 0;
+                profileIdleWakeups++;
                 continue;
             }
             if (avail < 0 || avail > size) {
@@ -143,7 +172,16 @@ final class VenusRing {
             try {
                 while (stream.hasMore() && running) {
                     long before = stream.position();
-                    context.dispatch(stream, this);
+                    if (PROFILE) {
+                        int type = stream.peek32();
+                        long t0 = System.nanoTime();
+                        context.dispatch(stream, this);
+                        int slot = type >= 0 && type < profileCount.length ? type : 0;
+                        profileCount[slot]++;
+                        profileNanos[slot] += System.nanoTime() - t0;
+                    } else {
+                        context.dispatch(stream, this);
+                    }
                     // the reply is written: now the client may see the head pass this command
                     h += (int) (stream.position() - before);
                     INT.setRelease(head, 0L, h);
@@ -156,7 +194,22 @@ final class VenusRing {
                 return;
             }
             lastWork = System.nanoTime();
+            emptyPolls = 0;
         }
+    }
+
+    /**
+     * Waiting for the client's next command before going IDLE: yield a few times, then sleep in doubling steps from
+     * 10 us. A busy spin here would take a whole core from the host driver's queue threads and from the client
+     * (which polls fence feedback the host driver writes), which on a small machine makes every round trip slower.
+     */
+    private static void relax(int polls, long maxNanos) {
+        if (polls < RELAX_YIELDS) {
+            Thread.yield();
+            return;
+        }
+        int shift = Math.min(31 - Integer.numberOfLeadingZeros(polls) - RELAX_YIELDS_ORDER, 10);
+        LockSupport.parkNanos(Math.min(RELAX_BASE_NANOS << shift, maxNanos));
     }
 
     /** vkWaitVirtqueueSeqnoMESA (ring only): wait for the context stream to submit that seqno. */

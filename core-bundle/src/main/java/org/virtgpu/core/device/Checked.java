@@ -39,9 +39,15 @@ final class Checked {
      * Checks that [start, start + length) lies inside [0, limit), overflow-safe, for the named range.
      */
     static void inside(String what, long start, long length, String limitName, long limit) throws GpuException {
+        inside("", what, start, length, limitName, limit);
+    }
+
+    /** As {@link #inside(String, long, long, String, long)}; the names are joined only on failure (hot paths). */
+    static void inside(String command, String what, long start, long length, String limitName, long limit)
+            throws GpuException {
         if (start < 0 || length < 0 || start > limit || length > limit - start) {
-            throw new GpuException(GpuError.INVALID_PARAMETER, what + " [" + start + ", " + start + "+" + length
-                    + ") is not inside " + limitName + " " + limit);
+            throw new GpuException(GpuError.INVALID_PARAMETER, (command.isEmpty() ? "" : command + " ") + what + " ["
+                    + start + ", " + start + "+" + length + ") is not inside " + limitName + " " + limit);
         }
     }
 }

@@ -87,7 +87,7 @@ public final class DeviceSession implements GpuSession {
         this.pageSize = pageSize;
         this.log = new RateLimitedLog("session " + name + ": ", 20);
         this.scanouts = new Scanouts(settings.numScanouts(), settings.displayWidth(), settings.displayHeight(),
-                options.display());
+                options.display(), freed -> bytes.addAndGet(-freed));
         long regionSize = settings.hostVisibleSize() == 0 ? 0 : roundUp(settings.hostVisibleSize(), pageSize);
         try {
             this.region = regionSize == 0 ? null : new HostVisibleRegion(regionSize, pageSize);
@@ -389,8 +389,8 @@ public final class DeviceSession implements GpuSession {
     }
 
     private void checkRect(String command, Rect r, Resource res) throws GpuException {
-        Checked.inside(command + " rect x", Checked.u32(r.x()), Checked.u32(r.width()), "resource width", res.width());
-        Checked.inside(command + " rect y", Checked.u32(r.y()), Checked.u32(r.height()), "resource height", res.height());
+        Checked.inside(command, "rect x", Checked.u32(r.x()), Checked.u32(r.width()), "resource width", res.width());
+        Checked.inside(command, "rect y", Checked.u32(r.y()), Checked.u32(r.height()), "resource height", res.height());
     }
 
     private void setScanout(SetScanout c) throws GpuException {
@@ -407,7 +407,8 @@ public final class DeviceSession implements GpuSession {
                 && PixelFormat.isKnown(r.format()))) {
             throw GpuException.invalidParameter("SET_SCANOUT: " + r + " is not a 32 bpp image (blobs use SET_SCANOUT_BLOB)");
         }
-        if (r.backing() == null) {
+        if (r.kind() == Resource.Kind.TWO_D && r.backing() == null) {
+            // QEMU's rule for 2D; a 3D resource may be rendered by its context without ever having guest pages
             throw new GpuException(GpuError.UNSPEC, "SET_SCANOUT: " + r + " has no backing");
         }
         checkRect("SET_SCANOUT", c.r(), r);
@@ -661,6 +662,10 @@ public final class DeviceSession implements GpuSession {
         if (r.shm() == null && r.backing() == null) {
             throw new GpuException(GpuError.UNSPEC, "SET_SCANOUT_BLOB: " + r + " has no pages");
         }
+        if (r.kind() == Resource.Kind.BLOB_GUEST) {
+            // the scanout keeps a host copy of a guest blob's image (see Scanouts): it counts like any host bytes
+            charge(Scanouts.shadowBytes(c.width(), c.height()), "SET_SCANOUT_BLOB shadow image");
+        }
         synchronized (scanouts.lock()) {
             scanouts.showBlob(c.scanoutId(), r, c.r(), c.width(), c.height(), c.format(), stride, Checked.u32(c.offset0()));
         }
@@ -673,7 +678,7 @@ public final class DeviceSession implements GpuSession {
             throw new GpuException(GpuError.UNSPEC, "RESOURCE_MAP_BLOB: this device has no host-visible region");
         }
         Resource r = resources.get(c.resourceId(), "RESOURCE_MAP_BLOB");
-        if (r.shm() == null) {
+        if (!r.kind().isBlob() || r.shm() == null) {
             throw GpuException.invalidParameter("RESOURCE_MAP_BLOB: " + r + " has no host memory");
         }
         if ((r.blobFlags() & VIRTIO_GPU_BLOB_FLAG_USE_MAPPABLE) == 0) {
@@ -870,16 +875,10 @@ public final class DeviceSession implements GpuSession {
         long size = Checked.mul("width*texel", Checked.u32(c.width()) * texel, "height", c.height());
         size = Checked.mul("row*height", size, "depth", c.depth());
         size = Checked.mul("image", size, "array_size", c.arraySize());
-        admitResource(size, "RESOURCE_CREATE_3D");
-        Resource r;
-        try {
-            r = Resource.create3d(c.resourceId(), c.format(), c.width(), c.height(), c.depth(), c.arraySize(),
-                    c.lastLevel(), texel, size);
-        } catch (OutOfMemoryError | IllegalArgumentException e) {
-            bytes.addAndGet(-size);
-            throw GpuException.outOfMemory("RESOURCE_CREATE_3D: host allocation of " + size + " bytes failed");
-        }
-        resources.put(r);
+        checkResourceCount("RESOURCE_CREATE_3D");
+        SharedMemory storage = allocate("res3d-" + c.resourceId(), size); // charged until its last release
+        resources.put(Resource.create3d(c.resourceId(), c.format(), c.width(), c.height(), c.depth(), c.arraySize(),
+                c.lastLevel(), texel, size, storage));
         ok(c);
     }
 
@@ -906,9 +905,9 @@ public final class DeviceSession implements GpuSession {
             throw new GpuException(GpuError.UNSPEC, cmd + ": " + r + " has no backing");
         }
         long tb = r.texelBytes();
-        Checked.inside(cmd + " box x", Checked.u32(box.x()), Checked.u32(box.w()), "width", r.width());
-        Checked.inside(cmd + " box y", Checked.u32(box.y()), Checked.u32(box.h()), "height", r.height());
-        Checked.inside(cmd + " box z", Checked.u32(box.z()), Checked.u32(box.d()), "depth*layers",
+        Checked.inside(cmd, "box x", Checked.u32(box.x()), Checked.u32(box.w()), "width", r.width());
+        Checked.inside(cmd, "box y", Checked.u32(box.y()), Checked.u32(box.h()), "height", r.height());
+        Checked.inside(cmd, "box z", Checked.u32(box.z()), Checked.u32(box.d()), "depth*layers",
                 (long) r.depth() * r.layers());
         if (box.w() == 0 || box.h() == 0 || box.d() == 0) {
             out.begin(VIRTIO_GPU_RESP_OK_NODATA, h, 0);
@@ -927,7 +926,7 @@ public final class DeviceSession implements GpuSession {
         long lastRow = Checked.mul("stride", gStride, "h-1", Checked.u32(box.h()) - 1);
         long start = Checked.add("offset", offset, "(d-1)*layer_stride", lastLayer);
         start = Checked.add("offset+(d-1)*layer_stride", start, "(h-1)*stride", lastRow);
-        Checked.inside(cmd + " guest range", start, row, "backing length", b.length());
+        Checked.inside(cmd, "guest range", start, row, "backing length", b.length());
         long hStride = r.hostStride();
         long hLayer = hStride * r.height();
         MemorySegment host = r.host();
@@ -1052,7 +1051,7 @@ public final class DeviceSession implements GpuSession {
     @Override
     public Optional<SharedMemory> blobMemory(int resourceId) {
         Resource r = resources.find(resourceId);
-        if (r == null || r.shm() == null || (r.blobFlags() & BLOB_FLAGS_KNOWN) == 0) {
+        if (r == null || !r.kind().isBlob() || r.shm() == null || (r.blobFlags() & BLOB_FLAGS_KNOWN) == 0) {
             return Optional.empty(); // only blobs created mappable, shareable or cross-device may leave the device
         }
         return Optional.of(r.shm());
@@ -1080,6 +1079,11 @@ public final class DeviceSession implements GpuSession {
         contexts.clear();
         for (Resource r : List.copyOf(resources.all())) {
             release(r);
+        }
+        synchronized (scanouts.lock()) {
+            for (int i = 0; i < scanouts.count(); i++) {
+                scanouts.disable(i);
+            }
         }
         if (region != null) {
             region.close();

@@ -6,7 +6,7 @@ import java.lang.System.Logger.Level;
  * A guest can send bad requests as fast as it likes; it must not be able to flood the host's log. At most
  * {@code perSecond} lines per second per session, then one line saying how many were dropped.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
     private static final System.Logger LOG = System.getLogger("org.virtgpu.core.device.Session");
     private final String prefix;
     private final int perSecond;
@@ -14,12 +14,12 @@ final class RateLimitedLog {
     private int inWindow;
     private long dropped;
 
-    RateLimitedLog(String prefix, int perSecond) {
+    public RateLimitedLog(String prefix, int perSecond) {
         this.prefix = prefix;
         this.perSecond = perSecond;
     }
 
-    synchronized void log(Level level, String message) {
+    public synchronized void log(Level level, String message) {
         long now = System.nanoTime();
         if (now - windowStart > 1_000_000_000L) {
             if (dropped > 0) {
@@ -36,7 +36,7 @@ final class RateLimitedLog {
         }
     }
 
-    synchronized long dropped() {
+    public synchronized long dropped() {
         return dropped;
     }
 }

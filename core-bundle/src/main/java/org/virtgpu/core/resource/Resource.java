@@ -48,10 +48,10 @@ public final class Resource implements ResourceView {
     private final int lastLevel;
     private final int blobFlags;
     private final int ownerCtx;
-    /** Host pixels / texels (2D, 3D), in a per-resource shared arena freed at UNREF. */
+    /** Host pixels (2D, in a per-resource shared arena freed at UNREF) or texels (3D, the shared memory's bytes). */
     private final Arena hostArena;
     private final MemorySegment host;
-    /** Host blob memory (one reference held by this resource). */
+    /** Host blob memory or 3D storage (one reference held by this resource). */
     private final SharedMemory shm;
     /** Bytes charged to the session for this resource. */
     private final long chargedBytes;
@@ -93,13 +93,14 @@ public final class Resource implements ResourceView {
                 null, bytes, bytes);
     }
 
-    /** A 3D resource with linear host storage for level 0 ({@code bytes} already checked by the caller). */
+    /**
+     * A 3D resource whose linear level-0 storage is {@code storage} (memfd shared memory, so a context can reach it
+     * through {@link #hostMemory()}); this resource takes over one reference.
+     */
     public static Resource create3d(int id, int format, int width, int height, int depth, int layers, int lastLevel,
-                                    int texelBytes, long bytes) {
-        Arena a = Arena.ofShared();
-        MemorySegment px = a.allocate(Math.max(bytes, 1), 64);
-        return new Resource(id, Kind.THREE_D, format, width, height, texelBytes, depth, layers, lastLevel, 0, 0, a,
-                px, null, bytes, bytes);
+                                    int texelBytes, long bytes, SharedMemory storage) {
+        return new Resource(id, Kind.THREE_D, format, width, height, texelBytes, depth, layers, lastLevel, 0, 0, null,
+                storage.segment(), storage, 0, bytes);
     }
 
     /** A GUEST blob over {@code backing} (may be null: attached later). */

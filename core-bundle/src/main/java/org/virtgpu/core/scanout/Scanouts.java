@@ -47,8 +47,9 @@ public final class Scanouts {
         int format;
         long stride;
         long offset;
-        /** Guest blobs: the last flushed image, fbWidth x fbHeight, packed. */
+        /** Guest blobs: the last flushed image, fbWidth x fbHeight, packed, in its own arena. */
         MemorySegment shadow;
+        Arena shadowArena;
         boolean frozen;
 
         Scanout(int id) {
@@ -62,6 +63,8 @@ public final class Scanouts {
 
     private final Scanout[] heads;
     private final DisplaySink sink;
+    /** Credits the session's byte count when a shadow image is freed (the session charged it). */
+    private final java.util.function.LongConsumer shadowFreed;
     private final int preferredWidth;
     private final int preferredHeight;
     private final byte[][] edids;
@@ -73,7 +76,9 @@ public final class Scanouts {
     private int cursorResource;
     private final MemorySegment cursorImage = Arena.ofAuto().allocate((long) CURSOR_SIZE * CURSOR_SIZE * 4, 64);
 
-    public Scanouts(int count, int preferredWidth, int preferredHeight, DisplaySink sink) {
+    public Scanouts(int count, int preferredWidth, int preferredHeight, DisplaySink sink,
+                    java.util.function.LongConsumer shadowFreed) {
+        this.shadowFreed = shadowFreed;
         heads = new Scanout[count];
         edids = new byte[count][];
         for (int i = 0; i < count; i++) {
@@ -120,7 +125,7 @@ public final class Scanouts {
             s.fbHeight = r.height();
             s.stride = r.hostStride();
             s.offset = 0;
-            s.shadow = null;
+            freeShadow(s);
             s.frozen = false;
         }
         sink.scanout(scanoutId, rect.width(), rect.height(), r.format());
@@ -139,9 +144,28 @@ public final class Scanouts {
             s.stride = stride;
             s.offset = offset;
             s.frozen = false;
-            s.shadow = r.shm() == null ? Arena.ofAuto().allocate((long) width * height * 4, 64) : null;
+            freeShadow(s);
+            if (r.kind() == Resource.Kind.BLOB_GUEST) {
+                s.shadowArena = Arena.ofShared();
+                s.shadow = s.shadowArena.allocate(shadowBytes(width, height), 64);
+            }
         }
         sink.scanout(scanoutId, rect.width(), rect.height(), format);
+    }
+
+    /** Bytes of the shadow image a guest blob scanout of this framebuffer size needs (the session charges them). */
+    public static long shadowBytes(int width, int height) {
+        return (long) width * height * 4;
+    }
+
+    private void freeShadow(Scanout s) {
+        if (s.shadowArena != null) {
+            long n = s.shadow.byteSize();
+            s.shadowArena.close();
+            s.shadowArena = null;
+            s.shadow = null;
+            shadowFreed.accept(n);
+        }
     }
 
     /** SET_SCANOUT with resource 0. */
@@ -151,7 +175,7 @@ public final class Scanouts {
         synchronized (this) {
             was = s.enabled();
             s.resource = null;
-            s.shadow = null;
+            freeShadow(s);
             s.rect = null;
         }
         if (was) {

@@ -366,6 +366,26 @@ class CommandsTest {
             assertEquals(1000 + 34, m.get(LE, 8));
             assertEquals(1000 + 48, m.get(LE, 12));
             assertEquals(0, m.get(LE, 24));
+            // the host storage is shared memory a context reaches through its view: texel (2,1) = guest word 32
+            g.ok(Requests.ctxAttachResource(1, 4));
+            var storage = g.type.context(1).services.resource(4).orElseThrow().hostMemory().orElseThrow();
+            assertEquals(1000 + 32, storage.segment().get(LE, (8 + 2) * 4L));
+            assertTrue(g.session.blobMemory(4).isEmpty(), "3D storage is not a blob to export");
+        }
+    }
+
+    @Test
+    void a3dRenderTargetWithoutGuestPagesCanBeScannedOut() throws Exception {
+        try (GpuHarness g = harness(1)) {
+            g.ctx(1, 4);
+            g.ok(Requests.resourceCreate3d(1, 4, 2, XRGB, 2, 32, 32, 1, 1, 0, 0, 1));
+            g.ok(Requests.ctxAttachResource(1, 4));
+            // the context renders into the core's storage, the guest never attaches pages
+            var storage = g.type.context(1).services.resource(4).orElseThrow().hostMemory().orElseThrow();
+            storage.segment().set(LE, (3 * 32 + 2) * 4L, 0x00aabbcc);
+            g.ok(Requests.setScanout(0, 4, 0, 0, 32, 32));
+            g.ok(Requests.resourceFlush(4, 0, 0, 32, 32));
+            assertEquals(0x00aabbcc, sink.lastUpdate().pixel(2, 3));
         }
     }
 

@@ -53,6 +53,25 @@ class LimitsTest {
     }
 
     @Test
+    void theShadowImageOfAGuestBlobScanoutCountsAgainstTheByteLimit() throws Exception {
+        try (GpuHarness g = limited(new Limits(100, 96 * 1024, 4))) {
+            long a = g.guest.alloc(65536);
+            g.ok(Requests.createBlob(0, 1, VIRTIO_GPU_BLOB_MEM_GUEST, 0, 0, 65536, List.of(new Requests.Entry(a, 65536))));
+            g.ok(Requests.setScanoutBlob(0, 1, 0, 0, 128, 128, 128, 128, XRGB, 512, 0)); // 64 KiB shadow
+            assertEquals(65536, g.session.bytesInUse());
+            g.ok(Requests.setScanoutBlob(0, 1, 0, 0, 64, 64, 64, 64, XRGB, 256, 0)); // replaces it
+            assertEquals(16384, g.session.bytesInUse());
+            g.ok(Requests.resourceCreate2d(2, XRGB, 64, 128)); // 32 KiB
+            g.expect(VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY, Requests.setScanoutBlob(0, 1, 0, 0, 128, 128, 128, 128, XRGB, 512, 0));
+            g.ok(Requests.setScanoutBlob(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            assertEquals(32768, g.session.bytesInUse());
+            g.ok(Requests.setScanoutBlob(0, 1, 0, 0, 64, 64, 64, 64, XRGB, 256, 0));
+            g.ok(Requests.resourceUnref(1)); // disables the scanout, frees the shadow
+            assertEquals(32768, g.session.bytesInUse());
+        }
+    }
+
+    @Test
     void contextLimit() throws Exception {
         try (GpuHarness g = limited(new Limits(100, 1 << 20, 2))) {
             g.ctx(1, 4);

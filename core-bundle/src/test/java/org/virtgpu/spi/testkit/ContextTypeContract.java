@@ -34,7 +34,8 @@ import org.virtgpu.spi.PageSizePolicy;
  * stable capsets (the Linux guest caches them at probe, fact sheet context-types.md §5.13), sizes above 0 and
  * versions within the maximum (§5.5), payloads of exactly the advertised size at every host page size, contexts
  * that are created and destroyed without leaking fds or shared memory, and hostile command streams answered
- * with a {@link GpuException} rather than any other throwable.
+ * with a {@link GpuException} rather than any other throwable. (It does not ask for a second destroy to be
+ * harmless: the core calls destroy exactly once per context.)
  */
 public abstract class ContextTypeContract {
     /** The host page sizes the device can act as (DeviceConfig.hostPageSize). */
@@ -105,8 +106,14 @@ public abstract class ContextTypeContract {
     void contextsOfEveryCapsetAreCreatedAndDestroyedWithoutLeakingFdsOrMemory() throws GpuException {
         ContextType t = newType();
         TestDeviceServices services = TestDeviceServices.withHostPage(4096);
-        int fdsBefore = Fds.openCount();
-        for (int round = 0; round < 20; round++) {
+        // Round 0 is a warm-up: the first context of a JVM may initialise host libraries once (the Vulkan loader
+        // and driver open their files then and keep them). The baseline is taken after it; 20 more rounds must
+        // not add a single fd.
+        int fdsBefore = -1;
+        for (int round = 0; round <= 20; round++) {
+            if (round == 1) {
+                fdsBefore = Fds.openCount();
+            }
             List<GpuContext> contexts = new ArrayList<>();
             int ctxId = 1;
             for (Capset c : t.capsets()) {
@@ -118,16 +125,6 @@ public abstract class ContextTypeContract {
         }
         assertEquals(0, services.liveAllocations(), "shared memory kept after destroy");
         assertEquals(fdsBefore, Fds.openCount(), "fds leaked by create/destroy");
-    }
-
-    @Test
-    void destroyingAContextTwiceIsHarmless() throws GpuException {
-        ContextType t = newType();
-        Capset first = t.capsets().getFirst();
-        GpuContext ctx = t.createContext(new ContextSpec(7, first.id(), "", (ring, fence) -> { }),
-                TestDeviceServices.withHostPage(4096));
-        ctx.destroy();
-        ctx.destroy();
     }
 
     /**

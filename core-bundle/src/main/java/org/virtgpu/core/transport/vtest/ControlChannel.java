@@ -1,5 +1,7 @@
 package org.virtgpu.core.transport.vtest;
 
+import static org.virtgpu.core.protocol.VirtioGpu.*;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,25 +19,7 @@ import org.virtgpu.api.GpuSession;
  * thread.
  */
 final class ControlChannel implements AutoCloseable {
-    // virtio-gpu command and response codes (spec names)
-    static final int VIRTIO_GPU_CMD_RESOURCE_UNREF = 0x0102;
-    static final int VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING = 0x0106;
-    static final int VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING = 0x0107;
-    static final int VIRTIO_GPU_CMD_GET_CAPSET = 0x0109;
-    static final int VIRTIO_GPU_CMD_RESOURCE_CREATE_BLOB = 0x010C;
-    static final int VIRTIO_GPU_CMD_CTX_CREATE = 0x0200;
-    static final int VIRTIO_GPU_CMD_CTX_DESTROY = 0x0201;
-    static final int VIRTIO_GPU_CMD_CTX_ATTACH_RESOURCE = 0x0202;
-    static final int VIRTIO_GPU_CMD_RESOURCE_CREATE_3D = 0x0204;
-    static final int VIRTIO_GPU_CMD_TRANSFER_TO_HOST_3D = 0x0205;
-    static final int VIRTIO_GPU_CMD_TRANSFER_FROM_HOST_3D = 0x0206;
-    static final int VIRTIO_GPU_CMD_SUBMIT_3D = 0x0207;
-    static final int VIRTIO_GPU_RESP_OK_NODATA = 0x1100;
-    static final int VIRTIO_GPU_RESP_OK_CAPSET = 0x1103;
-    static final int VIRTIO_GPU_FLAG_FENCE = 1;
-    static final int VIRTIO_GPU_FLAG_INFO_RING_IDX = 2;
-    static final int CTRL_HDR_SIZE = 24;
-
+    // written into reused native buffers rather than with Requests' byte arrays: this is the per-command path
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -77,12 +61,12 @@ final class ControlChannel implements AutoCloseable {
 
     static String responseName(int type) {
         return switch (type) {
-            case 0x1200 -> "ERR_UNSPEC";
-            case 0x1201 -> "ERR_OUT_OF_MEMORY";
-            case 0x1202 -> "ERR_INVALID_SCANOUT_ID";
-            case 0x1203 -> "ERR_INVALID_RESOURCE_ID";
-            case 0x1204 -> "ERR_INVALID_CONTEXT_ID";
-            case 0x1205 -> "ERR_INVALID_PARAMETER";
+            case VIRTIO_GPU_RESP_ERR_UNSPEC -> "ERR_UNSPEC";
+            case VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY -> "ERR_OUT_OF_MEMORY";
+            case VIRTIO_GPU_RESP_ERR_INVALID_SCANOUT_ID -> "ERR_INVALID_SCANOUT_ID";
+            case VIRTIO_GPU_RESP_ERR_INVALID_RESOURCE_ID -> "ERR_INVALID_RESOURCE_ID";
+            case VIRTIO_GPU_RESP_ERR_INVALID_CONTEXT_ID -> "ERR_INVALID_CONTEXT_ID";
+            case VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER -> "ERR_INVALID_PARAMETER";
             case 0 -> "no response";
             default -> "response 0x" + Integer.toHexString(type);
         };

@@ -16,6 +16,7 @@ import org.virtgpu.api.GpuSession;
 import org.virtgpu.api.Limits;
 import org.virtgpu.api.SessionOptions;
 import org.virtgpu.api.VirtGpuDevice;
+import org.virtgpu.core.device.RateLimitedLog;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
 import org.virtgpu.core.nativeio.UnixSockets;
@@ -57,6 +58,8 @@ final class VtestConnection implements Runnable {
     private final VtestConfig config;
     private final VtestObserver observer;
     private final Runnable onEnd;
+    private final RateLimitedLog endLog;
+    private final RateLimitedLog submitLog; // failed fenced submits: a client can make many
     private final Arena arena = Arena.ofShared();
     private final MemorySegment header = arena.allocate(VTEST_HDR_SIZE, 8);
     private final MemorySegment fdByte = arena.allocate(1);
@@ -81,7 +84,9 @@ final class VtestConnection implements Runnable {
     private ControlChannel ctrl;
 
     VtestConnection(int number, int socket, VirtGpuDevice device, VtestConfig config, VtestObserver observer,
-                    Runnable onEnd) {
+                    RateLimitedLog endLog, Runnable onEnd) {
+        this.endLog = endLog;
+        this.submitLog = new RateLimitedLog("vtest client " + number + ": ", 5);
         this.number = number;
         this.socket = socket;
         this.device = device;
@@ -117,14 +122,15 @@ final class VtestConnection implements Runnable {
             }
         } catch (ClientError e) {
             reason = e.getMessage();
-            LOG.log(Level.WARNING, "vtest client {0} ({1}) dropped: {2}", number, name, reason);
+            // clients may connect and misbehave in a loop: these lines are rate limited server-wide
+            endLog.log(Level.WARNING, "client " + number + " (" + name + ") dropped: " + reason);
         } catch (RuntimeException | Error e) {
             reason = "internal error: " + e;
             LOG.log(Level.ERROR, "vtest client " + number + " (" + name + ") dropped on an internal error", e);
         } finally {
             cleanup();
             observer.observed(number, "END", reason);
-            LOG.log(Level.INFO, "vtest client {0} ({1}) ended: {2}", number, name, reason);
+            endLog.log(Level.INFO, "client " + number + " (" + name + ") ended: " + reason);
             onEnd.run();
         }
     }
@@ -714,7 +720,7 @@ final class VtestConnection implements Runnable {
         implicitSubmitted = fence;
         ctrl.submit3dFenced(CTX_ID, p, fence, -1, (ok, response) -> {
             if (!ok) {
-                LOG.log(Level.WARNING, "vtest client {0}: SUBMIT_CMD answered {1}", number, response);
+                submitLog.log(Level.WARNING, "SUBMIT_CMD answered " + response);
             }
             synchronized (implicitLock) {
                 implicitCompleted = Math.max(implicitCompleted, fence);
@@ -786,8 +792,7 @@ final class VtestConnection implements Runnable {
                 syncs.enqueue(ring, fence, ids, values); // before the submit: the fence may complete inside it
                 ctrl.submit3dFenced(CTX_ID, stream, fence, ring, (ok, response) -> {
                     if (!ok) {
-                        LOG.log(Level.WARNING, "vtest client {0}: SUBMIT_CMD2 on ring {1} answered {2}", number,
-                                ring, response);
+                        submitLog.log(Level.WARNING, "SUBMIT_CMD2 on ring " + ring + " answered " + response);
                     }
                     syncs.fenceDone(ring, fence);
                 });

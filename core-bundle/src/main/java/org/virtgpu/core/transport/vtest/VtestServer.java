@@ -13,6 +13,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.virtgpu.api.VirtGpuDevice;
+import org.virtgpu.core.device.RateLimitedLog;
+import org.virtgpu.core.nativeio.Errno;
 import org.virtgpu.core.nativeio.EventFd;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
@@ -40,6 +42,7 @@ public final class VtestServer {
     private final Map<Integer, Thread> threads = new ConcurrentHashMap<>();
     private final AtomicInteger numbers = new AtomicInteger();
     private volatile VtestObserver observer = VtestObserver.NONE;
+    private final RateLimitedLog clientLog = new RateLimitedLog("vtest ", 20);
     private VtestConfig config;
     private int listenFd = -1;
     private int wakeFd = -1;
@@ -48,7 +51,7 @@ public final class VtestServer {
     private long lastRefusalLog;
 
     @Activate
-    public VtestServer(@Reference VirtGpuDevice device, VtestConfig config) throws NativeException {
+    public VtestServer(@Reference(name = "device") VirtGpuDevice device, VtestConfig config) throws NativeException {
         this.device = device;
         this.config = config;
         if (!config.enabled()) {
@@ -60,6 +63,12 @@ public final class VtestServer {
 
     private void start() throws NativeException {
         String path = config.socketPath();
+        if (someoneListens(path)) {
+            // listen() replaces a stale socket file; a live one belongs to another server (virgl_test_server, a
+            // second virtgpu) whose clients must not be cut off
+            LOG.log(Level.ERROR, "vtest cannot listen on {0}: another server is listening there", path);
+            throw new NativeException("listen(" + path + ")", Errno.EADDRINUSE);
+        }
         wakeFd = EventFd.create();
         try {
             listenFd = UnixSockets.listen(path, 16, true);
@@ -71,6 +80,18 @@ public final class VtestServer {
         }
         acceptor = Thread.ofPlatform().name("vtest-accept").daemon().start(this::acceptLoop);
         LOG.log(Level.INFO, "vtest listening on {0}", path);
+    }
+
+    private static boolean someoneListens(String path) {
+        if (!java.nio.file.Files.exists(java.nio.file.Path.of(path))) {
+            return false;
+        }
+        try {
+            Fds.closeQuietly(UnixSockets.connect(path));
+            return true;
+        } catch (NativeException e) {
+            return false; // ECONNREFUSED: a stale file nobody listens on
+        }
     }
 
     /** For tests and diagnostics: sees every handled command. */
@@ -128,7 +149,7 @@ public final class VtestServer {
         int n = numbers.incrementAndGet();
         try {
             VtestConnection c = new VtestConnection(n, fd, device, config, (client, event, detail) ->
-                    observer.observed(client, event, detail), () -> {
+                    observer.observed(client, event, detail), clientLog, () -> {
                 clients.remove(n);
                 threads.remove(n);
             });

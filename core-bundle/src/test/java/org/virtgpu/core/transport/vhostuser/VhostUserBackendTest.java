@@ -350,4 +350,35 @@ class VhostUserBackendTest {
             Fds.close(gpu[0]);
         }
     }
+
+    @Test
+    void newMemTableReplacesTheOldOneAndResetClosesTheSession() throws Exception {
+        try (FakeFrontend f = connect()) {
+            f.start(VERSION_1);
+            f.submit(0, f.chain(0, request(f, 0x100, 0, 24), response(f, 24)));
+            f.awaitUsed(0, 1);
+            // a second guest RAM with the same layout but other contents: the back-end must read the new one
+            try (FakeFrontend g = new FakeFrontend(-1)) {
+                MemorySegment.copy(f.ram, 0, g.ram, 0, FakeFrontend.RAM);
+                Buf w = new Buf(g.alloc(24), 24, true);
+                long req = g.alloc(24);
+                g.at(req, 24).set(U32, 0, 0x10b);
+                g.nextDesc[0] = f.nextDesc[0];
+                g.availIdx[0] = f.availIdx[0];
+                int h = g.chain(0, new Buf(req, 24, false), w);
+                assertEquals(0, f.acked(VhostUserProtocol.SET_MEM_TABLE, f.memTable(), g.memfd));
+                g.submit(0, h); // publishes in the new RAM; the back-end listens on f's kick fd
+                org.virtgpu.core.nativeio.EventFd.signal(f.kick[0], 1);
+                long deadline = System.nanoTime() + 5_000_000_000L;
+                while (g.usedIdx(0) < 2 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(2, g.usedIdx(0), "used ring written in the new memory");
+                assertEquals(0x110bL, g.at(w.gpa(), 24).get(U64, 8), "request read from the new memory");
+                assertEquals(1, f.usedIdx(0), "the old memory is no longer touched");
+            }
+            assertEquals(0, f.acked(VhostUserProtocol.RESET_OWNER, f.arena.allocate(0)));
+            assertTrue(device.sessions.getFirst().closed, "RESET_OWNER frees the device session");
+        }
+    }
 }

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.virtgpu.core.device.DeviceComponent;
+import org.virtgpu.core.device.DeviceSettings;
 import org.virtgpu.core.nativeio.Fds;
+import org.virtgpu.core.testing.TestContextType;
 import org.virtgpu.core.nativeio.Mman;
 import org.virtgpu.core.nativeio.Poll;
 
@@ -38,14 +41,17 @@ class VtestServerTest {
     @TempDir
     Path dir;
     String path;
-    FakeDevice device;
+    DeviceComponent device;
+    VenusTestType type;
     VtestServer server;
     final List<String> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
         path = dir.resolve("vtest.sock").toString();
-        device = new FakeDevice();
+        device = DeviceComponent.standalone(DeviceSettings.defaults());
+        type = new VenusTestType();
+        device.addContextType(type, "venus-test 1.0");
         server = new VtestServer(device, TestConfig.at(path));
         server.observer((c, e, d) -> events.add(c + " " + e + " " + d));
     }
@@ -70,10 +76,14 @@ class VtestServerTest {
         return Poll.poll(new int[] {fd}, new short[] {Poll.POLLIN}, rev, timeoutMs) == 1 && (rev[0] & Poll.POLLIN) != 0;
     }
 
+    private TestContextType.TestContext ctx() {
+        return type.inner.contexts.getFirst();
+    }
+
     private VtestTestClient venusClient() throws Exception {
         VtestTestClient c = new VtestTestClient(path);
         assertEquals(3, c.handshake("test"));
-        c.sendDwords(1, VCMD_CONTEXT_INIT, FakeDevice.VENUS);
+        c.sendDwords(1, VCMD_CONTEXT_INIT, VenusTestType.VENUS);
         return c;
     }
 
@@ -105,15 +115,15 @@ class VtestServerTest {
     void getCapsetAnswersTheDevicesCapsetAndRefusesUnknownIdsAndVersions() throws Exception {
         try (VtestTestClient c = new VtestTestClient(path)) {
             c.handshake("t");
-            c.sendDwords(2, VCMD_GET_CAPSET, FakeDevice.VENUS, 0);
+            c.sendDwords(2, VCMD_GET_CAPSET, VenusTestType.VENUS, 0);
             int[] r = c.reply(VCMD_GET_CAPSET);
-            assertEquals(1 + FakeDevice.VENUS_SIZE / 4, r.length);
+            assertEquals(1 + VenusTestType.VENUS_SIZE / 4, r.length);
             assertEquals(1, r[0]);
             assertEquals(1, r[1], "wire_format_version");
-            assertEquals(0x00403000, r[2]);
+            assertEquals((1 << 22) | (3 << 12), r[2], "vk_xml_version");
             c.sendDwords(2, VCMD_GET_CAPSET, 9, 0);
             assertArrayEquals(new int[] {0}, c.reply(VCMD_GET_CAPSET));
-            c.sendDwords(2, VCMD_GET_CAPSET, FakeDevice.VENUS, 1);
+            c.sendDwords(2, VCMD_GET_CAPSET, VenusTestType.VENUS, 1);
             assertArrayEquals(new int[] {0}, c.reply(VCMD_GET_CAPSET));
         }
     }
@@ -121,12 +131,13 @@ class VtestServerTest {
     @Test
     void contextInitCreatesTheDeviceContextWithThatCapset() throws Exception {
         try (VtestTestClient c = venusClient()) {
-            c.sendDwords(1, VCMD_CONTEXT_INIT, FakeDevice.VENUS); // same id again: a no-op
+            c.sendDwords(1, VCMD_CONTEXT_INIT, VenusTestType.VENUS); // same id again: a no-op
             c.sendDwords(1, VCMD_GET_PARAM, 1);
             c.reply(VCMD_GET_PARAM);
-            FakeDevice.FakeSession s = device.sessions.getFirst();
-            assertEquals(FakeDevice.VENUS, s.contextInit);
-            assertEquals(1, s.commands.stream().filter(t -> t == ControlChannel.VIRTIO_GPU_CMD_CTX_CREATE).count());
+            assertEquals(1, type.inner.contexts.size());
+            assertEquals(VenusTestType.VENUS, ctx().spec.capsetId());
+            assertEquals(VtestConnection.CTX_ID, ctx().spec.ctxId());
+            assertEquals("test", ctx().spec.debugName());
             c.sendDwords(1, VCMD_CONTEXT_INIT, 2); // a different capset: the client is ended
             assertTrue(c.closedByServer());
         }
@@ -139,7 +150,7 @@ class VtestServerTest {
             assertEquals(1, b.resId());
             MemorySegment mine = Mman.mapShared(b.fd(), 0, 131268, a);
             Fds.close(b.fd()); // as Mesa: close after mmap
-            MemorySegment theirs = device.sessions.getFirst().blobMemory(1).orElseThrow().segment();
+            MemorySegment theirs = ctx().services.resource(1).orElseThrow().hostMemory().orElseThrow().segment();
             mine.set(U32, 64, 0xC0FFEE);
             assertEquals(0xC0FFEE, theirs.get(U32, 64));
             theirs.set(U32, 131264, 0xBEEF);
@@ -155,7 +166,9 @@ class VtestServerTest {
             MemorySegment mine = Mman.mapShared(b.fd(), 0, 8192, a);
             Fds.close(b.fd());
             mine.set(U32, 100, 42);
-            assertEquals(42, device.sessions.getFirst().backing.get(b.resId()).get(U32, 100));
+            MemorySegment seen = MemorySegment.ofArray(new byte[4]);
+            ctx().services.resource(b.resId()).orElseThrow().readBacking(100, seen);
+            assertEquals(42, seen.get(U32, 0));
         }
     }
 
@@ -166,29 +179,29 @@ class VtestServerTest {
             int sync = c.syncCreate(0);
             c.submitCmd2(VCMD_SUBMIT_CMD2_FLAG_RING_IDX, 3, new int[] {5}, new int[] {sync}, new long[] {1});
             assertEquals(1, c.syncRead(sync));
-            List<FakeDevice.Submit> s = device.sessions.getFirst().submits;
-            assertEquals(2, s.size());
-            MemorySegment first = MemorySegment.ofArray(s.get(0).stream());
+            assertEquals(2, ctx().submitted.size());
+            MemorySegment first = MemorySegment.ofArray(ctx().submitted.get(0));
             assertEquals(12, first.byteSize());
             assertEquals(188, first.get(U32, 0));
             assertEquals(7, first.get(U32, 8));
-            assertEquals(0, s.get(0).flags(), "no syncs: no fence");
-            assertEquals(ControlChannel.VIRTIO_GPU_FLAG_FENCE | ControlChannel.VIRTIO_GPU_FLAG_INFO_RING_IDX, s.get(1).flags());
-            assertEquals(3, s.get(1).ring());
-            assertEquals(VtestConnection.CTX_ID, s.get(1).ctxId());
+            assertEquals(List.of(0, 3), ctx().submitRings);
+            assertEquals(1, ctx().fences.size(), "only the batch with syncs is fenced");
+            assertEquals(3, ctx().fences.getFirst()[0], "on its ring");
         }
     }
 
     @Test
     void ringSyncsAreSignalledOnlyWhenTheDeviceCompletesTheFence() throws Exception {
-        device.holdFences = true;
+        type.inner.asyncFences = true;
         try (VtestTestClient c = venusClient()) {
             int sync = c.syncCreate(0);
             c.submitCmd2(VCMD_SUBMIT_CMD2_FLAG_RING_IDX, 1, new int[] {1, 2}, new int[] {sync}, new long[] {5});
             int efd = c.syncWait(false, -1, new int[] {sync}, new long[] {5});
             assertEquals(0, c.syncRead(sync));
             assertFalse(readable(efd, 50));
-            device.sessions.getFirst().releaseFences();
+            long[] fence = ctx().fences.getFirst();
+            assertEquals(1, fence[0], "the fence is on the batch's ring");
+            ctx().signal(1, fence[1]); // as the context's ring thread would
             assertTrue(readable(efd, 5000));
             assertEquals(5, c.syncRead(sync));
             Fds.close(efd);
@@ -197,7 +210,7 @@ class VtestServerTest {
 
     @Test
     void submitWithoutRingIdxSignalsItsSyncsAtOnce() throws Exception {
-        device.holdFences = true;
+        type.inner.asyncFences = true;
         try (VtestTestClient c = venusClient()) {
             int sync = c.syncCreate(0);
             c.submitCmd2(0, 0, new int[] {1}, new int[] {sync}, new long[] {2});
@@ -275,7 +288,8 @@ class VtestServerTest {
         fds.forEach(Fds::closeQuietly);
         assertTrue(Fds.openCount() > before, "the server holds blob and wait fds");
         c.close();
-        await(() -> server.clientCount() == 0 && device.closed.get() == 2, "client cleaned up");
+        await(() -> server.clientCount() == 0 && device.sessions().isEmpty(), "client cleaned up");
+        assertEquals(1, ctx().destroyed, "its context was destroyed");
         assertEquals(before, Fds.openCount());
     }
 
@@ -359,8 +373,8 @@ class VtestServerTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(n, device.sessions.size());
-        await(() -> device.closed.get() == n, "all sessions closed");
+        assertEquals(n, type.inner.contexts.size(), "one context per client");
+        await(() -> device.sessions().isEmpty(), "all sessions closed");
     }
 
     @Test
@@ -382,13 +396,29 @@ class VtestServerTest {
     }
 
     @Test
+    void aSecondServerDoesNotStealALiveSocketButReplacesAStaleOne() throws Exception {
+        org.virtgpu.core.nativeio.NativeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.virtgpu.core.nativeio.NativeException.class, () -> new VtestServer(device, TestConfig.at(path)));
+        assertEquals(org.virtgpu.core.nativeio.Errno.EADDRINUSE, e.errno());
+        try (VtestTestClient c = new VtestTestClient(path)) {
+            assertEquals(3, c.handshake("still served by the first"));
+        }
+        server.stop();
+        Files.createFile(Path.of(path)); // stale file left by a crashed server
+        server = new VtestServer(device, TestConfig.at(path));
+        try (VtestTestClient c = new VtestTestClient(path)) {
+            assertEquals(3, c.handshake("new server"));
+        }
+    }
+
+    @Test
     void stoppingTheServerClosesTheListenerAndEveryClient() throws Exception {
         VtestTestClient c = venusClient();
         c.createBlob(2, 1, 4096, 0);
         server.stop();
         assertTrue(c.closedByServer());
         assertFalse(Files.exists(Path.of(path)));
-        assertEquals(1, device.closed.get());
+        assertTrue(device.sessions().isEmpty(), "its session was closed");
         c.close();
     }
 
@@ -402,9 +432,9 @@ class VtestServerTest {
             put[0] = 11;
             put[1] = VCMD_TRANSFER_PUT;
             put[2] = res;
-            put[8] = 16;   // box: x 0, y 0, z 0, w 16
-            put[9] = 1;
+            put[9] = 16;   // box: x, y, z 0 (put[6..8]), w 16, h 1, d 1
             put[10] = 1;
+            put[11] = 1;
             put[12] = 16;  // data_size
             put[13] = 0x11111111;
             put[14] = 0x22222222;
