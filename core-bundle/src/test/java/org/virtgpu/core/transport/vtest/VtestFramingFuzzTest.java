@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.virtgpu.core.device.DeviceComponent;
+import org.virtgpu.core.device.RateLimitedLog;
 import org.virtgpu.core.device.DeviceSettings;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
@@ -53,7 +54,8 @@ class VtestFramingFuzzTest {
             int[] pair = UnixSockets.socketpair();
             int client = pair[0];
             CountDownLatch ended = new CountDownLatch(1);
-            VtestConnection conn = new VtestConnection(1, pair[1], DEVICE, CONFIG, VtestObserver.NONE, ended::countDown);
+            VtestConnection conn = new VtestConnection(1, pair[1], DEVICE, CONFIG, VtestObserver.NONE,
+                    new RateLimitedLog("vtest fuzz client: ", 5), ended::countDown);
             Thread server = Thread.ofPlatform().name("vtest-fuzz-client").start(conn);
             // replies (and passed fds, which a plain read discards and the kernel closes) are drained concurrently
             Thread drain = Thread.ofPlatform().name("vtest-fuzz-drain").start(() -> drain(client));
