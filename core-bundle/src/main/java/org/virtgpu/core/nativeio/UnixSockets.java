@@ -24,6 +24,7 @@ public final class UnixSockets {
     public static final int MSG_NOSIGNAL = 0x4000;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+    public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     /** Most fds accepted in one message; vhost-user sends at most 8 (one per memory region). */
     public static final int MAX_FDS = 32;
@@ -362,9 +363,17 @@ public final class UnixSockets {
 
     /** shutdown(SHUT_RDWR): wakes a thread blocked reading this socket. Errors ignored. */
     public static void shutdown(int fd) {
+        shutdown(fd, SHUT_RDWR);
+    }
+
+    /**
+     * shutdown(2) with {@code how} = {@link #SHUT_WR} (the peer reads EOF, replies can still come back) or
+     * {@link #SHUT_RDWR}. Errors ignored.
+     */
+    public static void shutdown(int fd, int how) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Native.errnoState(a);
-            int ignored = (int) shutdown$mh.invokeExact(st, fd, SHUT_RDWR);
+            int ignored = (int) shutdown$mh.invokeExact(st, fd, how);
         } catch (Throwable t) {
             throw Native.bug("shutdown", t);
         }
