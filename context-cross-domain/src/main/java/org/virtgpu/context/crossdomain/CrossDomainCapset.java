@@ -14,9 +14,9 @@ import org.virtgpu.spi.HostInfo;
  */
 record CrossDomainCapset(int supportedChannels) implements Capset {
     /**
-     * Payload {@code version} 1: the lowest protocol level rutabaga defines. This host implements INIT and
-     * GET_IMAGE_REQUIREMENTS; the channel commands (POLL, SEND, WRITE) are answered with an error because no
-     * channel is offered ({@code supported_channels} says so), which version 1 allows.
+     * Payload {@code version} 1: commands 1..7. This host implements INIT and GET_IMAGE_REQUIREMENTS always, and
+     * POLL, SEND, RECEIVE and WRITE when the Wayland channel is offered ({@code supported_channels} bit 1 << 1).
+     * SEND of READ_PIPE identifiers (clipboard reads) is refused.
      */
     static final int PROTOCOL_VERSION = 1;
 

@@ -91,8 +91,8 @@ final class VenusExecutor implements VnHooks {
 
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
     SharedMemory memoryBlob(long memoryId) {
-        Long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
-        Imported m = host == null || host == 0 ? null : hostMemory.get(host);
+        long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
+        Imported m = host == 0 ? null : hostMemory.get(host);
         return m == null ? null : m.shm();
     }
 

@@ -24,8 +24,7 @@ final class VenusRing {
      * {@code -Dvirtgpu.venus.profile=true}: each ring counts commands and host nanoseconds per command type, plus
      * wake-ups after IDLE, and logs the table when it is destroyed (for finding slow paths; off by default).
      */
-    private static final int RELAX_YIELDS_ORDER = 4;
-    private static final int RELAX_YIELDS = 1 << RELAX_YIELDS_ORDER;
+    private static final long RELAX_SPIN_NANOS = 20_000;
     private static final long RELAX_BASE_NANOS = 10_000;
     static final boolean PROFILE = Boolean.getBoolean("virtgpu.venus.profile");
 
@@ -153,7 +152,10 @@ final class VenusRing {
             if (avail == 0) {
                 long idle = System.nanoTime() - lastWork;
                 if (idle < idleNanos) {
-                    relax(++emptyPolls, idleNanos - idle);
+                    if (idle >= RELAX_SPIN_NANOS) {
+                        emptyPolls++;
+                    }
+                    relax(idle, emptyPolls, idleNanos - idle);
                     continue;
                 }
                 INT.getAndBitwiseOr(status, 0L, STATUS_IDLE);
@@ -208,16 +210,17 @@ final class VenusRing {
     }
 
     /**
-     * Waiting for the client's next command before going IDLE: yield a few times, then sleep in doubling steps from
-     * 10 us. A busy spin here would take a whole core from the host driver's queue threads and from the client
-     * (which polls fence feedback the host driver writes), which on a small machine makes every round trip slower.
+     * Waiting for the client's next command before going IDLE: spin briefly (a client streaming small commands
+     * usually writes the next one within microseconds), then sleep in doubling steps from 10 us. No
+     * {@code Thread.yield()}: on a busy host a yield hands the core to another process for a whole scheduler slice,
+     * and no long busy spin either: that would take a core from the host driver's threads and from the client.
      */
-    private static void relax(int polls, long maxNanos) {
-        if (polls < RELAX_YIELDS) {
-            Thread.yield();
+    private static void relax(long emptyNanos, int polls, long maxNanos) {
+        if (emptyNanos < RELAX_SPIN_NANOS) {
+            Thread.onSpinWait();
             return;
         }
-        int shift = Math.min(31 - Integer.numberOfLeadingZeros(polls) - RELAX_YIELDS_ORDER, 10);
+        int shift = Math.min(31 - Integer.numberOfLeadingZeros(Math.max(1, polls)), 10);
         LockSupport.parkNanos(Math.min(RELAX_BASE_NANOS << shift, maxNanos));
     }
 

@@ -23,6 +23,7 @@ public final class VnCtx {
     private MemorySegment reply;
     private long replyPos;
     private int chainDepth;
+    private final MemorySegment[] fnCache = new MemorySegment[512];
     private ProtocolStructSink protocolStructs = (st, p) -> { };
 
     /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
@@ -165,8 +166,8 @@ public final class VnCtx {
     // ---- objects
 
     public long host(int type, long id, boolean lenient) {
-        Long h = objects.host(type, id);
-        if (h == null) {
+        long h = objects.host(type, id);
+        if (h == 0 && id != 0) {
             if (lenient) {
                 return 0;
             }
@@ -188,12 +189,21 @@ public final class VnCtx {
     }
 
     /** The host function for a command type (resolved through vkGetInstanceProcAddr). */
-    public long fn(int commandType) {
+    public MemorySegment fn(int commandType) {
         long f = functions.applyAsLong(commandType);
         if (f == 0) {
             throw new VnProtocolException("the host driver has no function for command type " + commandType);
         }
-        return f;
+        // one segment per function and stream instead of one per call (the downcall takes a MemorySegment)
+        if (commandType >= 0 && commandType < fnCache.length) {
+            MemorySegment s = fnCache[commandType];
+            if (s == null || s.address() != f) {
+                s = MemorySegment.ofAddress(f);
+                fnCache[commandType] = s;
+            }
+            return s;
+        }
+        return MemorySegment.ofAddress(f);
     }
 
     // ---- replies

@@ -185,7 +185,10 @@ final class VhostUserConnection implements AutoCloseable {
 
     private long handle(int request, MemorySegment p, int[] fds) throws Exception {
         return switch (request) {
-            case GET_FEATURES -> replyU64(request, offeredFeatures());
+            case GET_FEATURES -> {
+                noFds(fds); // fds on a request that takes none are closed, or every such message leaks them
+                yield replyU64(request, offeredFeatures());
+            }
             case SET_FEATURES -> {
                 long f = u64(p, fds);
                 ackedFeatures = f;
@@ -205,7 +208,10 @@ final class VhostUserConnection implements AutoCloseable {
                 LOG.log(Level.INFO, "{0}: features 0x{1}", name, Long.toHexString(f));
                 yield 0;
             }
-            case GET_PROTOCOL_FEATURES -> replyU64(request, PROTOCOL_FEATURES);
+            case GET_PROTOCOL_FEATURES -> {
+                noFds(fds);
+                yield replyU64(request, PROTOCOL_FEATURES);
+            }
             case SET_PROTOCOL_FEATURES -> {
                 ackedProtocolFeatures = u64(p, fds) & PROTOCOL_FEATURES;
                 yield 0;
@@ -328,7 +334,10 @@ final class VhostUserConnection implements AutoCloseable {
                 onQueue(idx, q -> q.enabled = on);
                 yield 0;
             }
-            case GET_QUEUE_NUM -> replyU64(request, NUM_QUEUES);
+            case GET_QUEUE_NUM -> {
+                noFds(fds);
+                yield replyU64(request, NUM_QUEUES);
+            }
             case GET_CONFIG -> getConfig(request, p, fds);
             case SET_CONFIG -> {
                 noFds(fds);

@@ -1380,7 +1380,7 @@ public final class VenusGen {
         StringBuilder sig = new StringBuilder();
         sig.append(rk == Kind.VOID ? "V" : String.valueOf(sigChar(rk))).append(':');
         StringBuilder params = new StringBuilder("VnCtx c");
-        StringBuilder callArgs = new StringBuilder("MemorySegment.ofAddress(c.fn(").append(cmd.typeId).append("))");
+        StringBuilder callArgs = new StringBuilder("c.fn(").append(cmd.typeId).append(")");
         for (Member p : cmd.params) {
             Kind pk = passKind(p);
             sig.append(sigChar(pk));
