@@ -201,7 +201,7 @@ class VenusLauncherIT {
                 && longLivedIds.contains(row.split(" ")[2]);
         List<String> xdBefore = shell(launcher, "virtgpu:resources", "open session").stream()
                 .map(VenusLauncherIT::cells).filter(longLived).toList();
-        assertEquals(2, xdBefore.size(), "query ring and image blob: " + xdBefore);
+        assertEquals(2, xdBefore.size(), "query ring and image blob: " + xdBefore + "; ids " + longLivedIds + "; client said:\n" + xd.output());
         assertEquals(1, venusThreads(launcher, "venus-ringmon-"), "the running Venus context has its ring monitor");
         assertTrue(venusThreads(launcher, "venus-ring-") >= 1, "and at least one ring thread");
 
