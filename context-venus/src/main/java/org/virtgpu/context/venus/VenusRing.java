@@ -75,6 +75,15 @@ final class VenusRing {
         INT.getAndBitwiseOr(status, 0L, STATUS_ALIVE);
     }
 
+    /**
+     * The context is gone (its type went away, or its session ended): FATAL tells the client that this ring will
+     * never move again. Mesa checks it in its wait loops, and a client that asked for no ring monitor (so never
+     * misses ALIVE) would otherwise wait for good.
+     */
+    void markFatal() {
+        INT.getAndBitwiseOr(status, 0L, STATUS_FATAL);
+    }
+
     /** vkNotifyRingMESA: the client saw IDLE after writing. */
     void notifyRing() {
         LockSupport.unpark(thread);

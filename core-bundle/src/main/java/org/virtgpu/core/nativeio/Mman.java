@@ -6,7 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** mmap(2) / munmap(2). */
+/** mmap(2) / munmap(2), and the page size they work in (getpagesize(2)). */
+@org.osgi.annotation.versioning.ProviderType
 public final class Mman {
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
@@ -22,7 +23,24 @@ public final class Mman {
     private static final MethodHandle munmap$mh = Native.downcall("munmap",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
 
+    private static final MethodHandle getpagesize$mh = Native.downcallNoErrno("getpagesize",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final int PAGE_SIZE = queryPageSize();
+
     private Mman() {
+    }
+
+    private static int queryPageSize() {
+        try {
+            return (int) getpagesize$mh.invokeExact();
+        } catch (Throwable t) {
+            throw Native.bug("getpagesize", t);
+        }
+    }
+
+    /** The OS page size in bytes (getpagesize(2), asked once): mmap offsets and lengths are multiples of it. */
+    public static int pageSize() {
+        return PAGE_SIZE;
     }
 
     /**
