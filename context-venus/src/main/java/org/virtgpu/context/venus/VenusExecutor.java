@@ -280,6 +280,19 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
         devicePhysical.remove(device);
         importAlignment.remove(device);
+        dropChildren(device, VnInfo.H_VkQueue, true); // queues are never destroyed on their own
+    }
+
+    @Override
+    public void vkGetDeviceQueue(VnCtx c, long device, int queueFamilyIndex, int queueIndex, long pQueue) throws Throwable {
+        VnHooks.super.vkGetDeviceQueue(c, device, queueFamilyIndex, queueIndex, pQueue);
+        adopt(device, pQueue, 1);
+    }
+
+    @Override
+    public void vkGetDeviceQueue2(VnCtx c, long device, long pQueueInfo, long pQueue) throws Throwable {
+        VnHooks.super.vkGetDeviceQueue2(c, device, pQueueInfo, pQueue);
+        adopt(device, pQueue, 1);
     }
 
     @Override
@@ -340,8 +353,9 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * Command buffers and descriptor sets die with their pool (vkDestroyCommandPool, vkDestroyDescriptorPool,
-     * vkResetDescriptorPool) without a free command naming them, so the ids bound at allocation are dropped here;
-     * otherwise they would outlive their host handles, which the driver reuses for new objects.
+     * vkResetDescriptorPool), and queues with their device, without a command naming them, so the ids bound when
+     * they were made are dropped here; otherwise they would outlive their host handles (a stale id would hand the
+     * driver freed memory) and the driver may reuse those handle values for new objects.
      */
     private final Map<Long, Set<Long>> poolChildren = new ConcurrentHashMap<>();
 

@@ -198,5 +198,11 @@ class VenusContextLavapipeTest {
         Enc after = new Enc().cmd(90, 0).u64(401).u64(1).u32(42).u64(0).u32(0).u64(0);
         GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(after.segment(arena), 0));
         assertTrue(ex.getMessage().contains("unknown object id 401"), ex.getMessage());
+
+        // the same for a queue after its device: vkGetDeviceQueue(200, 0, 0, id 500), vkDestroyDevice, vkQueueWaitIdle(500)
+        ctx.submit(new Enc().cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(500).cmd(12, 0).u64(200).u64(0).segment(arena), 0);
+        Enc wait = new Enc().cmd(19, 0).u64(500);
+        GpuException ex2 = assertThrows(GpuException.class, () -> ctx.submit(wait.segment(arena), 0));
+        assertTrue(ex2.getMessage().contains("unknown object id 500"), ex2.getMessage());
     }
 }
