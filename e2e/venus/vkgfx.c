@@ -16,6 +16,7 @@
  * "result PASS" (exit 0) or "result FAIL" (exit 1).
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 #include <vulkan/vulkan.h>
 
 #include "sample_comp_spv.h"
+#include "invert_frag_spv.h"
+#include "misc_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 
@@ -83,6 +86,8 @@ static uint32_t family;
 static uint32_t timestampBits;
 static VkBool32 precise;
 static int dynamicRendering; /* 0 none, 1 core 1.3, 2 VK_KHR_dynamic_rendering */
+static int sync2;            /* 0 none, 1 core 1.3, 2 VK_KHR_synchronization2 */
+static VkBool32 statistics;  /* pipelineStatisticsQuery */
 static VkCommandPool pool;
 static VkCommandBuffer cmd;
 static VkFence fence;
@@ -134,10 +139,12 @@ typedef struct {
     VkImageView view;
 } Image;
 
-static int image(Image *im, uint32_t w, uint32_t h, VkImageUsageFlags usage) {
+/* an optimal-tiling 2D image with its memory and a view */
+static int image_ex(Image *im, uint32_t w, uint32_t h, VkFormat format, VkImageUsageFlags usage,
+                    VkSampleCountFlagBits samples, VkImageAspectFlags aspect) {
     VkImageCreateInfo ii = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-                            .format = FORMAT, .extent = {w, h, 1}, .mipLevels = 1, .arrayLayers = 1,
-                            .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_OPTIMAL, .usage = usage,
+                            .format = format, .extent = {w, h, 1}, .mipLevels = 1, .arrayLayers = 1,
+                            .samples = samples, .tiling = VK_IMAGE_TILING_OPTIMAL, .usage = usage,
                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
     T(vkCreateImage(dev, &ii, NULL, &im->image));
     VkMemoryRequirements req;
@@ -150,10 +157,14 @@ static int image(Image *im, uint32_t w, uint32_t h, VkImageUsageFlags usage) {
     T(vkAllocateMemory(dev, &ai, NULL, &im->mem));
     T(vkBindImageMemory(dev, im->image, im->mem, 0));
     VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = im->image,
-                                .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = FORMAT,
-                                .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
+                                .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = format,
+                                .subresourceRange = {aspect, 0, 1, 0, 1}};
     T(vkCreateImageView(dev, &vi, NULL, &im->view));
     return 1;
+}
+
+static int image(Image *im, uint32_t w, uint32_t h, VkImageUsageFlags usage) {
+    return image_ex(im, w, h, FORMAT, usage, VK_SAMPLE_COUNT_1_BIT, VK_IMAGE_ASPECT_COLOR_BIT);
 }
 
 static void free_image(Image *im) {
@@ -209,7 +220,9 @@ static void to_host(VkCommandBuffer cb, VkBuffer buf, VkPipelineStageFlags srcSt
 
 /* Triangle A covers the top-left half of the target (pixel x + y < 63), triangle B the bottom-right half
  * (x + y > 63); pixels on the diagonal x + y == 63 are cut through their centre, so the tie-break rule decides. */
-static const float TRIANGLES[12] = {-1, -1, 1, -1, -1, 1, /* B: */ 1, 1, -1, 1, 1, -1};
+static const float TRIANGLES[20] = {-1, -1, 1, -1, -1, 1, /* B: */ 1, 1, -1, 1, 1, -1,
+                                   /* a full-target quad for indexed draws: */ -1, -1, 1, -1, 1, 1, -1, 1};
+#define QUAD 6 /* first vertex of the quad */
 
 typedef struct {
     Image target;
@@ -220,17 +233,27 @@ typedef struct {
     VkPipelineLayout layout;
     VkPipeline pipeline;        /* for the render pass */
     VkPipeline dynamicPipeline; /* for dynamic rendering */
+    VkPipelineCache cache;      /* every graphics pipeline goes through it (pipeline_cache checks its data) */
     VkShaderModule vert, frag;
 } Gfx;
 
 static Gfx g;
 
-static int pipeline(VkPipeline *out, VkRenderPass rp) {
+typedef struct {
+    VkRenderPass renderPass; /* VK_NULL_HANDLE: dynamic rendering */
+    uint32_t subpass;
+    VkSampleCountFlagBits samples;
+    int depth; /* depth test LESS with writes, D32_SFLOAT attachment */
+    VkPipelineLayout layout;
+    VkShaderModule frag;
+} PipeDesc;
+
+static int pipeline(VkPipeline *out, const PipeDesc *d) {
     VkPipelineShaderStageCreateInfo stages[2] = {
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_VERTEX_BIT,
          .module = g.vert, .pName = "main"},
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
-         .module = g.frag, .pName = "main"}};
+         .module = d->frag ? d->frag : g.frag, .pName = "main"}};
     VkVertexInputBindingDescription vb = {.binding = 0, .stride = 8, .inputRate = VK_VERTEX_INPUT_RATE_VERTEX};
     VkVertexInputAttributeDescription va = {.location = 0, .binding = 0, .format = VK_FORMAT_R32G32_SFLOAT};
     VkPipelineVertexInputStateCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,
@@ -246,7 +269,11 @@ static int pipeline(VkPipeline *out, VkRenderPass rp) {
                                                  .polygonMode = VK_POLYGON_MODE_FILL, .cullMode = VK_CULL_MODE_NONE,
                                                  .frontFace = VK_FRONT_FACE_COUNTER_CLOCKWISE, .lineWidth = 1.0f};
     VkPipelineMultisampleStateCreateInfo ms = {.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-                                               .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT};
+                                               .rasterizationSamples = d->samples ? d->samples
+                                                                                  : VK_SAMPLE_COUNT_1_BIT};
+    VkPipelineDepthStencilStateCreateInfo dss = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DEPTH_STENCIL_STATE_CREATE_INFO,
+                                                 .depthTestEnable = VK_TRUE, .depthWriteEnable = VK_TRUE,
+                                                 .depthCompareOp = VK_COMPARE_OP_LESS, .maxDepthBounds = 1.0f};
     VkPipelineColorBlendAttachmentState ba = {.colorWriteMask = 0xf};
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .attachmentCount = 1, .pAttachments = &ba};
@@ -257,12 +284,13 @@ static int pipeline(VkPipeline *out, VkRenderPass rp) {
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
                                         .colorAttachmentCount = 1, .pColorAttachmentFormats = &format};
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-                                       .pNext = rp == VK_NULL_HANDLE ? &ri : NULL, .stageCount = 2,
+                                       .pNext = d->renderPass == VK_NULL_HANDLE ? &ri : NULL, .stageCount = 2,
                                        .pStages = stages, .pVertexInputState = &vi, .pInputAssemblyState = &ia,
                                        .pViewportState = &vp, .pRasterizationState = &rs, .pMultisampleState = &ms,
-                                       .pColorBlendState = &cb, .pDynamicState = &ds, .layout = g.layout,
-                                       .renderPass = rp};
-    T(vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, out));
+                                       .pDepthStencilState = d->depth ? &dss : NULL, .pColorBlendState = &cb,
+                                       .pDynamicState = &ds, .layout = d->layout ? d->layout : g.layout,
+                                       .renderPass = d->renderPass, .subpass = d->subpass};
+    T(vkCreateGraphicsPipelines(dev, g.cache, 1, &pi, NULL, out));
     return 1;
 }
 
@@ -283,18 +311,21 @@ static int gfx_setup(void) {
     VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
                                   .pAttachments = &att, .subpassCount = 1, .pSubpasses = &sub};
     T(vkCreateRenderPass(dev, &rpi, NULL, &g.renderPass));
+    VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+    T(vkCreatePipelineCache(dev, &pci, NULL, &g.cache));
     VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = g.renderPass,
                                   .attachmentCount = 1, .pAttachments = &g.target.view, .width = W, .height = H,
                                   .layers = 1};
     T(vkCreateFramebuffer(dev, &fi, NULL, &g.framebuffer));
     if (!shader(&g.vert, tri_vert_spv, sizeof tri_vert_spv)) return 0;
     if (!shader(&g.frag, tri_frag_spv, sizeof tri_frag_spv)) return 0;
-    VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT, .size = 16};
+    VkPushConstantRange pcr[2] = {{.stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT, .size = 16},
+                                  {.stageFlags = VK_SHADER_STAGE_VERTEX_BIT, .offset = 16, .size = 4}};
     VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-                                      .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
+                                      .pushConstantRangeCount = 2, .pPushConstantRanges = pcr};
     T(vkCreatePipelineLayout(dev, &pli, NULL, &g.layout));
-    if (!pipeline(&g.pipeline, g.renderPass)) return 0;
-    if (dynamicRendering && !pipeline(&g.dynamicPipeline, VK_NULL_HANDLE)) return 0;
+    if (!pipeline(&g.pipeline, &(PipeDesc){.renderPass = g.renderPass})) return 0;
+    if (dynamicRendering && !pipeline(&g.dynamicPipeline, &(PipeDesc){0})) return 0;
     return 1;
 }
 
@@ -302,6 +333,7 @@ static void gfx_teardown(void) {
     vkDestroyPipeline(dev, g.pipeline, NULL);
     vkDestroyPipeline(dev, g.dynamicPipeline, NULL);
     vkDestroyPipelineLayout(dev, g.layout, NULL);
+    vkDestroyPipelineCache(dev, g.cache, NULL);
     vkDestroyShaderModule(dev, g.vert, NULL);
     vkDestroyShaderModule(dev, g.frag, NULL);
     vkDestroyFramebuffer(dev, g.framebuffer, NULL);
@@ -311,16 +343,22 @@ static void gfx_teardown(void) {
     free_image(&g.target);
 }
 
-/* records the draw of triangle 0 (A) or 1 (B) in colour rgba; pipeline bound, state set, vertex buffer bound */
-static void draw(VkCommandBuffer cb, VkPipeline p, int triangle, const float rgba[4]) {
+/* binds p, sets viewport and scissor, the colour and depth push constants and the vertex buffer at `first` */
+static void bind_state(VkCommandBuffer cb, VkPipeline p, uint32_t first, const float rgba[4], float z) {
     vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_GRAPHICS, p);
     VkViewport vp = {0, 0, W, H, 0, 1};
     VkRect2D sc = {{0, 0}, {W, H}};
     vkCmdSetViewport(cb, 0, 1, &vp);
     vkCmdSetScissor(cb, 0, 1, &sc);
-    VkDeviceSize offset = (VkDeviceSize)triangle * 6 * sizeof(float);
+    VkDeviceSize offset = (VkDeviceSize)first * 2 * sizeof(float);
     vkCmdBindVertexBuffers(cb, 0, 1, &g.vertices.buf, &offset);
     vkCmdPushConstants(cb, g.layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16, rgba);
+    vkCmdPushConstants(cb, g.layout, VK_SHADER_STAGE_VERTEX_BIT, 16, 4, &z);
+}
+
+/* records the draw of triangle 0 (A) or 1 (B) in colour rgba at depth 0.5 */
+static void draw(VkCommandBuffer cb, VkPipeline p, int triangle, const float rgba[4]) {
+    bind_state(cb, p, (uint32_t)triangle * 3, rgba, 0.5f);
     vkCmdDraw(cb, 3, 1, 0, 0);
 }
 
@@ -348,24 +386,35 @@ static uint32_t rgba8(const float c[4]) {
 }
 
 /* checks every pixel of the readback; returns the number of pixels in the draw colour, or -1 (why set) */
-static long check_pixels(int triangle, const float colour[4], const float clear[4]) {
+/* checks every pixel of the readback: pixels further than `edge` from the diagonal x + y == 63 must be exactly the
+ * draw colour (inside) or the clear colour (outside); on the diagonal either; within `edge` of it anything (MSAA
+ * resolves mix them), counted in *blended when neither. Returns the number of pixels in the draw colour, or -1
+ * (why set). */
+static long check_pixels_ex(int triangle, const float colour[4], const float clear[4], int edge, long *blended) {
     const uint32_t *px = g.readback.map;
     uint32_t in = rgba8(colour), out = rgba8(clear);
     long coloured = 0;
+    *blended = 0;
     for (int y = 0; y < H; y++) {
         for (int x = 0; x < W; x++) {
             uint32_t p = px[y * W + x];
             int s = x + y;
             int inside = triangle == 0 ? s < 63 : s > 63;
-            int edge = s == 63;
+            int near = s >= 63 - edge && s <= 63 + edge;
             if (p == in) coloured++;
-            if ((inside && p != in) || (!inside && !edge && p != out) || (edge && p != in && p != out)) {
+            if (p != in && p != out) ++*blended;
+            if (near ? (edge == 0 && p != in && p != out) : inside ? p != in : p != out) {
                 snprintf(why, sizeof why, "pixel (%d,%d) = 0x%08x, want 0x%08x", x, y, p, inside ? in : out);
                 return -1;
             }
         }
     }
     return coloured;
+}
+
+static long check_pixels(int triangle, const float colour[4], const float clear[4]) {
+    long blended;
+    return check_pixels_ex(triangle, colour, clear, 0, &blended);
 }
 
 static const float CLEAR1[4] = {0, 0, 1, 1}, RED[4] = {1, 0.2f, 0, 1};
@@ -527,6 +576,359 @@ static int dynamic_rendering(void) {
     return 1;
 }
 
+static int format_supports(VkFormat f, VkFormatFeatureFlags want) {
+    VkFormatProperties fp;
+    vkGetPhysicalDeviceFormatProperties(phys, f, &fp);
+    return (fp.optimalTilingFeatures & want) == want;
+}
+
+static int begin_pass(VkRenderPass rp, VkFramebuffer fb, const VkClearValue *cv, uint32_t n, VkSubpassContents c) {
+    VkRenderPassBeginInfo rb = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rp,
+                                .framebuffer = fb, .renderArea = {{0, 0}, {W, H}}, .clearValueCount = n,
+                                .pClearValues = cv};
+    vkCmdBeginRenderPass(cmd, &rb, c);
+    return 1;
+}
+
+static VkClearValue colour_clear(const float c[4]) {
+    VkClearValue v;
+    memcpy(v.color.float32, c, 4 * sizeof(float));
+    return v;
+}
+
+/* A depth-tested pass: a full-target quad at z 0.5 drawn indexed and indirect, triangle A behind it (z 0.7,
+ * hidden), triangle B in front (z 0.2, drawn indirect). Only B and the quad may show. */
+static int depth_indexed_indirect(void) {
+    const VkFormat depth = VK_FORMAT_D32_SFLOAT;
+    if (!format_supports(depth, VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT)) {
+        snprintf(why, sizeof why, "D32_SFLOAT is no depth attachment format here");
+        return -1;
+    }
+    Image z = {0};
+    HostBuffer idx = {0}, ind = {0};
+    if (!image_ex(&z, W, H, depth, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_SAMPLE_COUNT_1_BIT,
+                  VK_IMAGE_ASPECT_DEPTH_BIT))
+        return 0;
+    if (!host_buffer(&idx, 12, VK_BUFFER_USAGE_INDEX_BUFFER_BIT)) return 0;
+    if (!host_buffer(&ind, 64, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT)) return 0;
+    const uint16_t indices[6] = {0, 1, 2, 0, 2, 3};
+    memcpy(idx.map, indices, sizeof indices);
+    VkDrawIndexedIndirectCommand quad = {.indexCount = 6, .instanceCount = 1};
+    VkDrawIndirectCommand tri = {.vertexCount = 3, .instanceCount = 1};
+    memcpy(ind.map, &quad, sizeof quad);
+    memcpy((char *)ind.map + 32, &tri, sizeof tri);
+
+    VkAttachmentDescription att[2] = {
+        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+         .storeOp = VK_ATTACHMENT_STORE_OP_STORE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+        {.format = depth, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+         .storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+         .finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL}};
+    VkAttachmentReference cref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
+                                .pColorAttachments = &cref, .pDepthStencilAttachment = &dref};
+    VkSubpassDependency dep = {.srcSubpass = VK_SUBPASS_EXTERNAL, .dstSubpass = 0,
+                               .srcStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT,
+                               .dstStageMask = VK_PIPELINE_STAGE_EARLY_FRAGMENT_TESTS_BIT,
+                               .dstAccessMask = VK_ACCESS_DEPTH_STENCIL_ATTACHMENT_WRITE_BIT};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 2,
+                                  .pAttachments = att, .subpassCount = 1, .pSubpasses = &sub,
+                                  .dependencyCount = 1, .pDependencies = &dep};
+    VkRenderPass rp;
+    T(vkCreateRenderPass(dev, &rpi, NULL, &rp));
+    VkImageView views[2] = {g.target.view, z.view};
+    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
+                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
+    VkFramebuffer fb;
+    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+    VkPipeline p;
+    if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .depth = 1})) return 0;
+
+    memset(g.readback.map, 0, W * H * 4);
+    if (!begin()) return 0;
+    target_to_attachment();
+    VkClearValue cv[2] = {colour_clear(CLEAR1), {.depthStencil = {1.0f, 0}}};
+    begin_pass(rp, fb, cv, 2, VK_SUBPASS_CONTENTS_INLINE);
+    bind_state(cmd, p, QUAD, GREY, 0.5f);
+    vkCmdBindIndexBuffer(cmd, idx.buf, 0, VK_INDEX_TYPE_UINT16);
+    vkCmdDrawIndexedIndirect(cmd, ind.buf, 0, 1, sizeof quad);
+    bind_state(cmd, p, 0, RED, 0.7f);
+    vkCmdDraw(cmd, 3, 1, 0, 0);
+    bind_state(cmd, p, 3, BLUE, 0.2f);
+    vkCmdDrawIndirect(cmd, ind.buf, 32, 1, sizeof tri);
+    vkCmdEndRenderPass(cmd);
+    target_to_readback();
+    if (!submit_wait()) return 0;
+    long coloured = check_pixels(1, BLUE, GREY);
+    if (coloured < 0) return 0;
+    EXPECT(coloured >= 2016 && coloured <= 2080, "%ld pixels coloured, want 2016..2080", coloured);
+    vkDestroyPipeline(dev, p, NULL);
+    vkDestroyFramebuffer(dev, fb, NULL);
+    vkDestroyRenderPass(dev, rp, NULL);
+    free_host_buffer(&idx);
+    free_host_buffer(&ind);
+    free_image(&z);
+    return 1;
+}
+
+/* 4x multisampled colour resolved into the target by the render pass; the diagonal must come out blended */
+static int msaa_resolve(void) {
+    VkSampleCountFlags counts = props.limits.framebufferColorSampleCounts;
+    if (!(counts & VK_SAMPLE_COUNT_4_BIT)) {
+        snprintf(why, sizeof why, "no 4x colour sample count (0x%x)", counts);
+        return -1;
+    }
+    Image ms = {0};
+    if (!image_ex(&ms, W, H, FORMAT, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT, VK_SAMPLE_COUNT_4_BIT,
+                  VK_IMAGE_ASPECT_COLOR_BIT))
+        return 0;
+    VkAttachmentDescription att[2] = {
+        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_4_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+         .storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
+        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+         .storeOp = VK_ATTACHMENT_STORE_OP_STORE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}};
+    VkAttachmentReference cref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkAttachmentReference rref = {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
+                                .pColorAttachments = &cref, .pResolveAttachments = &rref};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 2,
+                                  .pAttachments = att, .subpassCount = 1, .pSubpasses = &sub};
+    VkRenderPass rp;
+    T(vkCreateRenderPass(dev, &rpi, NULL, &rp));
+    VkImageView views[2] = {ms.view, g.target.view};
+    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
+                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
+    VkFramebuffer fb;
+    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+    VkPipeline p;
+    if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .samples = VK_SAMPLE_COUNT_4_BIT})) return 0;
+    memset(g.readback.map, 0, W * H * 4);
+    if (!begin()) return 0;
+    target_to_attachment();
+    VkClearValue cv[2] = {colour_clear(CLEAR1), colour_clear(CLEAR1)};
+    begin_pass(rp, fb, cv, 2, VK_SUBPASS_CONTENTS_INLINE);
+    draw(cmd, p, 0, RED);
+    vkCmdEndRenderPass(cmd);
+    target_to_readback();
+    if (!submit_wait()) return 0;
+    long blended;
+    long coloured = check_pixels_ex(0, RED, CLEAR1, 1, &blended);
+    if (coloured < 0) return 0;
+    EXPECT(blended > 0, "no pixel along the edge is blended: not resolved from 4 samples");
+    EXPECT(coloured >= 1953 && coloured <= 2080, "%ld pixels coloured, want 1953..2080", coloured);
+    vkDestroyPipeline(dev, p, NULL);
+    vkDestroyFramebuffer(dev, fb, NULL);
+    vkDestroyRenderPass(dev, rp, NULL);
+    free_image(&ms);
+    return 1;
+}
+
+/* Two subpasses (vkCreateRenderPass2 / vkCmdBeginRenderPass2 / vkCmdNextSubpass2 / vkCmdEndRenderPass2): the first
+ * draws triangle A into an intermediate attachment, the second reads it as an input attachment and writes its
+ * inverse into the target. */
+static int subpass_input(void) {
+    Image mid = {0};
+    if (!image(&mid, W, H, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_INPUT_ATTACHMENT_BIT)) return 0;
+    VkAttachmentDescription2 att[2] = {
+        {.sType = VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2, .format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT,
+         .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+         .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE, .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+         .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED, .finalLayout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL},
+        {.sType = VK_STRUCTURE_TYPE_ATTACHMENT_DESCRIPTION_2, .format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT,
+         .loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+         .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE, .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+         .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}};
+    VkAttachmentReference2 write0 = {.sType = VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2, .attachment = 0,
+                                     .layout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                                     .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT};
+    VkAttachmentReference2 read0 = {.sType = VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2, .attachment = 0,
+                                    .layout = VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+                                    .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT};
+    VkAttachmentReference2 write1 = {.sType = VK_STRUCTURE_TYPE_ATTACHMENT_REFERENCE_2, .attachment = 1,
+                                     .layout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                                     .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT};
+    VkSubpassDescription2 subs[2] = {
+        {.sType = VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+         .colorAttachmentCount = 1, .pColorAttachments = &write0},
+        {.sType = VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_2, .pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+         .inputAttachmentCount = 1, .pInputAttachments = &read0, .colorAttachmentCount = 1,
+         .pColorAttachments = &write1}};
+    VkSubpassDependency2 dep = {.sType = VK_STRUCTURE_TYPE_SUBPASS_DEPENDENCY_2, .srcSubpass = 0, .dstSubpass = 1,
+                                .srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                                .dstStageMask = VK_PIPELINE_STAGE_FRAGMENT_SHADER_BIT,
+                                .srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                                .dstAccessMask = VK_ACCESS_INPUT_ATTACHMENT_READ_BIT,
+                                .dependencyFlags = VK_DEPENDENCY_BY_REGION_BIT};
+    VkRenderPassCreateInfo2 rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO_2, .attachmentCount = 2,
+                                   .pAttachments = att, .subpassCount = 2, .pSubpasses = subs,
+                                   .dependencyCount = 1, .pDependencies = &dep};
+    VkRenderPass rp;
+    T(vkCreateRenderPass2(dev, &rpi, NULL, &rp));
+    VkImageView views[2] = {mid.view, g.target.view};
+    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
+                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
+    VkFramebuffer fb;
+    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+
+    VkDescriptorSetLayoutBinding bind = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT,
+                                         .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT};
+    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                           .bindingCount = 1, .pBindings = &bind};
+    VkDescriptorSetLayout dsl;
+    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
+    /* the same push constant ranges as g.layout, so bind_state's pushes stay valid ("compatible for push constants") */
+    VkPushConstantRange pcr[2] = {{.stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT, .size = 16},
+                                  {.stageFlags = VK_SHADER_STAGE_VERTEX_BIT, .offset = 16, .size = 4}};
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                      .pSetLayouts = &dsl, .pushConstantRangeCount = 2, .pPushConstantRanges = pcr};
+    VkPipelineLayout layout;
+    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    VkShaderModule invert;
+    if (!shader(&invert, invert_frag_spv, sizeof invert_frag_spv)) return 0;
+    VkPipeline first, second;
+    if (!pipeline(&first, &(PipeDesc){.renderPass = rp, .subpass = 0})) return 0;
+    if (!pipeline(&second, &(PipeDesc){.renderPass = rp, .subpass = 1, .layout = layout, .frag = invert})) return 0;
+    VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT, 1};
+    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
+                                      .poolSizeCount = 1, .pPoolSizes = &ps};
+    VkDescriptorPool dpool;
+    T(vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
+    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
+    VkDescriptorSet set;
+    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    VkDescriptorImageInfo ii = {VK_NULL_HANDLE, mid.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
+    VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                              .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT,
+                              .pImageInfo = &ii};
+    vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+
+    memset(g.readback.map, 0, W * H * 4);
+    if (!begin()) return 0;
+    target_to_attachment();
+    VkClearValue cv[2] = {colour_clear(CLEAR1), colour_clear(CLEAR1)};
+    VkRenderPassBeginInfo rb = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rp,
+                                .framebuffer = fb, .renderArea = {{0, 0}, {W, H}}, .clearValueCount = 2,
+                                .pClearValues = cv};
+    VkSubpassBeginInfo sbi = {.sType = VK_STRUCTURE_TYPE_SUBPASS_BEGIN_INFO, .contents = VK_SUBPASS_CONTENTS_INLINE};
+    VkSubpassEndInfo sei = {.sType = VK_STRUCTURE_TYPE_SUBPASS_END_INFO};
+    vkCmdBeginRenderPass2(cmd, &rb, &sbi);
+    draw(cmd, first, 0, RED);
+    vkCmdNextSubpass2(cmd, &sbi, &sei);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, layout, 0, 1, &set, 0, NULL);
+    bind_state(cmd, second, 0, RED, 0.5f);
+    vkCmdDraw(cmd, 6, 1, 0, 0); /* triangles A and B: the whole target, their shared edge drawn once */
+    vkCmdEndRenderPass2(cmd, &sei);
+    target_to_readback();
+    if (!submit_wait()) return 0;
+    const float invRed[4] = {1 - RED[0], 1 - RED[1], 1 - RED[2], 1 - RED[3]};
+    const float invClear[4] = {1 - CLEAR1[0], 1 - CLEAR1[1], 1 - CLEAR1[2], 1 - CLEAR1[3]};
+    long coloured = check_pixels(0, invRed, invClear);
+    if (coloured < 0) return 0;
+    EXPECT(coloured >= 2016 && coloured <= 2080, "%ld pixels coloured, want 2016..2080", coloured);
+    vkDestroyDescriptorPool(dev, dpool, NULL);
+    vkDestroyPipeline(dev, first, NULL);
+    vkDestroyPipeline(dev, second, NULL);
+    vkDestroyShaderModule(dev, invert, NULL);
+    vkDestroyPipelineLayout(dev, layout, NULL);
+    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
+    vkDestroyFramebuffer(dev, fb, NULL);
+    vkDestroyRenderPass(dev, rp, NULL);
+    free_image(&mid);
+    return 1;
+}
+
+/* vkCmdClearColorImage, vkCmdBlitImage (4x4 stretched to 8x4) and vkCmdCopyImage, read back with a padded
+ * bufferRowLength: rows 0-3 come from the blit, the bottom-right 4x4 from the copy, the rest keeps its clear. */
+static int blit_clear_copy(void) {
+    Image src = {0}, dst = {0};
+    const VkImageUsageFlags both = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
+    if (!image(&src, 4, 4, both) || !image(&dst, 8, 8, both)) return 0;
+    if (!format_supports(FORMAT, VK_FORMAT_FEATURE_BLIT_SRC_BIT | VK_FORMAT_FEATURE_BLIT_DST_BIT)) {
+        snprintf(why, sizeof why, "R8G8B8A8_UNORM cannot be blitted");
+        return -1;
+    }
+    memset(g.readback.map, 0, W * H * 4);
+    if (!begin()) return 0;
+    VkImageSubresourceRange range = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    VkImageSubresourceLayers layers = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+    image_barrier(cmd, src.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    image_barrier(cmd, dst.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkClearColorValue a = {.float32 = {1, 0.2f, 0, 1}}, b = {.float32 = {0, 0, 1, 1}};
+    vkCmdClearColorImage(cmd, src.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &a, 1, &range);
+    vkCmdClearColorImage(cmd, dst.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, &b, 1, &range);
+    image_barrier(cmd, src.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    image_barrier(cmd, dst.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkImageBlit blit = {.srcSubresource = layers, .srcOffsets = {{0, 0, 0}, {4, 4, 1}}, .dstSubresource = layers,
+                        .dstOffsets = {{0, 0, 0}, {8, 4, 1}}};
+    vkCmdBlitImage(cmd, src.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, dst.image,
+                   VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &blit, VK_FILTER_NEAREST);
+    VkImageCopy copy = {.srcSubresource = layers, .dstSubresource = layers, .dstOffset = {4, 4, 0},
+                        .extent = {4, 4, 1}};
+    vkCmdCopyImage(cmd, src.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, dst.image,
+                   VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &copy);
+    image_barrier(cmd, dst.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferImageCopy out = {.bufferOffset = 256, .bufferRowLength = 16, .imageSubresource = layers,
+                             .imageExtent = {8, 8, 1}};
+    vkCmdCopyImageToBuffer(cmd, dst.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, g.readback.buf, 1, &out);
+    to_host(cmd, g.readback.buf, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    if (!submit_wait()) return 0;
+    const uint32_t *px = (const uint32_t *)((const char *)g.readback.map + 256);
+    uint32_t ca = rgba8(a.float32), cb = rgba8(b.float32);
+    for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 16; x++) {
+            uint32_t want = x >= 8 ? 0 : y < 4 || x >= 4 ? ca : cb;
+            EXPECT(px[y * 16 + x] == want, "texel (%d,%d) = 0x%08x, want 0x%08x", x, y, px[y * 16 + x], want);
+        }
+    }
+    free_image(&src);
+    free_image(&dst);
+    return 1;
+}
+
+/* every graphics pipeline so far went through one pipeline cache: its data starts with a header naming this
+ * device, seeds a second cache, and merges back */
+static int pipeline_cache(void) {
+    size_t size = 0;
+    T(vkGetPipelineCacheData(dev, g.cache, &size, NULL));
+    EXPECT(size >= 32, "pipeline cache data is %zu bytes, want a header of at least 32", size);
+    uint8_t *data = malloc(size);
+    EXPECT(data != NULL, "out of memory");
+    T(vkGetPipelineCacheData(dev, g.cache, &size, data));
+    uint32_t hdr[4];
+    memcpy(hdr, data, sizeof hdr);
+    EXPECT(hdr[0] >= 32 && hdr[1] == VK_PIPELINE_CACHE_HEADER_VERSION_ONE, "header length %u version %u", hdr[0],
+           hdr[1]);
+    EXPECT(hdr[2] == props.vendorID && hdr[3] == props.deviceID, "header vendor 0x%x device 0x%x, want 0x%x 0x%x",
+           hdr[2], hdr[3], props.vendorID, props.deviceID);
+    EXPECT(memcmp(data + 16, props.pipelineCacheUUID, VK_UUID_SIZE) == 0, "header UUID differs from the device's");
+    VkPipelineCacheCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO, .initialDataSize = size,
+                                    .pInitialData = data};
+    VkPipelineCache seeded;
+    T(vkCreatePipelineCache(dev, &ci, NULL, &seeded));
+    free(data);
+    T(vkMergePipelineCaches(dev, g.cache, 1, &seeded));
+    vkDestroyPipelineCache(dev, seeded, NULL);
+    return 1;
+}
+
 /* ------------------------------------------------------------------------------------------------ sampling */
 
 static const uint8_t TEXELS[16] = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 200, 210, 220, 230};
@@ -635,6 +1037,135 @@ static int sampled_texture(void) {
     free_host_buffer(&staging);
     free_host_buffer(&out);
     free_image(&tex);
+    return 1;
+}
+
+/* misc.comp dispatched indirectly (4 groups): a specialization constant (K = 1000), a uniform buffer read at a
+ * dynamic offset (u = 20000 at offset 256), an R32_UINT uniform texel buffer (buffer view), and an R32_UINT storage
+ * image; the set is written with a descriptor update template. */
+static int compute_misc(void) {
+    const uint32_t N = 4;
+    uint32_t align = (uint32_t)props.limits.minUniformBufferOffsetAlignment;
+    uint32_t dynOffset = align > 256 ? align : 256;
+    HostBuffer ubo = {0}, out = {0}, texels = {0}, ind = {0};
+    Image img = {0};
+    if (!host_buffer(&ubo, dynOffset + 16, VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT)) return 0;
+    if (!host_buffer(&out, N * 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)) return 0;
+    if (!host_buffer(&texels, N * 4, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT)) return 0;
+    if (!host_buffer(&ind, sizeof(VkDispatchIndirectCommand), VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT)) return 0;
+    memset(ubo.map, 0, dynOffset + 16);
+    ((uint32_t *)ubo.map)[0] = 7; /* what a missing dynamic offset would read */
+    ((uint32_t *)ubo.map)[dynOffset / 4] = 20000;
+    for (uint32_t i = 0; i < N; i++) ((uint32_t *)texels.map)[i] = 300 + i * i;
+    memset(out.map, 0, N * 4);
+    VkDispatchIndirectCommand groups = {N, 1, 1};
+    memcpy(ind.map, &groups, sizeof groups);
+    if (!image_ex(&img, N, 1, VK_FORMAT_R32_UINT, VK_IMAGE_USAGE_STORAGE_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                  VK_SAMPLE_COUNT_1_BIT, VK_IMAGE_ASPECT_COLOR_BIT))
+        return 0;
+    VkBufferViewCreateInfo bvi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO, .buffer = texels.buf,
+                                  .format = VK_FORMAT_R32_UINT, .range = VK_WHOLE_SIZE};
+    VkBufferView view;
+    T(vkCreateBufferView(dev, &bvi, NULL, &view));
+
+    VkDescriptorSetLayoutBinding binds[4] = {
+        {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+        {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+        {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+        {.binding = 3, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
+    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                           .bindingCount = 4, .pBindings = binds};
+    VkDescriptorSetLayout dsl;
+    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                      .pSetLayouts = &dsl};
+    VkPipelineLayout layout;
+    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    VkShaderModule module;
+    if (!shader(&module, misc_comp_spv, sizeof misc_comp_spv)) return 0;
+    const uint32_t k = 1000;
+    VkSpecializationMapEntry entry = {.constantID = 0, .offset = 0, .size = 4};
+    VkSpecializationInfo spec = {.mapEntryCount = 1, .pMapEntries = &entry, .dataSize = 4, .pData = &k};
+    VkComputePipelineCreateInfo cpi = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                  .module = module, .pName = "main", .pSpecializationInfo = &spec},
+        .layout = layout};
+    VkPipeline pipe;
+    T(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &pipe));
+    VkDescriptorPoolSize sizes[4] = {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, 1},
+                                     {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1},
+                                     {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1},
+                                     {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1}};
+    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
+                                      .poolSizeCount = 4, .pPoolSizes = sizes};
+    VkDescriptorPool dpool;
+    T(vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
+    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
+    VkDescriptorSet set;
+    /* allocated, dropped by a pool reset, allocated again */
+    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    T(vkResetDescriptorPool(dev, dpool, 0));
+    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+
+    struct {
+        VkDescriptorBufferInfo ubo, out;
+        VkBufferView texels;
+        VkDescriptorImageInfo img;
+    } data = {{ubo.buf, 0, 16}, {out.buf, 0, VK_WHOLE_SIZE}, view, {VK_NULL_HANDLE, img.view, VK_IMAGE_LAYOUT_GENERAL}};
+    VkDescriptorUpdateTemplateEntry entries[4] = {
+        {0, 0, 1, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, offsetof(__typeof__(data), ubo), 0},
+        {1, 0, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, offsetof(__typeof__(data), out), 0},
+        {2, 0, 1, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, offsetof(__typeof__(data), texels), 0},
+        {3, 0, 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, offsetof(__typeof__(data), img), 0}};
+    VkDescriptorUpdateTemplateCreateInfo tci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO,
+                                                .descriptorUpdateEntryCount = 4, .pDescriptorUpdateEntries = entries,
+                                                .templateType = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_DESCRIPTOR_SET,
+                                                .descriptorSetLayout = dsl};
+    VkDescriptorUpdateTemplate tmpl;
+    T(vkCreateDescriptorUpdateTemplate(dev, &tci, NULL, &tmpl));
+    vkUpdateDescriptorSetWithTemplate(dev, set, tmpl, &data);
+
+    if (!begin()) return 0;
+    image_barrier(cmd, img.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_GENERAL, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT,
+                  0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 1, &dynOffset);
+    vkCmdDispatchIndirect(cmd, ind.buf, 0);
+    image_barrier(cmd, img.image, VK_IMAGE_LAYOUT_GENERAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1}, .imageExtent = {N, 1, 1}};
+    vkCmdCopyImageToBuffer(cmd, img.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, g.readback.buf, 1, &region);
+    VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
+                          .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+    if (!submit_wait()) return 0;
+    const uint32_t *v = out.map, *im = g.readback.map;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t want = 1000 + 20000 + 300 + i * i;
+        EXPECT(v[i] == want, "out[%u] = %u, want %u (K + u + texel)", i, v[i], want);
+        EXPECT(im[i] == i * 7, "storage image texel %u = %u, want %u", i, im[i], i * 7);
+    }
+    vkDestroyDescriptorUpdateTemplate(dev, tmpl, NULL);
+    vkDestroyDescriptorPool(dev, dpool, NULL);
+    vkDestroyPipeline(dev, pipe, NULL);
+    vkDestroyShaderModule(dev, module, NULL);
+    vkDestroyPipelineLayout(dev, layout, NULL);
+    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
+    vkDestroyBufferView(dev, view, NULL);
+    free_image(&img);
+    free_host_buffer(&ubo);
+    free_host_buffer(&out);
+    free_host_buffer(&texels);
+    free_host_buffer(&ind);
     return 1;
 }
 
@@ -880,6 +1411,134 @@ static int events(void) {
     return 1;
 }
 
+/* vkQueueSubmit2 with vkCmdPipelineBarrier2 between a fill and a copy, signalling a timeline semaphore through
+ * VkSemaphoreSubmitInfo and a fence */
+static int synchronization2(void) {
+    if (!sync2) {
+        snprintf(why, sizeof why, "neither Vulkan 1.3 nor VK_KHR_synchronization2");
+        return -1;
+    }
+    PFN_vkQueueSubmit2 submit2 =
+        (PFN_vkQueueSubmit2)vkGetDeviceProcAddr(dev, sync2 == 1 ? "vkQueueSubmit2" : "vkQueueSubmit2KHR");
+    PFN_vkCmdPipelineBarrier2 barrier2 = (PFN_vkCmdPipelineBarrier2)vkGetDeviceProcAddr(
+        dev, sync2 == 1 ? "vkCmdPipelineBarrier2" : "vkCmdPipelineBarrier2KHR");
+    EXPECT(submit2 && barrier2, "vkGetDeviceProcAddr has no vkQueueSubmit2/vkCmdPipelineBarrier2");
+    TwoSubmits t = {0};
+    if (!two_submits(&t, 0x5c2u)) return 0;
+    VkSemaphore s;
+    if (!timeline(&s, 0)) return 0;
+    if (!begin()) return 0;
+    vkCmdFillBuffer(cmd, t.x.buf, 0, 1024, 0x5c2u);
+    VkMemoryBarrier2 mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER_2,
+                           .srcStageMask = VK_PIPELINE_STAGE_2_CLEAR_BIT,
+                           .srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                           .dstStageMask = VK_PIPELINE_STAGE_2_COPY_BIT,
+                           .dstAccessMask = VK_ACCESS_2_TRANSFER_READ_BIT};
+    VkBufferMemoryBarrier2 bb = {.sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER_2,
+                                 .srcStageMask = VK_PIPELINE_STAGE_2_COPY_BIT,
+                                 .srcAccessMask = VK_ACCESS_2_TRANSFER_WRITE_BIT,
+                                 .dstStageMask = VK_PIPELINE_STAGE_2_HOST_BIT,
+                                 .dstAccessMask = VK_ACCESS_2_HOST_READ_BIT,
+                                 .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+                                 .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED, .buffer = t.y.buf,
+                                 .size = VK_WHOLE_SIZE};
+    VkDependencyInfo d1 = {.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO, .memoryBarrierCount = 1,
+                           .pMemoryBarriers = &mb};
+    VkDependencyInfo d2 = {.sType = VK_STRUCTURE_TYPE_DEPENDENCY_INFO, .bufferMemoryBarrierCount = 1,
+                           .pBufferMemoryBarriers = &bb};
+    barrier2(cmd, &d1);
+    VkBufferCopy region = {.size = 1024};
+    vkCmdCopyBuffer(cmd, t.x.buf, t.y.buf, 1, &region);
+    barrier2(cmd, &d2);
+    T(vkEndCommandBuffer(cmd));
+    VkCommandBufferSubmitInfo cbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_SUBMIT_INFO, .commandBuffer = cmd};
+    VkSemaphoreSubmitInfo ssi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO, .semaphore = s, .value = 42,
+                                 .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT};
+    VkSubmitInfo2 si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2, .commandBufferInfoCount = 1,
+                        .pCommandBufferInfos = &cbi, .signalSemaphoreInfoCount = 1, .pSignalSemaphoreInfos = &ssi};
+    T(vkResetFences(dev, 1, &fence));
+    T(submit2(queue, 1, &si, fence));
+    T(vkWaitForFences(dev, 1, &fence, VK_TRUE, TIMEOUT_NS));
+    uint64_t v = 0;
+    uint64_t want = 42;
+    VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO, .semaphoreCount = 1,
+                              .pSemaphores = &s, .pValues = &want};
+    T(vkWaitSemaphores(dev, &wi, TIMEOUT_NS));
+    T(vkGetSemaphoreCounterValue(dev, s, &v));
+    EXPECT(v == 42, "counter %llu after vkQueueSubmit2, want 42", (unsigned long long)v);
+    if (!check_words(&t.y, 0x5c2u)) return 0;
+    vkDestroySemaphore(dev, s, NULL);
+    free_two_submits(&t);
+    return 1;
+}
+
+/* vkResetQueryPool from the host (hostQueryReset), an unwritten query reads VK_NOT_READY, then a pipeline
+ * statistics query counts the 3 vertices and 1 primitive of one triangle */
+static int host_reset_statistics(void) {
+    if (!statistics) {
+        snprintf(why, sizeof why, "pipelineStatisticsQuery not supported");
+        return -1;
+    }
+    VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                .queryType = VK_QUERY_TYPE_PIPELINE_STATISTICS, .queryCount = 1,
+                                .pipelineStatistics = VK_QUERY_PIPELINE_STATISTIC_INPUT_ASSEMBLY_VERTICES_BIT |
+                                                      VK_QUERY_PIPELINE_STATISTIC_INPUT_ASSEMBLY_PRIMITIVES_BIT};
+    VkQueryPool q;
+    T(vkCreateQueryPool(dev, &qi, NULL, &q));
+    vkResetQueryPool(dev, q, 0, 1);
+    uint64_t r[3] = {0};
+    VkResult nr = vkGetQueryPoolResults(dev, q, 0, 1, sizeof r, r, sizeof r, VK_QUERY_RESULT_64_BIT);
+    EXPECT(nr == VK_NOT_READY, "an unwritten query read %d, want VK_NOT_READY", (int)nr);
+    if (!begin()) return 0;
+    target_to_attachment();
+    VkClearValue cv = colour_clear(CLEAR1);
+    begin_pass(g.renderPass, g.framebuffer, &cv, 1, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdBeginQuery(cmd, q, 0, 0);
+    draw(cmd, g.pipeline, 0, RED);
+    vkCmdEndQuery(cmd, q, 0);
+    vkCmdEndRenderPass(cmd);
+    if (!submit_wait()) return 0;
+    T(vkGetQueryPoolResults(dev, q, 0, 1, sizeof r, r, sizeof r,
+                            VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT));
+    EXPECT(r[0] == 3 && r[1] == 1 && r[2] != 0, "statistics vertices %llu primitives %llu available %llu, want 3 1 1",
+           (unsigned long long)r[0], (unsigned long long)r[1], (unsigned long long)r[2]);
+    vkDestroyQueryPool(dev, q, NULL);
+    return 1;
+}
+
+/* a second command pool: record, submit, vkResetCommandPool, record again into the same buffer, vkTrimCommandPool */
+static int command_pool_reset(void) {
+    HostBuffer b = {0};
+    if (!host_buffer(&b, 64, VK_BUFFER_USAGE_TRANSFER_DST_BIT)) return 0;
+    VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, .queueFamilyIndex = family};
+    VkCommandPool p;
+    T(vkCreateCommandPool(dev, &pci, NULL, &p));
+    VkCommandBufferAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = p,
+                                      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
+    VkCommandBuffer cb;
+    T(vkAllocateCommandBuffers(dev, &ai, &cb));
+    for (uint32_t round = 1; round <= 2; round++) {
+        VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+        T(vkBeginCommandBuffer(cb, &bi));
+        vkCmdFillBuffer(cb, b.buf, 0, 64, round * 0x1111u);
+        to_host(cb, b.buf, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+        T(vkEndCommandBuffer(cb));
+        VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
+        T(vkResetFences(dev, 1, &fence));
+        T(vkQueueSubmit(queue, 1, &si, fence));
+        T(vkWaitForFences(dev, 1, &fence, VK_TRUE, TIMEOUT_NS));
+        for (int i = 0; i < 16; i++) {
+            uint32_t w = ((uint32_t *)b.map)[i];
+            EXPECT(w == round * 0x1111u, "round %u word %d = 0x%x", round, i, w);
+        }
+        T(vkResetCommandPool(dev, p, VK_COMMAND_POOL_RESET_RELEASE_RESOURCES_BIT));
+    }
+    vkTrimCommandPool(dev, p, 0);
+    vkDestroyCommandPool(dev, p, NULL);
+    free_host_buffer(&b);
+    return 1;
+}
+
 /* ------------------------------------------------------------------------------------------------ main */
 
 static int has_extension(const char *name) {
@@ -922,20 +1581,34 @@ int main(void) {
     VkPhysicalDeviceFeatures have;
     vkGetPhysicalDeviceFeatures(phys, &have);
     precise = have.occlusionQueryPrecise;
-    const char *exts[1];
+    statistics = have.pipelineStatisticsQuery;
+    const char *exts[2];
     uint32_t next = 0;
-    if (VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1) {
-        dynamicRendering = 1;
-    } else if (has_extension(VK_KHR_DYNAMIC_RENDERING_EXTENSION_NAME)) {
-        dynamicRendering = 2;
-        exts[next++] = VK_KHR_DYNAMIC_RENDERING_EXTENSION_NAME;
+    int core13 = VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1;
+    if (core13) {
+        dynamicRendering = sync2 = 1;
+    } else {
+        if (has_extension(VK_KHR_DYNAMIC_RENDERING_EXTENSION_NAME)) {
+            dynamicRendering = 2;
+            exts[next++] = VK_KHR_DYNAMIC_RENDERING_EXTENSION_NAME;
+        }
+        if (has_extension(VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME)) {
+            sync2 = 2;
+            exts[next++] = VK_KHR_SYNCHRONIZATION_2_EXTENSION_NAME;
+        }
     }
+    /* the feature chain: timeline semaphores and host query reset (core 1.2), then what 1.3 or its extensions add */
+    VkPhysicalDeviceSynchronization2Features s2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SYNCHRONIZATION_2_FEATURES,
+                                                   .synchronization2 = VK_TRUE};
     VkPhysicalDeviceDynamicRenderingFeatures dr = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DYNAMIC_RENDERING_FEATURES,
-                                                   .dynamicRendering = VK_TRUE};
+                                                   .pNext = sync2 ? &s2 : NULL, .dynamicRendering = VK_TRUE};
+    VkPhysicalDeviceHostQueryResetFeatures hq = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
+                                                 .pNext = dynamicRendering ? (void *)&dr : sync2 ? (void *)&s2 : NULL,
+                                                 .hostQueryReset = VK_TRUE};
     VkPhysicalDeviceTimelineSemaphoreFeatures tl = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, .pNext = dynamicRendering ? &dr : NULL,
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, .pNext = &hq,
         .timelineSemaphore = VK_TRUE};
-    VkPhysicalDeviceFeatures enable = {.occlusionQueryPrecise = precise};
+    VkPhysicalDeviceFeatures enable = {.occlusionQueryPrecise = precise, .pipelineStatisticsQuery = statistics};
     float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = family,
                                    .queueCount = 1, .pQueuePriorities = &prio};
@@ -943,8 +1616,10 @@ int main(void) {
                               .pQueueCreateInfos = &qci, .enabledExtensionCount = next, .ppEnabledExtensionNames = exts,
                               .pEnabledFeatures = &enable};
     SETUP(vkCreateDevice(phys, &dci, NULL, &dev));
-    printf("features timestampValidBits %u occlusionQueryPrecise %u dynamicRendering %s\n", timestampBits, precise,
-           dynamicRendering == 1 ? "core" : dynamicRendering == 2 ? "KHR" : "none");
+    static const char *how[3] = {"none", "core", "KHR"};
+    printf("features timestampValidBits %u occlusionQueryPrecise %u pipelineStatisticsQuery %u dynamicRendering %s "
+           "synchronization2 %s\n",
+           timestampBits, precise, statistics, how[dynamicRendering], how[sync2]);
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                    .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
@@ -968,6 +1643,13 @@ int main(void) {
         report("timestamp_query", timestamps);
         report("secondary_draw", secondary_draw());
         report("dynamic_rendering", dynamic_rendering());
+        report("depth_indexed_indirect", depth_indexed_indirect());
+        report("msaa_resolve", msaa_resolve());
+        report("subpass_input", subpass_input());
+        report("blit_clear_copy", blit_clear_copy());
+        report("host_reset_statistics", host_reset_statistics());
+        report("compute_misc", compute_misc());
+        report("pipeline_cache", pipeline_cache());
     }
     report("sampled_texture", sampled_texture());
     report("secondary_transfer", secondary_transfer());
@@ -976,6 +1658,8 @@ int main(void) {
     report("timeline_semaphore", timeline_semaphore());
     report("timeline_host_signal", timeline_host_signal());
     report("events", events());
+    report("synchronization2", synchronization2());
+    report("command_pool_reset", command_pool_reset());
 
     vkDeviceWaitIdle(dev);
     if (ok) gfx_teardown();

@@ -19,8 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 class VkGfxThroughVenusTest {
     /** Every feature vkgfx reports; none may be missing, skipped or failed through Venus. */
     static final List<String> FEATURES = List.of("graphics_setup", "render_pass", "occlusion_query", "timestamp_query",
-            "secondary_draw", "dynamic_rendering", "sampled_texture", "secondary_transfer", "fence_reuse",
-            "binary_semaphore", "timeline_semaphore", "timeline_host_signal", "events");
+            "secondary_draw", "dynamic_rendering", "depth_indexed_indirect", "msaa_resolve", "subpass_input",
+            "blit_clear_copy", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture",
+            "secondary_transfer", "fence_reuse", "binary_semaphore", "timeline_semaphore", "timeline_host_signal",
+            "events", "synchronization2", "command_pool_reset");
+
+    /**
+     * Mesa's Venus exposes VK_KHR_synchronization2 (and with it Vulkan 1.3) only when the renderer's device can import
+     * SYNC_FD semaphores (VK_KHR_external_semaphore_fd); lavapipe cannot, so Venus on lavapipe is a 1.2 device
+     * without it (docs/venus.md, "Graphics coverage"). That one skip, with this reason, is what Venus may differ in.
+     */
+    static final String SYNC2_SKIP = "SKIP: neither Vulkan 1.3 nor VK_KHR_synchronization2";
 
     @TempDir
     static Path tmp;
@@ -55,7 +64,13 @@ class VkGfxThroughVenusTest {
             venus = VenusClient.run(server.socket, tmp, 120, client);
         }
         assertTrue(venus.output().contains("device Virtio-GPU Venus (llvmpipe"), venus.output());
-        assertEquals(allPass(), features(venus.output()), venus.output());
+        Map<String, String> got = features(venus.output());
+        Map<String, String> want = allPass();
+        if (venus.output().contains("device Virtio-GPU Venus (llvmpipe") && venus.output().contains(" api 1.2\n")
+                && SYNC2_SKIP.equals(got.get("synchronization2"))) {
+            want.put("synchronization2", SYNC2_SKIP);
+        }
+        assertEquals(want, got, venus.output());
         assertEquals(0, venus.exit(), venus.output());
         assertTrue(venus.output().contains("result PASS"), venus.output());
     }
