@@ -8,10 +8,13 @@
  *   timestamp_query  two timestamps around the render pass (skipped if timestampValidBits is 0)
  *   secondary_draw   the draw recorded in a secondary command buffer inside the render pass
  *   dynamic_rendering the draw with vkCmdBeginRendering (core 1.3 or VK_KHR_dynamic_rendering; skipped without)
+ *   depth_indexed_indirect, msaa_resolve, subpass_input, blit_clear_copy, linear_image_mapped,
+ *   host_reset_statistics, compute_misc, pipeline_cache (see docs/venus.md, "Graphics coverage")
  *   sampled_texture  2x2 texture uploaded with vkCmdCopyBufferToImage, sampled by a compute shader through combined
  *                    image samplers (NEAREST, and an immutable LINEAR one) into a storage buffer
  *   secondary_transfer vkCmdFillBuffer + vkCmdUpdateBuffer in a secondary executed from a primary
- *   fence_reuse, binary_semaphore, timeline_semaphore, timeline_host_signal, events
+ *   fence_reuse, binary_semaphore, timeline_semaphore, timeline_host_signal, events, synchronization2,
+ *   command_pool_reset
  * Output: one "PASS <feature>", "FAIL <feature>: <why>" or "SKIP <feature>: <why>" line per feature, then
  * "result PASS" (exit 0) or "result FAIL" (exit 1).
  */
@@ -294,17 +297,30 @@ static int pipeline(VkPipeline *out, const PipeDesc *d) {
     return 1;
 }
 
+/* one attachment description; stencil unused */
+static VkAttachmentDescription attachment(VkFormat format, VkSampleCountFlagBits samples, VkAttachmentLoadOp load,
+                                          VkAttachmentStoreOp store, VkImageLayout from, VkImageLayout to) {
+    return (VkAttachmentDescription){.format = format, .samples = samples, .loadOp = load, .storeOp = store,
+                                     .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                                     .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = from,
+                                     .finalLayout = to};
+}
+
+static int framebuffer(VkFramebuffer *fb, VkRenderPass rp, const VkImageView *views, uint32_t n) {
+    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
+                                  .attachmentCount = n, .pAttachments = views, .width = W, .height = H, .layers = 1};
+    T(vkCreateFramebuffer(dev, &fi, NULL, fb));
+    return 1;
+}
+
 static int gfx_setup(void) {
     if (!image(&g.target, W, H, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT)) return 0;
     if (!host_buffer(&g.readback, W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT)) return 0;
     if (!host_buffer(&g.vertices, sizeof TRIANGLES, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT)) return 0;
     memcpy(g.vertices.map, TRIANGLES, sizeof TRIANGLES);
-    VkAttachmentDescription att = {.format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT,
-                                   .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-                                   .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-                                   .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
-                                   .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-                                   .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkAttachmentDescription att = attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
+                                             VK_ATTACHMENT_STORE_OP_STORE, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                                             VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
     VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
     VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
                                 .pColorAttachments = &ref};
@@ -313,10 +329,7 @@ static int gfx_setup(void) {
     T(vkCreateRenderPass(dev, &rpi, NULL, &g.renderPass));
     VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     T(vkCreatePipelineCache(dev, &pci, NULL, &g.cache));
-    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = g.renderPass,
-                                  .attachmentCount = 1, .pAttachments = &g.target.view, .width = W, .height = H,
-                                  .layers = 1};
-    T(vkCreateFramebuffer(dev, &fi, NULL, &g.framebuffer));
+    if (!framebuffer(&g.framebuffer, g.renderPass, &g.target.view, 1)) return 0;
     if (!shader(&g.vert, tri_vert_spv, sizeof tri_vert_spv)) return 0;
     if (!shader(&g.frag, tri_frag_spv, sizeof tri_frag_spv)) return 0;
     VkPushConstantRange pcr[2] = {{.stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT, .size = 16},
@@ -619,14 +632,10 @@ static int depth_indexed_indirect(void) {
     memcpy((char *)ind.map + 32, &tri, sizeof tri);
 
     VkAttachmentDescription att[2] = {
-        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-         .storeOp = VK_ATTACHMENT_STORE_OP_STORE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-        {.format = depth, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-         .storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-         .finalLayout = VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL}};
+        attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_STORE,
+                   VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL),
+        attachment(depth, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                   VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL)};
     VkAttachmentReference cref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
     VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
     VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
@@ -641,10 +650,8 @@ static int depth_indexed_indirect(void) {
     VkRenderPass rp;
     T(vkCreateRenderPass(dev, &rpi, NULL, &rp));
     VkImageView views[2] = {g.target.view, z.view};
-    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
-                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
     VkFramebuffer fb;
-    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+    if (!framebuffer(&fb, rp, views, 2)) return 0;
     VkPipeline p;
     if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .depth = 1})) return 0;
 
@@ -687,14 +694,10 @@ static int msaa_resolve(void) {
                   VK_IMAGE_ASPECT_COLOR_BIT))
         return 0;
     VkAttachmentDescription att[2] = {
-        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_4_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-         .storeOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL},
-        {.format = FORMAT, .samples = VK_SAMPLE_COUNT_1_BIT, .loadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-         .storeOp = VK_ATTACHMENT_STORE_OP_STORE, .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-         .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE, .initialLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-         .finalLayout = VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL}};
+        attachment(FORMAT, VK_SAMPLE_COUNT_4_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                   VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL),
+        attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_DONT_CARE, VK_ATTACHMENT_STORE_OP_STORE,
+                   VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL)};
     VkAttachmentReference cref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
     VkAttachmentReference rref = {1, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
     VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
@@ -704,10 +707,8 @@ static int msaa_resolve(void) {
     VkRenderPass rp;
     T(vkCreateRenderPass(dev, &rpi, NULL, &rp));
     VkImageView views[2] = {ms.view, g.target.view};
-    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
-                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
     VkFramebuffer fb;
-    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+    if (!framebuffer(&fb, rp, views, 2)) return 0;
     VkPipeline p;
     if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .samples = VK_SAMPLE_COUNT_4_BIT})) return 0;
     memset(g.readback.map, 0, W * H * 4);
@@ -774,10 +775,8 @@ static int subpass_input(void) {
     VkRenderPass rp;
     T(vkCreateRenderPass2(dev, &rpi, NULL, &rp));
     VkImageView views[2] = {mid.view, g.target.view};
-    VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
-                                  .attachmentCount = 2, .pAttachments = views, .width = W, .height = H, .layers = 1};
     VkFramebuffer fb;
-    T(vkCreateFramebuffer(dev, &fi, NULL, &fb));
+    if (!framebuffer(&fb, rp, views, 2)) return 0;
 
     VkDescriptorSetLayoutBinding bind = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT,
                                          .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT};
@@ -900,6 +899,83 @@ static int blit_clear_copy(void) {
     }
     free_image(&src);
     free_image(&dst);
+    return 1;
+}
+
+/* a LINEAR-tiled image in host-visible memory that the client maps: texels written through the mapping at the
+ * offsets vkGetImageSubresourceLayout gives are copied out by the GPU; then a GPU clear of its top half is read
+ * back through the same mapping */
+static int linear_image_mapped(void) {
+    const uint32_t w = 8, h = 4;
+    VkImageFormatProperties ifp;
+    VkResult q = vkGetPhysicalDeviceImageFormatProperties(
+        phys, FORMAT, VK_IMAGE_TYPE_2D, VK_IMAGE_TILING_LINEAR,
+        VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT, 0, &ifp);
+    if (q != VK_SUCCESS) {
+        snprintf(why, sizeof why, "no LINEAR R8G8B8A8_UNORM transfer image (%d)", (int)q);
+        return -1;
+    }
+    VkImageCreateInfo ii = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+                            .format = FORMAT, .extent = {w, h, 1}, .mipLevels = 1, .arrayLayers = 1,
+                            .samples = VK_SAMPLE_COUNT_1_BIT, .tiling = VK_IMAGE_TILING_LINEAR,
+                            .usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+                            .sharingMode = VK_SHARING_MODE_EXCLUSIVE, .initialLayout = VK_IMAGE_LAYOUT_PREINITIALIZED};
+    VkImage im;
+    T(vkCreateImage(dev, &ii, NULL, &im));
+    VkMemoryRequirements req;
+    vkGetImageMemoryRequirements(dev, im, &req);
+    uint32_t type = memory_type(req.memoryTypeBits,
+                                VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    EXPECT(type != UINT32_MAX, "no host-visible memory type for a linear image (bits 0x%x)", req.memoryTypeBits);
+    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
+                               .memoryTypeIndex = type};
+    VkDeviceMemory mem;
+    T(vkAllocateMemory(dev, &ai, NULL, &mem));
+    T(vkBindImageMemory(dev, im, mem, 0));
+    VkImageSubresource sub = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0};
+    VkSubresourceLayout lay;
+    vkGetImageSubresourceLayout(dev, im, &sub, &lay);
+    EXPECT(lay.rowPitch >= w * 4 && lay.offset + lay.rowPitch * (h - 1) + w * 4 <= req.size,
+           "subresource layout offset %llu rowPitch %llu does not fit %llu bytes", (unsigned long long)lay.offset,
+           (unsigned long long)lay.rowPitch, (unsigned long long)req.size);
+    uint8_t *map;
+    T(vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, (void **)&map));
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            uint32_t v = 0x01000000u * (y + 1) + 0x010101u * x + 0x40u;
+            memcpy(map + lay.offset + y * lay.rowPitch + x * 4, &v, 4);
+        }
+    }
+    memset(g.readback.map, 0, w * h * 4);
+    if (!begin()) return 0;
+    image_barrier(cmd, im, VK_IMAGE_LAYOUT_PREINITIALIZED, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                  VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1}, .imageExtent = {w, h, 1}};
+    vkCmdCopyImageToBuffer(cmd, im, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, g.readback.buf, 1, &region);
+    image_barrier(cmd, im, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_GENERAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkClearColorValue c = {.float32 = {1, 0.2f, 0, 1}};
+    VkImageSubresourceRange range = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    vkCmdClearColorImage(cmd, im, VK_IMAGE_LAYOUT_GENERAL, &c, 1, &range);
+    VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0,
+                         NULL);
+    if (!submit_wait()) return 0;
+    const uint32_t *px = g.readback.map;
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            uint32_t want = 0x01000000u * (y + 1) + 0x010101u * x + 0x40u, got = px[y * w + x];
+            EXPECT(got == want, "copied texel (%u,%u) = 0x%08x, written 0x%08x", x, y, got, want);
+            memcpy(&got, map + lay.offset + y * lay.rowPitch + x * 4, 4);
+            EXPECT(got == rgba8(c.float32), "mapped texel (%u,%u) after the clear = 0x%08x, want 0x%08x", x, y, got,
+                   rgba8(c.float32));
+        }
+    }
+    vkUnmapMemory(dev, mem);
+    vkDestroyImage(dev, im, NULL);
+    vkFreeMemory(dev, mem, NULL);
     return 1;
 }
 
@@ -1647,6 +1723,7 @@ int main(void) {
         report("msaa_resolve", msaa_resolve());
         report("subpass_input", subpass_input());
         report("blit_clear_copy", blit_clear_copy());
+        report("linear_image_mapped", linear_image_mapped());
         report("host_reset_statistics", host_reset_statistics());
         report("compute_misc", compute_misc());
         report("pipeline_cache", pipeline_cache());

@@ -20,7 +20,7 @@ class VkGfxThroughVenusTest {
     /** Every feature vkgfx reports; none may be missing, skipped or failed through Venus. */
     static final List<String> FEATURES = List.of("graphics_setup", "render_pass", "occlusion_query", "timestamp_query",
             "secondary_draw", "dynamic_rendering", "depth_indexed_indirect", "msaa_resolve", "subpass_input",
-            "blit_clear_copy", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture",
+            "blit_clear_copy", "linear_image_mapped", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture",
             "secondary_transfer", "fence_reuse", "binary_semaphore", "timeline_semaphore", "timeline_host_signal",
             "events", "synchronization2", "command_pool_reset");
 
