@@ -12,6 +12,8 @@
  * and the long-lived blob's pattern checked.
  * Output, one line each, flushed:
  *   "xd resources <query ring res> <host3d res>"  after setup
+ *   "xd slow <start ns> <ms>"  an iteration over 20 ms: its CLOCK_MONOTONIC start (comparable with Java's
+ *                              System.nanoTime() on Linux) and duration; the first 200 such
  *   "xd PASS iterations <n> max_ms <slowest iteration> over_100ms <count>"   (exit 0)
  *   "xd FAIL <why> <detail>"  anything unexpected, including the server closing the connection (exit 1)
  */
@@ -53,10 +55,14 @@ static void on_signal(int sig) {
     stop = 1;
 }
 
-static double now_ms(void) {
+static int64_t now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static double now_ms(void) {
+    return now_ns() / 1e6;
 }
 
 static _Noreturn void fail(const char *why, long detail) {
@@ -209,9 +215,9 @@ int main(int argc, char **argv) {
     fflush(stdout);
 
     double end = now_ms() + seconds * 1e3, max_ms = 0;
-    long n = 0, slow = 0;
+    long n = 0, slow = 0, reported = 0;
     while (now_ms() < end && !stop) {
-        double t = now_ms();
+        int64_t t = now_ns();
         uint32_t width = 64 + 16 * (uint32_t)(n % 8);
         requirements(query.map, width, 64, &size, &blob_id);
         if (n % 64 == 63) {
@@ -222,9 +228,13 @@ int main(int argc, char **argv) {
                 if (image.map[i] != PATTERN(i)) fail("long-lived blob changed at word", (long)i);
             }
         }
-        double ms = now_ms() - t;
+        double ms = (now_ns() - t) / 1e6;
         if (ms > max_ms) max_ms = ms;
         if (ms > 100) slow++;
+        if (ms > 20 && reported < 200) {
+            printf("xd slow %lld %.1f\n", (long long)t, ms);
+            reported++;
+        }
         n++;
     }
     for (size_t i = 0; i < image.size / 4; i++) {
