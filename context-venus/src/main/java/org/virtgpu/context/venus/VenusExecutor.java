@@ -336,6 +336,101 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    // ---------------------------------------------------------------- pool children
+
+    /**
+     * Command buffers and descriptor sets die with their pool (vkDestroyCommandPool, vkDestroyDescriptorPool,
+     * vkResetDescriptorPool) without a free command naming them, so the ids bound at allocation are dropped here;
+     * otherwise they would outlive their host handles, which the driver reuses for new objects.
+     */
+    private final Map<Long, Set<Long>> poolChildren = new ConcurrentHashMap<>();
+
+    private void adopt(long pool, long children, int count) {
+        if (pool == 0 || children == 0 || count <= 0) {
+            return;
+        }
+        Set<Long> set = poolChildren.computeIfAbsent(pool, k -> ConcurrentHashMap.newKeySet());
+        for (int i = 0; i < count; i++) {
+            long child = g64(children + i * 8L);
+            if (child != 0) {
+                set.add(child);
+            }
+        }
+    }
+
+    private void disown(long pool, long children, int count) {
+        Set<Long> set = poolChildren.get(pool);
+        if (set == null || children == 0) {
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            set.remove(g64(children + i * 8L));
+        }
+    }
+
+    private void dropChildren(long pool, int handleType, boolean forgetPool) {
+        Set<Long> set = forgetPool ? poolChildren.remove(pool) : poolChildren.get(pool);
+        if (set == null) {
+            return;
+        }
+        for (Long child : set.toArray(Long[]::new)) {
+            objects.unbindHost(handleType, child);
+            set.remove(child);
+        }
+    }
+
+    @Override
+    public int vkAllocateCommandBuffers(VnCtx c, long device, long pAllocateInfo, long pCommandBuffers) throws Throwable {
+        int r = VnHooks.super.vkAllocateCommandBuffers(c, device, pAllocateInfo, pCommandBuffers);
+        if (r == VK_SUCCESS) { // VkCommandBufferAllocateInfo: commandPool @16, commandBufferCount @28
+            adopt(g64(pAllocateInfo + 16), pCommandBuffers, g32(pAllocateInfo + 28));
+        }
+        return r;
+    }
+
+    @Override
+    public void vkFreeCommandBuffers(VnCtx c, long device, long commandPool, int commandBufferCount, long pCommandBuffers)
+            throws Throwable {
+        VnHooks.super.vkFreeCommandBuffers(c, device, commandPool, commandBufferCount, pCommandBuffers);
+        disown(commandPool, pCommandBuffers, commandBufferCount);
+    }
+
+    @Override
+    public void vkDestroyCommandPool(VnCtx c, long device, long commandPool, long pAllocator) throws Throwable {
+        VnHooks.super.vkDestroyCommandPool(c, device, commandPool, pAllocator);
+        dropChildren(commandPool, VnInfo.H_VkCommandBuffer, true);
+    }
+
+    @Override
+    public int vkAllocateDescriptorSets(VnCtx c, long device, long pAllocateInfo, long pDescriptorSets) throws Throwable {
+        int r = VnHooks.super.vkAllocateDescriptorSets(c, device, pAllocateInfo, pDescriptorSets);
+        if (r == VK_SUCCESS) { // VkDescriptorSetAllocateInfo: descriptorPool @16, descriptorSetCount @24
+            adopt(g64(pAllocateInfo + 16), pDescriptorSets, g32(pAllocateInfo + 24));
+        }
+        return r;
+    }
+
+    @Override
+    public int vkFreeDescriptorSets(VnCtx c, long device, long descriptorPool, int descriptorSetCount, long pDescriptorSets)
+            throws Throwable {
+        int r = VnHooks.super.vkFreeDescriptorSets(c, device, descriptorPool, descriptorSetCount, pDescriptorSets);
+        disown(descriptorPool, pDescriptorSets, descriptorSetCount);
+        return r;
+    }
+
+    @Override
+    public int vkResetDescriptorPool(VnCtx c, long device, long descriptorPool, int flags) throws Throwable {
+        int r = VnHooks.super.vkResetDescriptorPool(c, device, descriptorPool, flags);
+        dropChildren(descriptorPool, VnInfo.H_VkDescriptorSet, false);
+        return r;
+    }
+
+    @Override
+    public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
+        VnHooks.super.vkDestroyDescriptorPool(c, device, descriptorPool, pAllocator);
+        dropChildren(descriptorPool, VnInfo.H_VkDescriptorSet, true);
+    }
+
     /** Frees every host object this context still holds, children before parents. */
     void destroyAll() {
         VnCtx c = newStream();

@@ -109,7 +109,8 @@ final class VenusRing {
             }
             LockSupport.parkNanos(20_000);
         }
-        return true;
+        // a ring that died (FATAL) or was destroyed stops its thread: the seqno was not reached then
+        return (int) (head() - seqno) >= 0;
     }
 
     void stop() {

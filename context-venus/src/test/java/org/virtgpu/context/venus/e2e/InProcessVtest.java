@@ -22,7 +22,9 @@ public final class InProcessVtest implements AutoCloseable {
     public InProcessVtest(Path socket) throws Exception {
         this.socket = socket;
         DeviceComponent device = DeviceComponent.standalone(DeviceSettings.defaults());
-        device.addContextType(new VenusContextType(), "org.virtgpu.context.venus (in-process)");
+        VenusContextType venus = new VenusContextType();
+        venus.activate(); // what Declarative Services does in the launcher
+        device.addContextType(venus, "org.virtgpu.context.venus (in-process)");
         server = new VtestServer(device, config(socket.toString()));
     }
 
