@@ -15,5 +15,5 @@
  * removing one a major step.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.virtgpu.core.nativeio;
