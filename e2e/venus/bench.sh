@@ -3,14 +3,17 @@
 #   limit    lavapipe direct (VK_ICD_FILENAMES=lvp_icd.json)
 #   peer     Mesa's Venus ICD -> virglrenderer 1.1 virgl_test_server --venus (Debian trixie chroot, see
 #            ../shared/anchors/virglrenderer/README.md; needs root; set up on first use)
-#   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context (in-process server main from
-#            context-venus' test classes, on lavapipe)
-# usage: e2e/venus/bench.sh [RUNS]     (default 5 measured runs per way, after one discarded warm-up run)
+#   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context on lavapipe: the launcher jar
+#            (launcher/target/virtgpu.jar --vtest-socket), or without a launcher module the in-process server main
+#            from context-venus' test classes
+# usage: [WARMUP=N] e2e/venus/bench.sh [RUNS]   (default 5 measured runs per way, after WARMUP (default 1)
+#        discarded warm-up rounds; a JVM server compiles its decoder over the first several thousand commands)
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
 #        JAVA_HOME (default the Temurin 25 the project uses), VIRTGPU_JAVA_OPTS (e.g.
 #        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there)
 set -euo pipefail
 RUNS=${1:-5}
+WARMUP=${WARMUP:-1}
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 # ../shared beside the repository root; from a git worktree elsewhere, beside the main checkout's root
@@ -38,21 +41,33 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 # --- build the client and the server ------------------------------------------------------------------------
 sh "$HERE/build.sh" "$WORK/build"
 CLIENT=$WORK/build/vkclient
-log "building virtgpu (core-bundle, venus-gen, context-venus) and its test class path"
-(cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl core-bundle,tools/venus-gen,context-venus -am test-compile \
-    dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >"$WORK/mvn.log" 2>&1) \
-    || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
-CP=$REPO/context-venus/target/test-classes:$REPO/context-venus/target/classes:$(cat "$WORK/cp.txt")
+if [ -f "$REPO/launcher/pom.xml" ]; then
+    # the real thing: the launcher jar with every bundle (Felix, SCR, ConfigAdmin), vtest on our socket
+    log "building virtgpu (launcher and bundles)"
+    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
+        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
+    SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
+    SERVER_KIND="launcher jar (Felix, all bundles)"
+else
+    # no launcher yet: the in-process test server (device + venus context type + vtest, no OSGi)
+    log "building virtgpu (core-bundle, venus-gen, context-venus) and its test class path"
+    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl core-bundle,tools/venus-gen,context-venus -am test-compile \
+        dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >"$WORK/mvn.log" 2>&1) \
+        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
+    SERVER=(-cp "$REPO/context-venus/target/test-classes:$REPO/context-venus/target/classes:$(cat "$WORK/cp.txt")"
+        org.virtgpu.context.venus.e2e.InProcessVtest)
+    SERVER_KIND="in-process test server"
+fi
 
-# run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (run 0 is the
-# discarded warm-up: caches, JIT, lazy host initialisation)
+# run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (runs below 0
+# are the discarded warm-up: caches, JIT, lazy host initialisation)
 run_once() {
     local name=$1 icd=$2 sock=$3 i=$4 out=$WORK/$1.$4.log
     if ! env VK_ICD_FILENAMES="$icd" ${sock:+VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock} XDG_RUNTIME_DIR="$WORK" \
             timeout 300 "$CLIENT" >"$out" 2>&1 || ! grep -q '^result PASS' "$out"; then
         log "$name run $i failed:"; tail -20 "$out" >&2; exit 1
     fi
-    [ "$i" = 0 ] || awk -v w="$name" '$1 == "step" { print w, $2, $3 }' "$out" >>"$WORK/steps"
+    [ "$i" -le 0 ] || awk -v w="$name" '$1 == "step" { print w, $2, $3 }' "$out" >>"$WORK/steps"
 }
 
 PEER_SOCK=""
@@ -65,19 +80,18 @@ if [ "${SKIP_PEER:-0}" != 1 ]; then
         || { cat "$WORK/anchor-start.log" >&2; exit 1; }
 fi
 
-log "virtgpu: in-process vtest server (venus context on lavapipe)"
+log "virtgpu: $SERVER_KIND, venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
 VK_ICD_FILENAMES=$LVP_ICD "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-    --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} -cp "$CP" \
-    org.virtgpu.context.venus.e2e.InProcessVtest "$SOCK" >"$WORK/server.log" 2>&1 &
+    --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$WORK/server.log" >&2; exit 1; }
 
 # the three ways take turns, so that load from elsewhere on the machine hits them alike
 : >"$WORK/steps"
-for i in $(seq 0 "$RUNS"); do
-    log "round $i of $RUNS"
+for i in $(seq $((1 - WARMUP)) "$RUNS"); do
+    log "round $i of $RUNS (<= 0: warm-up)"
     run_once limit "$LVP_ICD" "" "$i"
     [ -z "$PEER_SOCK" ] || run_once peer "$VENUS_ICD" "$PEER_SOCK" "$i"
     run_once virtgpu "$VENUS_ICD" "$SOCK" "$i"
@@ -85,24 +99,23 @@ done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
-python3 - "$WORK/steps" "$RUNS" <<'EOF'
-import statistics, sys
-from collections import OrderedDict
-runs = OrderedDict()
-for line in open(sys.argv[1]):
-    way, step, ms = line.split()
-    runs.setdefault(step, {}).setdefault(way, []).append(float(ms))
-def med(step, way):
-    v = runs[step].get(way)
-    return statistics.median(v) if v else None
-def fmt(x, spec="{:.3f}"):
-    return "-" if x is None else spec.format(x)
-def ratio(a, b):
-    return None if a is None or b is None or b == 0 else a / b
-print(f"medians of {sys.argv[2]} runs, milliseconds (submit_wait: per round trip)")
-print("| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |")
-print("|---|---:|---:|---:|---:|---:|")
-for step in runs:
-    l, p, v = med(step, "limit"), med(step, "peer"), med(step, "virtgpu")
-    print(f"| {step} | {fmt(l)} | {fmt(p)} | {fmt(v)} | {fmt(ratio(v, p), '{:.2f}')} | {fmt(ratio(v, l), '{:.2f}')} |")
-EOF
+echo "virtgpu: $SERVER_KIND; peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v runs="$RUNS" -v warmup="$WARMUP" '
+function median(key,    n, i, j, t, v) {
+    n = cnt[key]; if (n == 0) return "";
+    for (i = 1; i <= n; i++) v[i] = val[key, i];
+    for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
+function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+{ if (!(($2) in seen)) { seen[$2] = 1; order[++steps] = $2 } key = $2 SUBSEP $1; val[key, ++cnt[key]] = $3 }
+END {
+    printf "medians of %d runs after %d warm-up rounds, milliseconds (submit_wait: per round trip)\n", runs, warmup
+    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= steps; i++) {
+        s = order[i]; l = median(s SUBSEP "limit"); p = median(s SUBSEP "peer"); v = median(s SUBSEP "virtgpu")
+        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
+    }
+}' "$WORK/steps"

@@ -1,9 +1,15 @@
 #!/bin/sh
-# Builds vkclient into $1 (default: e2e/venus/build): the compute shader to SPIR-V as a C array
-# (glslangValidator, glslang-tools), then the client against the system libvulkan (libvulkan-dev).
+# Builds the Venus e2e clients into $1 (default: e2e/venus/build): shaders to SPIR-V as C arrays
+# (glslangValidator, glslang-tools), then vkclient and vkgfx against the system libvulkan (libvulkan-dev).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/build}
 mkdir -p "$out"
 glslangValidator -V --quiet --vn add_comp_spv -o "$out/add_comp_spv.h" "$here/add.comp"
+glslangValidator -V --quiet --vn tri_vert_spv -o "$out/tri_vert_spv.h" "$here/tri.vert"
+glslangValidator -V --quiet --vn tri_frag_spv -o "$out/tri_frag_spv.h" "$here/tri.frag"
+glslangValidator -V --quiet --vn sample_comp_spv -o "$out/sample_comp_spv.h" "$here/sample.comp"
+glslangValidator -V --quiet --vn misc_comp_spv -o "$out/misc_comp_spv.h" "$here/misc.comp"
+glslangValidator -V --quiet --vn invert_frag_spv -o "$out/invert_frag_spv.h" "$here/invert.frag"
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkclient" "$here/vkclient.c" -lvulkan
+gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkgfx" "$here/vkgfx.c" -lvulkan

@@ -3,78 +3,36 @@ package org.virtgpu.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.virtgpu.launcher.testing.OsgiHarness;
+import org.virtgpu.launcher.testing.LauncherProcess;
 
 /** {@code java -jar virtgpu.jar} as an operator runs it: a separate JVM, its output, its exit status. */
 class LauncherProcessIT {
     @TempDir
     Path tmp;
-    private final List<Process> started = new ArrayList<>();
+    private final List<LauncherProcess> started = new ArrayList<>();
 
-    /** A running launcher whose stderr and stdout lines are collected as they arrive. */
-    record Run(Process process, List<String> lines, List<Thread> readers, long startNanos) {
-        /** Waits for a line matching {@code p}; returns it, or fails after {@code ms}. */
-        String await(Predicate<String> p, long ms) throws InterruptedException {
-            long end = System.nanoTime() + ms * 1_000_000;
-            while (System.nanoTime() < end) {
-                for (String l : lines) {
-                    if (p.test(l)) {
-                        return l;
-                    }
-                }
-                if (!process.isAlive() && readers.stream().noneMatch(Thread::isAlive) && lines.stream().noneMatch(p)) {
-                    break; // the process is gone and its output fully read
-                }
-                Thread.sleep(5);
-            }
-            return fail("no matching line within " + ms + " ms; output:\n" + String.join("\n", lines));
-        }
-    }
-
-    private Run launch(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(System.getProperty("virtgpu.java", "java"),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Duser.home=" + tmp.resolve("home"), "-jar", OsgiHarness.target().resolve("virtgpu.jar").toString()));
-        cmd.addAll(List.of(args));
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).directory(tmp.toFile()).start();
+    private LauncherProcess launch(String... args) throws IOException {
+        LauncherProcess p = LauncherProcess.start(tmp, Map.of(), args);
         started.add(p);
-        List<String> lines = new CopyOnWriteArrayList<>();
-        List<Thread> readers = new ArrayList<>();
-        for (var in : List.of(p.getErrorStream(), p.getInputStream())) {
-            readers.add(Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException ignored) {
-                    // the process went away
-                }
-            }));
-        }
-        return new Run(p, lines, readers, t0);
+        return p;
     }
 
     @AfterEach
     void killLeftovers() {
-        started.forEach(Process::destroyForcibly);
+        started.forEach(LauncherProcess::close);
     }
 
     @Test
@@ -87,7 +45,7 @@ class LauncherProcessIT {
                   "vtest": {"socketPath": "%s"}
                 }
                 """.formatted(tmp.resolve("vtest.sock")));
-        Run run = launch("--config", cfg.toString(), "--storage", tmp.resolve("felix").toString());
+        LauncherProcess run = launch("--config", cfg.toString(), "--storage", tmp.resolve("felix").toString());
         String up = run.await(l -> l.contains("virtgpu up in"), 10_000);
         long ms = (System.nanoTime() - run.startNanos()) / 1_000_000;
         assertTrue(up.endsWith("capsets [1, 2, 3, 4, 5, 8, 9]"), up);
@@ -110,7 +68,7 @@ class LauncherProcessIT {
     void unknownConfigKeyIsReportedWithTheKnownKeysAndExitStatusTwo() throws Exception {
         Path cfg = tmp.resolve("bad.json");
         Files.writeString(cfg, "{\"device\": {\"numScanout\": 1}, \"vtest\": {\"enabled\": \"yes\"}}");
-        Run run = launch("--config", cfg.toString());
+        LauncherProcess run = launch("--config", cfg.toString());
         assertTrue(run.process().waitFor(20, TimeUnit.SECONDS));
         assertEquals(2, run.process().exitValue());
         run.await(l -> l.contains("config: device.numScanout: unknown key (known: [") && l.contains("numScanouts"), 1_000);
@@ -120,7 +78,7 @@ class LauncherProcessIT {
 
     @Test
     void helpDescribesEveryOption() throws Exception {
-        Run run = launch("--help");
+        LauncherProcess run = launch("--help");
         assertTrue(run.process().waitFor(20, TimeUnit.SECONDS));
         assertEquals(0, run.process().exitValue());
         run.await(l -> l.startsWith("Usage: virtgpu"), 1_000);
@@ -134,7 +92,7 @@ class LauncherProcessIT {
 
     @Test
     void shellRunsVirtgpuCommandsFromStdinAndEndOfInputStopsTheDevice() throws Exception {
-        Run run = launch("--no-vtest", "--shell", "--storage", tmp.resolve("felix").toString());
+        LauncherProcess run = launch("--no-vtest", "--shell", "--storage", tmp.resolve("felix").toString());
         try (OutputStream in = run.process().getOutputStream()) {
             in.write("virtgpu:capsets\nvirtgpu:bundles\n".getBytes(StandardCharsets.UTF_8));
             in.flush();

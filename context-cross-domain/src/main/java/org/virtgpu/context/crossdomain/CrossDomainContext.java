@@ -2,6 +2,7 @@ package org.virtgpu.context.crossdomain;
 
 import static org.virtgpu.context.crossdomain.CrossDomainProtocol.*;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.spi.BlobRequest;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.FenceSink;
@@ -223,9 +225,8 @@ final class CrossDomainContext implements GpuContext {
             fds[i] = r.hostMemory().orElseThrow(() -> GpuException.invalidParameter("cross-domain SEND: resource "
                     + id + " has no host memory to share (create it as a HOST3D blob)")).fd();
         }
-        byte[] data = c.asSlice(SendReceive.SIZE, dataSize).toArray(ValueLayout.JAVA_BYTE);
         try {
-            channel.send(data, fds);
+            channel.send(c.asSlice(SendReceive.SIZE, dataSize), fds);
         } catch (IOException e) {
             throw new GpuException(GpuError.UNSPEC, "cross-domain SEND to the compositor failed: " + e.getMessage());
         }
@@ -249,14 +250,20 @@ final class CrossDomainContext implements GpuContext {
                     + " is not a pipe of context " + ctxId);
         }
         try {
-            Libc.writeAll(pipe.fd(), c.asSlice(SendReceive.RW_SIZE, size));
+            writePipe(pipe.fd(), c.asSlice(SendReceive.RW_SIZE, size));
         } catch (IOException e) {
             // the reader went away: the guest learns it from the error and hangs up
             throw new GpuException(GpuError.UNSPEC, "cross-domain WRITE to pipe " + id + ": " + e.getMessage());
         } finally {
             if (hangUp != 0 && items.remove(id, pipe)) {
-                Libc.close(pipe.fd());
+                Fds.closeQuietly(pipe.fd());
             }
+        }
+    }
+
+    private static void writePipe(int fd, MemorySegment data) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            Fds.writeAll(fd, WaylandChannel.nativeOf(data, a));
         }
     }
 
@@ -389,7 +396,7 @@ final class CrossDomainContext implements GpuContext {
         try {
             SharedMemory m = services.allocate("cross-domain-ctx" + ctxId + "-recv" + id, request.size());
             try {
-                Libc.readAt0(item.fd(), m.segment().asSlice(0, item.size()));
+                Fds.preadFully(item.fd(), m.segment().asSlice(0, item.size()), 0);
             } catch (IOException e) {
                 m.release();
                 throw new GpuException(GpuError.UNSPEC, "cross-domain blob_id " + id + ": reading the received fd: "
@@ -397,7 +404,7 @@ final class CrossDomainContext implements GpuContext {
             }
             return m;
         } finally {
-            Libc.close(item.fd());
+            Fds.closeQuietly(item.fd());
         }
     }
 
@@ -423,7 +430,7 @@ final class CrossDomainContext implements GpuContext {
             channel = null;
         }
         for (var it = items.values().iterator(); it.hasNext(); ) {
-            Libc.close(it.next().fd());
+            Fds.closeQuietly(it.next().fd());
             it.remove();
         }
         attached.clear();

@@ -11,6 +11,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.IntSupplier;
+import org.virtgpu.core.nativeio.EventFd;
+import org.virtgpu.core.nativeio.Fds;
+import org.virtgpu.core.nativeio.Poll;
+import org.virtgpu.core.nativeio.UnixSockets;
 import org.virtgpu.spi.FenceSink;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.ResourceView;
@@ -37,6 +41,9 @@ final class WaylandChannel implements AutoCloseable {
     static final int MAX_DATA = 4096 - SendReceive.SIZE;
     /** Items (received fds) a context may hold at once; more means the guest is not consuming them. */
     static final int MAX_ITEMS = 1024;
+    /** How long a SEND waits for a compositor that does not read before it fails (the dispatcher must not hang). */
+    static final int SEND_TIMEOUT_MS = 2000;
+    private static final short[] POLL_IN = {Poll.POLLIN, Poll.POLLIN};
 
     /** A received fd waiting for the guest: a blob to copy or a pipe to write into. */
     sealed interface Item permits BlobItem, PipeItem {
@@ -74,12 +81,12 @@ final class WaylandChannel implements AutoCloseable {
         this.ids = ids;
         this.items = items;
         this.ring = ring;
-        this.sock = Libc.connect(socketPath);
+        this.sock = UnixSockets.connect(socketPath);
         int stop;
         try {
-            stop = Libc.eventfd();
+            stop = EventFd.create();
         } catch (IOException e) {
-            Libc.close(sock);
+            Fds.closeQuietly(sock);
             throw e;
         }
         this.stopFd = stop;
@@ -97,8 +104,15 @@ final class WaylandChannel implements AutoCloseable {
     }
 
     /** SEND: {@code data} with {@code fds} (owned by the caller) to the compositor. */
-    void send(byte[] data, int[] fds) throws IOException {
-        Libc.sendWithFds(sock, data, fds);
+    void send(MemorySegment data, int[] fds) throws IOException {
+        try (Arena a = Arena.ofConfined()) {
+            UnixSockets.sendAll(sock, nativeOf(data, a), fds, SEND_TIMEOUT_MS);
+        }
+    }
+
+    /** {@code data} itself when native, else a native copy in {@code a}: syscalls take no heap segments. */
+    static MemorySegment nativeOf(MemorySegment data, Arena a) {
+        return data.isNative() ? data : a.allocate(data.byteSize()).copyFrom(data);
     }
 
     /** The guest detached the channel ring: the worker must not write into it any more. */
@@ -113,37 +127,39 @@ final class WaylandChannel implements AutoCloseable {
     private void run() {
         byte[] out = new byte[SendReceive.SIZE + MAX_DATA];
         ByteBuffer header = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        int[] pollFds = {sock, stopFd};
+        short[] revents = new short[2];
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(MAX_DATA);
             while (true) {
                 long fence = pending.take();
-                if (Libc.pollEither(sock, stopFd, arena) == 1) {
-                    return;
+                Poll.poll(pollFds, POLL_IN, revents, -1);
+                if (revents[1] != 0) {
+                    return; // the stop event wins: tear-down must not wait for the compositor
                 }
-                Libc.Received r;
-                try (Arena scratch = Arena.ofConfined()) {
-                    r = Libc.receive(sock, buf, scratch);
-                }
+                UnixSockets.Received r = UnixSockets.recvmsg(sock, buf);
+                int[] fds = keepIdentifiable(r);
+                int bytes = (int) r.bytes();
                 java.util.Arrays.fill(out, 0, SendReceive.SIZE, (byte) 0);
                 header.put(0, (byte) CrossDomainProtocol.CMD_RECEIVE);
-                header.putInt(SendReceive.NUM_IDENTIFIERS, r.fds().length);
-                header.putInt(SendReceive.OPAQUE_DATA_SIZE, r.bytes());
-                for (int i = 0; i < r.fds().length; i++) {
-                    register(r.fds()[i], header, i);
+                header.putInt(SendReceive.NUM_IDENTIFIERS, fds.length);
+                header.putInt(SendReceive.OPAQUE_DATA_SIZE, bytes);
+                for (int i = 0; i < fds.length; i++) {
+                    register(fds[i], header, i);
                 }
-                MemorySegment.copy(buf, 0, MemorySegment.ofArray(out), SendReceive.SIZE, r.bytes());
-                header.putShort(2, (short) Math.min(0xffff, SendReceive.SIZE + r.bytes()));
+                MemorySegment.copy(buf, 0, MemorySegment.ofArray(out), SendReceive.SIZE, bytes);
+                header.putShort(2, (short) Math.min(0xffff, SendReceive.SIZE + bytes));
                 synchronized (ringLock) {
                     if (ring != null) {
                         try {
-                            ring.writeBacking(0, MemorySegment.ofArray(out).asSlice(0, SendReceive.SIZE + r.bytes()));
+                            ring.writeBacking(0, MemorySegment.ofArray(out).asSlice(0, SendReceive.SIZE + bytes));
                         } catch (GpuException e) {
                             LOG.log(Level.WARNING, "cross-domain context {0}: channel ring write failed: {1}", ctxId, e);
                         }
                     }
                 }
                 fences.signal(CrossDomainProtocol.CHANNEL_RING, fence);
-                if (r.bytes() == 0 && r.fds().length == 0) {
+                if (bytes == 0 && fds.length == 0) {
                     // the compositor hung up: the guest has read the empty RECEIVE; later fences stay pending until
                     // the context is destroyed (the core completes them then)
                     hungUp = true;
@@ -159,21 +175,41 @@ final class WaylandChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * The received fds that fit the RECEIVE's identifier slots; the rest (a compositor passing more than
+     * {@link SendReceive#MAX_IDENTIFIERS} at once) are closed, as a guest could never name them.
+     */
+    private int[] keepIdentifiable(UnixSockets.Received r) {
+        int[] fds = r.fds();
+        if (r.truncatedFds()) {
+            LOG.log(Level.WARNING, "cross-domain context {0}: compositor passed more fds than fit one message", ctxId);
+        }
+        if (fds.length <= SendReceive.MAX_IDENTIFIERS) {
+            return fds;
+        }
+        LOG.log(Level.WARNING, "cross-domain context {0}: compositor passed {1} fds in one message; closing all past {2}",
+                ctxId, fds.length, SendReceive.MAX_IDENTIFIERS);
+        for (int i = SendReceive.MAX_IDENTIFIERS; i < fds.length; i++) {
+            Fds.closeQuietly(fds[i]);
+        }
+        return java.util.Arrays.copyOf(fds, SendReceive.MAX_IDENTIFIERS);
+    }
+
     /** Turns received fd {@code i} into an item and fills its identifier slot. */
     private void register(int fd, ByteBuffer header, int i) {
         int type = 0;
         int id = 0;
         long size = 0;
         try {
-            Libc.Stat st = Libc.fstat(fd);
+            Fds.Stat st = Fds.fstat(fd);
             if (items.size() >= MAX_ITEMS) {
                 LOG.log(Level.WARNING, "cross-domain context {0}: {1} unconsumed items; dropping a received fd", ctxId, MAX_ITEMS);
-            } else if (st.regular()) {
+            } else if (st.isRegular()) {
                 id = ids.getAsInt();
                 items.put(id, new BlobItem(fd, st.size()));
                 type = SendReceive.ID_TYPE_VIRTGPU_BLOB;
                 size = st.size();
-            } else if (st.fifo()) {
+            } else if (st.isFifo()) {
                 id = ids.getAsInt();
                 items.put(id, new PipeItem(fd));
                 type = SendReceive.ID_TYPE_WRITE_PIPE;
@@ -185,7 +221,7 @@ final class WaylandChannel implements AutoCloseable {
             LOG.log(Level.WARNING, "cross-domain context {0}: received fd unusable: {1}", ctxId, e.getMessage());
         }
         if (type == 0) {
-            Libc.close(fd);
+            Fds.closeQuietly(fd);
         }
         header.putInt(SendReceive.IDENTIFIERS + 4 * i, id);
         header.putInt(SendReceive.IDENTIFIER_TYPES + 4 * i, type);
@@ -196,7 +232,7 @@ final class WaylandChannel implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Libc.signal(stopFd);
+            EventFd.signal(stopFd, 1);
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cross-domain context {0}: cannot wake the worker: {1}", ctxId, e.getMessage());
         }
@@ -211,7 +247,7 @@ final class WaylandChannel implements AutoCloseable {
             LOG.log(Level.ERROR, "cross-domain context {0}: worker did not stop; leaving its fds open", ctxId);
             return;
         }
-        Libc.close(sock);
-        Libc.close(stopFd);
+        Fds.closeQuietly(sock);
+        Fds.closeQuietly(stopFd);
     }
 }

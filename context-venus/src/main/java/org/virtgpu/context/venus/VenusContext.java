@@ -324,6 +324,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
         lost = true;
         monitor.interrupt();
         for (VenusRing r : rings.values()) {
+            r.markFatal(); // before its memory can go: the blob holding it is released below
             r.stop();
         }
         rings.clear();

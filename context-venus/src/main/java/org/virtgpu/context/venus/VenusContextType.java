@@ -1,6 +1,7 @@
 package org.virtgpu.context.venus;
 
 import java.util.List;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.virtgpu.spi.Capset;
 import org.virtgpu.spi.ContextSpec;
@@ -15,6 +16,22 @@ import org.virtgpu.spi.PageSizePolicy;
 public final class VenusContextType implements ContextType {
     private static final List<Capset> CAPSETS = List.of(
             new VenusCapset());
+
+    /**
+     * Loads the host Vulkan loader in the background (LWJGL, libvulkan, the loader's ICD and layer scan: about
+     * 300 ms on a cold JVM) so that the first client does not wait for it; a failure here is only logged, the first
+     * context creation tries again and reports it.
+     */
+    @Activate
+    public void activate() {
+        Thread.ofVirtual().name("venus-host-vulkan-init").start(() -> {
+            try {
+                HostVulkan.getInstanceProcAddr();
+            } catch (RuntimeException | LinkageError e) {
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: host Vulkan not available yet: " + e);
+            }
+        });
+    }
 
     @Override
     public String name() {

@@ -16,6 +16,9 @@ import org.virtgpu.context.venus.gen.VnHooks;
 import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnCtx;
 import org.virtgpu.context.venus.wire.VnObjects;
+import org.virtgpu.core.nativeio.Errno;
+import org.virtgpu.core.nativeio.Mman;
+import org.virtgpu.core.nativeio.NativeException;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.SharedMemory;
@@ -43,6 +46,15 @@ final class VenusExecutor implements VnHooks {
     static final int API_1_1 = (1 << 22) | (1 << 12);
 
     private static final Set<String> CARRIED = Set.of(VnInfo.EXTENSION_NAMES);
+    /**
+     * {@code -Dvirtgpu.venus.prefault=false} turns off pre-faulting host-visible memory at allocation (see
+     * {@link #prefault}; on by default, the switch is for measuring it).
+     */
+    private static final boolean PREFAULT = !"false".equals(System.getProperty("virtgpu.venus.prefault"));
+    /** from this size on, memory is pre-faulted on its own thread (see {@link #prefault}) */
+    private static final long PREFAULT_ASYNC_BYTES = 1L << 20;
+    /** set once the kernel has answered EINVAL to MADV_POPULATE_WRITE (before Linux 5.14) */
+    private static volatile boolean populateUnsupported;
 
     private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
     private final AtomicLongArray functions = new AtomicLongArray(512);
@@ -50,6 +62,8 @@ final class VenusExecutor implements VnHooks {
     private volatile long instance;
     /** device host handle -> physical device host handle */
     private final Map<Long, Long> devicePhysical = new ConcurrentHashMap<>();
+    /** host physical device handle -> its device extensions (see {@link #hostExtensions}) */
+    private final Map<Long, Map<String, Integer>> extensionCache = new ConcurrentHashMap<>();
     /** devices created with VK_EXT_external_memory_host enabled, with their import alignment */
     private final Map<Long, Long> importAlignment = new ConcurrentHashMap<>();
     /** host-visible VkDeviceMemory host handle -> the shared memory it was imported from */
@@ -91,8 +105,8 @@ final class VenusExecutor implements VnHooks {
 
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
     SharedMemory memoryBlob(long memoryId) {
-        Long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
-        Imported m = host == null || host == 0 ? null : hostMemory.get(host);
+        long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
+        Imported m = host == 0 ? null : hostMemory.get(host);
         return m == null ? null : m.shm();
     }
 
@@ -169,6 +183,7 @@ final class VenusExecutor implements VnHooks {
         // so that no device outlives the instance it points into (their ids go with the instance's, VnObjects).
         destroyDevices(c);
         VnHooks.super.vkDestroyInstance(c, inst, pAllocator);
+        extensionCache.clear(); // physical device handles die with their instance and may come back for another
         if (inst == instance) {
             instance = 0;
         }
@@ -188,8 +203,21 @@ final class VenusExecutor implements VnHooks {
         p32(pProperties + 16, capVersion(g32(pProperties + 16))); // properties.apiVersion
     }
 
-    /** The host's device extensions (name, specVersion). */
+    /**
+     * The host's device extensions (name, specVersion), asked once per physical device and instance: the Vulkan
+     * loader rescans its layer manifests on every vkEnumerateDeviceExtensionProperties (1.3 ms a call here), and
+     * Mesa asks twice before vkCreateDevice, which asks again.
+     */
     Map<String, Integer> hostExtensions(VnCtx c, long physicalDevice) throws Throwable {
+        Map<String, Integer> known = extensionCache.get(physicalDevice);
+        if (known == null) {
+            known = queryHostExtensions(c, physicalDevice);
+            extensionCache.put(physicalDevice, known);
+        }
+        return known;
+    }
+
+    private Map<String, Integer> queryHostExtensions(VnCtx c, long physicalDevice) throws Throwable {
         long count = c.alloc(1, 4);
         VnHooks.super.vkEnumerateDeviceExtensionProperties(c, physicalDevice, 0, count, 0);
         int n = g32(count);
@@ -201,7 +229,7 @@ final class VenusExecutor implements VnHooks {
             String name = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.US_ASCII);
             out.put(name, g32(p + 256));
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     @Override
@@ -331,6 +359,7 @@ final class VenusExecutor implements VnHooks {
         } catch (GpuException e) {
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
+        prefault(shm);
         long imp = c.alloc(1, 32);
         p32(imp, STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
         p64(imp + 8, g64(pAllocateInfo + 8));
@@ -345,6 +374,46 @@ final class VenusExecutor implements VnHooks {
             shm.release();
         }
         return r;
+    }
+
+    /**
+     * Faults the whole of our mapping in, one madvise(MADV_POPULATE_WRITE) instead of a page fault per page later:
+     * the host driver reads and writes this memory through our mapping, so without it the first vkCmdCopyBuffer
+     * over 64 MiB took 2 x 16384 minor faults inside lavapipe's queue thread (about 30 ms here, five times the copy
+     * itself). Populating also allocates and zeroes the pages (about 0.7 ms per MiB on the development machine), so
+     * large allocations are populated on a short-lived thread of their own while the client goes on (usually
+     * writing the memory: each page is allocated once, by whichever side touches it first, and the client's write
+     * never waits for the whole range); small ones here. Kernels before 5.14 answer EINVAL: then pages are
+     * faulted in on first use, as before.
+     */
+    private static void prefault(SharedMemory shm) {
+        if (!PREFAULT || populateUnsupported) {
+            return;
+        }
+        if (shm.size() < PREFAULT_ASYNC_BYTES) {
+            populate(shm);
+            return;
+        }
+        shm.retain(); // the client may free the memory meanwhile: our mapping stays until we are done
+        Thread.ofPlatform().daemon().name("venus-prefault").start(() -> {
+            try {
+                populate(shm);
+            } finally {
+                shm.release();
+            }
+        });
+    }
+
+    private static void populate(SharedMemory shm) {
+        try {
+            Mman.madvise(shm.segment(), Mman.MADV_POPULATE_WRITE);
+        } catch (NativeException e) {
+            // EINVAL: kernel without MADV_POPULATE_WRITE; ENOMEM etc.: the pages come on first use, as before
+            populateUnsupported = e.errno() == Errno.EINVAL;
+            VenusContext.LOG.log(System.Logger.Level.DEBUG, "not pre-faulting host-visible memory: " + e.getMessage());
+        } catch (RuntimeException e) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "pre-faulting host-visible memory failed: " + e);
+        }
     }
 
     private boolean hostVisible(VnCtx c, long physical, int typeIndex) throws Throwable {

@@ -24,8 +24,7 @@ final class VenusRing {
      * {@code -Dvirtgpu.venus.profile=true}: each ring counts commands and host nanoseconds per command type, plus
      * wake-ups after IDLE, and logs the table when it is destroyed (for finding slow paths; off by default).
      */
-    private static final int RELAX_YIELDS_ORDER = 4;
-    private static final int RELAX_YIELDS = 1 << RELAX_YIELDS_ORDER;
+    private static final long RELAX_SPIN_NANOS = 20_000;
     private static final long RELAX_BASE_NANOS = 10_000;
     static final boolean PROFILE = Boolean.getBoolean("virtgpu.venus.profile");
 
@@ -76,6 +75,15 @@ final class VenusRing {
         INT.getAndBitwiseOr(status, 0L, STATUS_ALIVE);
     }
 
+    /**
+     * The context is gone (its type went away, or its session ended): FATAL tells the client that this ring will
+     * never move again. Mesa checks it in its wait loops, and a client that asked for no ring monitor (so never
+     * misses ALIVE) would otherwise wait for good.
+     */
+    void markFatal() {
+        INT.getAndBitwiseOr(status, 0L, STATUS_FATAL);
+    }
+
     /** vkNotifyRingMESA: the client saw IDLE after writing. */
     void notifyRing() {
         LockSupport.unpark(thread);
@@ -101,7 +109,8 @@ final class VenusRing {
             }
             LockSupport.parkNanos(20_000);
         }
-        return true;
+        // a ring that died (FATAL) or was destroyed stops its thread: the seqno was not reached then
+        return (int) (head() - seqno) >= 0;
     }
 
     void stop() {
@@ -144,7 +153,10 @@ final class VenusRing {
             if (avail == 0) {
                 long idle = System.nanoTime() - lastWork;
                 if (idle < idleNanos) {
-                    relax(++emptyPolls, idleNanos - idle);
+                    if (idle >= RELAX_SPIN_NANOS) {
+                        emptyPolls++;
+                    }
+                    relax(idle, emptyPolls, idleNanos - idle);
                     continue;
                 }
                 INT.getAndBitwiseOr(status, 0L, STATUS_IDLE);
@@ -199,16 +211,17 @@ final class VenusRing {
     }
 
     /**
-     * Waiting for the client's next command before going IDLE: yield a few times, then sleep in doubling steps from
-     * 10 us. A busy spin here would take a whole core from the host driver's queue threads and from the client
-     * (which polls fence feedback the host driver writes), which on a small machine makes every round trip slower.
+     * Waiting for the client's next command before going IDLE: spin briefly (a client streaming small commands
+     * usually writes the next one within microseconds), then sleep in doubling steps from 10 us. No
+     * {@code Thread.yield()}: on a busy host a yield hands the core to another process for a whole scheduler slice,
+     * and no long busy spin either: that would take a core from the host driver's threads and from the client.
      */
-    private static void relax(int polls, long maxNanos) {
-        if (polls < RELAX_YIELDS) {
-            Thread.yield();
+    private static void relax(long emptyNanos, int polls, long maxNanos) {
+        if (emptyNanos < RELAX_SPIN_NANOS) {
+            Thread.onSpinWait();
             return;
         }
-        int shift = Math.min(31 - Integer.numberOfLeadingZeros(polls) - RELAX_YIELDS_ORDER, 10);
+        int shift = Math.min(31 - Integer.numberOfLeadingZeros(Math.max(1, polls)), 10);
         LockSupport.parkNanos(Math.min(RELAX_BASE_NANOS << shift, maxNanos));
     }
 

@@ -175,4 +175,34 @@ class VenusContextLavapipeTest {
         GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(e.segment(arena), 0));
         assertTrue(ex.getMessage().contains("unknown object id"), ex.getMessage());
     }
+
+    @Test
+    void commandBuffersDieWithTheirPoolSoTheirIdsAreUnknownAfterwards() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        createInstance(e, 1);
+        e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100); // vkEnumeratePhysicalDevices: bind id 100
+        // vkCreateDevice(100, {one queue of family 0, priority 1.0, no layers or extensions}, NULL, id 200)
+        e.cmd(11, 0).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
+                .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
+                .u32(0).u64(0).u32(0).u64(0).u64(0).u64(0).u64(1).u64(200);
+        // vkCreateCommandPool(200, {family 0}, NULL, id 300)
+        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(0).u32(0).u64(0).u64(1).u64(300);
+        // vkAllocateCommandBuffers(200, {pool 300, primary, 2}, ids 400 and 401)
+        e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(300).u32(0).u32(2).u64(2).u64(400).u64(401);
+        // vkBeginCommandBuffer(400): the command buffer is alive
+        e.cmd(90, 0).u64(400).u64(1).u32(42).u64(0).u32(0).u64(0);
+        e.cmd(86, 0).u64(200).u64(300).u64(0); // vkDestroyCommandPool frees 400 and 401 implicitly
+        ctx.submit(e.segment(arena), 0);
+
+        // using 401 now would hand lavapipe a freed command buffer: it must be an unknown id instead
+        Enc after = new Enc().cmd(90, 0).u64(401).u64(1).u32(42).u64(0).u32(0).u64(0);
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(after.segment(arena), 0));
+        assertTrue(ex.getMessage().contains("unknown object id 401"), ex.getMessage());
+
+        // the same for a queue after its device: vkGetDeviceQueue(200, 0, 0, id 500), vkDestroyDevice, vkQueueWaitIdle(500)
+        ctx.submit(new Enc().cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(500).cmd(12, 0).u64(200).u64(0).segment(arena), 0);
+        Enc wait = new Enc().cmd(19, 0).u64(500);
+        GpuException ex2 = assertThrows(GpuException.class, () -> ctx.submit(wait.segment(arena), 0));
+        assertTrue(ex2.getMessage().contains("unknown object id 500"), ex2.getMessage());
+    }
 }

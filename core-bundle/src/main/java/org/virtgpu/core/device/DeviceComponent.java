@@ -48,6 +48,12 @@ public final class DeviceComponent implements VirtGpuDevice {
     private final Set<DeviceSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile DeviceSettings settings = DeviceSettings.defaults();
     private volatile int hostPageSize;
+    /**
+     * {@link #blobAlignment()}, read on every CREATE_BLOB and MAP_BLOB: recomputed (under {@link #alignmentLock})
+     * only when context types come or go or the configuration changes, never per command.
+     */
+    private volatile long blobAlignment = HostPage.osPageSize();
+    private final Object alignmentLock = new Object();
     private ServiceRegistration<VirtGpuDevice> registration;
 
     /** For Declarative Services. */
@@ -61,6 +67,7 @@ public final class DeviceComponent implements VirtGpuDevice {
         DeviceComponent d = new DeviceComponent();
         d.settings = settings;
         d.hostPageSize = HostPage.effective(settings.hostPageSize());
+        d.recomputeBlobAlignment();
         return d;
     }
 
@@ -80,6 +87,7 @@ public final class DeviceComponent implements VirtGpuDevice {
             LOG.log(Level.INFO, "context type {0} from {1} serves capsets {2}", type.name(), bundle,
                     type.capsets().stream().map(c -> c.id() + " (" + c.name() + ")").toList());
         }
+        recomputeBlobAlignment();
         publish();
     }
 
@@ -96,6 +104,7 @@ public final class DeviceComponent implements VirtGpuDevice {
         for (DeviceSession s : sessions) {
             s.contextTypeGone(type);
         }
+        recomputeBlobAlignment();
         publish();
     }
 
@@ -103,6 +112,7 @@ public final class DeviceComponent implements VirtGpuDevice {
     void activate(BundleContext context, DeviceConfig config) {
         this.settings = DeviceSettings.from(config);
         this.hostPageSize = HostPage.effective(config.hostPageSize());
+        recomputeBlobAlignment();
         registration = context.registerService(VirtGpuDevice.class, this, properties());
         LOG.log(Level.INFO, "virtgpu device up: host page {0}, capsets {1}", hostPageSize, Arrays.toString(registry.ids()));
     }
@@ -146,11 +156,21 @@ public final class DeviceComponent implements VirtGpuDevice {
 
     /** max(host page size, every active context type's required alignment). */
     public long blobAlignment() {
-        long a = hostPageSize == 0 ? HostPage.osPageSize() : hostPageSize;
-        for (var p : registry.providers()) {
-            a = Math.max(a, p.type().pageSizePolicy().requiredAlignment());
+        return blobAlignment;
+    }
+
+    /**
+     * Serialised so that the last recomputation, which runs after the last registry change, is the one that sticks
+     * when context types come and go on several threads at once.
+     */
+    private void recomputeBlobAlignment() {
+        synchronized (alignmentLock) {
+            long a = hostPageSize == 0 ? HostPage.osPageSize() : hostPageSize;
+            for (var p : registry.providers()) {
+                a = Math.max(a, p.type().pageSizePolicy().requiredAlignment());
+            }
+            blobAlignment = a;
         }
-        return a;
     }
 
     public CapsetRegistry registry() {

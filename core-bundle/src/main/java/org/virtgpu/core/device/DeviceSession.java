@@ -393,13 +393,26 @@ public final class DeviceSession implements GpuSession {
         Checked.inside(command, "rect y", Checked.u32(r.y()), Checked.u32(r.height()), "resource height", res.height());
     }
 
+    /**
+     * SET_SCANOUT(_BLOB)'s first steps: checks the scanout id, and when the resource id is 0 disables the scanout
+     * and answers OK (the virtio-gpu spec: a resource_id of 0 disables the scanout).
+     *
+     * @return true when the command is done (the scanout was disabled)
+     */
+    private boolean disabledScanout(GpuCommand c, int scanoutId, int resourceId, String command) throws GpuException {
+        scanouts.checkId(scanoutId, command);
+        if (resourceId != 0) {
+            return false;
+        }
+        synchronized (scanouts.lock()) {
+            scanouts.disable(scanoutId);
+        }
+        ok(c);
+        return true;
+    }
+
     private void setScanout(SetScanout c) throws GpuException {
-        scanouts.checkId(c.scanoutId(), "SET_SCANOUT");
-        if (c.resourceId() == 0) {
-            synchronized (scanouts.lock()) {
-                scanouts.disable(c.scanoutId());
-            }
-            ok(c);
+        if (disabledScanout(c, c.scanoutId(), c.resourceId(), "SET_SCANOUT")) {
             return;
         }
         Resource r = resources.get(c.resourceId(), "SET_SCANOUT");
@@ -631,12 +644,7 @@ public final class DeviceSession implements GpuSession {
 
     private void setScanoutBlob(SetScanoutBlob c) throws GpuException {
         require(DeviceInfo.F_RESOURCE_BLOB, GpuError.INVALID_PARAMETER, "SET_SCANOUT_BLOB");
-        scanouts.checkId(c.scanoutId(), "SET_SCANOUT_BLOB");
-        if (c.resourceId() == 0) {
-            synchronized (scanouts.lock()) {
-                scanouts.disable(c.scanoutId());
-            }
-            ok(c);
+        if (disabledScanout(c, c.scanoutId(), c.resourceId(), "SET_SCANOUT_BLOB")) {
             return;
         }
         Resource r = resources.get(c.resourceId(), "SET_SCANOUT_BLOB");

@@ -1,27 +1,12 @@
 package org.virtgpu.core.device;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import org.virtgpu.core.nativeio.Mman;
 
 /** The host page size, from the OS ({@code getpagesize(2)}) or a configured override. */
 public final class HostPage {
-    private static final int OS_PAGE_SIZE = queryOs();
+    private static final int OS_PAGE_SIZE = Mman.pageSize();
 
     private HostPage() {
-    }
-
-    @SuppressWarnings("restricted")
-    private static int queryOs() {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle mh = linker.downcallHandle(linker.defaultLookup().find("getpagesize").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        try {
-            return (int) mh.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError("getpagesize", t);
-        }
     }
 
     public static int osPageSize() {

@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** errno values used by the wrappers (Linux x86-64 / aarch64 generic numbers) and their texts. */
+@org.osgi.annotation.versioning.ProviderType
 public final class Errno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;

@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** eventfd(2): a counter fd that becomes readable when non-zero (vtest SYNC_WAIT, vhost-user kick/call). */
+@org.osgi.annotation.versioning.ProviderType
 public final class EventFd {
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;

@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** memfd_create(2), ftruncate(2) and file seals (fcntl F_ADD_SEALS). */
+@org.osgi.annotation.versioning.ProviderType
 public final class Memfd {
     public static final int MFD_CLOEXEC = 0x1;
     public static final int MFD_ALLOW_SEALING = 0x2;

@@ -13,6 +13,7 @@ import java.lang.invoke.VarHandle;
  * segment as its first argument; allocate one per call (or per thread) with {@link #errnoState(Arena)} and
  * read it with {@link #errno(MemorySegment)} right after a failing call.
  */
+@org.osgi.annotation.versioning.ProviderType
 public final class Native {
     static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
@@ -50,6 +51,42 @@ public final class Native {
 
     public static int errno(MemorySegment state) {
         return (int) ERRNO$vh.get(state, 0L);
+    }
+
+    /** One raw downcall on an errno capture segment, returning a count or fd (negative with errno set on failure). */
+    @FunctionalInterface
+    interface Call {
+        long invoke(MemorySegment errnoState) throws Throwable;
+    }
+
+    /**
+     * Runs {@code call} the way read(2)-like calls are wrapped: EINTR is retried, EAGAIN (a non-blocking fd with
+     * nothing to do) is -1, any other errno a {@link NativeException} naming {@code name}.
+     *
+     * @return the call's non-negative result, or -1 for EAGAIN
+     */
+    static long retrying(String name, Call call) throws NativeException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoState(a);
+            while (true) {
+                long r = call.invoke(st);
+                if (r >= 0) {
+                    return r;
+                }
+                int e = errno(st);
+                if (e == Errno.EINTR) {
+                    continue;
+                }
+                if (e == Errno.EAGAIN) {
+                    return -1;
+                }
+                throw new NativeException(name, e);
+            }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(name, t);
+        }
     }
 
     /** Rethrows a Throwable from invokeExact: only a bug in a descriptor can get here. */

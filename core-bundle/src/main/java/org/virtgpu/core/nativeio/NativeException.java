@@ -3,6 +3,7 @@ package org.virtgpu.core.nativeio;
 import java.io.IOException;
 
 /** A system call failed: carries the call's name, errno and its text ("memfd_create: EMFILE (Too many open files)"). */
+@org.osgi.annotation.versioning.ProviderType
 public final class NativeException extends IOException {
     private static final long serialVersionUID = 1L;
     private final String call;

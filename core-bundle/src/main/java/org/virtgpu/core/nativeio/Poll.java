@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** poll(2) over a handful of fds (a transport's socket plus its wake-up eventfd, or a queue's kick fds). */
+@org.osgi.annotation.versioning.ProviderType
 public final class Poll {
     public static final short POLLIN = 0x1;
     public static final short POLLOUT = 0x4;

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
  * channels cannot do. All fds are created close-on-exec. Calls block unless the fd is non-blocking; run
  * them on platform threads (a virtual thread blocked in a downcall pins its carrier).
  */
+@org.osgi.annotation.versioning.ProviderType
 public final class UnixSockets {
     public static final int AF_UNIX = 1;
     public static final int SOCK_STREAM = 1;
@@ -21,12 +22,14 @@ public final class UnixSockets {
     public static final int SCM_RIGHTS = 1;
     public static final int MSG_CTRUNC = 0x8;
     public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
     /** Most fds accepted in one message; vhost-user sends at most 8 (one per memory region). */
     public static final int MAX_FDS = 32;
 
+    private static final int[] NO_FDS = new int[0];
     private static final int SUN_PATH_MAX = 108;
     private static final long SOCKADDR_UN_SIZE = 110;
     // struct msghdr (x86-64 / aarch64 LP64): name@0 namelen@8 iov@16 iovlen@24 control@32 controllen@40 flags@48
@@ -59,6 +62,7 @@ public final class UnixSockets {
     }
 
     /** Result of {@link #recvmsg}: bytes read (0 = peer closed) and the fds that came with them (caller owns). */
+    @org.osgi.annotation.versioning.ProviderType
     public record Received(long bytes, int[] fds, boolean truncatedFds) {
     }
 
@@ -120,27 +124,8 @@ public final class UnixSockets {
      * @return the connection fd, or -1 for EAGAIN on a non-blocking listener
      */
     public static int accept(int listenFd) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            while (true) {
-                int fd = (int) accept4$mh.invokeExact(st, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
-                if (fd >= 0) {
-                    return fd;
-                }
-                int e = Native.errno(st);
-                if (e == Errno.EINTR) {
-                    continue;
-                }
-                if (e == Errno.EAGAIN) {
-                    return -1;
-                }
-                throw new NativeException("accept4", e);
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("accept4", t);
-        }
+        return (int) Native.retrying("accept4",
+                st -> (int) accept4$mh.invokeExact(st, listenFd, MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC));
     }
 
     /** Connects a blocking stream socket to {@code path}. */
@@ -189,6 +174,15 @@ public final class UnixSockets {
      * @return bytes sent (may be fewer than asked on a stream socket; the fds go with the first byte)
      */
     public static long sendmsg(int fd, MemorySegment data, int... fds) throws NativeException {
+        long n = sendmsgFlags(fd, data, MSG_NOSIGNAL, fds);
+        if (n < 0) {
+            throw new NativeException("sendmsg", Errno.EAGAIN);
+        }
+        return n;
+    }
+
+    /** sendmsg(2) with {@code flags}; returns -1 for EAGAIN (full socket buffer, non-blocking). */
+    private static long sendmsgFlags(int fd, MemorySegment data, int flags, int[] fds) throws NativeException {
         if (fds.length > MAX_FDS) {
             throw new NativeException("sendmsg", Errno.EINVAL);
         }
@@ -213,11 +207,14 @@ public final class UnixSockets {
                 msg.set(ValueLayout.JAVA_LONG, 40, space);
             }
             while (true) {
-                long r = (long) sendmsg$mh.invokeExact(st, fd, msg, MSG_NOSIGNAL);
+                long r = (long) sendmsg$mh.invokeExact(st, fd, msg, flags);
                 if (r >= 0) {
                     return r;
                 }
                 int e = Native.errno(st);
+                if (e == Errno.EAGAIN) {
+                    return -1;
+                }
                 if (e != Errno.EINTR) {
                     throw new NativeException("sendmsg", e);
                 }
@@ -235,7 +232,33 @@ public final class UnixSockets {
         int[] pending = fds;
         while (off < data.byteSize()) {
             long n = sendmsg(fd, data.asSlice(off), pending);
-            pending = new int[0];
+            pending = NO_FDS;
+            off += n;
+        }
+    }
+
+    /**
+     * Sends all of {@code data}, the fds with the first chunk, without ever blocking in sendmsg (MSG_DONTWAIT): when
+     * the peer's buffer is full it polls for room up to {@code timeoutMs} at a time, so a peer that stops reading
+     * cannot hang the caller (a device's dispatcher thread sending to a foreign server, for example).
+     *
+     * @throws NativeException EAGAIN when the peer made no room for {@code timeoutMs}
+     */
+    public static void sendAll(int fd, MemorySegment data, int[] fds, int timeoutMs) throws NativeException {
+        int[] one = {fd};
+        short[] events = {Poll.POLLOUT};
+        short[] revents = new short[1];
+        long off = 0;
+        int[] pending = fds;
+        while (off < data.byteSize() || pending.length > 0) {
+            long n = sendmsgFlags(fd, data.asSlice(off), MSG_NOSIGNAL | MSG_DONTWAIT, pending);
+            if (n < 0) {
+                if (Poll.poll(one, events, revents, timeoutMs) == 0) {
+                    throw new NativeException("sendmsg (peer did not read for " + timeoutMs + " ms)", Errno.EAGAIN);
+                }
+                continue;
+            }
+            pending = NO_FDS;
             off += n;
         }
     }

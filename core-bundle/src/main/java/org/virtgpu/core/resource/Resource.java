@@ -212,12 +212,7 @@ public final class Resource implements ResourceView {
      * once this returns.
      */
     public void dropBacking() {
-        backingLock.writeLock().lock();
-        try {
-            backing = null;
-        } finally {
-            backingLock.writeLock().unlock();
-        }
+        attachBacking(null);
     }
 
     public UUID uuid() {

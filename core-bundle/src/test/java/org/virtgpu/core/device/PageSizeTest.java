@@ -96,6 +96,32 @@ class PageSizeTest {
     }
 
     @Test
+    void blobAlignmentFollowsContextTypesComingAndGoing() throws Exception {
+        try (GpuHarness g = at(16384, GpuHarness.ALL_FEATURES)) {
+            var mib = new TestContextType("mib", new PageSizePolicy(PageSizePolicy.Reporting.IN_CAPSET, 1 << 20), 9);
+            var k64 = new TestContextType("k64", new PageSizePolicy(PageSizePolicy.Reporting.IN_CAPSET, 65536), 10);
+            // same capset as "mib": refused while mib serves it, promoted when mib goes
+            var k256 = new TestContextType("k256", new PageSizePolicy(PageSizePolicy.Reporting.IN_CAPSET, 256 << 10), 9);
+            g.device.addContextType(k64, "k64.bundle");
+            assertEquals(65536, g.device.blobAlignment());
+            g.device.addContextType(mib, "mib.bundle");
+            assertEquals(1 << 20, g.device.blobAlignment());
+            g.device.addContextType(k256, "k256.bundle");
+            assertEquals(1 << 20, g.device.blobAlignment(), "a waiting type does not count");
+            g.device.removeContextType(mib);
+            assertEquals(256 << 10, g.device.blobAlignment(), "the promoted waiting type counts");
+            assertEquals(256 << 10, g.device.info().blobAlignment());
+            assertEquals(256 << 10, g.device.hostInfo().blobAlignment());
+            g.expect(VIRTIO_GPU_RESP_ERR_INVALID_PARAMETER, hostBlob(1, 65536));
+            g.ok(hostBlob(2, 256 << 10));
+            g.device.removeContextType(k256);
+            g.device.removeContextType(k64);
+            assertEquals(16384, g.device.blobAlignment(), "back to the configured host page");
+            g.ok(hostBlob(3, 16384));
+        }
+    }
+
+    @Test
     void configuredPageSizeBelowTheOsPageOrNotAPowerOfTheListIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> DeviceSettings.defaults().withHostPageSize(8192));
         assertThrows(IllegalArgumentException.class, () -> DeviceSettings.defaults().withNumScanouts(17));

@@ -57,4 +57,50 @@ class MemfdMmanTest {
             Fds.close(fd);
         }
     }
+
+    @Test
+    void populateWriteFaultsAMemfdMappingInSoTouchingItTakesNoFaults() throws Exception {
+        long size = 256L * Mman.pageSize();
+        int fd = Memfd.create("populate", size);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cold = Mman.mapShared(fd, 0, size, a);
+            long coldFaults = touchEveryPage(cold);
+            MemorySegment warm = Mman.mapShared(fd, 0, size, a);
+            Mman.madvise(warm, Mman.MADV_POPULATE_WRITE);
+            long warmFaults = touchEveryPage(warm);
+            // a fresh mapping faults once per page on first touch; a populated one is already in the page table
+            assertTrue(coldFaults >= 256, "cold mapping: " + coldFaults + " faults");
+            assertTrue(warmFaults < 16, "populated mapping: " + warmFaults + " faults");
+        } finally {
+            Fds.close(fd);
+        }
+    }
+
+    @Test
+    void madviseOfAnUnalignedRangeIsEinval() throws Exception {
+        long page = Mman.pageSize();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment m = Mman.map(MemorySegment.NULL, page, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0, a);
+            NativeException e = assertThrows(NativeException.class,
+                    () -> Mman.madvise(m.asSlice(1), Mman.MADV_POPULATE_WRITE));
+            assertEquals(Errno.EINVAL, e.errno());
+        }
+    }
+
+    /** Writes one byte per page and returns this thread's minor faults meanwhile (/proc/thread-self/stat field 10). */
+    private static long touchEveryPage(MemorySegment m) throws Exception {
+        long before = minorFaults();
+        for (long off = 0; off < m.byteSize(); off += Mman.pageSize()) {
+            m.set(ValueLayout.JAVA_BYTE, off, (byte) 1);
+        }
+        return minorFaults() - before;
+    }
+
+    private static long minorFaults() throws Exception {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+        // fields after the ")" that closes the command name: state is field 3, minflt field 10
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[10 - 3]);
+    }
 }

@@ -99,4 +99,51 @@ class UnixSocketsTest {
         assertEquals(Errno.ENAMETOOLONG, e.errno());
         assertArrayEquals(new int[0], new int[0]);
     }
+
+    @Test
+    void sendAllWithATimeoutDeliversBytesAndFdsToAReadingPeer() throws Exception {
+        int[] sp = UnixSockets.socketpair();
+        int mfd = Memfd.create("timed", 4096);
+        int size = 4 << 20; // more than a socket buffer: the sender must wait for the reader several times
+        try (Arena a = Arena.ofShared()) {
+            MemorySegment out = a.allocate(size);
+            for (int i = 0; i < size; i += 4) {
+                out.set(ValueLayout.JAVA_INT, i, i);
+            }
+            MemorySegment in = a.allocate(size);
+            var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return UnixSockets.recvFully(sp[1], in);
+                } catch (NativeException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            UnixSockets.sendAll(sp[0], out, new int[] {mfd}, 2000);
+            int[] fds = reader.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, fds.length);
+            assertEquals(4096, Fds.size(fds[0]), "the memfd came along");
+            Fds.close(fds[0]);
+            assertEquals(-1, out.mismatch(in));
+        } finally {
+            Fds.close(mfd);
+            Fds.close(sp[0]);
+            Fds.close(sp[1]);
+        }
+    }
+
+    @Test
+    void sendAllWithATimeoutGivesUpOnAPeerThatDoesNotRead() throws Exception {
+        int[] sp = UnixSockets.socketpair();
+        try (Arena a = Arena.ofConfined()) {
+            long t0 = System.nanoTime();
+            NativeException e = assertThrows(NativeException.class,
+                    () -> UnixSockets.sendAll(sp[0], a.allocate(16 << 20), new int[0], 200));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(Errno.EAGAIN, e.errno());
+            org.junit.jupiter.api.Assertions.assertTrue(ms >= 200 && ms < 5000, ms + " ms");
+        } finally {
+            Fds.close(sp[0]);
+            Fds.close(sp[1]);
+        }
+    }
 }

@@ -19,6 +19,8 @@ public final class Scratch implements AutoCloseable {
     private final List<Arena> extra = new ArrayList<>();
     private MemorySegment cur = first;
     private long used;
+    /** how far the first chunk was used before allocation moved on to an extra chunk */
+    private long firstUsed;
     private long total;
 
     /** Zeroed, 8-byte aligned memory for n elements of size bytes. */
@@ -31,26 +33,42 @@ public final class Scratch implements AutoCloseable {
             if (total + bytes > LIMIT) {
                 throw new VnProtocolException("command needs more than " + LIMIT + " bytes of arguments");
             }
+            if (cur == first) {
+                firstUsed = used;
+            }
             Arena a = Arena.ofShared();
             extra.add(a);
-            cur = a.allocate(Math.max(CHUNK, bytes), 16);
+            cur = a.allocate(Math.max(CHUNK, bytes), 16); // zeroed by the arena
             used = 0;
         }
-        MemorySegment s = cur.asSlice(used, bytes);
-        s.fill((byte) 0);
+        long address = cur.address() + used;
         used += bytes;
         total += bytes;
-        return s.address();
+        return address;
     }
 
-    /** Forgets everything allocated since the last reset. */
+    /**
+     * Forgets everything allocated since the last reset. The first chunk is zeroed here, once per command and only
+     * as far as it was used, rather than per allocation: decoding a small command then allocates no Java objects.
+     */
     public void reset() {
-        for (Arena a : extra) {
-            a.close();
+        long dirty = cur == first ? used : firstUsed;
+        if (dirty > 256) {
+            first.asSlice(0, dirty).fill((byte) 0);
+        } else {
+            for (long off = 0; off < dirty; off += 8) { // allocations are 8-byte multiples; no slice for small ones
+                first.set(java.lang.foreign.ValueLayout.JAVA_LONG, off, 0L);
+            }
         }
-        extra.clear();
+        if (!extra.isEmpty()) {
+            for (int i = 0; i < extra.size(); i++) {
+                extra.get(i).close();
+            }
+            extra.clear();
+        }
         cur = first;
         used = 0;
+        firstUsed = 0;
         total = 0;
     }
 

@@ -25,6 +25,7 @@ public final class VnCtx {
     private int chainDepth;
     /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
     private long device;
+    private final MemorySegment[] fnCache = new MemorySegment[512];
     private ProtocolStructSink protocolStructs = (st, p) -> { };
 
     /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
@@ -173,15 +174,15 @@ public final class VnCtx {
      * error, or NULL when {@code lenient}.
      */
     public long host(int type, long id, boolean lenient) {
-        VnObjects.Entry e = objects.entry(type, id);
-        if (e == null) {
+        long h = objects.host(type, id);
+        if (h == 0 && id != 0) {
             if (lenient) {
                 return 0;
             }
             throw new VnProtocolException("unknown object id " + id + " (handle type " + type + ")");
         }
-        checkDevice(e, id, type);
-        return e.host;
+        checkDevice(type, id, h);
+        return h;
     }
 
     /**
@@ -190,17 +191,13 @@ public final class VnCtx {
      * makes the Vulkan loader's trampoline abort the whole process.
      */
     public long hostValid(int type, long id) {
-        return valid(type, id).host;
-    }
-
-    private VnObjects.Entry valid(int type, long id) {
-        VnObjects.Entry e = id == 0 ? null : objects.entry(type, id);
-        if (e == null) {
+        long h = objects.host(type, id);
+        if (h == 0) {
             throw new VnProtocolException((id == 0 ? "VK_NULL_HANDLE" : "unknown object id " + id)
                     + " where a valid handle is required (handle type " + type + ")");
         }
-        checkDevice(e, id, type);
-        return e;
+        checkDevice(type, id, h);
+        return h;
     }
 
     /**
@@ -208,14 +205,17 @@ public final class VnCtx {
      * belong to this one (a host driver reaches into its device's state through them).
      */
     public long dispatch(int type, long id) {
-        VnObjects.Entry e = valid(type, id);
-        device = e.device;
-        return e.host;
+        long h = hostValid(type, id);
+        device = objects.device(type, h);
+        return h;
     }
 
-    private void checkDevice(VnObjects.Entry e, long id, int type) {
-        if (device != 0 && e.device != 0 && e.device != device) {
-            throw new VnProtocolException("object id " + id + " (handle type " + type + ") belongs to another device");
+    private void checkDevice(int type, long id, long h) {
+        if (device != 0 && h != 0) {
+            long d = objects.device(type, h);
+            if (d != 0 && d != device) {
+                throw new VnProtocolException("object id " + id + " (handle type " + type + ") belongs to another device");
+            }
         }
     }
 
@@ -242,12 +242,21 @@ public final class VnCtx {
     }
 
     /** The host function for a command type (resolved through vkGetInstanceProcAddr). */
-    public long fn(int commandType) {
+    public MemorySegment fn(int commandType) {
         long f = functions.applyAsLong(commandType);
         if (f == 0) {
             throw new VnProtocolException("the host driver has no function for command type " + commandType);
         }
-        return f;
+        // one segment per function and stream instead of one per call (the downcall takes a MemorySegment)
+        if (commandType >= 0 && commandType < fnCache.length) {
+            MemorySegment s = fnCache[commandType];
+            if (s == null || s.address() != f) {
+                s = MemorySegment.ofAddress(f);
+                fnCache[commandType] = s;
+            }
+            return s;
+        }
+        return MemorySegment.ofAddress(f);
     }
 
     // ---- replies

@@ -17,12 +17,15 @@ import org.virtgpu.core.transport.vtest.VtestServer;
  */
 public final class InProcessVtest implements AutoCloseable {
     public final Path socket;
+    public final DeviceComponent device;
     private final VtestServer server;
 
     public InProcessVtest(Path socket) throws Exception {
         this.socket = socket;
-        DeviceComponent device = DeviceComponent.standalone(DeviceSettings.defaults());
-        device.addContextType(new VenusContextType(), "org.virtgpu.context.venus (in-process)");
+        device = DeviceComponent.standalone(DeviceSettings.defaults());
+        VenusContextType venus = new VenusContextType();
+        venus.activate(); // what Declarative Services does in the launcher
+        device.addContextType(venus, "org.virtgpu.context.venus (in-process)");
         server = new VtestServer(device, config(socket.toString()));
     }
 

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * e2e/venus/vkclient.c (built here with gcc and glslangValidator) through Mesa's Venus ICD and our vtest server,
- * and straight on lavapipe for comparison: instance and device, 2000 buffers, 64 MiB host-visible coherent memory
+ * e2e/venus/vkclient.c (built by {@link E2eClients} with gcc and glslangValidator) through Mesa's Venus ICD and
+ * our vtest server, and straight on lavapipe for comparison: instance and device, 2000 buffers, 64 MiB host-visible coherent memory
  * copied device-side, submit round trips, a compute shader adding two 4M-float arrays; the client checks every
  * result and this test checks that it said so.
  */
@@ -24,14 +23,7 @@ class VkClientThroughVenusTest {
 
     @BeforeAll
     static void buildClient() throws Exception {
-        Path repo = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
-        Path out = tmp.resolve("build");
-        Process p = new ProcessBuilder("sh", repo.resolve("e2e/venus/build.sh").toString(), out.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "build.sh timed out");
-        assertEquals(0, p.exitValue(), "e2e/venus/build.sh failed:\n" + log);
-        client = out.resolve("vkclient");
+        client = E2eClients.client("vkclient");
     }
 
     /** The "step name ms" lines of a client's output, in order. */

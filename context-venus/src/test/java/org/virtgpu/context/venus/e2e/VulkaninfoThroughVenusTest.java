@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,12 @@ class VulkaninfoThroughVenusTest {
             VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, "vulkaninfo", "--summary");
             assertEquals(0, r.exit(), r.output());
             assertTrue(r.output().contains("Virtio-GPU Venus (llvmpipe"), r.output());
+            // the client is gone: its connection thread must free the session (contexts, rings, blobs) by itself
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!server.device.sessions().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), server.device.sessions(), "the session ended with the client");
         }
     }
 }

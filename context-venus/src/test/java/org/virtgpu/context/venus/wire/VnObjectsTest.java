@@ -1,7 +1,6 @@
 package org.virtgpu.context.venus.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,8 +26,8 @@ class VnObjectsTest {
     @Test
     void destroyingAnObjectForgetsItsDescendants() {
         twoDevices().unbindHost(DEVICE, 0x3000);
-        assertNull(objects.host(POOL, 10));
-        assertNull(objects.host(CMD, 11));
+        assertEquals(0L, objects.host(POOL, 10));
+        assertEquals(0L, objects.host(CMD, 11));
         assertEquals(0xc000L, objects.host(BUFFER, 12), "the other device's objects stay");
         objects.unbindHost(INSTANCE, 0x1000);
         assertEquals(0, objects.count());
@@ -37,7 +36,7 @@ class VnObjectsTest {
     @Test
     void resettingAPoolForgetsItsChildrenButKeepsThePool() {
         twoDevices().unbindChildren(POOL, 0xa000);
-        assertNull(objects.host(CMD, 11));
+        assertEquals(0L, objects.host(CMD, 11));
         assertEquals(0xa000L, objects.host(POOL, 10));
     }
 
@@ -45,10 +44,10 @@ class VnObjectsTest {
     void aHostHandleBoundAgainLosesItsOldId() {
         twoDevices().bind(QUEUE, 20, 0xd000, DEVICE, 0x3000);
         objects.bind(QUEUE, 21, 0xd000, DEVICE, 0x3000);
-        assertNull(objects.host(QUEUE, 20));
+        assertEquals(0L, objects.host(QUEUE, 20));
         assertEquals(21, objects.id(QUEUE, 0xd000));
         objects.unbindHost(DEVICE, 0x3000);
-        assertNull(objects.host(QUEUE, 21));
+        assertEquals(0L, objects.host(QUEUE, 21));
     }
 
     @Test
@@ -63,9 +62,9 @@ class VnObjectsTest {
     @Test
     void everyObjectKnowsItsDevice() {
         twoDevices();
-        assertEquals(0x3000L, objects.entry(CMD, 11).device);
-        assertEquals(0x3000L, objects.entry(DEVICE, 3).device);
-        assertEquals(0L, objects.entry(PHYSICAL, 2).device);
+        assertEquals(0x3000L, objects.device(CMD, 0xb000));
+        assertEquals(0x3000L, objects.device(DEVICE, 0x3000));
+        assertEquals(0L, objects.device(PHYSICAL, 0x2000));
     }
 
     @Test

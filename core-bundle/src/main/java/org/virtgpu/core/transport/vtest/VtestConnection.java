@@ -646,10 +646,7 @@ final class VtestConnection implements Runnable {
         int level = p.get(U32, 4);
         int stride = p.get(U32, 8);
         int layerStride = p.get(U32, 12);
-        int[] box = new int[6];
-        for (int i = 0; i < 6; i++) {
-            box[i] = p.get(U32, 16 + 4L * i);
-        }
+        int[] box = box(p, 16);
         long dataSize = Integer.toUnsignedLong(p.get(U32, 40));
         if (dataSize > config.maxMessageBytes()) {
             throw new ClientError(VtestProtocol.name(id) + " of " + dataSize + " bytes is over the limit of "
@@ -672,6 +669,15 @@ final class VtestConnection implements Runnable {
             ctrl.transfer(false, CTX_ID, handle, level, stride, layerStride, box, 0);
             send(staging.asSlice(0, dataSize)); // raw data, no header (as virglrenderer)
         }
+    }
+
+    /** A transfer's box (x, y, z, width, height, depth: six u32) at {@code offset} of the command. */
+    private static int[] box(MemorySegment p, long offset) {
+        int[] box = new int[6];
+        for (int i = 0; i < box.length; i++) {
+            box[i] = p.get(U32, offset + 4L * i);
+        }
+        return box;
     }
 
     private MemorySegment staging(int handle, Res res, long size) throws ClientError {
@@ -698,10 +704,7 @@ final class VtestConnection implements Runnable {
         ensureContext();
         int handle = p.get(U32, 0);
         int level = p.get(U32, 4);
-        int[] box = new int[6];
-        for (int i = 0; i < 6; i++) {
-            box[i] = p.get(U32, 8 + 4L * i);
-        }
+        int[] box = box(p, 8);
         long offset = Integer.toUnsignedLong(p.get(U32, 36));
         Res res = transferTarget(id, handle);
         if (res.shmAddress == 0 || offset >= res.shmSize) {

@@ -1219,7 +1219,9 @@ public final class VenusGen {
         dc.append("package ").append(PKG).append(";\n\n");
         dc.append("import static java.lang.foreign.ValueLayout.*;\n\n");
         dc.append("import java.lang.foreign.FunctionDescriptor;\nimport java.lang.foreign.Linker;\nimport java.lang.invoke.MethodHandle;\n\n");
-        dc.append("/** Downcall handles by C signature; the function address is the first argument. */\n");
+        // one holder class per signature: a handle is linked on its first use (10-25 ms each on a cold JVM), so a
+        // client pays for the signatures it calls, not for all of them on its first command
+        dc.append("/** Downcall handles by C signature, each created on first use; the function address is the first argument. */\n");
         dc.append("final class VnDowncalls {\n    private VnDowncalls() {\n    }\n\n");
         dc.append("    private static final Linker L = Linker.nativeLinker();\n\n");
         for (Map.Entry<String, String> e : sigs.entrySet()) {
@@ -1232,8 +1234,8 @@ public final class VenusGen {
             for (char ch : args.toCharArray()) {
                 ls.add(layout(sigKind(ch)));
             }
-            dc.append("    static final MethodHandle ").append(e.getValue()).append(" = L.downcallHandle(").append(fd)
-                    .append(String.join(", ", ls)).append("));\n");
+            dc.append("    static final class ").append(e.getValue()).append(" {\n        static final MethodHandle H = L.downcallHandle(")
+                    .append(fd).append(String.join(", ", ls)).append("));\n    }\n");
         }
         dc.append("}\n");
         Files.writeString(dir.resolve("VnDowncalls.java"), dc.toString());
@@ -1434,7 +1436,7 @@ public final class VenusGen {
         StringBuilder sig = new StringBuilder();
         sig.append(rk == Kind.VOID ? "V" : String.valueOf(sigChar(rk))).append(':');
         StringBuilder params = new StringBuilder("VnCtx c");
-        StringBuilder callArgs = new StringBuilder("MemorySegment.ofAddress(c.fn(").append(cmd.typeId).append("))");
+        StringBuilder callArgs = new StringBuilder("c.fn(").append(cmd.typeId).append(")");
         for (Member p : cmd.params) {
             Kind pk = passKind(p);
             sig.append(sigChar(pk));
@@ -1445,7 +1447,7 @@ public final class VenusGen {
         String rj = rk == Kind.VOID ? "void" : javaType(rk);
         hooks.append("    default ").append(rj).append(' ').append(cmd.name).append('(').append(params).append(") throws Throwable {\n");
         hooks.append("        ").append(rk == Kind.VOID ? "" : "return (" + rj + ") ").append("VnDowncalls.").append(mh)
-                .append(".invokeExact(").append(callArgs).append(");\n    }\n\n");
+                .append(".H.invokeExact(").append(callArgs).append(");\n    }\n\n");
         sb.append(ind).append(rk == Kind.VOID ? "" : rj + " ret = ").append("h.").append(cmd.name).append("(c");
         for (String a : argNames) {
             sb.append(", ").append(a);

@@ -1,0 +1,147 @@
+package org.virtgpu.context.venus;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.virtgpu.context.venus.VenusContextLavapipeTest.Enc;
+import org.virtgpu.spi.BlobRequest;
+import org.virtgpu.spi.ContextSpec;
+import org.virtgpu.spi.GpuContext;
+import org.virtgpu.spi.GpuError;
+import org.virtgpu.spi.GpuException;
+import org.virtgpu.spi.SharedMemory;
+
+/**
+ * A Venus ring driven the way Mesa drives it (vtest-venus.md 4.8): the test is the client, writing commands into the
+ * circular buffer of a shared-memory resource and storing tail; the ring thread executes them on lavapipe.
+ */
+@Timeout(60)
+class VenusRingTest {
+    static final long RING_ID = 0x55aa00001000L;
+    static final int HEAD = 0;
+    static final int TAIL = 64;
+    static final int STATUS = 128;
+    static final int BUFFER = 192;
+    /** small, so that a few dozen commands wrap around its end */
+    static final int BUFFER_SIZE = 4096;
+    static final int EXTRA = BUFFER + BUFFER_SIZE;
+    static final int SHM_SIZE = EXTRA + 4;
+    static final int ENUMERATE_INSTANCE_VERSION = 137;
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    final Arena arena = Arena.ofConfined();
+    GpuContext ctx;
+    SharedMemory reply;
+    MemorySegment ring;
+    int tail;
+
+    @BeforeEach
+    void createRing() throws GpuException {
+        ctx = new VenusContextType().createContext(new ContextSpec(1, 4, "ring", (r, f) -> { }),
+                new VenusContextLavapipeTest.Services());
+        reply = ctx.createBlob(new BlobRequest(1, BlobRequest.BLOB_MEM_HOST3D, BlobRequest.FLAG_MAPPABLE, 0, 65536));
+        ring = ctx.createBlob(new BlobRequest(2, BlobRequest.BLOB_MEM_HOST3D, BlobRequest.FLAG_MAPPABLE, 0, SHM_SIZE))
+                .segment();
+        // vkCreateRingMESA: ring id, VkRingCreateInfoMESA -> VkRingMonitorInfoMESA (20 ms), layout of Mesa 25
+        Enc e = new Enc().cmd(188, 0).u64(RING_ID).u64(1).u32(VenusContext.STYPE_RING_CREATE_INFO_MESA)
+                .u64(1).u32(VenusContext.STYPE_RING_MONITOR_INFO_MESA).u64(0).u32(20_000)
+                .u32(0).u32(2).u64(0).u64(SHM_SIZE).u64(1_000_000)
+                .u64(HEAD).u64(TAIL).u64(STATUS).u64(BUFFER).u64(BUFFER_SIZE).u64(EXTRA).u64(4);
+        ctx.submit(e.segment(arena), 0);
+    }
+
+    @AfterEach
+    void destroy() {
+        ctx.destroy();
+        arena.close();
+    }
+
+    int head() {
+        return (int) INT.getAcquire(ring, (long) HEAD);
+    }
+
+    int status() {
+        return (int) INT.getAcquire(ring, (long) STATUS);
+    }
+
+    /** Copies one command into the ring at tail (wrapping), waiting for room as Mesa does, then publishes tail. */
+    void write(byte[] cmd) {
+        await(() -> tail + cmd.length - head() <= BUFFER_SIZE, "room in the ring");
+        for (int i = 0; i < cmd.length; i++) {
+            ring.set(java.lang.foreign.ValueLayout.JAVA_BYTE, BUFFER + ((tail + i) & (BUFFER_SIZE - 1)), cmd[i]);
+        }
+        tail += cmd.length;
+        INT.setVolatile(ring, (long) TAIL, tail);
+    }
+
+    static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.onSpinWait();
+        }
+    }
+
+    static byte[] bytes(Enc e) {
+        return e.out.toByteArray();
+    }
+
+    @Test
+    void commandsWrappingAroundTheBufferEndRunInOrderWithTheirReplies() {
+        int n = 300; // 300 x 52 bytes: the 4 KiB buffer wraps several times, commands straddle its end
+        for (int i = 0; i < n; i++) {
+            write(bytes(new Enc().setReply(1, i * 20L, 20).cmd(ENUMERATE_INSTANCE_VERSION, 1).u64(1)));
+        }
+        await(() -> head() == tail, "head to reach tail");
+        MemorySegment r = reply.segment();
+        for (int i = 0; i < n; i++) {
+            long off = i * 20L;
+            assertEquals(ENUMERATE_INSTANCE_VERSION, r.get(JAVA_INT_UNALIGNED, off), "reply " + i);
+            assertEquals(0, r.get(JAVA_INT_UNALIGNED, off + 4), "VK_SUCCESS " + i);
+            assertEquals(1, r.get(JAVA_LONG_UNALIGNED, off + 8), "pointer marker " + i);
+            assertTrue(Integer.compareUnsigned(r.get(JAVA_INT_UNALIGNED, off + 16), VenusExecutor.API_1_1) >= 0);
+        }
+        assertEquals(0, status() & VenusRing.STATUS_FATAL);
+    }
+
+    @Test
+    void idleRingSleepsUntilNotifiedAndStaysAlive() throws GpuException {
+        write(bytes(new Enc().setReply(1, 0, 20).cmd(ENUMERATE_INSTANCE_VERSION, 1).u64(1)));
+        await(() -> head() == tail, "the first command");
+        await(() -> (status() & VenusRing.STATUS_IDLE) != 0, "IDLE after the 1 ms idle timeout");
+
+        // Mesa stores tail, sees IDLE and sends vkNotifyRingMESA on the context stream
+        write(bytes(new Enc().setReply(1, 20, 20).cmd(ENUMERATE_INSTANCE_VERSION, 1).u64(1)));
+        long notified = System.nanoTime();
+        ctx.submit(new Enc().cmd(190, 0).u64(RING_ID).u32(tail).u32(0).segment(arena), 0);
+        await(() -> head() == tail, "the command written while idle");
+        assertTrue(System.nanoTime() - notified < 500_000_000L, "woken by the notification, not by a timeout");
+        assertEquals(ENUMERATE_INSTANCE_VERSION, reply.segment().get(JAVA_INT_UNALIGNED, 20));
+
+        // the client clears ALIVE before a long wait; the renderer sets it again within the monitor period (20 ms)
+        INT.getAndBitwiseAnd(ring, (long) STATUS, ~VenusRing.STATUS_ALIVE);
+        await(() -> (status() & VenusRing.STATUS_ALIVE) != 0, "ALIVE again");
+    }
+
+    @Test
+    void malformedCommandMakesTheRingFatalAndWaitingForItFails() {
+        write(bytes(new Enc().cmd(9999, 0).u64(0)));
+        await(() -> (status() & VenusRing.STATUS_FATAL) != 0, "FATAL");
+        assertEquals(0, head(), "head never passes a command that failed");
+        Enc wait = new Enc().cmd(253, 0).u64(RING_ID).u64(tail); // vkWaitRingSeqnoMESA
+        GpuException e = assertThrows(GpuException.class, () -> ctx.submit(wait.segment(arena), 0));
+        assertEquals(GpuError.INVALID_PARAMETER, e.error());
+    }
+}
