@@ -57,12 +57,12 @@ class CapsetSubsetIT {
 
     @Test
     void aContextBundleWithoutTheCoreFailsToResolveOnTheSpiAndNoDeviceAppears() throws Exception {
-        try (OsgiHarness h = OsgiHarness.with(storage).only("org.virtgpu.context.venus").tolerateStartFailures().boot()) {
+        try (OsgiHarness h = OsgiHarness.with(storage).only("org.virtgpu.context.virgl").tolerateStartFailures().boot()) {
             assertFalse(h.hasDevice());
             assertEquals(1, h.startFailures().size());
             String why = h.startFailures().getFirst().getMessage();
-            assertTrue(why.contains("org.virtgpu.context.venus") && why.contains("org.virtgpu.spi"), why);
-            assertEquals(Bundle.INSTALLED, h.bundle("org.virtgpu.context.venus").getState());
+            assertTrue(why.contains("org.virtgpu.context.virgl") && why.contains("org.virtgpu.spi"), why);
+            assertEquals(Bundle.INSTALLED, h.bundle("org.virtgpu.context.virgl").getState());
         }
     }
 }
