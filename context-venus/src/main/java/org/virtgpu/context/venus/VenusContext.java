@@ -43,7 +43,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
         this.spec = spec;
         this.services = services;
         this.executor = new VenusExecutor(services);
-        this.contextStream = executor.newStream();
+        this.contextStream = executor.newContextStream();
         this.monitor = Thread.ofPlatform().daemon().name("venus-ringmon-" + spec.ctxId()).unstarted(this::monitorRings);
         monitor.start();
     }
@@ -254,7 +254,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
         }
         s.r32(); // flags
         // streams run in order on a fresh decoder that shares this stream's objects; nesting is not allowed
-        VnCtx inner = executor.newStream();
+        VnCtx inner = executor.newStream().nestedIn(s);
         try {
             for (int i = 0; i < count; i++) {
                 inner.input(streams[i]);
@@ -322,12 +322,19 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
     @Override
     public void destroy() {
         lost = true;
+        executor.stopping(); // guest-caused host waits on ring threads end within one slice
         monitor.interrupt();
+        boolean stopped = true;
         for (VenusRing r : rings.values()) {
             r.markFatal(); // before its memory can go: the blob holding it is released below
-            r.stop();
+            stopped &= r.stop();
         }
         rings.clear();
+        if (!stopped) {
+            // a ring thread is still inside a host call: freeing the objects or the memory it uses would be a
+            // use-after-free in the driver; leaking them is the lesser harm (stop() logged it)
+            return;
+        }
         executor.destroyAll();
         contextStream.close();
         for (SharedMemory m : blobs.values()) {

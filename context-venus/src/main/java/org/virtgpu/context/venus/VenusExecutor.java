@@ -32,7 +32,9 @@ import org.virtgpu.spi.SharedMemory;
  */
 final class VenusExecutor implements VnHooks {
     static final int VK_SUCCESS = 0;
+    static final int VK_TIMEOUT = 2;
     static final int VK_INCOMPLETE = 5;
+    static final int VK_ERROR_DEVICE_LOST = -4;
     static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
     static final int VK_ERROR_INITIALIZATION_FAILED = -3;
     static final int VK_ERROR_LAYER_NOT_PRESENT = -6;
@@ -56,7 +58,44 @@ final class VenusExecutor implements VnHooks {
     /** set once the kernel has answered EINVAL to MADV_POPULATE_WRITE (before Linux 5.14) */
     private static volatile boolean populateUnsupported;
 
+    /**
+     * Longest host wait a guest can cause in one host call: infinite and long vkWaitForFences / vkWaitSemaphores
+     * timeouts are cut into slices this long, and between slices the wait ends when the context is being destroyed.
+     */
+    static final long WAIT_SLICE_NANOS = 10_000_000;
+    /**
+     * Longest wait on the context stream: the core holds the context's lock while a submit runs, and destroying the
+     * context takes the same lock, so a context-stream wait a client never ends would make the context
+     * indestructible. Past this the wait answers VK_TIMEOUT (Mesa waits by polling and never sends long waits here).
+     */
+    static final long CONTEXT_STREAM_WAIT_NANOS = 1_000_000_000L;
+    /**
+     * Device children destroy() frees, children before what they may point to: Vulkan requires a device's children
+     * gone before vkDestroyDevice, and lavapipe does not free what a client leaves (measured: ~40 KiB a context with
+     * 20 buffers, fences and pools each, see venus.md "Hostile clients"). Command buffers and descriptor sets go with
+     * their pools; VkDeviceMemory is freed by {@link #freeDeviceMemory}.
+     */
+    private static final int[] CHILD_TYPES = {VnInfo.H_VkCommandPool, VnInfo.H_VkDescriptorPool, VnInfo.H_VkFramebuffer,
+        VnInfo.H_VkPipeline, VnInfo.H_VkImageView, VnInfo.H_VkBufferView, VnInfo.H_VkSampler,
+        VnInfo.H_VkDescriptorUpdateTemplate, VnInfo.H_VkPipelineLayout, VnInfo.H_VkDescriptorSetLayout,
+        VnInfo.H_VkSamplerYcbcrConversion, VnInfo.H_VkRenderPass, VnInfo.H_VkShaderModule, VnInfo.H_VkPipelineCache,
+        VnInfo.H_VkQueryPool, VnInfo.H_VkEvent, VnInfo.H_VkSemaphore, VnInfo.H_VkFence, VnInfo.H_VkPrivateDataSlot,
+        VnInfo.H_VkBuffer, VnInfo.H_VkImage};
+    private static final String[] CHILD_DESTROY = {"vkDestroyCommandPool", "vkDestroyDescriptorPool",
+        "vkDestroyFramebuffer", "vkDestroyPipeline", "vkDestroyImageView", "vkDestroyBufferView", "vkDestroySampler",
+        "vkDestroyDescriptorUpdateTemplate", "vkDestroyPipelineLayout", "vkDestroyDescriptorSetLayout",
+        "vkDestroySamplerYcbcrConversion", "vkDestroyRenderPass", "vkDestroyShaderModule", "vkDestroyPipelineCache",
+        "vkDestroyQueryPool", "vkDestroyEvent", "vkDestroySemaphore", "vkDestroyFence", "vkDestroyPrivateDataSlot",
+        "vkDestroyBuffer", "vkDestroyImage"};
+    /** void vkDestroyX(VkDevice, handle, const VkAllocationCallbacks*), vkFreeMemory has the same shape */
+    private static final java.lang.invoke.MethodHandle DESTROY_CHILD = java.lang.foreign.Linker.nativeLinker()
+            .downcallHandle(java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.JAVA_LONG,
+                    java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG));
+
     private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
+    /** set when the context is being destroyed: guest-caused host waits end at their next slice */
+    private volatile boolean stopping;
+    private VnCtx contextStream;
     private final AtomicLongArray functions = new AtomicLongArray(512);
     private final DeviceServices services;
     private volatile long instance;
@@ -101,6 +140,65 @@ final class VenusExecutor implements VnHooks {
 
     VnCtx newStream() {
         return new VnCtx(objects, this::function);
+    }
+
+    /** The context stream: its waits are bounded by {@link #CONTEXT_STREAM_WAIT_NANOS}. */
+    VnCtx newContextStream() {
+        contextStream = newStream();
+        return contextStream;
+    }
+
+    /** The context is going away: host waits a guest caused end (VK_ERROR_DEVICE_LOST) within one slice. */
+    void stopping() {
+        stopping = true;
+    }
+
+    // ---------------------------------------------------------------- guest-caused waits, bounded
+
+    @Override
+    public int vkWaitForFences(VnCtx c, long device, int fenceCount, long pFences, int waitAll, long timeout) throws Throwable {
+        long start = System.nanoTime();
+        long budget = waitBudget(c, timeout);
+        while (true) {
+            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
+            int r = VnHooks.super.vkWaitForFences(c, device, fenceCount, pFences, waitAll, slice);
+            int next = afterSlice(c, r, start, budget);
+            if (next != WAIT_MORE) {
+                return next;
+            }
+        }
+    }
+
+    @Override
+    public int vkWaitSemaphores(VnCtx c, long device, long pWaitInfo, long timeout) throws Throwable {
+        long start = System.nanoTime();
+        long budget = waitBudget(c, timeout);
+        while (true) {
+            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
+            int r = VnHooks.super.vkWaitSemaphores(c, device, pWaitInfo, slice);
+            int next = afterSlice(c, r, start, budget);
+            if (next != WAIT_MORE) {
+                return next;
+            }
+        }
+    }
+
+    private static final int WAIT_MORE = Integer.MIN_VALUE;
+
+    /** Nanoseconds a wait may take: the guest's timeout (unsigned; UINT64_MAX = forever), capped on the context stream. */
+    private long waitBudget(VnCtx c, long timeout) {
+        long t = timeout < 0 ? Long.MAX_VALUE : timeout;
+        return c.root() == contextStream ? Math.min(t, CONTEXT_STREAM_WAIT_NANOS) : t;
+    }
+
+    private int afterSlice(VnCtx c, int result, long start, long budget) {
+        if (result != VK_TIMEOUT) {
+            return result;
+        }
+        if (stopping || c.cancelled()) {
+            return VK_ERROR_DEVICE_LOST; // the context is being destroyed: what the guest waits for will never come
+        }
+        return System.nanoTime() - start >= budget ? VK_TIMEOUT : WAIT_MORE;
     }
 
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
@@ -308,6 +406,7 @@ final class VenusExecutor implements VnHooks {
         if (device == 0) {
             return;
         }
+        destroyChildren(device);
         freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
         devicePhysical.remove(device);
@@ -324,11 +423,41 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    /**
+     * Destroys the objects the guest left alive on device (see {@link #CHILD_TYPES}) and forgets their ids; device
+     * memory last, the imported (host-visible) kind by {@link #freeImported}.
+     */
+    private void destroyChildren(long device) {
+        for (int i = 0; i < CHILD_TYPES.length; i++) {
+            destroyOfDevice(device, CHILD_TYPES[i], CHILD_DESTROY[i]);
+        }
+        destroyOfDevice(device, VnInfo.H_VkDeviceMemory, "vkFreeMemory");
+    }
+
+    private void destroyOfDevice(long device, int type, String destroy) {
+        long fn = 0;
+        for (long host : objects.hosts(type)) {
+            if (objects.device(type, host) != device || type == VnInfo.H_VkDeviceMemory && hostMemory.containsKey(host)) {
+                continue;
+            }
+            if (fn == 0 && (fn = HostVulkan.proc(instance, destroy)) == 0) {
+                return; // the host driver lacks the command (so it never created such an object)
+            }
+            try {
+                DESTROY_CHILD.invokeExact(MemorySegment.ofAddress(fn), device, host, 0L);
+            } catch (Throwable t) {
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: " + destroy + " failed: " + t);
+            }
+            objects.unbindHost(type, host);
+        }
+    }
+
     /** Destroys every device still alive, children before parents. */
     private void destroyDevices(VnCtx c) {
         for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
             try {
                 VnHooks.super.vkDeviceWaitIdle(c, device);
+                destroyChildren(device);
                 freeImported(c, device);
                 VnHooks.super.vkDestroyDevice(c, device, 0);
             } catch (Throwable t) {

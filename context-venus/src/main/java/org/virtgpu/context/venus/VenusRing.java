@@ -27,6 +27,10 @@ final class VenusRing {
     private static final long RELAX_SPIN_NANOS = 20_000;
     private static final long RELAX_BASE_NANOS = 10_000;
     static final boolean PROFILE = Boolean.getBoolean("virtgpu.venus.profile");
+    /** how long stop() waits for the ring thread; its host waits end within one wait slice once stopping */
+    static final long STOP_WAIT_MILLIS = 2_000;
+    /** longest vkWaitRingSeqnoMESA on the context stream (see waitSeqno) */
+    static final long WAIT_SEQNO_NANOS = 5_000_000_000L;
 
     final long id;
     private final MemorySegment head;
@@ -103,8 +107,16 @@ final class VenusRing {
 
     /** Blocks the caller until the ring's head passed seqno (wrap-aware), the ring died, or it was stopped. */
     boolean waitSeqno(int seqno) {
+        long start = System.nanoTime();
         while (running && (int) (head() - seqno) < 0) {
             if (((int) INT.getAcquire(status, 0L) & STATUS_FATAL) != 0) {
+                return false;
+            }
+            if (System.nanoTime() - start > WAIT_SEQNO_NANOS) {
+                // the caller is the context stream, whose submit holds the lock destroy needs (see
+                // VenusExecutor.CONTEXT_STREAM_WAIT_NANOS): a ring that never gets there must not pin the context
+                context.log("ring " + Long.toHexString(id) + " did not reach seqno " + seqno + " within "
+                        + WAIT_SEQNO_NANOS / 1_000_000 + " ms");
                 return false;
             }
             LockSupport.parkNanos(20_000);
@@ -113,14 +125,28 @@ final class VenusRing {
         return (int) (head() - seqno) >= 0;
     }
 
-    void stop() {
+    /**
+     * Stops the ring thread and frees the ring's memory once it has exited. Every host wait a guest can cause is
+     * bounded by {@link VenusExecutor#WAIT_SLICE_NANOS} once the context is stopping, so the thread normally exits
+     * within milliseconds; if it does not (a host call that never returns: the driver hangs), the ring's memory is
+     * left allocated rather than freed under the thread, and the caller must leak the host objects as well.
+     *
+     * @return true when the thread is gone (or is the caller)
+     */
+    boolean stop() {
         running = false;
+        stream.cancel(); // a guest-caused host wait on this ring ends within one slice
         LockSupport.unpark(thread);
         if (Thread.currentThread() != thread) {
             try {
-                thread.join(5_000);
+                thread.join(STOP_WAIT_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                context.log("ring " + Long.toHexString(id) + " thread did not stop within " + STOP_WAIT_MILLIS
+                        + " ms (blocked in a host call); its memory and the context's host objects are leaked, not freed under it");
+                return false;
             }
         }
         if (PROFILE) {
@@ -128,6 +154,11 @@ final class VenusRing {
         }
         stream.close();
         arena.close();
+        return true;
+    }
+
+    boolean threadAlive() {
+        return thread.isAlive();
     }
 
     private void logProfile() {

@@ -64,8 +64,58 @@ class VenusRingTest {
 
     @AfterEach
     void destroy() {
-        ctx.destroy();
+        if (ctx != null) {
+            ctx.destroy();
+        }
         arena.close();
+    }
+
+    /** On the context stream: instance 1, physical device 100, device 200, an unsignalled fence 500. */
+    void createDeviceAndUnsignalledFence() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        VenusContextLavapipeTest.createInstance(e, 1);
+        e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100); // vkEnumeratePhysicalDevices: bind id 100
+        e.cmd(11, 0).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
+                .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
+                .u32(0).u64(0).u32(0).u64(0).u64(0).u64(0).u64(1).u64(200); // vkCreateDevice -> 200
+        e.cmd(35, 0).u64(200).u64(1).u32(8).u64(0).u32(0).u64(0).u64(1).u64(500); // vkCreateFence, not signalled
+        ctx.submit(e.segment(arena), 0);
+    }
+
+    /** vkWaitForFences(200, 1, {500}, waitAll, UINT64_MAX) with a reply (VkResult) at offset 0 of the reply blob. */
+    static Enc waitForeverOnFence(Enc e) {
+        return e.setReply(1, 0, 64).cmd(39, 1).u64(200).u32(1).u64(1).u64(500).u32(1).u64(-1L);
+    }
+
+    static boolean ringThreadAlive() {
+        String name = "venus-ring-" + Long.toHexString(RING_ID);
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    }
+
+    @Test
+    void destroyEndsARingThreadWaitingForeverOnAFenceAndFreesNothingUnderIt() throws Exception {
+        createDeviceAndUnsignalledFence();
+        write(bytes(waitForeverOnFence(new Enc())));
+        Thread.sleep(300);
+        assertTrue(head() != tail, "the ring thread is inside vkWaitForFences");
+        assertTrue(ringThreadAlive());
+        long t0 = System.nanoTime();
+        ctx.destroy(); // frees the fence and the device the ring thread waits on: only after the thread is gone
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        ctx = null;
+        assertTrue(millis < 1_000, "destroy took " + millis + " ms");
+        assertTrue(!ringThreadAlive(), "ring thread gone after destroy");
+    }
+
+    @Test
+    void contextStreamWaitForeverOnAFenceEndsWithTimeoutSoDestroyIsNotBlocked() throws Exception {
+        createDeviceAndUnsignalledFence();
+        long t0 = System.nanoTime();
+        ctx.submit(waitForeverOnFence(new Enc()).segment(arena), 0);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(39, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_TIMEOUT, reply.segment().get(JAVA_INT_UNALIGNED, 4), "VK_TIMEOUT");
+        assertTrue(millis >= 900 && millis < 3_000, "context stream wait took " + millis + " ms");
     }
 
     int head() {

@@ -27,6 +27,10 @@ public final class VnCtx {
     private long device;
     private final MemorySegment[] fnCache = new MemorySegment[512];
     private ProtocolStructSink protocolStructs = (st, p) -> { };
+    /** set from another thread when this stream's ring is stopping: bounded host waits end at their next slice */
+    private volatile boolean cancelled;
+    /** the stream whose vkExecuteCommandStreamsMESA runs this one, null for a top-level stream */
+    private VnCtx outer;
 
     /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
     @FunctionalInterface
@@ -41,6 +45,30 @@ public final class VnCtx {
 
     public VnObjects objects() {
         return objects;
+    }
+
+    /** This stream runs the streams of a vkExecuteCommandStreamsMESA on {@code outer}: it shares its cancellation. */
+    public VnCtx nestedIn(VnCtx outer) {
+        this.outer = outer;
+        return this;
+    }
+
+    /** The top-level stream (context stream or ring) this one runs for. */
+    public VnCtx root() {
+        VnCtx c = this;
+        while (c.outer != null) {
+            c = c.outer;
+        }
+        return c;
+    }
+
+    /** Asks host waits of this stream (and of streams nested in it) to end; callable from any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public boolean cancelled() {
+        return root().cancelled;
     }
 
     public void protocolStructs(ProtocolStructSink sink) {
