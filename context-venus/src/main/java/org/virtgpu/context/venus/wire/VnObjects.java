@@ -1,9 +1,9 @@
 package org.virtgpu.context.venus.wire;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Client object ids to host handles, per handle type, both ways (replies carry ids of host handles the driver
@@ -32,7 +32,9 @@ public final class VnObjects {
     private final LongLongMap[] deviceOf;
     private final int deviceType;
     /** (type, host) -> its children, and child -> parent, for cascading unbinds; guarded by {@code family} */
-    private final Map<Key, List<Key>> children = new HashMap<>();
+    // a set, not a list: a device may have thousands of live children, and removing one from a list scanned and
+    // shifted them all (buffers_2000 destroys 2000 buffers in a row)
+    private final Map<Key, Set<Key>> children = new HashMap<>();
     private final Map<Key, Key> parents = new HashMap<>();
     private final Object family = new Object();
 
@@ -124,7 +126,7 @@ public final class VnObjects {
             synchronized (family) {
                 Key was = parents.put(child, parent);
                 if (was == null) {
-                    children.computeIfAbsent(parent, k -> new ArrayList<>()).add(child);
+                    children.computeIfAbsent(parent, k -> new LinkedHashSet<>()).add(child);
                 }
             }
         }
@@ -136,12 +138,12 @@ public final class VnObjects {
             return;
         }
         forget(type, host);
-        List<Key> kids;
+        Set<Key> kids;
         synchronized (family) {
             Key k = new Key(type, host);
             Key parent = parents.remove(k);
             if (parent != null) {
-                List<Key> siblings = children.get(parent);
+                Set<Key> siblings = children.get(parent);
                 if (siblings != null) {
                     siblings.remove(k);
                 }
@@ -153,14 +155,14 @@ public final class VnObjects {
 
     /** Forgets the descendants of host but keeps it (vkResetDescriptorPool frees the pool's sets). */
     public void unbindChildren(int type, long host) {
-        List<Key> kids;
+        Set<Key> kids;
         synchronized (family) {
             kids = children.remove(new Key(type, host));
         }
         forgetAll(kids);
     }
 
-    private void forgetAll(List<Key> kids) {
+    private void forgetAll(Set<Key> kids) {
         if (kids == null) {
             return;
         }
