@@ -46,6 +46,7 @@ final class VenusExecutor implements VnHooks {
     static final int HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT = 0x80;
     static final String EXTERNAL_MEMORY_HOST = "VK_EXT_external_memory_host";
     static final int API_1_1 = (1 << 22) | (1 << 12);
+    static final int API_1_3 = (1 << 22) | (3 << 12);
 
     private static final Set<String> CARRIED = Set.of(VnInfo.EXTENSION_NAMES);
     /**
@@ -207,6 +208,309 @@ final class VenusExecutor implements VnHooks {
         return System.nanoTime() - start >= budget ? VK_TIMEOUT : WAIT_MORE;
     }
 
+    // ---------------------------------------------------------------- queue idle waits, bounded
+
+    /**
+     * Fences the executor adds to one queue's submits, oldest first. A fence signal operation of vkQueueSubmit /
+     * vkQueueBindSparse includes every command earlier in submission order in its first synchronization scope
+     * (Vulkan spec 7.3 "Fences"), so the newest fence signalled means the queue is idle: vkQueueWaitIdle and
+     * vkDeviceWaitIdle become sliced fence waits that end on destroy. Signalled fences are reset and reused.
+     */
+    private static final class QueueFences {
+        final long device;
+        long[] pending = new long[8];
+        int head, size;
+        long[] free = new long[8];
+        int nFree;
+
+        QueueFences(long device) {
+            this.device = device;
+        }
+
+        long newest() {
+            return size == 0 ? 0 : pending[(head + size - 1) & (pending.length - 1)];
+        }
+
+        void push(long fence) {
+            if (size == pending.length) {
+                long[] p = new long[size * 2];
+                for (int i = 0; i < size; i++) {
+                    p[i] = pending[(head + i) & (pending.length - 1)];
+                }
+                pending = p;
+                head = 0;
+            }
+            pending[(head + size++) & (pending.length - 1)] = fence;
+        }
+
+        void recycle(long fence) {
+            if (nFree == free.length) {
+                free = java.util.Arrays.copyOf(free, nFree * 2);
+            }
+            free[nFree++] = fence;
+        }
+    }
+
+    /** host VkQueue -> its fences; every queue a client submitted to */
+    private final Map<Long, QueueFences> queueFences = new ConcurrentHashMap<>();
+    /** host handles of the timeline semaphores the client created (destroy signals them, see {@link #unblock}) */
+    private final Set<Long> timelines = ConcurrentHashMap.newKeySet();
+    /** a device was left alive because its queues did not drain: the instance must stay too */
+    private volatile boolean leakedDevice;
+    /** how long destroy waits for a device's queues after unblocking them before leaking the device */
+    static final long DESTROY_DRAIN_NANOS = 2_000_000_000L;
+    static final int STYPE_FENCE_CREATE_INFO = 8;
+    static final int STYPE_SEMAPHORE_TYPE_CREATE_INFO = 1000207002;
+    static final int STYPE_SEMAPHORE_SIGNAL_INFO = 1000207005;
+    static final int VK_SEMAPHORE_TYPE_TIMELINE = 1;
+
+    private static final int SUBMIT = 0, SUBMIT2 = 1, BIND_SPARSE = 2;
+
+    @Override
+    public int vkQueueSubmit(VnCtx c, long queue, int submitCount, long pSubmits, long fence) throws Throwable {
+        return submitTracked(c, SUBMIT, queue, submitCount, pSubmits, fence);
+    }
+
+    @Override
+    public int vkQueueSubmit2(VnCtx c, long queue, int submitCount, long pSubmits, long fence) throws Throwable {
+        return submitTracked(c, SUBMIT2, queue, submitCount, pSubmits, fence);
+    }
+
+    @Override
+    public int vkQueueBindSparse(VnCtx c, long queue, int bindInfoCount, long pBindInfo, long fence) throws Throwable {
+        return submitTracked(c, BIND_SPARSE, queue, bindInfoCount, pBindInfo, fence);
+    }
+
+    /** The guest's submit of kind, with a fence of ours signalled after it (see {@link QueueFences}). */
+    private int submitTracked(VnCtx c, int kind, long queue, int count, long infos, long fence) throws Throwable {
+        QueueFences q = queueFences(queue);
+        synchronized (q) { // one writer per queue in valid use; the lock keeps submission and push order equal
+            long ours = trackingFence(c, q);
+            if (ours == 0) {
+                return VK_ERROR_OUT_OF_HOST_MEMORY;
+            }
+            long f = fence == 0 ? ours : fence;
+            int r = switch (kind) {
+                case SUBMIT -> VnHooks.super.vkQueueSubmit(c, queue, count, infos, f);
+                case SUBMIT2 -> VnHooks.super.vkQueueSubmit2(c, queue, count, infos, f);
+                default -> VnHooks.super.vkQueueBindSparse(c, queue, count, infos, f);
+            };
+            return tracked(c, queue, q, ours, fence, r);
+        }
+    }
+
+    private QueueFences queueFences(long queue) {
+        QueueFences q = queueFences.get(queue);
+        if (q == null) {
+            q = new QueueFences(objects.device(VnInfo.H_VkQueue, queue));
+            QueueFences had = queueFences.putIfAbsent(queue, q);
+            q = had != null ? had : q;
+        }
+        return q;
+    }
+
+    /** An unsignalled fence of q's device for the next submit: a reset signalled one, else a new one; 0 on failure. */
+    private long trackingFence(VnCtx c, QueueFences q) throws Throwable {
+        while (q.size > 0) { // fences signal in submission order: reclaim from the oldest
+            long oldest = q.pending[q.head];
+            if (VnHooks.super.vkGetFenceStatus(c, q.device, oldest) != VK_SUCCESS) {
+                break;
+            }
+            long p = c.alloc(1, 8);
+            p64(p, oldest);
+            if (VnHooks.super.vkResetFences(c, q.device, 1, p) != VK_SUCCESS) {
+                break;
+            }
+            q.head = (q.head + 1) & (q.pending.length - 1);
+            q.size--;
+            q.recycle(oldest);
+        }
+        if (q.nFree > 0) {
+            return q.free[--q.nFree];
+        }
+        long info = c.alloc(1, 24); // VkFenceCreateInfo: sType, pNext, flags 0 (unsignalled)
+        p32(info, STYPE_FENCE_CREATE_INFO);
+        p64(info + 8, 0);
+        p32(info + 16, 0);
+        long out = c.alloc(1, 8);
+        return VnHooks.super.vkCreateFence(c, q.device, info, 0, out) == VK_SUCCESS ? g64(out) : 0;
+    }
+
+    /** After the guest's submit: our fence is pending unless the submit failed (then it is unused and reusable). */
+    private int tracked(VnCtx c, long queue, QueueFences q, long ours, long guestFence, int result) throws Throwable {
+        if (result == VK_SUCCESS && guestFence != 0) {
+            // the guest's fence is its own (it may reset or destroy it): an empty submit signals ours after it
+            result = VnHooks.super.vkQueueSubmit(c, queue, 0, 0, ours);
+        }
+        if (result == VK_SUCCESS) {
+            q.push(ours);
+        } else {
+            q.recycle(ours);
+        }
+        return result;
+    }
+
+    @Override
+    public int vkQueueWaitIdle(VnCtx c, long queue) throws Throwable {
+        QueueFences q = queueFences.get(queue);
+        if (q == null) {
+            return VK_SUCCESS; // nothing was ever submitted to it
+        }
+        long start = System.nanoTime();
+        int r = waitQueue(c, q, start, waitBudget(c, -1L), true);
+        return r == VK_TIMEOUT ? VK_ERROR_DEVICE_LOST : r; // vkQueueWaitIdle has no VK_TIMEOUT
+    }
+
+    @Override
+    public int vkDeviceWaitIdle(VnCtx c, long device) throws Throwable {
+        int r = waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true);
+        return r == VK_TIMEOUT ? VK_ERROR_DEVICE_LOST : r;
+    }
+
+    private int waitDevice(VnCtx c, long device, long start, long budget, boolean guest) throws Throwable {
+        for (QueueFences q : queueFences.values()) {
+            if (q.device == device) {
+                int r = waitQueue(c, q, start, budget, guest);
+                if (r != VK_SUCCESS) {
+                    return r;
+                }
+            }
+        }
+        return VK_SUCCESS;
+    }
+
+    /**
+     * Waits for q's newest fence in slices of {@link #WAIT_SLICE_NANOS}: VK_TIMEOUT once budget passed since start;
+     * for a guest's wait VK_ERROR_DEVICE_LOST as soon as the context is being destroyed.
+     */
+    private int waitQueue(VnCtx c, QueueFences q, long start, long budget, boolean guest) throws Throwable {
+        long fence;
+        synchronized (q) {
+            fence = q.newest();
+        }
+        if (fence == 0) {
+            return VK_SUCCESS;
+        }
+        long p = c.alloc(1, 8);
+        p64(p, fence);
+        while (true) {
+            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
+            int r = VnHooks.super.vkWaitForFences(c, q.device, 1, p, 1, slice);
+            if (r != VK_TIMEOUT) {
+                return r;
+            }
+            if (guest && (stopping || c.cancelled())) {
+                return VK_ERROR_DEVICE_LOST;
+            }
+            if (System.nanoTime() - start >= budget) {
+                return VK_TIMEOUT;
+            }
+        }
+    }
+
+    @Override
+    public int vkCreateSemaphore(VnCtx c, long device, long pCreateInfo, long pAllocator, long pSemaphore) throws Throwable {
+        int r = VnHooks.super.vkCreateSemaphore(c, device, pCreateInfo, pAllocator, pSemaphore);
+        if (r == VK_SUCCESS) {
+            // VkSemaphoreTypeCreateInfo in the chain: sType @0, pNext @8, semaphoreType @16
+            for (long s = g64(pCreateInfo + 8), n = 0; s != 0 && n < 64; s = g64(s + 8), n++) {
+                if (g32(s) == STYPE_SEMAPHORE_TYPE_CREATE_INFO && g32(s + 16) == VK_SEMAPHORE_TYPE_TIMELINE) {
+                    timelines.add(g64(pSemaphore));
+                }
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
+        VnHooks.super.vkDestroySemaphore(c, device, semaphore, pAllocator);
+        timelines.remove(semaphore);
+    }
+
+    /**
+     * Signals, from the host, every timeline semaphore of device still alive to UINT64_MAX, past any value a
+     * pending submit can wait for, so queues stuck in a wait-before-signal drain (vkSignalSemaphore is valid on the
+     * host for timeline semaphores only; a binary semaphore a pending submit waits on cannot be signalled: such a
+     * device may not drain, see {@link #destroyDevices}).
+     */
+    private void unblock(VnCtx c, long device) {
+        for (long s : timelines) {
+            if (objects.device(VnInfo.H_VkSemaphore, s) != device) {
+                continue;
+            }
+            try {
+                long value = c.alloc(1, 8);
+                if (VnHooks.super.vkGetSemaphoreCounterValue(c, device, s, value) == VK_SUCCESS && g64(value) != -1L) {
+                    long info = c.alloc(1, 32); // VkSemaphoreSignalInfo: sType, pNext, semaphore @16, value @24
+                    p32(info, STYPE_SEMAPHORE_SIGNAL_INFO);
+                    p64(info + 8, 0);
+                    p64(info + 16, s);
+                    p64(info + 24, -1L);
+                    VnHooks.super.vkSignalSemaphore(c, device, info);
+                }
+            } catch (Throwable t) {
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: signalling a timeline semaphore failed: " + t);
+            }
+        }
+    }
+
+    /**
+     * Makes device idle before it is freed: unblocks its timeline waits, then waits for every queue's newest fence
+     * until deadline. false: a queue is still busy (waiting for a binary semaphore nobody signals, or a driver
+     * hang), so the device must not be freed.
+     */
+    private boolean quiesce(VnCtx c, long device, long start, long budget) {
+        unblock(c, device);
+        try {
+            return waitDevice(c, device, start, budget, false) == VK_SUCCESS;
+        } catch (Throwable t) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: waiting for device queues failed: " + t);
+            return false;
+        }
+    }
+
+    /** Destroys our tracking fences of device (all signalled: the device is idle) and forgets its queues. */
+    private void destroyQueueFences(VnCtx c, long device) throws Throwable {
+        for (var it = queueFences.entrySet().iterator(); it.hasNext(); ) {
+            QueueFences q = it.next().getValue();
+            if (q.device != device) {
+                continue;
+            }
+            it.remove();
+            synchronized (q) {
+                for (int i = 0; i < q.size; i++) {
+                    VnHooks.super.vkDestroyFence(c, device, q.pending[(q.head + i) & (q.pending.length - 1)], 0);
+                }
+                for (int i = 0; i < q.nFree; i++) {
+                    VnHooks.super.vkDestroyFence(c, device, q.free[i], 0);
+                }
+                q.size = 0;
+                q.nFree = 0;
+            }
+        }
+        timelines.removeIf(s -> objects.device(VnInfo.H_VkSemaphore, s) == device);
+    }
+
+    /** true once destroy had to leave a device alive (see {@link #leak}) */
+    boolean leakedDevice() {
+        return leakedDevice;
+    }
+
+    /** The device stays alive (with its memory) because lavapipe may still use it; so does the instance. */
+    private void leak(long device) {
+        leakedDevice = true;
+        devicePhysical.remove(device);
+        importAlignment.remove(device);
+        for (var it = hostMemory.entrySet().iterator(); it.hasNext(); ) {
+            if (it.next().getValue().device() == device) {
+                it.remove(); // not released: the shared memory stays mapped for the driver
+            }
+        }
+        VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: device " + Long.toHexString(device)
+                + " did not become idle (a queue waits for something nobody signals): leaking it and its memory");
+    }
+
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
     SharedMemory memoryBlob(long memoryId) {
         long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
@@ -264,9 +568,13 @@ final class VenusExecutor implements VnHooks {
             p32(app, 0); // VK_STRUCTURE_TYPE_APPLICATION_INFO
             p64(pCreateInfo + 24, app);
         }
-        // VkApplicationInfo.apiVersion @44: Venus needs at least 1.1 on the host
-        if (Integer.compareUnsigned(g32(app + 44), API_1_1) < 0) {
-            p32(app + 44, API_1_1);
+        // VkApplicationInfo.apiVersion @44: Venus needs at least 1.1 on the host; 1.3 so that the core entry points
+        // up to the protocol's version (vkSignalSemaphore, vkQueueSubmit2, ...) are enabled on the host: Mesa's
+        // drivers leave them NULL in the device dispatch table below the instance's version, and the loader's
+        // trampoline then jumps to NULL. Destroy needs vkSignalSemaphore (see unblock). Drivers accept an
+        // apiVersion above their own since 1.1 (VkApplicationInfo, "Valid usage").
+        if (Integer.compareUnsigned(g32(app + 44), API_1_3) < 0) {
+            p32(app + 44, API_1_3);
         }
         int r = VnHooks.super.vkCreateInstance(c, pCreateInfo, pAllocator, pInstance);
         if (r == VK_SUCCESS) {
@@ -412,6 +720,13 @@ final class VenusExecutor implements VnHooks {
         if (device == 0) {
             return;
         }
+        // Vulkan requires the device idle here; a hostile client need not have waited: freeing objects a queue
+        // still uses would be a use-after-free in the driver
+        if (!quiesce(c, device, System.nanoTime(), Math.min(waitBudget(c, -1L), DESTROY_DRAIN_NANOS))) {
+            leak(device);
+            return;
+        }
+        destroyQueueFences(c, device);
         destroyChildren(device);
         freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
@@ -460,9 +775,14 @@ final class VenusExecutor implements VnHooks {
 
     /** Destroys every device still alive, children before parents. */
     private void destroyDevices(VnCtx c) {
+        long start = System.nanoTime(); // one bound for all devices together
         for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
+            if (!quiesce(c, device, start, DESTROY_DRAIN_NANOS)) {
+                leak(device);
+                continue;
+            }
             try {
-                VnHooks.super.vkDeviceWaitIdle(c, device);
+                destroyQueueFences(c, device);
                 destroyChildren(device);
                 freeImported(c, device);
                 VnHooks.super.vkDestroyDevice(c, device, 0);
@@ -606,7 +926,7 @@ final class VenusExecutor implements VnHooks {
         VnCtx c = newStream();
         try {
             destroyDevices(c);
-            if (instance != 0) {
+            if (instance != 0 && !leakedDevice) {
                 try {
                     VnHooks.super.vkDestroyInstance(c, instance, 0);
                 } catch (Throwable t) {

@@ -118,6 +118,73 @@ class VenusRingTest {
         assertTrue(millis >= 900 && millis < 3_000, "context stream wait took " + millis + " ms");
     }
 
+    /**
+     * On the context stream: a timeline semaphore 600 (value 0) and queue 300 of device 200, and a submit to it that
+     * waits for value 5, which the client never signals (wait-before-signal): the host queue cannot drain.
+     */
+    void submitWaitingForAnUnsignalledTimelineValue() throws GpuException {
+        createDeviceAndUnsignalledFence();
+        Enc e = new Enc().setReply(1, 0, 65536);
+        // vkCreateSemaphore(200, {VkSemaphoreCreateInfo -> VkSemaphoreTypeCreateInfo(TIMELINE, 0)}) -> 600
+        e.cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0)
+                .u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(600);
+        e.cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(300); // vkGetDeviceQueue(200, 0, 0) -> 300
+        // vkQueueSubmit(300, 1, {wait 600 >= 5 at ALL_COMMANDS, VkTimelineSemaphoreSubmitInfo}, no fence)
+        e.cmd(18, 0).u64(300).u32(1).u64(1).u32(4)
+                .u64(1).u32(1000207003).u64(0).u32(1).u64(1).u64(5).u32(0).u64(0)
+                .u32(1).u64(1).u64(600).u64(1).u32(0x10000).u32(0).u64(0).u32(0).u64(0)
+                .u64(0);
+        ctx.submit(e.segment(arena), 0);
+    }
+
+    /** vkQueueWaitIdle(300) with its VkResult at offset 0 of the reply blob. */
+    static Enc queueWaitIdle(Enc e) {
+        return e.setReply(1, 0, 64).cmd(19, 1).u64(300);
+    }
+
+    @Test
+    void queueWaitIdleOnAQueueStuckOnAnUnsignalledTimelineValueAnswersDeviceLostInBoundedTime() throws Exception {
+        submitWaitingForAnUnsignalledTimelineValue();
+        long t0 = System.nanoTime();
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(19, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertTrue(millis >= 900 && millis < 3_000, "context stream vkQueueWaitIdle took " + millis + " ms");
+    }
+
+    @Test
+    void queueWaitIdleOnAnIdleQueueSucceedsAtOnce() throws Exception {
+        createDeviceAndUnsignalledFence();
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(300);
+        // an empty submit with the client's fence 500: the executor adds its own fence after it
+        e.cmd(18, 0).u64(300).u32(0).u64(0).u64(500);
+        ctx.submit(e.segment(arena), 0);
+        long t0 = System.nanoTime();
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(19, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertTrue(millis < 500, "vkQueueWaitIdle on an idle queue took " + millis + " ms");
+    }
+
+    @Test
+    void destroyUnblocksAQueueWaitingForAnUnsignalledTimelineValueAndFreesTheDevice() throws Exception {
+        submitWaitingForAnUnsignalledTimelineValue();
+        write(bytes(queueWaitIdle(new Enc()))); // the ring thread waits for the queue forever
+        Thread.sleep(300);
+        assertTrue(head() != tail, "the ring thread is inside vkQueueWaitIdle");
+        VenusExecutor executor = ((VenusContext) ctx).executor();
+        long t0 = System.nanoTime();
+        ctx.destroy();
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        ctx = null;
+        assertTrue(millis < 2_000, "destroy took " + millis + " ms");
+        assertTrue(!ringThreadAlive(), "ring thread gone after destroy");
+        assertTrue(!executor.leakedDevice(), "the host-signalled timeline semaphore let the queue drain");
+    }
+
     int head() {
         return (int) INT.getAcquire(ring, (long) HEAD);
     }
