@@ -5,5 +5,5 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/build}
 mkdir -p "$out"
-gcc -O2 -std=c11 -Wall -Wextra -Werror -o "$out/vkloop" "$here/vkloop.c" -lvulkan
+gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$here/../venus" -o "$out/vkloop" "$here/vkloop.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -o "$out/xdclient" "$here/xdclient.c"

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <vulkan/vulkan.h>
 
+#include "vkutil.h"
+
 #define WORDS (16u << 10)
 #define FENCE_TIMEOUT_NS 5000000000ull
 
@@ -56,89 +58,45 @@ static void check(VkResult r, const char *call) {
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 10.0;
-    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "vkloop",
-                             .apiVersion = VK_API_VERSION_1_1};
-    VkInstanceCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
     VkInstance inst;
-    CHECK(vkCreateInstance(&ici, NULL, &inst));
-    uint32_t n = 1;
+    CHECK(vku_instance("vkloop", VK_API_VERSION_1_1, &inst));
     VkPhysicalDevice phys;
-    VkResult er = vkEnumeratePhysicalDevices(inst, &n, &phys);
-    if ((er != VK_SUCCESS && er != VK_INCOMPLETE) || n == 0) fail("no physical device", (long)er);
+    VkResult er;
+    if (!vku_first_device(inst, &phys, &er)) fail("no physical device", (long)er);
     VkPhysicalDeviceProperties props;
     vkGetPhysicalDeviceProperties(phys, &props);
     printf("device %s\n", props.deviceName);
 
-    uint32_t nf = 16;
-    VkQueueFamilyProperties qf[16];
-    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, qf);
-    uint32_t family = UINT32_MAX;
-    for (uint32_t i = 0; i < nf && family == UINT32_MAX; i++) {
-        if (qf[i].queueFlags & (VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT)) family = i;
-    }
+    uint32_t family = vku_queue_family(phys, VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT, 0, NULL);
     if (family == UINT32_MAX) fail("no compute queue", 0);
-    float prio = 1.0f;
-    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = family,
-                                   .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
-                              .pQueueCreateInfos = &qci};
     VkDevice dev;
-    CHECK(vkCreateDevice(phys, &dci, NULL, &dev));
+    CHECK(vku_device(phys, family, NULL, 0, NULL, NULL, &dev));
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
 
-    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = WORDS * 4,
-                             .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-    VkBuffer buf;
-    CHECK(vkCreateBuffer(dev, &bi, NULL, &buf));
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(dev, buf, &req);
-    VkPhysicalDeviceMemoryProperties mp;
-    vkGetPhysicalDeviceMemoryProperties(phys, &mp);
-    const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    uint32_t type = UINT32_MAX;
-    for (uint32_t i = 0; i < mp.memoryTypeCount && type == UINT32_MAX; i++) {
-        if ((req.memoryTypeBits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) type = i;
-    }
-    if (type == UINT32_MAX) fail("no host-visible coherent memory type", (long)req.memoryTypeBits);
-    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
-                               .memoryTypeIndex = type};
-    VkDeviceMemory mem;
-    CHECK(vkAllocateMemory(dev, &ai, NULL, &mem));
-    CHECK(vkBindBufferMemory(dev, buf, mem, 0));
-    volatile uint32_t *words;
-    CHECK(vkMapMemory(dev, mem, 0, VK_WHOLE_SIZE, 0, (void **)&words));
+    HostBuffer h = {0};
+    uint32_t bits = 0;
+    const char *failed = NULL;
+    VkResult hr = vku_host_buffer(phys, dev, WORDS * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, &h, &bits, &failed);
+    if (failed == VKU_NO_HOST_MEMORY) fail(failed, (long)bits);
+    check(hr, failed);
+    volatile uint32_t *words = h.map;
 
-    VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-                                   .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
-                                   .queueFamilyIndex = family};
     VkCommandPool pool;
-    CHECK(vkCreateCommandPool(dev, &pci, NULL, &pool));
-    VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = pool,
-                                       .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
     VkCommandBuffer cmd;
-    CHECK(vkAllocateCommandBuffers(dev, &cai, &cmd));
-    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     VkFence fence;
-    CHECK(vkCreateFence(dev, &fci, NULL, &fence));
+    check(vku_commands(dev, family, &pool, &cmd, &fence, &failed), failed);
 
     double end = now_s() + seconds;
     while (now_s() < end) {
         uint32_t value = (uint32_t)iterations * 2654435761u;
-        CHECK(vkResetCommandBuffer(cmd, 0));
-        VkCommandBufferBeginInfo cbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                        .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-        CHECK(vkBeginCommandBuffer(cmd, &cbi));
-        vkCmdFillBuffer(cmd, buf, 0, VK_WHOLE_SIZE, value);
+        check(vku_begin(cmd, &failed), failed);
+        vkCmdFillBuffer(cmd, h.buf, 0, VK_WHOLE_SIZE, value);
         VkMemoryBarrier toHost = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
                                   .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT, .dstAccessMask = VK_ACCESS_HOST_READ_BIT};
         vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &toHost, 0, NULL,
                              0, NULL);
-        CHECK(vkEndCommandBuffer(cmd));
-        VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
-        CHECK(vkResetFences(dev, 1, &fence));
-        CHECK(vkQueueSubmit(queue, 1, &si, fence));
-        CHECK(vkWaitForFences(dev, 1, &fence, VK_TRUE, FENCE_TIMEOUT_NS));
+        check(vku_submit_wait(dev, queue, cmd, fence, FENCE_TIMEOUT_NS, &failed), failed);
         for (uint32_t i = 0; i < WORDS; i++) {
             if (words[i] != value) fail("fill mismatch at word", (long)i);
         }
@@ -149,9 +107,7 @@ int main(int argc, char **argv) {
     }
     vkDestroyFence(dev, fence, NULL);
     vkDestroyCommandPool(dev, pool, NULL);
-    vkUnmapMemory(dev, mem);
-    vkDestroyBuffer(dev, buf, NULL);
-    vkFreeMemory(dev, mem, NULL);
+    vku_free_host_buffer(dev, &h);
     vkDestroyDevice(dev, NULL);
     vkDestroyInstance(inst, NULL);
     printf("result PASS %ld\n", iterations);

@@ -16,6 +16,7 @@
 #include <vulkan/vulkan.h>
 
 #include "add_comp_spv.h"
+#include "vkutil.h"
 
 #define COPY_BYTES (64u << 20)
 #define FLOATS (4u << 20)
@@ -53,103 +54,49 @@ static VkCommandPool pool;
 static VkCommandBuffer cmd;
 static VkFence fence;
 
-static uint32_t host_coherent_type(uint32_t bits) {
-    VkPhysicalDeviceMemoryProperties mp;
-    vkGetPhysicalDeviceMemoryProperties(phys, &mp);
-    const VkMemoryPropertyFlags want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    for (uint32_t i = 0; i < mp.memoryTypeCount; i++) {
-        if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) return i;
-    }
-    fail("no host-visible coherent memory type", (long)bits);
+/* Ends the program with "result FAIL <call> (<VkResult>)" when a vkutil.h helper failed. */
+static void check(VkResult r, const char *failed) {
+    if (r != VK_SUCCESS) fail(failed, (long)r);
 }
-
-typedef struct {
-    VkBuffer buf;
-    VkDeviceMemory mem;
-    void *map;
-} HostBuffer;
 
 static HostBuffer host_buffer(VkDeviceSize size, VkBufferUsageFlags usage) {
     HostBuffer h = {0};
-    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = usage,
-                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-    CHECK(vkCreateBuffer(dev, &bi, NULL, &h.buf));
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(dev, h.buf, &req);
-    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
-                               .memoryTypeIndex = host_coherent_type(req.memoryTypeBits)};
-    CHECK(vkAllocateMemory(dev, &ai, NULL, &h.mem));
-    CHECK(vkBindBufferMemory(dev, h.buf, h.mem, 0));
-    CHECK(vkMapMemory(dev, h.mem, 0, VK_WHOLE_SIZE, 0, &h.map));
+    uint32_t bits = 0;
+    const char *failed = NULL;
+    VkResult r = vku_host_buffer(phys, dev, size, usage, &h, &bits, &failed);
+    if (failed == VKU_NO_HOST_MEMORY) fail(failed, (long)bits);
+    check(r, failed);
     return h;
 }
 
-static void free_host_buffer(HostBuffer *h) {
-    vkUnmapMemory(dev, h->mem);
-    vkDestroyBuffer(dev, h->buf, NULL);
-    vkFreeMemory(dev, h->mem, NULL);
-}
-
 static void begin(void) {
-    CHECK(vkResetCommandBuffer(cmd, 0));
-    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                   .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-    CHECK(vkBeginCommandBuffer(cmd, &bi));
+    const char *failed = NULL;
+    check(vku_begin(cmd, &failed), failed);
 }
 
 static void submit_wait(void) {
-    CHECK(vkEndCommandBuffer(cmd));
-    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
-    CHECK(vkResetFences(dev, 1, &fence));
-    CHECK(vkQueueSubmit(queue, 1, &si, fence));
-    CHECK(vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX));
+    const char *failed = NULL;
+    check(vku_submit_wait(dev, queue, cmd, fence, UINT64_MAX, &failed), failed);
 }
 
 int main(void) {
     double t = now_ms();
-    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "vkclient",
-                             .apiVersion = VK_API_VERSION_1_1};
-    VkInstanceCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
     VkInstance inst;
-    CHECK(vkCreateInstance(&ici, NULL, &inst));
+    CHECK(vku_instance("vkclient", VK_API_VERSION_1_1, &inst));
     step("instance_create", now_ms() - t);
 
     t = now_ms();
-    uint32_t n = 1;
-    VkResult er = vkEnumeratePhysicalDevices(inst, &n, &phys);
-    if ((er != VK_SUCCESS && er != VK_INCOMPLETE) || n == 0) fail("no physical device", (long)er);
+    VkResult er;
+    if (!vku_first_device(inst, &phys, &er)) fail("no physical device", (long)er);
     VkPhysicalDeviceProperties props;
     vkGetPhysicalDeviceProperties(phys, &props);
     printf("device %s\n", props.deviceName);
-    uint32_t nf = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, NULL);
-    VkQueueFamilyProperties qf[16];
-    if (nf > 16) nf = 16;
-    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, qf);
-    family = UINT32_MAX;
-    for (uint32_t i = 0; i < nf; i++) {
-        if (qf[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
-            family = i;
-            break;
-        }
-    }
+    family = vku_queue_family(phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
     if (family == UINT32_MAX) fail("no compute queue", 0);
-    float prio = 1.0f;
-    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = family,
-                                   .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1,
-                              .pQueueCreateInfos = &qci};
-    CHECK(vkCreateDevice(phys, &dci, NULL, &dev));
+    CHECK(vku_device(phys, family, NULL, 0, NULL, NULL, &dev));
     vkGetDeviceQueue(dev, family, 0, &queue);
-    VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-                                   .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
-                                   .queueFamilyIndex = family};
-    CHECK(vkCreateCommandPool(dev, &pci, NULL, &pool));
-    VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = pool,
-                                       .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
-    CHECK(vkAllocateCommandBuffers(dev, &cai, &cmd));
-    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    CHECK(vkCreateFence(dev, &fci, NULL, &fence));
+    const char *failed = NULL;
+    check(vku_commands(dev, family, &pool, &cmd, &fence, &failed), failed);
     step("device_create", now_ms() - t);
 
     /* 2000 buffers: created, then destroyed (object-id traffic without memory) */
@@ -190,8 +137,8 @@ int main(void) {
         if (d32[i] != i * 2654435761u) fail("copy mismatch at word", (long)i);
     }
     step("verify_copy", now_ms() - t);
-    free_host_buffer(&src);
-    free_host_buffer(&dst);
+    vku_free_host_buffer(dev, &src);
+    vku_free_host_buffer(dev, &dst);
 
     /* empty submissions: the submit + fence wait round trip */
     t = now_ms();
@@ -284,9 +231,9 @@ int main(void) {
     vkDestroyPipelineLayout(dev, layout, NULL);
     vkDestroyDescriptorSetLayout(dev, dsl, NULL);
     vkDestroyShaderModule(dev, module, NULL);
-    free_host_buffer(&a);
-    free_host_buffer(&b);
-    free_host_buffer(&c);
+    vku_free_host_buffer(dev, &a);
+    vku_free_host_buffer(dev, &b);
+    vku_free_host_buffer(dev, &c);
     vkDestroyFence(dev, fence, NULL);
     vkDestroyCommandPool(dev, pool, NULL);
     vkDestroyDevice(dev, NULL);

@@ -31,6 +31,7 @@
 #include "misc_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
+#include "vkutil.h"
 
 #define W 64
 #define H 64
@@ -97,43 +98,32 @@ static VkFence fence;
 
 /* ------------------------------------------------------------------------------------------------ helpers */
 
+/* T for a vkutil.h helper: the call names the failing Vulkan call in `failed`, declared here */
+#define TU(call)                                                                                                   \
+    do {                                                                                                           \
+        const char *failed = NULL;                                                                                 \
+        VkResult r_ = (call);                                                                                      \
+        if (r_ != VK_SUCCESS) {                                                                                    \
+            snprintf(why, sizeof why, "%s returned %d", failed, (int)r_);                                          \
+            return 0;                                                                                              \
+        }                                                                                                          \
+    } while (0)
+
 static uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags want) {
-    VkPhysicalDeviceMemoryProperties mp;
-    vkGetPhysicalDeviceMemoryProperties(phys, &mp);
-    for (uint32_t i = 0; i < mp.memoryTypeCount; i++) {
-        if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & want) == want) return i;
-    }
-    return UINT32_MAX;
+    return vku_memory_type(phys, bits, want);
 }
 
-typedef struct {
-    VkBuffer buf;
-    VkDeviceMemory mem;
-    void *map;
-} HostBuffer;
-
 static int host_buffer(HostBuffer *h, VkDeviceSize size, VkBufferUsageFlags usage) {
-    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = usage,
-                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-    T(vkCreateBuffer(dev, &bi, NULL, &h->buf));
-    VkMemoryRequirements req;
-    vkGetBufferMemoryRequirements(dev, h->buf, &req);
-    uint32_t type = memory_type(req.memoryTypeBits,
-                                VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    EXPECT(type != UINT32_MAX, "no host-visible coherent memory type for bits 0x%x", req.memoryTypeBits);
-    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = req.size,
-                               .memoryTypeIndex = type};
-    T(vkAllocateMemory(dev, &ai, NULL, &h->mem));
-    T(vkBindBufferMemory(dev, h->buf, h->mem, 0));
-    T(vkMapMemory(dev, h->mem, 0, VK_WHOLE_SIZE, 0, &h->map));
+    const char *failed = NULL;
+    uint32_t bits = 0;
+    VkResult r = vku_host_buffer(phys, dev, size, usage, h, &bits, &failed);
+    EXPECT(failed != VKU_NO_HOST_MEMORY, "no host-visible coherent memory type for bits 0x%x", bits);
+    EXPECT(r == VK_SUCCESS, "%s returned %d", failed, (int)r);
     return 1;
 }
 
 static void free_host_buffer(HostBuffer *h) {
-    if (h->map) vkUnmapMemory(dev, h->mem);
-    vkDestroyBuffer(dev, h->buf, NULL);
-    vkFreeMemory(dev, h->mem, NULL);
-    memset(h, 0, sizeof *h);
+    vku_free_host_buffer(dev, h);
 }
 
 typedef struct {
@@ -185,20 +175,62 @@ static int shader(VkShaderModule *m, const uint32_t *code, size_t size) {
 }
 
 static int begin(void) {
-    T(vkResetCommandBuffer(cmd, 0));
-    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-                                   .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
-    T(vkBeginCommandBuffer(cmd, &bi));
+    TU(vku_begin(cmd, &failed));
     return 1;
 }
 
 static int submit_wait(void) {
-    T(vkEndCommandBuffer(cmd));
-    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
-    T(vkResetFences(dev, 1, &fence));
-    T(vkQueueSubmit(queue, 1, &si, fence));
-    T(vkWaitForFences(dev, 1, &fence, VK_TRUE, TIMEOUT_NS));
+    TU(vku_submit_wait(dev, queue, cmd, fence, TIMEOUT_NS, &failed));
     return 1;
+}
+
+/* a descriptor set layout over binds and a pipeline layout of just that set and the push constant ranges */
+static int set_layout(VkDescriptorSetLayout *dsl, VkPipelineLayout *layout, const VkDescriptorSetLayoutBinding *binds,
+                      uint32_t n, const VkPushConstantRange *pcr, uint32_t npcr) {
+    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                           .bindingCount = n, .pBindings = binds};
+    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, dsl));
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                      .pSetLayouts = dsl, .pushConstantRangeCount = npcr, .pPushConstantRanges = pcr};
+    T(vkCreatePipelineLayout(dev, &pli, NULL, layout));
+    return 1;
+}
+
+static int alloc_set(VkDescriptorSet *set, VkDescriptorPool dpool, VkDescriptorSetLayout dsl) {
+    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
+    T(vkAllocateDescriptorSets(dev, &dsai, set));
+    return 1;
+}
+
+/* a pool for one set of the sizes, and that set */
+static int one_set(VkDescriptorPool *dpool, VkDescriptorSet *set, VkDescriptorSetLayout dsl,
+                   const VkDescriptorPoolSize *sizes, uint32_t n, VkDescriptorPoolCreateFlags flags) {
+    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .flags = flags,
+                                      .maxSets = 1, .poolSizeCount = n, .pPoolSizes = sizes};
+    T(vkCreateDescriptorPool(dev, &dpi, NULL, dpool));
+    return alloc_set(set, *dpool, dsl);
+}
+
+static int compute_pipeline(VkPipeline *pipe, VkShaderModule module, VkPipelineLayout layout,
+                            const VkSpecializationInfo *spec) {
+    VkComputePipelineCreateInfo cpi = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                  .module = module, .pName = "main", .pSpecializationInfo = spec},
+        .layout = layout};
+    T(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, pipe));
+    return 1;
+}
+
+/* destroys what set_layout, one_set, shader and a pipeline made */
+static void free_program(VkDescriptorPool dpool, VkPipeline pipe, VkShaderModule module, VkPipelineLayout layout,
+                         VkDescriptorSetLayout dsl) {
+    vkDestroyDescriptorPool(dev, dpool, NULL);
+    vkDestroyPipeline(dev, pipe, NULL);
+    vkDestroyShaderModule(dev, module, NULL);
+    vkDestroyPipelineLayout(dev, layout, NULL);
+    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
 }
 
 static void image_barrier(VkCommandBuffer cb, VkImage im, VkImageLayout from, VkImageLayout to,
@@ -780,31 +812,21 @@ static int subpass_input(void) {
 
     VkDescriptorSetLayoutBinding bind = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT,
                                          .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT};
-    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                           .bindingCount = 1, .pBindings = &bind};
-    VkDescriptorSetLayout dsl;
-    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
     /* the same push constant ranges as g.layout, so bind_state's pushes stay valid ("compatible for push constants") */
     VkPushConstantRange pcr[2] = {{.stageFlags = VK_SHADER_STAGE_FRAGMENT_BIT, .size = 16},
                                   {.stageFlags = VK_SHADER_STAGE_VERTEX_BIT, .offset = 16, .size = 4}};
-    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
-                                      .pSetLayouts = &dsl, .pushConstantRangeCount = 2, .pPushConstantRanges = pcr};
+    VkDescriptorSetLayout dsl;
     VkPipelineLayout layout;
-    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    if (!set_layout(&dsl, &layout, &bind, 1, pcr, 2)) return 0;
     VkShaderModule invert;
     if (!shader(&invert, invert_frag_spv, sizeof invert_frag_spv)) return 0;
     VkPipeline first, second;
     if (!pipeline(&first, &(PipeDesc){.renderPass = rp, .subpass = 0})) return 0;
     if (!pipeline(&second, &(PipeDesc){.renderPass = rp, .subpass = 1, .layout = layout, .frag = invert})) return 0;
     VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT, 1};
-    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
-                                      .poolSizeCount = 1, .pPoolSizes = &ps};
     VkDescriptorPool dpool;
-    T(vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
-    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
     VkDescriptorSet set;
-    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    if (!one_set(&dpool, &set, dsl, &ps, 1, 0)) return 0;
     VkDescriptorImageInfo ii = {VK_NULL_HANDLE, mid.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL};
     VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
                               .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT,
@@ -834,12 +856,8 @@ static int subpass_input(void) {
     long coloured = check_pixels(0, invRed, invClear);
     if (coloured < 0) return 0;
     EXPECT(coloured >= 2016 && coloured <= 2080, "%ld pixels coloured, want 2016..2080", coloured);
-    vkDestroyDescriptorPool(dev, dpool, NULL);
-    vkDestroyPipeline(dev, first, NULL);
     vkDestroyPipeline(dev, second, NULL);
-    vkDestroyShaderModule(dev, invert, NULL);
-    vkDestroyPipelineLayout(dev, layout, NULL);
-    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
+    free_program(dpool, first, invert, layout, dsl);
     vkDestroyFramebuffer(dev, fb, NULL);
     vkDestroyRenderPass(dev, rp, NULL);
     free_image(&mid);
@@ -1035,34 +1053,18 @@ static int sampled_texture(void) {
          .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .pImmutableSamplers = &linear},
         {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
          .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
-    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                           .bindingCount = 3, .pBindings = binds};
     VkDescriptorSetLayout dsl;
-    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
-    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
-                                      .pSetLayouts = &dsl};
     VkPipelineLayout layout;
-    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    if (!set_layout(&dsl, &layout, binds, 3, NULL, 0)) return 0;
     VkShaderModule module;
     if (!shader(&module, sample_comp_spv, sizeof sample_comp_spv)) return 0;
-    VkComputePipelineCreateInfo cpi = {
-        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                  .module = module, .pName = "main"},
-        .layout = layout};
     VkPipeline pipe;
-    T(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &pipe));
+    if (!compute_pipeline(&pipe, module, layout, NULL)) return 0;
     VkDescriptorPoolSize sizes[2] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2},
                                      {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
-    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
-                                      .flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT, .maxSets = 1,
-                                      .poolSizeCount = 2, .pPoolSizes = sizes};
     VkDescriptorPool dpool;
-    T(vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
-    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
     VkDescriptorSet set;
-    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    if (!one_set(&dpool, &set, dsl, sizes, 2, VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT)) return 0;
     VkDescriptorImageInfo ii[2] = {{nearest, tex.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL},
                                    {VK_NULL_HANDLE, tex.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL}};
     VkDescriptorBufferInfo bi = {out.buf, 0, VK_WHOLE_SIZE};
@@ -1103,11 +1105,7 @@ static int sampled_texture(void) {
                "linear centre channel %d = %f, want %f", c, v[16 + c], want);
     }
     T(vkFreeDescriptorSets(dev, dpool, 1, &set));
-    vkDestroyDescriptorPool(dev, dpool, NULL);
-    vkDestroyPipeline(dev, pipe, NULL);
-    vkDestroyShaderModule(dev, module, NULL);
-    vkDestroyPipelineLayout(dev, layout, NULL);
-    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
+    free_program(dpool, pipe, module, layout, dsl);
     vkDestroySampler(dev, nearest, NULL);
     vkDestroySampler(dev, linear, NULL);
     free_host_buffer(&staging);
@@ -1153,41 +1151,26 @@ static int compute_misc(void) {
          .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
         {.binding = 3, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .descriptorCount = 1,
          .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
-    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                           .bindingCount = 4, .pBindings = binds};
     VkDescriptorSetLayout dsl;
-    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
-    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
-                                      .pSetLayouts = &dsl};
     VkPipelineLayout layout;
-    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    if (!set_layout(&dsl, &layout, binds, 4, NULL, 0)) return 0;
     VkShaderModule module;
     if (!shader(&module, misc_comp_spv, sizeof misc_comp_spv)) return 0;
     const uint32_t k = 1000;
     VkSpecializationMapEntry entry = {.constantID = 0, .offset = 0, .size = 4};
     VkSpecializationInfo spec = {.mapEntryCount = 1, .pMapEntries = &entry, .dataSize = 4, .pData = &k};
-    VkComputePipelineCreateInfo cpi = {
-        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                  .module = module, .pName = "main", .pSpecializationInfo = &spec},
-        .layout = layout};
     VkPipeline pipe;
-    T(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &pipe));
+    if (!compute_pipeline(&pipe, module, layout, &spec)) return 0;
     VkDescriptorPoolSize sizes[4] = {{VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, 1},
                                      {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1},
                                      {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1},
                                      {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1}};
-    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
-                                      .poolSizeCount = 4, .pPoolSizes = sizes};
     VkDescriptorPool dpool;
-    T(vkCreateDescriptorPool(dev, &dpi, NULL, &dpool));
-    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                        .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
     VkDescriptorSet set;
     /* allocated, dropped by a pool reset, allocated again */
-    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    if (!one_set(&dpool, &set, dsl, sizes, 4, 0)) return 0;
     T(vkResetDescriptorPool(dev, dpool, 0));
-    T(vkAllocateDescriptorSets(dev, &dsai, &set));
+    if (!alloc_set(&set, dpool, dsl)) return 0;
 
     struct {
         VkDescriptorBufferInfo ubo, out;
@@ -1231,11 +1214,7 @@ static int compute_misc(void) {
         EXPECT(im[i] == i * 7, "storage image texel %u = %u, want %u", i, im[i], i * 7);
     }
     vkDestroyDescriptorUpdateTemplate(dev, tmpl, NULL);
-    vkDestroyDescriptorPool(dev, dpool, NULL);
-    vkDestroyPipeline(dev, pipe, NULL);
-    vkDestroyShaderModule(dev, module, NULL);
-    vkDestroyPipelineLayout(dev, layout, NULL);
-    vkDestroyDescriptorSetLayout(dev, dsl, NULL);
+    free_program(dpool, pipe, module, layout, dsl);
     vkDestroyBufferView(dev, view, NULL);
     free_image(&img);
     free_host_buffer(&ubo);
@@ -1630,29 +1609,17 @@ static int has_extension(const char *name) {
 }
 
 int main(void) {
-    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "vkgfx",
-                             .apiVersion = VK_API_VERSION_1_3};
-    VkInstanceCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
     VkInstance inst;
-    SETUP(vkCreateInstance(&ici, NULL, &inst));
-    uint32_t n = 1;
-    VkResult er = vkEnumeratePhysicalDevices(inst, &n, &phys);
-    if ((er != VK_SUCCESS && er != VK_INCOMPLETE) || n == 0) fatal("vkEnumeratePhysicalDevices", er);
+    SETUP(vku_instance("vkgfx", VK_API_VERSION_1_3, &inst));
+    VkResult er;
+    if (!vku_first_device(inst, &phys, &er)) fatal("vkEnumeratePhysicalDevices", er);
     vkGetPhysicalDeviceProperties(phys, &props);
     printf("device %s api %u.%u\n", props.deviceName, VK_API_VERSION_MAJOR(props.apiVersion),
            VK_API_VERSION_MINOR(props.apiVersion));
-    uint32_t nf = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, NULL);
-    VkQueueFamilyProperties qf[16];
-    if (nf > 16) nf = 16;
-    vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, qf);
-    family = UINT32_MAX;
-    const VkQueueFlags want = VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT;
-    for (uint32_t i = 0; i < nf && family == UINT32_MAX; i++) {
-        if ((qf[i].queueFlags & want) == want) family = i;
-    }
+    VkQueueFamilyProperties qf;
+    family = vku_queue_family(phys, VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT, 1, &qf);
     if (family == UINT32_MAX) fatal("no graphics+compute queue family", 0);
-    timestampBits = qf[family].timestampValidBits;
+    timestampBits = qf.timestampValidBits;
 
     VkPhysicalDeviceFeatures have;
     vkGetPhysicalDeviceFeatures(phys, &have);
@@ -1685,27 +1652,15 @@ int main(void) {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, .pNext = &hq,
         .timelineSemaphore = VK_TRUE};
     VkPhysicalDeviceFeatures enable = {.occlusionQueryPrecise = precise, .pipelineStatisticsQuery = statistics};
-    float prio = 1.0f;
-    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = family,
-                                   .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &tl, .queueCreateInfoCount = 1,
-                              .pQueueCreateInfos = &qci, .enabledExtensionCount = next, .ppEnabledExtensionNames = exts,
-                              .pEnabledFeatures = &enable};
-    SETUP(vkCreateDevice(phys, &dci, NULL, &dev));
+    SETUP(vku_device(phys, family, &tl, next, exts, &enable, &dev));
     static const char *how[3] = {"none", "core", "KHR"};
     printf("features timestampValidBits %u occlusionQueryPrecise %u pipelineStatisticsQuery %u dynamicRendering %s "
            "synchronization2 %s\n",
            timestampBits, precise, statistics, how[dynamicRendering], how[sync2]);
     vkGetDeviceQueue(dev, family, 0, &queue);
-    VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
-                                   .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
-                                   .queueFamilyIndex = family};
-    SETUP(vkCreateCommandPool(dev, &pci, NULL, &pool));
-    VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = pool,
-                                       .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
-    SETUP(vkAllocateCommandBuffers(dev, &cai, &cmd));
-    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    SETUP(vkCreateFence(dev, &fci, NULL, &fence));
+    const char *failed = NULL;
+    VkResult cr = vku_commands(dev, family, &pool, &cmd, &fence, &failed);
+    if (cr != VK_SUCCESS) fatal(failed, cr);
     fflush(stdout);
 
     int ok = gfx_setup();

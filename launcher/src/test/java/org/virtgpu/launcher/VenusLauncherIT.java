@@ -266,8 +266,10 @@ class VenusLauncherIT {
         List<String> end = shell(launcher, "virtgpu:resources", "open session");
         assertEquals("0 resource(s), 0 bytes; 0 open session(s)", end.getLast(), "every session freed: " + end);
         assertEquals(0, venusThreads(launcher, "venus-ring"), "no venus thread left");
-        assertEquals(List.of(), problems(launcher, ".* WARN  Session: session vtest:\\d+ vkloop: context 1 lost: its"
-                + " context type went away"), "only the loss of the Venus context is reported");
+        // besides the loss itself, the transport may report dropping the lost client's failed submit (see above)
+        assertEquals(List.of(), problems(launcher, ".* WARN  Session: (session vtest:\\d+ vkloop: context 1 lost: its"
+                + " context type went away|vtest client \\d+ \\(vkloop\\) dropped: SUBMIT_3D failed in the device:"
+                + " ERR_UNSPEC)"), "only the loss of the Venus context is reported");
         System.out.printf("VenusLauncherIT: venus bundle swapped in %s ms (shell command round trip %d ms) under a"
                         + " running Vulkan client and a cross-domain client; the Vulkan client ended %d ms after the"
                         + " swap began (exit %d: %s); cross-domain: %s, slowest iteration overlapping the swap %s%n", m.group(1),

@@ -1,14 +1,11 @@
 package org.virtgpu.spi.testkit;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.virtgpu.core.memory.MemfdMemory;
 import org.virtgpu.core.nativeio.Fds;
-import org.virtgpu.core.nativeio.Memfd;
-import org.virtgpu.core.nativeio.Mman;
 import org.virtgpu.core.nativeio.NativeException;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.GpuException;
@@ -47,18 +44,10 @@ public final class TestDeviceServices implements DeviceServices {
         }
         long rounded = host.roundUpToPage(size);
         try {
-            int fd = Memfd.create(name, rounded);
-            Arena arena = Arena.ofShared();
-            MemorySegment seg;
-            try {
-                seg = Mman.mapShared(fd, 0, rounded, arena);
-            } catch (NativeException e) {
-                arena.close();
-                Fds.closeQuietly(fd);
-                throw e;
-            }
+            // the core's own memfd memory (sealed size, reference counted), so contexts are tested against it
+            SharedMemory memory = MemfdMemory.allocate(name, rounded, live::decrementAndGet);
             live.incrementAndGet();
-            return new Memory(fd, seg, arena, rounded);
+            return memory;
         } catch (NativeException e) {
             throw GpuException.outOfMemory(name + ": " + e.getMessage());
         }
@@ -77,55 +66,5 @@ public final class TestDeviceServices implements DeviceServices {
     /** Shared memory allocated through this object and not yet released to zero. */
     public int liveAllocations() {
         return live.get();
-    }
-
-    private final class Memory implements SharedMemory {
-        private final int fd;
-        private final MemorySegment segment;
-        private final Arena arena;
-        private final long size;
-        private final AtomicInteger refs = new AtomicInteger(1);
-
-        Memory(int fd, MemorySegment segment, Arena arena, long size) {
-            this.fd = fd;
-            this.segment = segment;
-            this.arena = arena;
-            this.size = size;
-        }
-
-        @Override
-        public MemorySegment segment() {
-            return segment;
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public int fd() {
-            return fd;
-        }
-
-        @Override
-        public SharedMemory retain() {
-            if (refs.getAndIncrement() <= 0) {
-                throw new IllegalStateException("retain after the last release");
-            }
-            return this;
-        }
-
-        @Override
-        public void release() {
-            int left = refs.decrementAndGet();
-            if (left == 0) {
-                arena.close();
-                Fds.closeQuietly(fd);
-                live.decrementAndGet();
-            } else if (left < 0) {
-                throw new IllegalStateException("released more often than retained");
-            }
-        }
     }
 }
