@@ -222,6 +222,8 @@ final class VenusExecutor implements VnHooks {
         int head, size;
         long[] free = new long[8];
         int nFree;
+        /** per submit, under this queue's lock: binary semaphore -> signals minus waits of the batches checked so far */
+        final java.util.HashMap<Long, Integer> claims = new java.util.HashMap<>();
 
         QueueFences(long device) {
             this.device = device;
@@ -255,6 +257,16 @@ final class VenusExecutor implements VnHooks {
     private final Map<Long, QueueFences> queueFences = new ConcurrentHashMap<>();
     /** host handles of the timeline semaphores the client created (destroy signals them, see {@link #unblock}) */
     private final Set<Long> timelines = ConcurrentHashMap.newKeySet();
+    /**
+     * host handles of the binary semaphores with a signal operation submitted and not yet consumed by a wait (see
+     * {@link #binaryWaitsSignalled}). Only submits signal a binary semaphore here: the command set carries no
+     * vkAcquireNextImageKHR, vkImportSemaphoreFdKHR or vkImportSemaphoreResourceMESA.
+     */
+    private final Set<Long> binaryPending = ConcurrentHashMap.newKeySet();
+    /** refused submits so far, for rate limiting their log lines */
+    private final java.util.concurrent.atomic.AtomicInteger refusedSubmits = new java.util.concurrent.atomic.AtomicInteger();
+    /** log lines for refused submits per context: a client can send one per command */
+    static final int REFUSED_LOG_LIMIT = 20;
     /** a device was left alive because its queues did not drain: the instance must stay too */
     private volatile boolean leakedDevice;
     /** how long destroy waits for a device's queues after unblocking them before leaking the device */
@@ -285,6 +297,10 @@ final class VenusExecutor implements VnHooks {
     private int submitTracked(VnCtx c, int kind, long queue, int count, long infos, long fence) throws Throwable {
         QueueFences q = queueFences(queue);
         synchronized (q) { // one writer per queue in valid use; the lock keeps submission and push order equal
+            if (!binaryWaitsSignalled(q, kind, count, infos)) {
+                refused(kind);
+                return VK_ERROR_DEVICE_LOST;
+            }
             long ours = trackingFence(c, q);
             if (ours == 0) {
                 return VK_ERROR_OUT_OF_HOST_MEMORY;
@@ -295,7 +311,119 @@ final class VenusExecutor implements VnHooks {
                 case SUBMIT2 -> VnHooks.super.vkQueueSubmit2(c, queue, count, infos, f);
                 default -> VnHooks.super.vkQueueBindSparse(c, queue, count, infos, f);
             };
-            return tracked(c, queue, q, ours, fence, r);
+            r = tracked(c, queue, q, ours, fence, r);
+            if (r == VK_SUCCESS) {
+                // a failed submit leaves its semaphores unaffected (Vulkan spec, vkQueueSubmit "Return codes")
+                trackBinarySignals(kind, count, infos);
+            }
+            return r;
+        }
+    }
+
+    // ---------------------------------------------------------------- binary semaphore waits need a pending signal
+
+    /*
+     * A binary semaphore wait must follow a submitted signal (VUID-vkQueueSubmit-pWaitSemaphores-03238,
+     * VUID-vkQueueSubmit2-semaphore-03873, VUID-vkQueueBindSparse-pWaitSemaphores-03245). A hostile client waiting
+     * on one nobody signals would hang lavapipe (inside the submit or in the queue forever, and binary semaphores
+     * cannot be signalled from the host, so destroy could not unblock it): such a submit is refused before the host
+     * sees it. Layouts (64-bit): VkSubmitInfo (72 bytes) waitSemaphoreCount @16, pWaitSemaphores @24,
+     * signalSemaphoreCount @56, pSignalSemaphores @64; VkSubmitInfo2 (64) waitSemaphoreInfoCount @20,
+     * pWaitSemaphoreInfos @24, signalSemaphoreInfoCount @48, pSignalSemaphoreInfos @56, each VkSemaphoreSubmitInfo
+     * (48) with semaphore @16; VkBindSparseInfo (96) waitSemaphoreCount @16, pWaitSemaphores @24,
+     * signalSemaphoreCount @80, pSignalSemaphores @88.
+     */
+    private static final String[] WAIT_VUID = {"VUID-vkQueueSubmit-pWaitSemaphores-03238",
+        "VUID-vkQueueSubmit2-semaphore-03873", "VUID-vkQueueBindSparse-pWaitSemaphores-03245"};
+    private static final int[] BATCH_SIZE = {72, 64, 96};
+    private static final int[] WAIT_COUNT = {16, 20, 16};
+    private static final int[] SIGNAL_COUNT = {56, 48, 80};
+
+    private static long batch(int kind, long infos, int b) {
+        return infos + (long) b * BATCH_SIZE[kind];
+    }
+
+    /**
+     * The i-th wait (signal) semaphore of a batch whose count is at countOffset: the array pointer follows the count,
+     * 8-byte aligned. 0 for a NULL array (the decoder does not let one through with a count; a wait on 0 is refused).
+     */
+    private static long semaphore(int kind, long batch, int countOffset, int i) {
+        long array = g64(batch + ((countOffset + 4 + 7) & ~7));
+        if (array == 0) {
+            return 0;
+        }
+        return kind == SUBMIT2 ? g64(array + i * 48L + 16) : g64(array + i * 8L);
+    }
+
+    /**
+     * true when every binary semaphore the batches wait on has a signal pending: submitted before this call and not
+     * yet waited on, or signalled by an earlier batch of this call (batches run in submission order). Reads only.
+     */
+    private boolean binaryWaitsSignalled(QueueFences q, int kind, int count, long infos) {
+        var claims = q.claims;
+        if (count < 0) {
+            return false; // unsigned: more batches than a stream can carry (the decoder does not let one through)
+        }
+        try {
+            for (int b = 0; b < count; b++) {
+                long info = batch(kind, infos, b);
+                int waits = g32(info + WAIT_COUNT[kind]);
+                if (waits < 0) {
+                    return false;
+                }
+                for (int i = 0; i < waits; i++) {
+                    long s = semaphore(kind, info, WAIT_COUNT[kind], i);
+                    if (timelines.contains(s)) {
+                        continue; // a timeline wait may precede its signal; destroy signals timelines (unblock)
+                    }
+                    int have = claims.getOrDefault(s, 0) + (binaryPending.contains(s) ? 1 : 0);
+                    if (have <= 0) {
+                        return false;
+                    }
+                    claims.merge(s, -1, Integer::sum);
+                }
+                if (b == count - 1) {
+                    break; // the last batch's signals concern later submits only
+                }
+                int signals = g32(info + SIGNAL_COUNT[kind]);
+                for (int i = 0; i < signals; i++) {
+                    long s = semaphore(kind, info, SIGNAL_COUNT[kind], i);
+                    if (!timelines.contains(s)) {
+                        claims.merge(s, 1, Integer::sum);
+                    }
+                }
+            }
+            return true;
+        } finally {
+            claims.clear();
+        }
+    }
+
+    /** After a successful submit: its waits consumed their signals, its signals are pending, in batch order. */
+    private void trackBinarySignals(int kind, int count, long infos) {
+        for (int b = 0; b < count; b++) {
+            long info = batch(kind, infos, b);
+            int waits = g32(info + WAIT_COUNT[kind]);
+            for (int i = 0; i < waits; i++) {
+                binaryPending.remove(semaphore(kind, info, WAIT_COUNT[kind], i));
+            }
+            int signals = g32(info + SIGNAL_COUNT[kind]);
+            for (int i = 0; i < signals; i++) {
+                long s = semaphore(kind, info, SIGNAL_COUNT[kind], i);
+                if (s != 0 && !timelines.contains(s)) {
+                    binaryPending.add(s);
+                }
+            }
+        }
+    }
+
+    private void refused(int kind) {
+        int n = refusedSubmits.incrementAndGet();
+        if (n <= REFUSED_LOG_LIMIT) {
+            String name = kind == SUBMIT ? "vkQueueSubmit" : kind == SUBMIT2 ? "vkQueueSubmit2" : "vkQueueBindSparse";
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: " + name + " refused with VK_ERROR_DEVICE_LOST:"
+                    + " it waits on a binary semaphore with no signal submitted (" + WAIT_VUID[kind] + "); the host"
+                    + " queue would never drain" + (n == REFUSED_LOG_LIMIT ? " (no more such lines for this context)" : ""));
         }
     }
 
@@ -426,13 +554,14 @@ final class VenusExecutor implements VnHooks {
     public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
         VnHooks.super.vkDestroySemaphore(c, device, semaphore, pAllocator);
         timelines.remove(semaphore);
+        binaryPending.remove(semaphore);
     }
 
     /**
      * Signals, from the host, every timeline semaphore of device still alive to UINT64_MAX, past any value a
      * pending submit can wait for, so queues stuck in a wait-before-signal drain (vkSignalSemaphore is valid on the
-     * host for timeline semaphores only; a binary semaphore a pending submit waits on cannot be signalled: such a
-     * device may not drain, see {@link #destroyDevices}).
+     * host for timeline semaphores only; binary waits are accepted only with a signal submitted before them, see
+     * {@link #binaryWaitsSignalled}).
      */
     private void unblock(VnCtx c, long device) {
         for (long s : timelines) {
@@ -490,6 +619,7 @@ final class VenusExecutor implements VnHooks {
             }
         }
         timelines.removeIf(s -> objects.device(VnInfo.H_VkSemaphore, s) == device);
+        binaryPending.removeIf(s -> objects.device(VnInfo.H_VkSemaphore, s) == device);
     }
 
     /** true once destroy had to leave a device alive (see {@link #leak}) */

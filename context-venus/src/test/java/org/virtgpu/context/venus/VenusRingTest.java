@@ -185,6 +185,84 @@ class VenusRingTest {
         assertTrue(!executor.leakedDevice(), "the host-signalled timeline semaphore let the queue drain");
     }
 
+    static final long BINARY = 601;
+
+    /** On the context stream: the device of {@link #createDeviceAndUnsignalledFence}, binary semaphore 601, queue 300. */
+    void createBinarySemaphoreAndQueue() throws GpuException {
+        createDeviceAndUnsignalledFence();
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(40, 0).u64(200).u64(1).u32(9).u64(0).u32(0).u64(0).u64(1).u64(BINARY); // vkCreateSemaphore, binary
+        e.cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(300); // vkGetDeviceQueue(200, 0, 0) -> 300
+        ctx.submit(e.segment(arena), 0);
+    }
+
+    /** One VkSubmitInfo without command buffers: waits on wait (0: none) at ALL_COMMANDS, signals signal (0: none). */
+    static Enc submitInfo(Enc e, long wait, long signal) {
+        e.u32(4).u64(0); // VK_STRUCTURE_TYPE_SUBMIT_INFO, no pNext
+        if (wait != 0) {
+            e.u32(1).u64(1).u64(wait).u64(1).u32(0x10000);
+        } else {
+            e.u32(0).u64(0).u64(0);
+        }
+        e.u32(0).u64(0); // no command buffers
+        return signal != 0 ? e.u32(1).u64(1).u64(signal) : e.u32(0).u64(0);
+    }
+
+    /** vkQueueSubmit(300, {one batch per wait/signal pair}, no fence) with its VkResult at offset 0 of the reply blob. */
+    static Enc queueSubmit(Enc e, long... waitSignalPairs) {
+        int batches = waitSignalPairs.length / 2;
+        e.setReply(1, 0, 64).cmd(18, 1).u64(300).u32(batches).u64(batches);
+        for (int b = 0; b < batches; b++) {
+            submitInfo(e, waitSignalPairs[2 * b], waitSignalPairs[2 * b + 1]);
+        }
+        return e.u64(0);
+    }
+
+    int submitResult(Enc submit) throws GpuException {
+        ctx.submit(submit.segment(arena), 0);
+        assertEquals(18, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        return reply.segment().get(JAVA_INT_UNALIGNED, 4);
+    }
+
+    @Test
+    void submitWaitingOnABinarySemaphoreNobodySignalsIsRefusedAndDestroyReturnsAtOnce() throws Exception {
+        createBinarySemaphoreAndQueue();
+        long t0 = System.nanoTime();
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "VUID-vkQueueSubmit-pWaitSemaphores-03238: refused before it reaches the host queue");
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(millis < 500, "the refused submit took " + millis + " ms");
+
+        // the same from a ring thread: the ring goes on past it instead of hanging in the driver
+        write(bytes(queueSubmit(new Enc(), BINARY, 0)));
+        await(() -> head() == tail, "the ring thread to pass the refused submit");
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertEquals(0, status() & VenusRing.STATUS_FATAL);
+
+        VenusExecutor executor = ((VenusContext) ctx).executor();
+        t0 = System.nanoTime();
+        ctx.destroy();
+        millis = (System.nanoTime() - t0) / 1_000_000;
+        ctx = null;
+        assertTrue(millis < 1_000, "destroy took " + millis + " ms");
+        assertTrue(!ringThreadAlive(), "ring thread gone after destroy");
+        assertTrue(!executor.leakedDevice(), "the queue drained: the device was freed, not leaked");
+    }
+
+    @Test
+    void binarySemaphoreSignalledBySubmitIsWaitedOnOnceThenRefusedAgain() throws Exception {
+        createBinarySemaphoreAndQueue();
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), 0, BINARY)), "signal");
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), BINARY, 0)), "wait on the signal");
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "the wait consumed the signal: a second wait has none");
+        // within one call, a batch may wait on what an earlier batch signals, not on what a later one does
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), 0, BINARY, BINARY, 0)));
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0, 0, BINARY)));
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
+    }
+
     int head() {
         return (int) INT.getAcquire(ring, (long) HEAD);
     }
