@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
@@ -212,6 +213,22 @@ public final class DeviceComponent implements VirtGpuDevice {
         if (sessions.remove(s)) {
             LOG.log(Level.INFO, "session {0} closed", s.name());
         }
+    }
+
+    /**
+     * The current image of {@code scanoutId} in the open session called {@code session} (its full name, or the name's
+     * first word such as {@code vtest:1}), as a PNG.
+     *
+     * @throws IllegalArgumentException when no session, or more than one, has that name
+     */
+    public Optional<byte[]> snapshotPng(String session, int scanoutId) {
+        List<DeviceSession> match = sessions.stream()
+                .filter(s -> s.name().equals(session) || s.name().startsWith(session + " ")).toList();
+        if (match.size() != 1) {
+            throw new IllegalArgumentException((match.isEmpty() ? "no open session called " : "several sessions match ")
+                    + session + "; open: " + sessions.stream().map(DeviceSession::name).sorted().toList());
+        }
+        return match.getFirst().snapshotPng(scanoutId);
     }
 
     /** Read-only views of the open sessions, for the shell. */

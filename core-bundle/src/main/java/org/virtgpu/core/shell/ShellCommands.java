@@ -23,7 +23,7 @@ import org.virtgpu.spi.ContextType;
 
 /**
  * Gogo shell commands {@code virtgpu:capsets}, {@code virtgpu:bundles}, {@code virtgpu:contexts},
- * {@code virtgpu:resources}. Gogo finds commands by the {@code osgi.command.*} service properties (RFC 147), so
+ * {@code virtgpu:resources}, {@code virtgpu:snapshot}. Gogo finds commands by the {@code osgi.command.*} service properties (RFC 147), so
  * this bundle needs no Gogo import and runs the same without a shell. Each command returns its table as a String,
  * which Gogo prints.
  */
@@ -32,7 +32,8 @@ import org.virtgpu.spi.ContextType;
         "osgi.command.function=capsets",
         "osgi.command.function=bundles",
         "osgi.command.function=contexts",
-        "osgi.command.function=resources"})
+        "osgi.command.function=resources",
+        "osgi.command.function=snapshot"})
 public final class ShellCommands {
     private static final String NO_DEVICE = "no virtgpu device is running\n";
 
@@ -105,6 +106,28 @@ public final class ShellCommands {
             }
         }
         return t + sessionCount(d);
+    }
+
+    /**
+     * {@code virtgpu:snapshot <session> <scanout> <file.png>}: writes what a scanout of a session shows as a PNG, so a
+     * person can look at the guest's screen. The session is a name from {@code virtgpu:resources} or its first word.
+     */
+    public String snapshot(String session, int scanout, String file) throws java.io.IOException {
+        if (!(device instanceof DeviceComponent d)) {
+            return NO_DEVICE;
+        }
+        java.util.Optional<byte[]> png;
+        try {
+            png = d.snapshotPng(session, scanout);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "\n";
+        }
+        if (png.isEmpty()) {
+            return "scanout " + scanout + " of " + session + " is not enabled\n";
+        }
+        java.nio.file.Path out = java.nio.file.Path.of(file).toAbsolutePath();
+        java.nio.file.Files.write(out, png.get());
+        return "wrote " + out + " (" + png.get().length + " bytes)\n";
     }
 
     /** Live resources of every open session. */

@@ -56,4 +56,28 @@ class ShellCommandsTest {
         assertEquals("no virtgpu device is running\n", c.contexts());
         assertEquals("no virtgpu device is running\n", c.resources());
     }
+    @Test
+    void snapshotWritesTheScanoutImageAsAPngWithTheGuestsPixels(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        try (GpuHarness g = new GpuHarness()) {
+            long addr = g.resource2d(1, 64, 32);
+            // B8G8R8X8 in guest memory: blue 0x30, green 0x60, red 0x90
+            java.lang.foreign.MemorySegment px = g.guest.at(addr, 64 * 32 * 4);
+            for (long i = 0; i < 64 * 32; i++) {
+                px.set(java.lang.foreign.ValueLayout.JAVA_INT, i * 4, 0x00906030);
+            }
+            g.ok(Requests.transferToHost2d(1, 0, 0, 64, 32, 0));
+            g.ok(Requests.setScanout(0, 1, 0, 0, 64, 32));
+            ShellCommands c = commands(g);
+            java.nio.file.Path file = dir.resolve("screen.png");
+            String said = c.snapshot("test", 0, file.toString());
+            assertTrue(said.startsWith("wrote " + file), said);
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(file.toFile());
+            assertEquals(64, img.getWidth());
+            assertEquals(32, img.getHeight());
+            assertEquals(0x906030, img.getRGB(10, 10) & 0xffffff);
+            assertTrue(c.snapshot("test", 1, file.toString()).contains("not enabled"));
+            assertTrue(c.snapshot("nobody", 0, file.toString()).startsWith("no open session called nobody"));
+        }
+    }
 }
