@@ -263,6 +263,48 @@ class VenusRingTest {
         assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
     }
 
+    /** vkQueueSubmit2(300, {one VkSubmitInfo2 per wait/signal pair}, no fence), its VkResult at offset 0 of the reply. */
+    static Enc queueSubmit2(Enc e, long... waitSignalPairs) {
+        int batches = waitSignalPairs.length / 2;
+        e.setReply(1, 0, 64).cmd(206, 1).u64(300).u32(batches).u64(batches);
+        for (int b = 0; b < batches; b++) {
+            e.u32(1000314004).u64(0).u32(0); // VK_STRUCTURE_TYPE_SUBMIT_INFO_2, no pNext, flags
+            semaphoreSubmitInfo(e, waitSignalPairs[2 * b]);
+            e.u32(0).u64(0); // no command buffers
+            semaphoreSubmitInfo(e, waitSignalPairs[2 * b + 1]);
+        }
+        return e.u64(0);
+    }
+
+    /** a count and an array of one VkSemaphoreSubmitInfo for semaphore (ALL_COMMANDS), or none for 0 */
+    static void semaphoreSubmitInfo(Enc e, long semaphore) {
+        if (semaphore == 0) {
+            e.u32(0).u64(0);
+        } else {
+            e.u32(1).u64(1).u32(1000314005).u64(0).u64(semaphore).u64(0).u64(0x10000).u32(0);
+        }
+    }
+
+    @Test
+    void queueSubmit2TracksBinarySemaphoresLikeQueueSubmit() throws Exception {
+        createBinarySemaphoreAndQueue();
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submit2Result(queueSubmit2(new Enc(), BINARY, 0)),
+                "VUID-vkQueueSubmit2-semaphore-03873");
+        assertEquals(VenusExecutor.VK_SUCCESS, submit2Result(queueSubmit2(new Enc(), 0, BINARY, BINARY, 0)));
+        assertEquals(VenusExecutor.VK_SUCCESS, submit2Result(queueSubmit2(new Enc(), 0, BINARY)), "signal");
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "vkQueueSubmit waits on what vkQueueSubmit2 signalled");
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submit2Result(queueSubmit2(new Enc(), BINARY, 0)));
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
+    }
+
+    int submit2Result(Enc submit) throws GpuException {
+        ctx.submit(submit.segment(arena), 0);
+        assertEquals(206, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        return reply.segment().get(JAVA_INT_UNALIGNED, 4);
+    }
+
     int head() {
         return (int) INT.getAcquire(ring, (long) HEAD);
     }
