@@ -216,12 +216,20 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
 
     /** A message whose payload is three u32 (Scanout, CursorPos). */
     private void send3(int request, int a, int b, int c) {
-        MemorySegment m = buffer(HEADER_SIZE + 12);
-        header(m, request, 12);
-        m.set(U32, HEADER_SIZE, a);
-        m.set(U32, HEADER_SIZE + 4, b);
-        m.set(U32, HEADER_SIZE + 8, c);
-        send(m.asSlice(0, HEADER_SIZE + 12));
+        send(message(request, 12, a, b, c));
+    }
+
+    /**
+     * A message of {@code request} whose {@code body} bytes start with {@code fields} (u32 each); the caller fills
+     * the rest of the body. Returns exactly header + body bytes of the reused buffer.
+     */
+    private MemorySegment message(int request, long body, int... fields) {
+        MemorySegment m = buffer(HEADER_SIZE + body);
+        header(m, request, (int) body);
+        for (int i = 0; i < fields.length; i++) {
+            m.set(U32, HEADER_SIZE + 4L * i, fields[i]);
+        }
+        return m.asSlice(0, HEADER_SIZE + body);
     }
 
     /** UPDATE: 20-byte rectangle then width x height pixels in PIXMAN x8r8g8b8 (bytes B, G, R, X), stride width*4. */
@@ -237,13 +245,7 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
                     pixels.byteSize());
             return;
         }
-        MemorySegment m = buffer(HEADER_SIZE + body);
-        header(m, VhostUserProtocol.GPU_UPDATE, (int) body);
-        m.set(U32, HEADER_SIZE, scanoutId);
-        m.set(U32, HEADER_SIZE + 4, x);
-        m.set(U32, HEADER_SIZE + 8, y);
-        m.set(U32, HEADER_SIZE + 12, width);
-        m.set(U32, HEADER_SIZE + 16, height);
+        MemorySegment m = message(VhostUserProtocol.GPU_UPDATE, body, scanoutId, x, y, width, height);
         int format = scanoutFormat[scanoutId];
         long dst = HEADER_SIZE + 20;
         for (int r = 0; r < height; r++, dst += row) {
@@ -252,7 +254,7 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
                 toXrgb(m.asSlice(dst, row), format);
             }
         }
-        send(m.asSlice(0, HEADER_SIZE + body));
+        send(m);
     }
 
     /** Reorders one row of 32-bit pixels in place into bytes B, G, R, X (what QEMU's surface expects). */
@@ -281,15 +283,9 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
                 LOG.log(Level.WARNING, "{0}: cursor image of {1} bytes dropped", name, image.byteSize());
                 return;
             }
-            MemorySegment m = buffer(HEADER_SIZE + body);
-            header(m, VhostUserProtocol.GPU_CURSOR_UPDATE, (int) body);
-            m.set(U32, HEADER_SIZE, scanoutId);
-            m.set(U32, HEADER_SIZE + 4, x);
-            m.set(U32, HEADER_SIZE + 8, y);
-            m.set(U32, HEADER_SIZE + 12, hotX);
-            m.set(U32, HEADER_SIZE + 16, hotY);
+            MemorySegment m = message(VhostUserProtocol.GPU_CURSOR_UPDATE, body, scanoutId, x, y, hotX, hotY);
             MemorySegment.copy(image, 0, m, HEADER_SIZE + 20, 4L * CURSOR_SIZE * CURSOR_SIZE);
-            send(m.asSlice(0, HEADER_SIZE + body));
+            send(m);
             return;
         }
         send3(visible ? VhostUserProtocol.GPU_CURSOR_POS : VhostUserProtocol.GPU_CURSOR_POS_HIDE, scanoutId, x, y);
