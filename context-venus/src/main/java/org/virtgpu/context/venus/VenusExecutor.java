@@ -10,6 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.virtgpu.context.venus.gen.VnCommands;
 import org.virtgpu.context.venus.gen.VnHooks;
@@ -54,6 +57,17 @@ final class VenusExecutor implements VnHooks {
      * {@link #prefault}; on by default, the switch is for measuring it).
      */
     private static final boolean PREFAULT = !"false".equals(System.getProperty("virtgpu.venus.prefault"));
+    /**
+     * One populating thread for all contexts, kept for two idle seconds: starting a platform thread per allocation
+     * stalled the ring thread 2.5 ms in Thread.start on two busy CPUs (strace), and allocations populated one after
+     * the other in allocation order do not compete for the process's mmap lock.
+     */
+    private static final ThreadPoolExecutor PREFAULTER = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("venus-prefault").unstarted(r));
+
+    static {
+        PREFAULTER.allowCoreThreadTimeOut(true);
+    }
     /** from this size on, memory is pre-faulted on its own thread (see {@link #prefault}) */
     private static final long PREFAULT_ASYNC_BYTES = 1L << 20;
     /**
@@ -980,7 +994,7 @@ final class VenusExecutor implements VnHooks {
             return;
         }
         shm.retain(); // the client may free the memory meanwhile: our mapping stays until we are done
-        Thread.ofPlatform().daemon().name("venus-prefault").start(() -> {
+        PREFAULTER.execute(() -> {
             try {
                 populateInSteps(shm);
             } finally {

@@ -336,8 +336,15 @@ public final class DeviceSession implements GpuSession {
 
     private void charge(long size, String what) throws GpuException {
         long cur;
+        boolean waited = false;
         do {
             cur = bytes.get();
+            if (size > limits.maxBytes() - cur && !waited) {
+                // memory released just before may still be on its way back (MemfdMemory's reclaim thread)
+                waited = true;
+                MemfdMemory.awaitReclaimed(RECLAIM_WAIT_MILLIS);
+                cur = bytes.get();
+            }
             if (size > limits.maxBytes() - cur) {
                 throw GpuException.outOfMemory(what + ": " + size + " more host bytes would exceed the session's limit of "
                         + limits.maxBytes() + " (" + cur + " in use)");
@@ -976,6 +983,9 @@ public final class DeviceSession implements GpuSession {
     // shared memory, hot swap, snapshots, close
 
     /** Core-owned shared memory, counted against the session's byte limit until its last release. */
+    /** longest a refused allocation waits for released memory to be credited back */
+    private static final long RECLAIM_WAIT_MILLIS = 1_000;
+
     SharedMemory allocate(String what, long size) throws GpuException {
         if (size <= 0) {
             throw GpuException.invalidParameter("shared memory of " + size + " bytes");
@@ -1096,6 +1106,8 @@ public final class DeviceSession implements GpuSession {
         if (region != null) {
             region.close();
         }
+        // a closed session's memory is back with the kernel (and its fds closed) when close returns
+        MemfdMemory.awaitReclaimed(RECLAIM_WAIT_MILLIS);
         global.flush();
         device.sessionClosed(this);
     }

@@ -33,6 +33,24 @@ class SharedMemoryTest {
     }
 
     @Test
+    void largeMemoryIsReclaimedOffTheReleasingThread() throws Exception {
+        int fds = Fds.openCount();
+        AtomicInteger freed = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<String> freedOn = new java.util.concurrent.atomic.AtomicReference<>();
+        MemfdMemory m = MemfdMemory.allocate("t", MemfdMemory.ASYNC_RECLAIM_BYTES, () -> {
+            freedOn.set(Thread.currentThread().getName());
+            freed.incrementAndGet();
+        });
+        m.segment().fill((byte) 1);
+        m.release();
+        assertThrows(IllegalStateException.class, m::retain, "no new reference once the last one went");
+        assertTrue(MemfdMemory.awaitReclaimed(5_000));
+        assertEquals(1, freed.get());
+        assertEquals("virtgpu-reclaim", freedOn.get());
+        assertEquals(fds, Fds.openCount());
+    }
+
+    @Test
     void theFdSeesTheSameBytesAndCannotBeShrunk() throws Exception {
         MemfdMemory m = MemfdMemory.allocate("t", 4096, () -> { });
         try (Arena a = Arena.ofConfined()) {
