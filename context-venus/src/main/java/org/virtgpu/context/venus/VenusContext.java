@@ -44,7 +44,9 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
         this.services = services;
         this.executor = new VenusExecutor(services);
         this.contextStream = executor.newContextStream();
-        this.monitor = Thread.ofPlatform().daemon().name("venus-ringmon-" + spec.ctxId()).unstarted(this::monitorRings);
+        // context id 0 is never a guest's: VenusWarmup's private context
+        String name = spec.ctxId() == 0 ? "venus-warmup-monitor" : "venus-ringmon-" + spec.ctxId();
+        this.monitor = Thread.ofPlatform().daemon().name(name).unstarted(this::monitorRings);
         monitor.start();
     }
 

@@ -3,6 +3,7 @@ package org.virtgpu.context.venus;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.virtgpu.spi.Capset;
 import org.virtgpu.spi.ContextSpec;
 import org.virtgpu.spi.ContextType;
@@ -17,20 +18,38 @@ public final class VenusContextType implements ContextType {
     private static final List<Capset> CAPSETS = List.of(
             new VenusCapset());
 
+    private volatile boolean active;
+    private Thread background;
+
     /**
      * Loads the host Vulkan loader in the background (LWJGL, libvulkan, the loader's ICD and layer scan: about
-     * 300 ms on a cold JVM) so that the first client does not wait for it; a failure here is only logged, the first
-     * context creation tries again and reports it.
+     * 300 ms on a cold JVM) so that the first client does not wait for it, then warms the decoder up
+     * ({@link VenusWarmup}); a failure here is only logged, the first context creation tries again and reports it.
      */
     @Activate
     public void activate() {
-        Thread.ofVirtual().name("venus-host-vulkan-init").start(() -> {
+        active = true;
+        background = Thread.ofPlatform().daemon().name("venus-warmup").start(() -> {
             try {
                 HostVulkan.getInstanceProcAddr();
             } catch (RuntimeException | LinkageError e) {
                 VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: host Vulkan not available yet: " + e);
+                return;
+            }
+            if (VenusWarmup.ENABLED && active) {
+                VenusWarmup.run(VenusWarmup.ROUNDS, () -> !active);
             }
         });
+    }
+
+    /** The warm-up stops within one batch of commands; the bundle does not go while it still runs host calls. */
+    @Deactivate
+    public void deactivate() throws InterruptedException {
+        active = false;
+        Thread t = background;
+        if (t != null) {
+            t.join(2_000);
+        }
     }
 
     @Override

@@ -124,6 +124,12 @@ final class VenusExecutor implements VnHooks {
     private final Map<Long, Long> devicePhysical = new ConcurrentHashMap<>();
     /** host physical device handle -> its device extensions (see {@link #hostExtensions}) */
     private final Map<Long, Map<String, Integer>> extensionCache = new ConcurrentHashMap<>();
+    /**
+     * Device extensions per host device identity ({@link #hostIdentity}), for every context of this bundle: the
+     * loader's query costs about 0.6 ms per new client instance (it rescans layer manifests), and Mesa creates an
+     * instance per client.
+     */
+    private static final Map<String, Map<String, Integer>> HOST_EXTENSIONS = new ConcurrentHashMap<>();
     /** devices created with VK_EXT_external_memory_host enabled, with their import alignment */
     private final Map<Long, Long> importAlignment = new ConcurrentHashMap<>();
     /** host-visible VkDeviceMemory host handle -> the shared memory it was imported from */
@@ -767,10 +773,30 @@ final class VenusExecutor implements VnHooks {
     Map<String, Integer> hostExtensions(VnCtx c, long physicalDevice) throws Throwable {
         Map<String, Integer> known = extensionCache.get(physicalDevice);
         if (known == null) {
-            known = queryHostExtensions(c, physicalDevice);
+            String identity = hostIdentity(c, physicalDevice);
+            known = HOST_EXTENSIONS.get(identity);
+            if (known == null) {
+                known = queryHostExtensions(c, physicalDevice);
+                HOST_EXTENSIONS.put(identity, known);
+            }
             extensionCache.put(physicalDevice, known);
         }
         return known;
+    }
+
+    /**
+     * Which host device this is, across instances and contexts: vendor, device, driver version, pipeline cache UUID
+     * and name from VkPhysicalDeviceProperties. Every context creates its instance the same way (no instance
+     * extensions, API 1.3), so the driver's device extensions are a function of this for the life of the process.
+     */
+    private String hostIdentity(VnCtx c, long physicalDevice) throws Throwable {
+        long props = c.alloc(1, 824); // sizeof(VkPhysicalDeviceProperties)
+        VnHooks.super.vkGetPhysicalDeviceProperties(c, physicalDevice, props);
+        // driverVersion @4, vendorID @8, deviceID @12, deviceName[256] @20, pipelineCacheUUID[16] @276
+        String name = MemorySegment.ofAddress(props + 20).reinterpret(256).getString(0, StandardCharsets.UTF_8);
+        return Integer.toHexString(g32(props + 8)) + ":" + Integer.toHexString(g32(props + 12)) + ":"
+                + Integer.toHexString(g32(props + 4)) + ":" + Long.toHexString(g64(props + 276)) + Long.toHexString(g64(props + 284))
+                + ":" + name;
     }
 
     private Map<String, Integer> queryHostExtensions(VnCtx c, long physicalDevice) throws Throwable {

@@ -65,6 +65,7 @@ public final class TestDeviceServices implements DeviceServices {
 
     /** Shared memory allocated through this object and not yet released to zero. */
     public int liveAllocations() {
+        MemfdMemory.awaitReclaimed(5_000); // large ones are freed on the reclaim thread after their last release
         return live.get();
     }
 }

@@ -96,13 +96,23 @@ final class LongLongMap {
         return old;
     }
 
+    /** The keys, in no particular order. */
+    long[] keys() {
+        return collect(keys);
+    }
+
     /** The values, in no particular order. */
     long[] values() {
+        return collect(values);
+    }
+
+    /** The entries of {@code from} (keys or values) in the slots that hold a key. */
+    private long[] collect(long[] from) {
         long[] out = new long[size];
         int n = 0;
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != 0) {
-                out[n++] = values[i];
+                out[n++] = from[i];
             }
         }
         return out;

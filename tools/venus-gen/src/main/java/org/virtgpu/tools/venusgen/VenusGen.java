@@ -1104,36 +1104,42 @@ public final class VenusGen {
     void emitChain(Path dir) throws IOException {
         StringBuilder sb = new StringBuilder();
         header(sb, "VnChain", "pNext chains: u64 marker, sType, the rest of the chain, then the struct body.");
+        // One small method per element and a switch that only calls them: with the element bodies inline the switch
+        // was 8.5 KB of bytecode, over HotSpot's HugeMethodLimit (8000), so it was never compiled and every pNext
+        // chain ran interpreted (VnChainSizeTest keeps every generated method under the limit).
         sb.append("    /** Decodes a chain into C memory; returns the first host-visible element (0 when none). */\n");
         sb.append("    public static long decode(VnCtx c, boolean partial) {\n");
         sb.append("        if (!c.rPtr()) return 0;\n");
         sb.append("        int st = c.r32();\n");
         sb.append("        c.enterChain();\n");
         sb.append("        try {\n");
-        sb.append("            switch (st) {\n");
+        sb.append("            return switch (st) {\n");
         Set<Integer> done = new LinkedHashSet<>();
+        StringBuilder elements = new StringBuilder();
         for (TypeDef td : emitted) {
             if (td.sType < 0 || td.structExtends.isEmpty() || !done.add(td.sType)) {
                 continue;
             }
             String cls = structClass.get(td.name);
-            sb.append("                case ").append(td.sType).append(" -> { // ").append(td.name).append("\n");
-            sb.append("                    long p = c.alloc(1, ").append(td.size).append(");\n");
-            sb.append("                    p32(p, st);\n");
-            sb.append("                    long next = decode(c, partial);\n");
-            sb.append("                    p64(p + 8, next);\n");
-            sb.append("                    ").append(cls).append(".ds_").append(td.name).append("(c, p, partial);\n");
+            sb.append("                case ").append(td.sType).append(" -> e_").append(td.name).append("(c, partial);\n");
+            elements.append("    private static long e_").append(td.name).append("(VnCtx c, boolean partial) {\n");
+            elements.append("        long p = c.alloc(1, ").append(td.size).append(");\n");
+            elements.append("        p32(p, ").append(td.sType).append(");\n");
+            elements.append("        long next = decode(c, partial);\n");
+            elements.append("        p64(p + 8, next);\n");
+            elements.append("        ").append(cls).append(".ds_").append(td.name).append("(c, p, partial);\n");
             if (td.host) {
-                sb.append("                    return p;\n");
+                elements.append("        return p;\n");
             } else {
-                sb.append("                    c.protocolStruct(st, p);\n");
-                sb.append("                    return next; // protocol-only struct: never shown to the host driver\n");
+                elements.append("        c.protocolStruct(").append(td.sType).append(", p);\n");
+                elements.append("        return next; // protocol-only struct: never shown to the host driver\n");
             }
-            sb.append("                }\n");
+            elements.append("    }\n\n");
         }
         sb.append("                default -> throw c.fail(\"unsupported sType \" + st + \" in a pNext chain\");\n");
-        sb.append("            }\n");
+        sb.append("            };\n");
         sb.append("        } finally {\n            c.leaveChain();\n        }\n    }\n\n");
+        sb.append(elements);
         sb.append("    /** Encodes the chain starting at p (host memory) for a reply. */\n");
         sb.append("    public static void encode(VnCtx c, long p) {\n");
         sb.append("        while (p != 0) {\n");
