@@ -10,7 +10,8 @@
 #        discarded warm-up rounds; a JVM server compiles its decoder over the first several thousand commands)
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
 #        JAVA_HOME (default the Temurin 25 the project uses), VIRTGPU_JAVA_OPTS (e.g.
-#        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there)
+#        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there), VIRTGPU_GLIBC_TUNABLES
+#        (the server's GLIBC_TUNABLES; default glibc.malloc.arena_max=2 as ./virtgpu run; empty for glibc's default)
 set -euo pipefail
 RUNS=${1:-5}
 WARMUP=${WARMUP:-1}
@@ -82,7 +83,8 @@ fi
 
 log "virtgpu: $SERVER_KIND, venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
-VK_ICD_FILENAMES=$LVP_ICD "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
+# the server's glibc allocator as ./virtgpu run sets it (docs/venus.md, "Host driver allocations")
+VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.arena_max=2} "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
     --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done

@@ -172,6 +172,12 @@ public final class Main implements Callable<Integer> {
         LOG.info("vtest: " + (Boolean.TRUE.equals(vt.get("enabled")) ? "enabled on " + vt.get("socketPath") : "disabled")
                 + "; vhost-user: " + (Boolean.TRUE.equals(vh.get("enabled")) ? "enabled on " + vh.get("socketPath") : "disabled"));
         pids.forEach((pid, props) -> LOG.fine("config " + pid + " = " + props));
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        if (tunables == null || !tunables.contains("glibc.malloc.arena_max=")) {
+            LOG.info("GLIBC_TUNABLES sets no glibc.malloc.arena_max: a host Vulkan driver's threads may each get a"
+                    + " fresh malloc arena (device creation about 1.3x slower, docs/venus.md); ./virtgpu run sets"
+                    + " glibc.malloc.arena_max=2");
+        }
     }
 
     /**

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.virtgpu.context.venus.gen.VnCommands;
 import org.virtgpu.context.venus.gen.VnHooks;
@@ -20,8 +21,10 @@ import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnCtx;
 import org.virtgpu.context.venus.wire.VnObjects;
 import org.virtgpu.core.nativeio.Errno;
+import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.Mman;
 import org.virtgpu.core.nativeio.NativeException;
+import org.virtgpu.core.nativeio.Sched;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.SharedMemory;
@@ -60,10 +63,20 @@ final class VenusExecutor implements VnHooks {
     /**
      * One populating thread for all contexts, kept for two idle seconds: starting a platform thread per allocation
      * stalled the ring thread 2.5 ms in Thread.start on two busy CPUs (strace), and allocations populated one after
-     * the other in allocation order do not compete for the process's mmap lock.
+     * the other in allocation order do not compete for the process's mmap lock. The thread runs at SCHED_IDLE (see
+     * {@link #prefault}); at normal priority it took a CPU from the client on a two-CPU host (map_64mib median 3.7 ms
+     * against 2.5, fill_64mib 119 against 87).
      */
     private static final ThreadPoolExecutor PREFAULTER = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("venus-prefault").unstarted(r));
+            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("venus-prefault").unstarted(() -> {
+                try {
+                    Sched.idleCurrentThread();
+                } catch (NativeException e) {
+                    VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: pre-fault thread stays at normal priority: "
+                            + e.getMessage());
+                }
+                r.run();
+            }));
 
     static {
         PREFAULTER.allowCoreThreadTimeOut(true);
@@ -135,7 +148,18 @@ final class VenusExecutor implements VnHooks {
     /** host-visible VkDeviceMemory host handle -> the shared memory it was imported from */
     private final Map<Long, Imported> hostMemory = new ConcurrentHashMap<>();
 
-    private record Imported(long device, SharedMemory shm) {
+    /** host-visible memory we allocated (shared memory imported as host pointer); prefaulting null when not */
+    private record Imported(long device, SharedMemory shm, AtomicBoolean prefaulting) {
+        void release() {
+            stopPrefault(prefaulting);
+            shm.release();
+        }
+    }
+
+    private static void stopPrefault(AtomicBoolean prefaulting) {
+        if (prefaulting != null) {
+            prefaulting.set(false);
+        }
     }
 
     VenusExecutor(DeviceServices services) {
@@ -909,7 +933,7 @@ final class VenusExecutor implements VnHooks {
         for (var e : hostMemory.entrySet()) {
             if (e.getValue().device() == device && hostMemory.remove(e.getKey(), e.getValue())) {
                 VnHooks.super.vkFreeMemory(c, device, e.getKey(), 0);
-                e.getValue().shm().release();
+                e.getValue().release();
             }
         }
     }
@@ -984,7 +1008,7 @@ final class VenusExecutor implements VnHooks {
         } catch (GpuException e) {
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        prefault(shm);
+        AtomicBoolean prefaulting = prefault(shm);
         long imp = c.alloc(1, 32);
         p32(imp, STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
         p64(imp + 8, g64(pAllocateInfo + 8));
@@ -994,52 +1018,63 @@ final class VenusExecutor implements VnHooks {
         p64(pAllocateInfo + 16, rounded);
         int r = VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
         if (r == VK_SUCCESS) {
-            hostMemory.put(g64(pMemory), new Imported(device, shm));
+            hostMemory.put(g64(pMemory), new Imported(device, shm, prefaulting));
         } else {
+            stopPrefault(prefaulting);
             shm.release();
         }
         return r;
     }
 
     /**
-     * Faults the whole of our mapping in, one madvise(MADV_POPULATE_WRITE) instead of a page fault per page later:
-     * the host driver reads and writes this memory through our mapping, so without it the first vkCmdCopyBuffer
-     * over 64 MiB took 2 x 16384 minor faults inside lavapipe's queue thread (about 30 ms here, five times the copy
-     * itself). Populating also allocates and zeroes the pages (about 0.7 ms per MiB on the development machine), so
-     * large allocations are populated on a short-lived thread of their own while the client goes on (usually
-     * writing the memory: each page is allocated once, by whichever side touches it first, and the client's write
-     * never waits for the whole range); small ones here. Kernels before 5.14 answer EINVAL: then pages are
-     * faulted in on first use, as before.
+     * Faults the whole of our mapping in, madvise(MADV_POPULATE_WRITE) instead of a page fault per page later: the
+     * host driver reads and writes this memory through our mapping, so without it the first vkCmdCopyBuffer over
+     * 64 MiB took 2 x 16384 minor faults inside lavapipe's queue thread (about 30 ms here, five times the copy
+     * itself). Small allocations are populated here. Large ones (which take milliseconds per MiB) go to
+     * {@link #PREFAULTER}, whose thread runs at SCHED_IDLE: it only uses a CPU that neither the client nor a ring
+     * thread wants, and the client, which usually writes the memory next, never waits for it (each page is
+     * allocated once, by whichever side touches it first). That thread first allocates the pages with
+     * fallocate(2) on the memfd, which needs no mmap lock (the client's own faults then only map them: filling
+     * 2 x 64 MiB took 56 ms instead of 90), then maps them into our mapping. It stops when the client frees the
+     * memory. Kernels before 5.14 answer EINVAL to MADV_POPULATE_WRITE: then pages fault in on first use.
+     *
+     * @return the flag that keeps a background pre-fault going (clear it when the memory is freed), or null
      */
-    private static void prefault(SharedMemory shm) {
+    private static AtomicBoolean prefault(SharedMemory shm) {
         if (!PREFAULT || populateUnsupported) {
-            return;
+            return null;
         }
         if (shm.size() < PREFAULT_ASYNC_BYTES) {
-            populate(shm);
-            return;
+            populate(shm.segment());
+            return null;
         }
+        AtomicBoolean wanted = new AtomicBoolean(true);
         shm.retain(); // the client may free the memory meanwhile: our mapping stays until we are done
         PREFAULTER.execute(() -> {
             try {
-                populateInSteps(shm);
+                populateInSteps(shm, wanted);
             } finally {
                 shm.release();
             }
         });
+        return wanted;
     }
 
-    private static void populateInSteps(SharedMemory shm) {
+    private static void populateInSteps(SharedMemory shm, AtomicBoolean wanted) {
         MemorySegment all = shm.segment();
-        for (long off = 0; off < all.byteSize() && !populateUnsupported; off += PREFAULT_STEP_BYTES) {
-            if (!populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, all.byteSize() - off)))) {
+        long size = all.byteSize();
+        try {
+            for (long off = 0; off < size && wanted.get(); off += PREFAULT_STEP_BYTES) {
+                Fds.fallocate(shm.fd(), off, Math.min(PREFAULT_STEP_BYTES, size - off));
+            }
+        } catch (NativeException e) {
+            VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: not allocating ahead: " + e.getMessage());
+        }
+        for (long off = 0; off < size && wanted.get() && !populateUnsupported; off += PREFAULT_STEP_BYTES) {
+            if (!populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, size - off)))) {
                 return;
             }
         }
-    }
-
-    private static void populate(SharedMemory shm) {
-        populate(shm.segment());
     }
 
     /** false when populating failed (the rest of the range then faults in on first use) */
@@ -1071,7 +1106,7 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkFreeMemory(c, device, memory, pAllocator);
         Imported m = hostMemory.remove(memory);
         if (m != null) {
-            m.shm().release(); // the core keeps its own reference while the client's blob is alive
+            m.release(); // the core keeps its own reference while the client's blob is alive
         }
     }
 

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** close(2), read(2), write(2), pread(2), dup(2), fstat(2) on raw fds. */
+/** close(2), read(2), write(2), pread(2), dup(2), fstat(2), fallocate(2) on raw fds. */
 @org.osgi.annotation.versioning.ProviderType
 public final class Fds {
     /** st_mode's file-type bits (inode(7)). */
@@ -32,6 +32,10 @@ public final class Fds {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle fstat$mh = Native.downcall("fstat",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+
+    private static final MethodHandle fallocate$mh = Native.downcall("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG));
 
     private Fds() {
     }
@@ -175,6 +179,17 @@ public final class Fds {
             throw e;
         } catch (Throwable t) {
             throw Native.bug("dup", t);
+        }
+    }
+
+    /**
+     * fallocate(2) with mode 0: allocates {@code [offset, offset + length)} of the file now. On a memfd (shmem) this
+     * allocates and zeroes the pages in the page cache without touching any mapping, so without the process's mmap
+     * lock; mapping them afterwards costs no allocation. EINTR is retried; EOPNOTSUPP where the file system cannot.
+     */
+    public static void fallocate(int fd, long offset, long length) throws NativeException {
+        if (Native.retrying("fallocate", st -> (int) fallocate$mh.invokeExact(st, fd, 0, offset, length)) < 0) {
+            throw new NativeException("fallocate", Errno.EAGAIN);
         }
     }
 

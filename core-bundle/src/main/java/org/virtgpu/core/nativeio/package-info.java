@@ -3,7 +3,8 @@
  * <p>
  * One class per syscall family ({@link org.virtgpu.core.nativeio.Fds}, {@link org.virtgpu.core.nativeio.Memfd},
  * {@link org.virtgpu.core.nativeio.Mman}, {@link org.virtgpu.core.nativeio.UnixSockets},
- * {@link org.virtgpu.core.nativeio.EventFd}, {@link org.virtgpu.core.nativeio.Poll}). Each downcall handle is a
+ * {@link org.virtgpu.core.nativeio.EventFd}, {@link org.virtgpu.core.nativeio.Poll},
+ * {@link org.virtgpu.core.nativeio.Sched}). Each downcall handle is a
  * {@code static final name$mh} built once by {@link org.virtgpu.core.nativeio.Native}; errno is captured per call
  * into a per-call state segment (never a shared static one) and turned into a
  * {@link org.virtgpu.core.nativeio.NativeException} naming the call and the errno text. EINTR is retried by the
@@ -15,5 +16,5 @@
  * removing one a major step.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.virtgpu.core.nativeio;

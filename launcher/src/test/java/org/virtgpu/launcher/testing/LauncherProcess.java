@@ -41,8 +41,9 @@ public final class LauncherProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code target()/virtgpu.jar} with the JVM flags the docs give, {@code user.home} under {@code dir} and
-     * {@code dir} as working directory; {@code env} is added to this JVM's environment.
+     * Starts {@code target()/virtgpu.jar} with the JVM flags the docs give and the malloc setting {@code ./virtgpu run}
+     * adds, {@code user.home} under {@code dir} and {@code dir} as working directory; {@code env} is added to this
+     * JVM's environment.
      */
     public static LauncherProcess start(Path dir, Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(java(),
@@ -50,6 +51,7 @@ public final class LauncherProcess implements AutoCloseable {
                 "-Duser.home=" + dir.resolve("home"), "-jar", OsgiHarness.target().resolve("virtgpu.jar").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        pb.environment().put("GLIBC_TUNABLES", "glibc.malloc.arena_max=2");
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         return new LauncherProcess(pb.start(), t0);
