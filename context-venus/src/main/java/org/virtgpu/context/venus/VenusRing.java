@@ -235,42 +235,64 @@ final class VenusRing {
                 fatal("ring tail " + t + " is not within " + size + " bytes of head " + h);
                 return;
             }
-            // copy [head, tail) out of the circular buffer so commands that wrap decode linearly
-            long start = Integer.toUnsignedLong(h) & (size - 1);
-            long first = Math.min(avail, size - start);
-            MemorySegment.copy(buffer, start, linear, 0, first);
-            if (first < avail) {
-                MemorySegment.copy(buffer, 0, linear, first, avail - first);
-            }
-            stream.input(linear.asSlice(0, avail));
-            try {
-                while (stream.hasMore() && running) {
-                    long before = stream.position();
-                    if (PROFILE) {
-                        int type = stream.peek32();
-                        long t0 = System.nanoTime();
-                        context.dispatch(stream, this);
-                        int slot = type >= 0 && type < profileCount.length ? type : 0;
-                        profileCount[slot]++;
-                        profileNanos[slot] += System.nanoTime() - t0;
-                    } else {
-                        context.dispatch(stream, this);
-                    }
-                    // the reply is written: now the client may see the head pass this command
-                    h += (int) (stream.position() - before);
-                    INT.setRelease(head, 0L, h);
-                    wakeSeqnoWaiter(h);
-                }
-            } catch (VnProtocolException e) {
-                fatal(e.getMessage());
-                return;
-            } catch (Throwable e) {
-                fatal("executing a command failed: " + e);
+            if (!drain(h, avail)) {
                 return;
             }
             lastWork = System.nanoTime();
             emptyPolls = 0;
         }
+    }
+
+    /**
+     * Executes the {@code avail} bytes of commands from head {@code h}. Kept out of {@link #run} (which each ring
+     * thread enters once and runs interpreted until HotSpot replaces it on the stack), and one command per
+     * {@link #execute} call, so the per-command path is an ordinary compiled method that every later ring thread
+     * starts in: measured, the second and third clients of a fresh server took 4.6 ms for buffers_2000 whether the
+     * JIT warm-up had run or not, against 1.1 ms later on.
+     *
+     * @return false when the ring died
+     */
+    private boolean drain(int h, int avail) {
+        // copy [head, tail) out of the circular buffer so commands that wrap decode linearly
+        long size = buffer.byteSize();
+        long start = Integer.toUnsignedLong(h) & (size - 1);
+        long first = Math.min(avail, size - start);
+        MemorySegment.copy(buffer, start, linear, 0, first);
+        if (first < avail) {
+            MemorySegment.copy(buffer, 0, linear, first, avail - first);
+        }
+        stream.input(linear.asSlice(0, avail));
+        try {
+            while (stream.hasMore() && running) {
+                h = execute(h);
+            }
+            return true;
+        } catch (VnProtocolException e) {
+            fatal(e.getMessage());
+        } catch (Throwable e) {
+            fatal("executing a command failed: " + e);
+        }
+        return false;
+    }
+
+    /** One command: executes it, then lets the client see the head pass it. @return the new head */
+    private int execute(int h) throws Throwable {
+        long before = stream.position();
+        if (PROFILE) {
+            int type = stream.peek32();
+            long t0 = System.nanoTime();
+            context.dispatch(stream, this);
+            int slot = type >= 0 && type < profileCount.length ? type : 0;
+            profileCount[slot]++;
+            profileNanos[slot] += System.nanoTime() - t0;
+        } else {
+            context.dispatch(stream, this);
+        }
+        // the reply is written: now the client may see the head pass this command
+        h += (int) (stream.position() - before);
+        INT.setRelease(head, 0L, h);
+        wakeSeqnoWaiter(h);
+        return h;
     }
 
     /**
