@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 import org.virtgpu.context.venus.gen.VnCommands;
 import org.virtgpu.context.venus.gen.VnHooks;
 import org.virtgpu.context.venus.gen.VnInfo;
@@ -687,6 +688,7 @@ final class VenusExecutor implements VnHooks {
 
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
     SharedMemory memoryBlob(long memoryId) {
+        lastMemoryActivity = System.nanoTime();
         long host = objects.host(VnInfo.H_VkDeviceMemory, memoryId);
         Imported m = host == 0 ? null : hostMemory.get(host);
         return m == null ? null : m.shm();
@@ -1050,14 +1052,36 @@ final class VenusExecutor implements VnHooks {
         }
         AtomicBoolean wanted = new AtomicBoolean(true);
         shm.retain(); // the client may free the memory meanwhile: our mapping stays until we are done
+        lastMemoryActivity = System.nanoTime();
         PREFAULTER.execute(() -> {
             try {
+                awaitQuiet(wanted);
                 populateInSteps(shm, wanted);
             } finally {
                 shm.release();
             }
         });
         return wanted;
+    }
+
+    static final long QUIET_NANOS = Long.getLong("virtgpu.venus.prefaultQuietMicros", 1000) * 1000;
+    /** when a client last allocated host-visible memory or made a blob of it (any context) */
+    private static volatile long lastMemoryActivity;
+
+    /**
+     * Waits until clients have allocated and mapped no host-visible memory for {@link #QUIET_NANOS} (at most 20 ms):
+     * Mesa maps memory right after allocating it, often several allocations in a row, and populating next to that
+     * burst slowed it down (map_64mib 1.58 ms against 0.90 without pre-faulting, 40 clients each).
+     */
+    private static void awaitQuiet(AtomicBoolean wanted) {
+        long deadline = System.nanoTime() + 20_000_000;
+        for (long now = System.nanoTime(); wanted.get() && now < deadline; now = System.nanoTime()) {
+            long quietFor = now - lastMemoryActivity;
+            if (quietFor >= QUIET_NANOS) {
+                return;
+            }
+            LockSupport.parkNanos(QUIET_NANOS - quietFor);
+        }
     }
 
     private static void populateInSteps(SharedMemory shm, AtomicBoolean wanted) {
