@@ -6,6 +6,8 @@
  *   arrays. Every result is checked.
  * Output, one line per step, machine-readable:  "step <name> <milliseconds>"
  * then "result PASS" (exit 0) or "result FAIL <why>" (exit 1).
+ * VKCLIENT_BUFFERS=N (0..2000) changes the buffer count, e.g. 0 to time map_64mib without the ring backlog that the
+ * buffer churn leaves (for investigations; the benchmark uses the default).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -104,8 +106,11 @@ int main(void) {
     static VkBuffer many[BUFFERS];
     VkBufferCreateInfo sbi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 65536,
                               .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
-    for (int i = 0; i < BUFFERS; i++) CHECK(vkCreateBuffer(dev, &sbi, NULL, &many[i]));
-    for (int i = 0; i < BUFFERS; i++) vkDestroyBuffer(dev, many[i], NULL);
+    const char *nb_env = getenv("VKCLIENT_BUFFERS");
+    int nb = nb_env ? atoi(nb_env) : BUFFERS;
+    if (nb < 0 || nb > BUFFERS) fail("VKCLIENT_BUFFERS out of range", nb);
+    for (int i = 0; i < nb; i++) CHECK(vkCreateBuffer(dev, &sbi, NULL, &many[i]));
+    for (int i = 0; i < nb; i++) vkDestroyBuffer(dev, many[i], NULL);
     step("buffers_2000", now_ms() - t);
 
     /* 64 MiB host-visible coherent source and destination, mapped */
