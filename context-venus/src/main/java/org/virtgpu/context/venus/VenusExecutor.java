@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import org.virtgpu.context.venus.gen.VnCommands;
@@ -150,16 +150,16 @@ final class VenusExecutor implements VnHooks {
     private final Map<Long, Imported> hostMemory = new ConcurrentHashMap<>();
 
     /** host-visible memory we allocated (shared memory imported as host pointer); prefaulting null when not */
-    private record Imported(long device, SharedMemory shm, AtomicBoolean prefaulting) {
+    private record Imported(long device, SharedMemory shm, Prefault prefaulting) {
         void release() {
             stopPrefault(prefaulting);
             shm.release();
         }
     }
 
-    private static void stopPrefault(AtomicBoolean prefaulting) {
+    private static void stopPrefault(Prefault prefaulting) {
         if (prefaulting != null) {
-            prefaulting.set(false);
+            prefaulting.cancel();
         }
     }
 
@@ -309,7 +309,7 @@ final class VenusExecutor implements VnHooks {
      */
     private final Set<Long> binaryPending = ConcurrentHashMap.newKeySet();
     /** refused submits so far, for rate limiting their log lines */
-    private final java.util.concurrent.atomic.AtomicInteger refusedSubmits = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger refusedSubmits = new AtomicInteger();
     /** log lines for refused submits per context: a client can send one per command */
     static final int REFUSED_LOG_LIMIT = 20;
     /** a device was left alive because its queues did not drain: the instance must stay too */
@@ -1010,7 +1010,7 @@ final class VenusExecutor implements VnHooks {
         } catch (GpuException e) {
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        AtomicBoolean prefaulting = prefault(shm);
+        Prefault prefaulting = prefault(shm);
         long imp = c.alloc(1, 32);
         p32(imp, STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
         p64(imp + 8, g64(pAllocateInfo + 8));
@@ -1040,9 +1040,9 @@ final class VenusExecutor implements VnHooks {
      * 2 x 64 MiB took 56 ms instead of 90), then maps them into our mapping. It stops when the client frees the
      * memory. Kernels before 5.14 answer EINVAL to MADV_POPULATE_WRITE: then pages fault in on first use.
      *
-     * @return the flag that keeps a background pre-fault going (clear it when the memory is freed), or null
+     * @return the background pre-fault to {@link Prefault#cancel} when the memory is freed, or null
      */
-    private static AtomicBoolean prefault(SharedMemory shm) {
+    private static Prefault prefault(SharedMemory shm) {
         if (!PREFAULT || populateUnsupported) {
             return null;
         }
@@ -1050,18 +1050,10 @@ final class VenusExecutor implements VnHooks {
             populate(shm.segment());
             return null;
         }
-        AtomicBoolean wanted = new AtomicBoolean(true);
-        shm.retain(); // the client may free the memory meanwhile: our mapping stays until we are done
         lastMemoryActivity = System.nanoTime();
-        PREFAULTER.execute(() -> {
-            try {
-                awaitQuiet(wanted);
-                populateInSteps(shm, wanted);
-            } finally {
-                shm.release();
-            }
-        });
-        return wanted;
+        Prefault p = new Prefault(shm.retain()); // our mapping must stay while we populate it
+        PREFAULTER.execute(p::run);
+        return p;
     }
 
     static final long QUIET_NANOS = Long.getLong("virtgpu.venus.prefaultQuietMicros", 1000) * 1000;
@@ -1069,34 +1061,73 @@ final class VenusExecutor implements VnHooks {
     private static volatile long lastMemoryActivity;
 
     /**
-     * Waits until clients have allocated and mapped no host-visible memory for {@link #QUIET_NANOS} (at most 20 ms):
-     * Mesa maps memory right after allocating it, often several allocations in a row, and populating next to that
-     * burst slowed it down (map_64mib 1.58 ms against 0.90 without pre-faulting, 40 clients each).
+     * One allocation's background pre-fault. It holds a reference to the memory until it is done; a client that
+     * frees the memory first cancels it, and if it has not started yet (queued, or waiting for quiet) the reference is
+     * dropped right then by the freeing thread, so memory is not held up by a SCHED_IDLE thread that a busy host
+     * leaves without a CPU. Once running, it stops after its current 1 MiB step.
      */
-    private static void awaitQuiet(AtomicBoolean wanted) {
-        long deadline = System.nanoTime() + 20_000_000;
-        for (long now = System.nanoTime(); wanted.get() && now < deadline; now = System.nanoTime()) {
-            long quietFor = now - lastMemoryActivity;
-            if (quietFor >= QUIET_NANOS) {
-                return;
-            }
-            LockSupport.parkNanos(QUIET_NANOS - quietFor);
-        }
-    }
+    private static final class Prefault {
+        private static final int WAITING = 0;
+        private static final int RUNNING = 1;
+        private static final int DONE = 2;
+        private final SharedMemory shm;
+        private final AtomicInteger state = new AtomicInteger(WAITING);
+        private volatile boolean wanted = true;
 
-    private static void populateInSteps(SharedMemory shm, AtomicBoolean wanted) {
-        MemorySegment all = shm.segment();
-        long size = all.byteSize();
-        try {
-            for (long off = 0; off < size && wanted.get(); off += PREFAULT_STEP_BYTES) {
-                Fds.fallocate(shm.fd(), off, Math.min(PREFAULT_STEP_BYTES, size - off));
-            }
-        } catch (NativeException e) {
-            VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: not allocating ahead: " + e.getMessage());
+        Prefault(SharedMemory shm) {
+            this.shm = shm;
         }
-        for (long off = 0; off < size && wanted.get() && !populateUnsupported; off += PREFAULT_STEP_BYTES) {
-            if (!populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, size - off)))) {
-                return;
+
+        void cancel() {
+            wanted = false;
+            if (state.compareAndSet(WAITING, DONE)) {
+                shm.release();
+            }
+        }
+
+        void run() {
+            awaitQuiet();
+            if (!state.compareAndSet(WAITING, RUNNING)) {
+                return; // cancelled: the reference is gone already
+            }
+            try {
+                populateInSteps();
+            } finally {
+                state.set(DONE);
+                shm.release();
+            }
+        }
+
+        /**
+         * Waits until clients have allocated and mapped no host-visible memory for {@link #QUIET_NANOS} (at most
+         * 20 ms): Mesa maps memory right after allocating it, often several allocations in a row, and populating
+         * next to that burst slowed it down (map_64mib 1.39 ms against 1.08 with the wait, 35 clients each).
+         */
+        private void awaitQuiet() {
+            long deadline = System.nanoTime() + 20_000_000;
+            for (long now = System.nanoTime(); wanted && now < deadline; now = System.nanoTime()) {
+                long quietFor = now - lastMemoryActivity;
+                if (quietFor >= QUIET_NANOS) {
+                    return;
+                }
+                LockSupport.parkNanos(QUIET_NANOS - quietFor);
+            }
+        }
+
+        private void populateInSteps() {
+            MemorySegment all = shm.segment();
+            long size = all.byteSize();
+            try {
+                for (long off = 0; off < size && wanted; off += PREFAULT_STEP_BYTES) {
+                    Fds.fallocate(shm.fd(), off, Math.min(PREFAULT_STEP_BYTES, size - off));
+                }
+            } catch (NativeException e) {
+                VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: not allocating ahead: " + e.getMessage());
+            }
+            for (long off = 0; off < size && wanted && !populateUnsupported; off += PREFAULT_STEP_BYTES) {
+                if (!populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, size - off)))) {
+                    return;
+                }
             }
         }
     }
