@@ -748,37 +748,27 @@ final class VtestConnection implements Runnable {
         if (count > (dwords - 1) / VCMD_SUBMIT_CMD2_BATCH_DW) {
             throw new ClientError("SUBMIT_CMD2 with " + count + " batches in " + dwords + " dwords");
         }
+        Cmd2Batch[] batches = new Cmd2Batch[(int) count];
         for (int b = 0; b < count; b++) {
-            long h = 4L * (1 + (long) VCMD_SUBMIT_CMD2_BATCH_DW * b);
-            int flags = p.get(U32, h);
-            long cmdOffset = Integer.toUnsignedLong(p.get(U32, h + 4));
-            long cmdSize = Integer.toUnsignedLong(p.get(U32, h + 8));
-            long syncOffset = Integer.toUnsignedLong(p.get(U32, h + 12));
-            long syncCount = Integer.toUnsignedLong(p.get(U32, h + 16));
-            long ring = Integer.toUnsignedLong(p.get(U32, h + 20));
-            if ((flags & ~VCMD_SUBMIT_CMD2_FLAG_RING_IDX) != 0) {
+            Cmd2Batch batch = Cmd2Batch.read(p, b);
+            if ((batch.flags() & ~VCMD_SUBMIT_CMD2_FLAG_RING_IDX) != 0) {
                 // bits 1 and 2 (IN/OUT_FENCE_FD) are protocol version 4, which this server does not offer
-                throw new ClientError("SUBMIT_CMD2 batch " + b + " with flags 0x" + Integer.toHexString(flags));
+                throw new ClientError("SUBMIT_CMD2 batch " + b + " with flags 0x" + Integer.toHexString(batch.flags()));
             }
-            if (cmdOffset + cmdSize > dwords || syncOffset + 3 * syncCount > dwords) {
+            if (batch.cmdOffset() + batch.cmdSize() > dwords || batch.syncOffset() + 3 * batch.syncCount() > dwords) {
                 throw new ClientError("SUBMIT_CMD2 batch " + b + " reaches outside its " + dwords + " dwords");
             }
-            if ((flags & VCMD_SUBMIT_CMD2_FLAG_RING_IDX) != 0 && ring >= VTEST_MAX_TIMELINE_COUNT) {
-                throw new ClientError("SUBMIT_CMD2 batch " + b + " on ring " + ring);
+            if (batch.onRing() && batch.ring() >= VTEST_MAX_TIMELINE_COUNT) {
+                throw new ClientError("SUBMIT_CMD2 batch " + b + " on ring " + batch.ring());
             }
+            batches[b] = batch;
         }
         observe("SUBMIT_CMD2", "batches=" + count + " bytes=" + p.byteSize());
-        for (int b = 0; b < count; b++) {
-            long h = 4L * (1 + (long) VCMD_SUBMIT_CMD2_BATCH_DW * b);
-            int flags = p.get(U32, h);
-            long cmdOffset = Integer.toUnsignedLong(p.get(U32, h + 4));
-            long cmdSize = Integer.toUnsignedLong(p.get(U32, h + 8));
-            long syncOffset = Integer.toUnsignedLong(p.get(U32, h + 12));
-            int syncCount = (int) Integer.toUnsignedLong(p.get(U32, h + 16));
-            int ring = p.get(U32, h + 20);
-            MemorySegment stream = p.asSlice(4 * cmdOffset, 4 * cmdSize);
+        for (Cmd2Batch batch : batches) {
+            MemorySegment stream = p.asSlice(4 * batch.cmdOffset(), 4 * batch.cmdSize());
+            int syncCount = (int) batch.syncCount(); // within the message: checked above
             if (syncCount == 0) {
-                if (cmdSize > 0) {
+                if (batch.cmdSize() > 0) {
                     ctrl.submit3d(CTX_ID, stream);
                 }
                 continue;
@@ -786,11 +776,12 @@ final class VtestConnection implements Runnable {
             int[] ids = new int[syncCount];
             long[] values = new long[syncCount];
             for (int i = 0; i < syncCount; i++) {
-                long s = 4 * (syncOffset + 3L * i);
+                long s = 4 * (batch.syncOffset() + 3L * i);
                 ids[i] = p.get(U32, s);
                 values[i] = u64(p, s + 4);
             }
-            if ((flags & VCMD_SUBMIT_CMD2_FLAG_RING_IDX) != 0) {
+            if (batch.onRing()) {
+                int ring = (int) batch.ring();
                 long fence = nextFenceId++;
                 syncs.enqueue(ring, fence, ids, values); // before the submit: the fence may complete inside it
                 ctrl.submit3dFenced(CTX_ID, stream, fence, ring, (ok, response) -> {
@@ -800,11 +791,25 @@ final class VtestConnection implements Runnable {
                     syncs.fenceDone(ring, fence);
                 });
             } else {
-                if (cmdSize > 0) {
+                if (batch.cmdSize() > 0) {
                     ctrl.submit3d(CTX_ID, stream);
                 }
                 syncs.signalNow(ids, values);
             }
+        }
+    }
+
+    /** One SUBMIT_CMD2 batch header (6 dwords after the count), its offsets and sizes in dwords, all unsigned. */
+    private record Cmd2Batch(int flags, long cmdOffset, long cmdSize, long syncOffset, long syncCount, long ring) {
+        static Cmd2Batch read(MemorySegment p, int b) {
+            long h = 4L * (1 + (long) VCMD_SUBMIT_CMD2_BATCH_DW * b);
+            return new Cmd2Batch(p.get(U32, h), Integer.toUnsignedLong(p.get(U32, h + 4)),
+                    Integer.toUnsignedLong(p.get(U32, h + 8)), Integer.toUnsignedLong(p.get(U32, h + 12)),
+                    Integer.toUnsignedLong(p.get(U32, h + 16)), Integer.toUnsignedLong(p.get(U32, h + 20)));
+        }
+
+        boolean onRing() {
+            return (flags & VCMD_SUBMIT_CMD2_FLAG_RING_IDX) != 0;
         }
     }
 
