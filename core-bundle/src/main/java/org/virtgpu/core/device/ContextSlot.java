@@ -6,6 +6,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.virtgpu.core.fence.ContextFences;
 import org.virtgpu.spi.ContextType;
 import org.virtgpu.spi.GpuContext;
+import org.virtgpu.spi.GpuError;
+import org.virtgpu.spi.GpuException;
 
 /**
  * A live context of a session. The dispatcher calls into {@link #context} under {@link #lock}; so does the
@@ -34,6 +36,30 @@ final class ContextSlot {
         this.type = type;
         this.typeName = type.name();
         this.fences = new ContextFences(ctxId);
+    }
+
+    /** A call into the live context, made under the lock. */
+    @FunctionalInterface
+    interface Call<T> {
+        T call(GpuContext context) throws GpuException;
+    }
+
+    /** UNSPEC when the context is lost (its type went away). */
+    void checkNotLost(String command) throws GpuException {
+        if (lost) {
+            throw new GpuException(GpuError.UNSPEC, command + ": context " + ctxId + " lost: its context type went away");
+        }
+    }
+
+    /** Runs {@code call} on the context under the lock, after {@link #checkNotLost}. */
+    <T> T call(String command, Call<T> call) throws GpuException {
+        lock.lock();
+        try {
+            checkNotLost(command);
+            return call.call(context);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**

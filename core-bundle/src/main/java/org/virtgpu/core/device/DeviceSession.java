@@ -52,15 +52,21 @@ import org.virtgpu.spi.SharedMemory;
  * command either fully applies or changes nothing (all checks run before the first mutation).
  */
 public final class DeviceSession implements GpuSession {
+    private static final System.Logger LOG = System.getLogger(DeviceSession.class.getName());
+
     /** PIPE_BUFFER .. PIPE_TEXTURE_CUBE_ARRAY (gallium's pipe_texture_target, used by virgl's CREATE_3D). */
     private static final int PIPE_BUFFER = 0;
     private static final int PIPE_MAX_TEXTURE_TYPES = 9;
+    /** longest a refused allocation waits for released memory to be credited back */
+    private static final long RECLAIM_WAIT_MILLIS = 1_000;
 
     private final DeviceComponent device;
     private final String name;
     private final GuestMemory guest;
     private final long features;
     private final Limits limits;
+    /** Page size and region size for this session (its blob alignment is the one at open: ask the device instead). */
+    private final HostInfo pages;
     private final int pageSize;
     private final RateLimitedLog log;
 
@@ -74,7 +80,7 @@ public final class DeviceSession implements GpuSession {
     private final AtomicLong bytes = new AtomicLong();
     private volatile boolean closed;
 
-    DeviceSession(DeviceComponent device, DeviceSettings settings, int pageSize, SessionOptions options)
+    DeviceSession(DeviceComponent device, DeviceSettings settings, HostInfo pages, SessionOptions options)
             throws GpuException {
         this.device = device;
         this.name = options.name();
@@ -84,21 +90,18 @@ public final class DeviceSession implements GpuSession {
         Limits d = settings.limits();
         this.limits = new Limits(Math.min(o.maxResources(), d.maxResources()), Math.min(o.maxBytes(), d.maxBytes()),
                 Math.min(o.maxContexts(), d.maxContexts()));
-        this.pageSize = pageSize;
+        this.pages = pages;
+        this.pageSize = pages.hostPageSize();
         this.log = new RateLimitedLog("session " + name + ": ", 20);
         this.scanouts = new Scanouts(settings.numScanouts(), settings.displayWidth(), settings.displayHeight(),
                 options.display(), freed -> bytes.addAndGet(-freed));
-        long regionSize = settings.hostVisibleSize() == 0 ? 0 : roundUp(settings.hostVisibleSize(), pageSize);
+        long regionSize = pages.hostVisibleSize(); // settings.hostVisibleSize() rounded up to the page size
         try {
-            this.region = regionSize == 0 ? null : new HostVisibleRegion(regionSize, pageSize);
+            this.region = regionSize == 0 ? null : new HostVisibleRegion(regionSize);
         } catch (NativeException e) {
             throw new GpuException(GpuError.OUT_OF_MEMORY, "cannot reserve the host-visible region of " + regionSize
                     + " bytes: " + e.getMessage());
         }
-    }
-
-    private static long roundUp(long v, long align) {
-        return Math.addExact(v, align - 1) & -align;
     }
 
     public String name() {
@@ -139,8 +142,7 @@ public final class DeviceSession implements GpuSession {
             out.begin(e.error().responseType(), hdr, 0);
         } catch (RuntimeException | OutOfMemoryError e) {
             // a bug here or in a context bundle: the guest gets an error, the device lives on
-            System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "session " + name + ": "
-                    + commandName(hdr.type()) + " failed unexpectedly", e);
+            LOG.log(Level.ERROR, "session " + name + ": " + commandName(hdr.type()) + " failed unexpectedly", e);
             out.begin(e instanceof OutOfMemoryError ? VIRTIO_GPU_RESP_ERR_OUT_OF_MEMORY : VIRTIO_GPU_RESP_ERR_UNSPEC, hdr, 0);
         }
         written = out.scatter(writable);
@@ -170,8 +172,7 @@ public final class DeviceSession implements GpuSession {
                 try {
                     now = slot.lost || slot.context.createFence(ring, hdr.fenceId());
                 } catch (RuntimeException ex) {
-                    System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "context " + slot.ctxId
-                            + " failed to create fence " + hdr.fenceId(), ex);
+                    LOG.log(Level.ERROR, "context " + slot.ctxId + " failed to create fence " + hdr.fenceId(), ex);
                     now = true;
                 } finally {
                     slot.lock.unlock();
@@ -204,7 +205,7 @@ public final class DeviceSession implements GpuSession {
         } catch (GpuException e) {
             log.log(Level.INFO, "cursor queue: " + e.getMessage());
         } catch (RuntimeException e) {
-            System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "session " + name + ": cursor request failed", e);
+            LOG.log(Level.ERROR, "session " + name + ": cursor request failed", e);
         }
     }
 
@@ -388,8 +389,7 @@ public final class DeviceSession implements GpuSession {
                 s.context.detachResource(resourceId);
             }
         } catch (RuntimeException e) {
-            System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "context " + s.ctxId
-                    + " failed to detach resource " + resourceId, e);
+            LOG.log(Level.ERROR, "context " + s.ctxId + " failed to detach resource " + resourceId, e);
         } finally {
             s.lock.unlock();
         }
@@ -630,13 +630,7 @@ public final class DeviceSession implements GpuSession {
         } else {
             ContextSlot slot = liveContext(c.hdr().ctxId(), "RESOURCE_CREATE_BLOB");
             BlobRequest req = new BlobRequest(c.resourceId(), c.blobMem(), c.blobFlags(), c.blobId(), c.size());
-            slot.lock.lock();
-            try {
-                checkNotLost(slot, "RESOURCE_CREATE_BLOB");
-                mem = slot.context.createBlob(req);
-            } finally {
-                slot.lock.unlock();
-            }
+            mem = slot.call("RESOURCE_CREATE_BLOB", ctx -> ctx.createBlob(req));
             if (mem == null || mem.size() < c.size()) {
                 if (mem != null) {
                     mem.release();
@@ -646,7 +640,7 @@ public final class DeviceSession implements GpuSession {
             }
         }
         Resource.Kind kind = withGuest ? Resource.Kind.BLOB_HOST3D_GUEST : Resource.Kind.BLOB_HOST3D;
-        resources.put(Resource.hostBlob(c.resourceId(), kind, c.blobFlags(), c.hdr().ctxId(), c.size(), mem, b));
+        resources.put(Resource.hostBlob(c.resourceId(), kind, c.blobFlags(), c.size(), mem, b));
     }
 
     private void setScanoutBlob(SetScanoutBlob c) throws GpuException {
@@ -709,7 +703,7 @@ public final class DeviceSession implements GpuSession {
                     + " breaks the rule 'map offset is a multiple of " + (negotiated(DeviceInfo.F_BLOB_ALIGNMENT)
                     ? "blob_alignment " : "the host page size ") + align + "'");
         }
-        long length = roundUp(r.size(), pageSize);
+        long length = pages.roundUpToPage(r.size());
         r.mapping(region.map(r.id(), c.offset(), length, r.shm()));
         // memfd pages are ordinary cacheable host memory
         out.begin(VIRTIO_GPU_RESP_OK_MAP_INFO, c.hdr(), RESP_MAP_INFO_SIZE - CTRL_HDR_SIZE)
@@ -737,15 +731,9 @@ public final class DeviceSession implements GpuSession {
         return s;
     }
 
-    private static void checkNotLost(ContextSlot s, String command) throws GpuException {
-        if (s.lost) {
-            throw new GpuException(GpuError.UNSPEC, command + ": context " + s.ctxId + " lost: its context type went away");
-        }
-    }
-
     private ContextSlot liveContext(int ctxId, String command) throws GpuException {
         ContextSlot s = context(ctxId, command);
-        checkNotLost(s, command);
+        s.checkNotLost(command);
         return s;
     }
 
@@ -817,7 +805,7 @@ public final class DeviceSession implements GpuSession {
         try {
             s.destroy(false);
         } catch (RuntimeException e) {
-            System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "context " + s.ctxId + " failed to destroy", e);
+            LOG.log(Level.ERROR, "context " + s.ctxId + " failed to destroy", e);
         }
         ok(c);
     }
@@ -827,13 +815,13 @@ public final class DeviceSession implements GpuSession {
         Resource r = resources.get(c.resourceId(), "CTX_ATTACH_RESOURCE");
         if (s.attached.add(r.id())) {
             boolean done = false;
-            s.lock.lock();
             try {
-                checkNotLost(s, "CTX_ATTACH_RESOURCE");
-                s.context.attachResource(r); // may look the resource up through its DeviceServices already
+                s.call("CTX_ATTACH_RESOURCE", ctx -> {
+                    ctx.attachResource(r); // may look the resource up through its DeviceServices already
+                    return null;
+                });
                 done = true;
             } finally {
-                s.lock.unlock();
                 if (!done) {
                     s.attached.remove(r.id());
                 }
@@ -858,13 +846,10 @@ public final class DeviceSession implements GpuSession {
         if (ring >= VIRTIO_GPU_MAX_RINGS) {
             throw GpuException.invalidParameter("SUBMIT_3D: ring_idx " + ring + " >= " + VIRTIO_GPU_MAX_RINGS);
         }
-        s.lock.lock();
-        try {
-            checkNotLost(s, "SUBMIT_3D");
-            s.context.submit(c.commands(), ring);
-        } finally {
-            s.lock.unlock();
-        }
+        s.call("SUBMIT_3D", ctx -> {
+            ctx.submit(c.commands(), ring);
+            return null;
+        });
         ok(c);
     }
 
@@ -983,16 +968,13 @@ public final class DeviceSession implements GpuSession {
     // shared memory, hot swap, snapshots, close
 
     /** Core-owned shared memory, counted against the session's byte limit until its last release. */
-    /** longest a refused allocation waits for released memory to be credited back */
-    private static final long RECLAIM_WAIT_MILLIS = 1_000;
-
     SharedMemory allocate(String what, long size) throws GpuException {
         if (size <= 0) {
             throw GpuException.invalidParameter("shared memory of " + size + " bytes");
         }
         long rounded;
         try {
-            rounded = roundUp(size, pageSize);
+            rounded = pages.roundUpToPage(size);
         } catch (ArithmeticException e) {
             throw GpuException.invalidParameter("shared memory of " + Long.toUnsignedString(size) + " bytes");
         }
@@ -1021,8 +1003,7 @@ public final class DeviceSession implements GpuSession {
                 log.log(Level.WARNING, "context " + s.ctxId + " lost: its context type went away");
             }
         } catch (RuntimeException e) {
-            System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "context " + s.ctxId
-                    + " failed to destroy while its type went away", e);
+            LOG.log(Level.ERROR, "context " + s.ctxId + " failed to destroy while its type went away", e);
         }
     }
 
@@ -1061,11 +1042,6 @@ public final class DeviceSession implements GpuSession {
         return Optional.ofNullable(region);
     }
 
-    /** Fenced replies not yet returned on the global timeline (tests, shell). */
-    public int pendingGlobalFences() {
-        return global.pending();
-    }
-
     @Override
     public Optional<SharedMemory> blobMemory(int resourceId) {
         Resource r = resources.find(resourceId);
@@ -1090,7 +1066,7 @@ public final class DeviceSession implements GpuSession {
             try {
                 s.destroy(false);
             } catch (RuntimeException e) {
-                System.getLogger(DeviceSession.class.getName()).log(Level.ERROR, "context " + s.ctxId + " failed to destroy", e);
+                LOG.log(Level.ERROR, "context " + s.ctxId + " failed to destroy", e);
             }
             s.attached.clear();
         }

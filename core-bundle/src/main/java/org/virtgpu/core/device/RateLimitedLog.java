@@ -35,8 +35,4 @@ public final class RateLimitedLog {
             dropped++;
         }
     }
-
-    public synchronized long dropped() {
-        return dropped;
-    }
 }

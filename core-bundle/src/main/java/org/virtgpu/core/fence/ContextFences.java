@@ -56,7 +56,10 @@ public final class ContextFences implements FenceSink {
                     ctxId, fenceId, ringIdx);
             return;
         }
-        List<Timeline> touched = new ArrayList<>(2);
+        // an entry waiting on a ring is queued on that ring's timeline or on the session's global one (see
+        // DeviceSession.fence): at most two timelines to drain, in the order their first entry was signalled
+        Timeline first = null;
+        Timeline second = null;
         synchronized (this) {
             ArrayDeque<FenceEntry> q = waiting[ringIdx];
             if (q == null) {
@@ -67,14 +70,19 @@ public final class ContextFences implements FenceSink {
                 if (Long.compareUnsigned(e.fenceId, fenceId) <= 0) {
                     it.remove();
                     e.signalled = true;
-                    if (!touched.contains(e.timeline)) {
-                        touched.add(e.timeline);
+                    if (first == null) {
+                        first = e.timeline;
+                    } else if (second == null && e.timeline != first) {
+                        second = e.timeline;
                     }
                 }
             }
         }
-        for (Timeline t : touched) {
-            t.drain();
+        if (first != null) {
+            first.drain();
+        }
+        if (second != null) {
+            second.drain();
         }
     }
 
@@ -111,14 +119,5 @@ public final class ContextFences implements FenceSink {
         for (Timeline t : own) {
             t.flush();
         }
-    }
-
-    /** Fences created and not yet signalled. */
-    public synchronized int outstanding() {
-        int n = 0;
-        for (ArrayDeque<FenceEntry> q : waiting) {
-            n += q == null ? 0 : q.size();
-        }
-        return n;
     }
 }

@@ -4,7 +4,7 @@ import org.virtgpu.api.GpuSession;
 
 /**
  * A fenced reply already written into the guest's buffer, waiting to be returned. It is returned when it is
- * {@link #signalled()} and every entry before it on its {@link Timeline} has been returned.
+ * {@code signalled} and every entry before it on its {@link Timeline} has been returned.
  */
 public final class FenceEntry {
     final long fenceId;
@@ -20,19 +20,7 @@ public final class FenceEntry {
         this.timeline = timeline;
     }
 
-    public long fenceId() {
-        return fenceId;
-    }
-
-    public boolean signalled() {
-        return signalled;
-    }
-
-    public Timeline timeline() {
-        return timeline;
-    }
-
-    /** Marks the work done; the caller then drains {@link #timeline()}. */
+    /** Marks the work done; the caller then drains its {@link Timeline}. */
     public void signal() {
         signalled = true;
     }

@@ -14,7 +14,6 @@ import java.util.ArrayDeque;
 public final class Timeline {
     private final String name;
     private final ArrayDeque<FenceEntry> queue = new ArrayDeque<>();
-    private long lastReturned;
 
     public Timeline(String name) {
         this.name = name;
@@ -38,7 +37,6 @@ public final class Timeline {
             FenceEntry head;
             while ((head = queue.peekFirst()) != null && head.signalled) {
                 queue.pollFirst();
-                lastReturned = head.fenceId;
                 head.done.complete(head.written);
             }
         }
@@ -56,11 +54,6 @@ public final class Timeline {
 
     public synchronized int pending() {
         return queue.size();
-    }
-
-    /** The fence id of the last reply returned (for logs and tests). */
-    public synchronized long lastReturned() {
-        return lastReturned;
     }
 
     @Override

@@ -28,14 +28,12 @@ public final class HostVisibleRegion implements AutoCloseable {
     }
 
     private final long size;
-    private final long pageSize;
     private final Arena reservationArena = Arena.ofShared();
     private final MemorySegment base;
     private final TreeMap<Long, Placement> byOffset = new TreeMap<>();
 
-    public HostVisibleRegion(long size, long pageSize) throws NativeException {
+    public HostVisibleRegion(long size) throws NativeException {
         this.size = size;
-        this.pageSize = pageSize;
         this.base = Mman.map(MemorySegment.NULL, size, 0 /* PROT_NONE */,
                 Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE, -1, 0, reservationArena);
     }
@@ -114,10 +112,6 @@ public final class HostVisibleRegion implements AutoCloseable {
 
     public synchronized java.util.List<Placement> placements() {
         return java.util.List.copyOf(byOffset.values());
-    }
-
-    public long pageSize() {
-        return pageSize;
     }
 
     @Override

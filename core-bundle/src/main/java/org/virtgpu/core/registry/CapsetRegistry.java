@@ -2,7 +2,6 @@ package org.virtgpu.core.registry;
 
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,9 +111,7 @@ public final class CapsetRegistry {
             }
         }
         byId = Map.copyOf(m);
-        List<Entry> l = new ArrayList<>(m.values());
-        l.sort(Comparator.comparingInt(e -> e.capset().id()));
-        ordered = List.copyOf(l);
+        ordered = List.copyOf(m.values()); // the TreeMap is in ascending capset id order
     }
 
     private static String ids(ContextType t) {

@@ -27,15 +27,6 @@ public final class Backing {
         return starts[parts.length];
     }
 
-    public int entries() {
-        return parts.length;
-    }
-
-    /** The single guest segment when the backing is one entry (then copies need no lookup). */
-    public MemorySegment contiguous() {
-        return parts.length == 1 ? parts[0] : null;
-    }
-
     private void check(long offset, long n, String what) throws GpuException {
         if (offset < 0 || n < 0 || offset > length() || n > length() - offset) {
             throw new GpuException(GpuError.INVALID_PARAMETER, what + " of " + n + " bytes at backing offset "

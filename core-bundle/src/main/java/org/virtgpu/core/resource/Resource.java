@@ -47,7 +47,6 @@ public final class Resource implements ResourceView {
     private final int layers;
     private final int lastLevel;
     private final int blobFlags;
-    private final int ownerCtx;
     /** Host pixels (2D, in a per-resource shared arena freed at UNREF) or texels (3D, the shared memory's bytes). */
     private final Arena hostArena;
     private final MemorySegment host;
@@ -64,7 +63,7 @@ public final class Resource implements ResourceView {
     private boolean destroyed;
 
     private Resource(int id, Kind kind, int format, int width, int height, int texelBytes, int depth, int layers,
-                     int lastLevel, int blobFlags, int ownerCtx, Arena hostArena, MemorySegment host, SharedMemory shm,
+                     int lastLevel, int blobFlags, Arena hostArena, MemorySegment host, SharedMemory shm,
                      long chargedBytes, long size) {
         this.id = id;
         this.kind = kind;
@@ -76,7 +75,6 @@ public final class Resource implements ResourceView {
         this.layers = layers;
         this.lastLevel = lastLevel;
         this.blobFlags = blobFlags;
-        this.ownerCtx = ownerCtx;
         this.hostArena = hostArena;
         this.host = host;
         this.shm = shm;
@@ -89,7 +87,7 @@ public final class Resource implements ResourceView {
         long bytes = (long) width * height * PixelFormat.BYTES_PER_PIXEL;
         Arena a = Arena.ofShared();
         MemorySegment px = a.allocate(bytes, 64);
-        return new Resource(id, Kind.TWO_D, format, width, height, PixelFormat.BYTES_PER_PIXEL, 1, 1, 0, 0, 0, a, px,
+        return new Resource(id, Kind.TWO_D, format, width, height, PixelFormat.BYTES_PER_PIXEL, 1, 1, 0, 0, a, px,
                 null, bytes, bytes);
     }
 
@@ -99,21 +97,20 @@ public final class Resource implements ResourceView {
      */
     public static Resource create3d(int id, int format, int width, int height, int depth, int layers, int lastLevel,
                                     int texelBytes, long bytes, SharedMemory storage) {
-        return new Resource(id, Kind.THREE_D, format, width, height, texelBytes, depth, layers, lastLevel, 0, 0, null,
+        return new Resource(id, Kind.THREE_D, format, width, height, texelBytes, depth, layers, lastLevel, 0, null,
                 storage.segment(), storage, 0, bytes);
     }
 
     /** A GUEST blob over {@code backing} (may be null: attached later). */
     public static Resource guestBlob(int id, int blobFlags, long size, Backing backing) {
-        Resource r = new Resource(id, Kind.BLOB_GUEST, 0, 0, 0, 0, 0, 0, 0, blobFlags, 0, null, null, null, 0, size);
+        Resource r = new Resource(id, Kind.BLOB_GUEST, 0, 0, 0, 0, 0, 0, 0, blobFlags, null, null, null, 0, size);
         r.backing = backing;
         return r;
     }
 
     /** A HOST3D / HOST3D_GUEST blob over {@code memory}; this resource takes over one reference. */
-    public static Resource hostBlob(int id, Kind kind, int blobFlags, int ownerCtx, long size, SharedMemory memory,
-                                    Backing backing) {
-        Resource r = new Resource(id, kind, 0, 0, 0, 0, 0, 0, 0, blobFlags, ownerCtx, null, null, memory, 0, size);
+    public static Resource hostBlob(int id, Kind kind, int blobFlags, long size, SharedMemory memory, Backing backing) {
+        Resource r = new Resource(id, kind, 0, 0, 0, 0, 0, 0, 0, blobFlags, null, null, memory, 0, size);
         r.backing = backing;
         return r;
     }
@@ -157,11 +154,6 @@ public final class Resource implements ResourceView {
 
     public int blobFlags() {
         return blobFlags;
-    }
-
-    /** The context a HOST3D blob was created in (0 otherwise). */
-    public int ownerCtx() {
-        return ownerCtx;
     }
 
     /** Host pixels (2D) or texels (3D); null for blobs. */
@@ -213,10 +205,6 @@ public final class Resource implements ResourceView {
      */
     public void dropBacking() {
         attachBacking(null);
-    }
-
-    public UUID uuid() {
-        return uuid;
     }
 
     /** RESOURCE_ASSIGN_UUID: random, and stable for the resource's lifetime. */

@@ -68,9 +68,6 @@ public final class Scanouts {
     private final int preferredWidth;
     private final int preferredHeight;
     private final byte[][] edids;
-    private int cursorScanout;
-    private int cursorX;
-    private int cursorY;
     private int cursorHotX;
     private int cursorHotY;
     private int cursorResource;
@@ -183,24 +180,6 @@ public final class Scanouts {
         }
     }
 
-    /** Whether any scanout shows {@code r}. */
-    public boolean shows(Resource r) {
-        for (Scanout s : heads) {
-            if (s.resource == r) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    public boolean enabled(int scanoutId) {
-        return heads[scanoutId].enabled();
-    }
-
-    public Rect rect(int scanoutId) {
-        return heads[scanoutId].rect;
-    }
-
     /** RESOURCE_UNREF: every scanout showing {@code r} is disabled before the reply. */
     public void resourceGone(Resource r) {
         for (Scanout s : heads) {
@@ -282,9 +261,6 @@ public final class Scanouts {
 
     /** UPDATE_CURSOR: {@code image} is the cursor resource (null hides the cursor). */
     public void updateCursor(int scanoutId, int x, int y, Resource image, int hotX, int hotY) {
-        cursorScanout = scanoutId;
-        cursorX = x;
-        cursorY = y;
         cursorHotX = hotX;
         cursorHotY = hotY;
         if (image == null) {
@@ -304,15 +280,7 @@ public final class Scanouts {
 
     /** MOVE_CURSOR: only the position changes. */
     public void moveCursor(int scanoutId, int x, int y) {
-        cursorScanout = scanoutId;
-        cursorX = x;
-        cursorY = y;
         sink.cursor(scanoutId, x, y, cursorHotX, cursorHotY, null, cursorResource != 0);
-    }
-
-    /** Cursor state: scanout, x, y, hot x, hot y, resource (0 = hidden). */
-    public int[] cursor() {
-        return new int[] {cursorScanout, cursorX, cursorY, cursorHotX, cursorHotY, cursorResource};
     }
 
     /** The scanout's visible image as a PNG, if enabled. Any thread. */

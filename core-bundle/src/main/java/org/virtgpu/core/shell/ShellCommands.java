@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -100,12 +99,13 @@ public final class ShellCommands {
             return NO_DEVICE;
         }
         Table t = new Table("SESSION", "CTX", "CAPSET", "TYPE", "STATE");
-        for (SessionSnapshot s : d.sessions()) {
+        List<SessionSnapshot> sessions = d.sessions();
+        for (SessionSnapshot s : sessions) {
             for (ContextRow c : s.contexts()) {
                 t.row(s.name(), c.ctxId(), c.capsetId(), c.type(), c.lost() ? "lost" : "live");
             }
         }
-        return t + sessionCount(d);
+        return t + sessionCount(sessions);
     }
 
     /**
@@ -138,18 +138,19 @@ public final class ShellCommands {
         Table t = new Table("SESSION", "ID", "KIND", "SIZE", "WIDTH", "HEIGHT", "MAPPED");
         long bytes = 0;
         int n = 0;
-        for (SessionSnapshot s : d.sessions()) {
+        List<SessionSnapshot> sessions = d.sessions();
+        for (SessionSnapshot s : sessions) {
             for (ResourceRow r : s.resources()) {
                 t.row(s.name(), r.id(), r.kind(), r.size(), r.width(), r.height(), r.mapped() ? "yes" : "no");
                 bytes += r.size();
                 n++;
             }
         }
-        return t.toString() + n + " resource(s), " + bytes + " bytes; " + sessionCount(d);
+        return t.toString() + n + " resource(s), " + bytes + " bytes; " + sessionCount(sessions);
     }
 
-    private static String sessionCount(DeviceComponent d) {
-        return d.sessions().size() + " open session(s)\n";
+    private static String sessionCount(List<SessionSnapshot> sessions) {
+        return sessions.size() + " open session(s)\n";
     }
 
     private CapsetRegistry registry() {
@@ -162,15 +163,14 @@ public final class ShellCommands {
             return true;
         }
         ServiceReference<?>[] refs = b.getRegisteredServices();
-        return refs != null && Arrays.stream(refs).anyMatch(r -> r.getProperty(Constants.OBJECTCLASS) instanceof String[] oc
-                && Arrays.asList(oc).contains(ContextType.class.getName()));
+        return refs != null && Arrays.stream(refs).anyMatch(SwapCommand::isContextType);
     }
 
     private static String ids(ContextType t) {
         return t.capsets().stream().map(c -> Integer.toString(c.id())).reduce((a, b) -> a + "," + b).orElse("");
     }
 
-private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
+    private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
 
     private static String state(Bundle b) {
         // Bundle states are one bit each: UNINSTALLED 1, INSTALLED 2, RESOLVED 4, STARTING 8, STOPPING 16, ACTIVE 32

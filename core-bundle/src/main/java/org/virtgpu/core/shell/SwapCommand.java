@@ -171,7 +171,7 @@ public final class SwapCommand {
         return any ? ids.clone() : null;
     }
 
-    private static boolean isContextType(ServiceReference<?> ref) {
+    static boolean isContextType(ServiceReference<?> ref) {
         return ref.getProperty(Constants.OBJECTCLASS) instanceof String[] classes
                 && Arrays.asList(classes).contains(ContextType.class.getName());
     }

@@ -64,7 +64,7 @@ class SharedMemoryTest {
 
     @Test
     void regionPlacementsAreCheckedAndRealMappings() throws Exception {
-        try (HostVisibleRegion r = new HostVisibleRegion(1 << 20, 4096)) {
+        try (HostVisibleRegion r = new HostVisibleRegion(1 << 20)) {
             MemfdMemory m = MemfdMemory.allocate("t", 8192, () -> { });
             var p = r.map(1, 4096, 8192, m);
             assertEquals(2, m.references());
