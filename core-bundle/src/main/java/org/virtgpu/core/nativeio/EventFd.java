@@ -15,40 +15,29 @@ public final class EventFd {
     private static final MethodHandle eventfd$mh = Native.downcall("eventfd",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
+    /** Each thread's 8-byte counter buffer for {@link #signal} and {@link #consume}. */
+    private static final ThreadLocal<MemorySegment> COUNTER =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
+
     private EventFd() {
     }
 
     /** A new eventfd with counter 0, close-on-exec and non-blocking. The caller owns it. */
     public static int create() throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int fd = (int) eventfd$mh.invokeExact(st, 0, EFD_CLOEXEC | EFD_NONBLOCK);
-            if (fd < 0) {
-                throw new NativeException("eventfd", Native.errno(st));
-            }
-            return fd;
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("eventfd", t);
-        }
+        return (int) Native.checked("eventfd", st -> (int) eventfd$mh.invokeExact(st, 0, EFD_CLOEXEC | EFD_NONBLOCK));
     }
 
     /** Adds {@code value} to the counter (write of 8 bytes). EAGAIN (counter full) is ignored: it is readable anyway. */
     public static void signal(int fd, long value) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
-            v.set(ValueLayout.JAVA_LONG, 0, value);
-            Fds.write(fd, v);
-        }
+        MemorySegment v = COUNTER.get();
+        v.set(ValueLayout.JAVA_LONG, 0, value);
+        Fds.write(fd, v);
     }
 
     /** Reads and resets the counter; returns 0 when it was 0 (non-blocking fd). */
     public static long consume(int fd) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ValueLayout.JAVA_LONG);
-            long n = Fds.read(fd, v);
-            return n == 8 ? v.get(ValueLayout.JAVA_LONG, 0) : 0;
-        }
+        MemorySegment v = COUNTER.get();
+        long n = Fds.read(fd, v);
+        return n == 8 ? v.get(ValueLayout.JAVA_LONG, 0) : 0;
     }
 }

@@ -57,8 +57,8 @@ public final class Fds {
         if (fd < 0) {
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
+        try {
+            MemorySegment st = Native.errnoState();
             int r = (int) close$mh.invokeExact(st, fd);
             if (r < 0 && Native.errno(st) == Errno.EBADF) {
                 throw new NativeException("close", Errno.EBADF);
@@ -148,16 +148,9 @@ public final class Fds {
     /** fstat(2): the type and size of what {@code fd} refers to. */
     public static Stat fstat(int fd) throws NativeException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             MemorySegment buf = a.allocate(STAT_SIZE, 8);
-            if ((int) fstat$mh.invokeExact(st, fd, buf) < 0) {
-                throw new NativeException("fstat", Native.errno(st));
-            }
+            Native.checked("fstat", st -> (int) fstat$mh.invokeExact(st, fd, buf));
             return new Stat(buf.get(ValueLayout.JAVA_INT, ST_MODE), buf.get(ValueLayout.JAVA_LONG, ST_SIZE));
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("fstat", t);
         }
     }
 
@@ -168,18 +161,7 @@ public final class Fds {
 
     /** dup(2). */
     public static int dup(int fd) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int r = (int) dup$mh.invokeExact(st, fd);
-            if (r < 0) {
-                throw new NativeException("dup", Native.errno(st));
-            }
-            return r;
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("dup", t);
-        }
+        return (int) Native.checked("dup", st -> (int) dup$mh.invokeExact(st, fd));
     }
 
     /**

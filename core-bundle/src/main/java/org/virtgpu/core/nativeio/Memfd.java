@@ -33,43 +33,27 @@ public final class Memfd {
      * The caller owns the returned fd.
      */
     public static int create(String name, long size) throws NativeException {
+        int fd;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             // memfd names are limited to 249 bytes; they show in /proc/<pid>/fd as "/memfd:<name>"
             MemorySegment cname = a.allocateFrom(name.length() > 200 ? name.substring(0, 200) : name);
-            int fd = (int) memfd_create$mh.invokeExact(st, cname, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-            if (fd < 0) {
-                throw new NativeException("memfd_create", Native.errno(st));
-            }
-            int r;
-            do {
-                r = (int) ftruncate$mh.invokeExact(st, fd, size);
-            } while (r < 0 && Native.errno(st) == Errno.EINTR);
-            if (r < 0) {
-                int e = Native.errno(st);
-                Fds.closeQuietly(fd);
-                throw new NativeException("ftruncate", e);
-            }
-            return fd;
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("memfd_create", t);
+            fd = (int) Native.checked("memfd_create",
+                    st -> (int) memfd_create$mh.invokeExact(st, cname, MFD_CLOEXEC | MFD_ALLOW_SEALING));
         }
+        try {
+            if (Native.retrying("ftruncate", st -> (int) ftruncate$mh.invokeExact(st, fd, size)) < 0) {
+                throw new NativeException("ftruncate", Errno.EAGAIN);
+            }
+        } catch (NativeException e) {
+            Fds.closeQuietly(fd);
+            throw e;
+        }
+        return fd;
     }
 
     /** Seals the size of a memfd (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), as virglrenderer does for shmem blobs. */
     public static void sealSize(int fd) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int r = (int) fcntl$mh.invokeExact(st, fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
-            if (r < 0) {
-                throw new NativeException("fcntl(F_ADD_SEALS)", Native.errno(st));
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("fcntl", t);
-        }
+        Native.checked("fcntl(F_ADD_SEALS)",
+                st -> (int) fcntl$mh.invokeExact(st, fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL));
     }
 }

@@ -73,8 +73,8 @@ public final class Mman {
             throw new NativeException("mmap", Errno.EINVAL);
         }
         MemorySegment p;
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
+        try {
+            MemorySegment st = Native.errnoState();
             p = (MemorySegment) mmap$mh.invokeExact(st, addr, length, prot, flags, fd, offset);
             if (p.address() == -1L) {
                 throw new NativeException("mmap", Native.errno(st));
@@ -90,17 +90,7 @@ public final class Mman {
 
     /** munmap(2) of a raw range. */
     public static void unmap(long address, long length) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int r = (int) munmap$mh.invokeExact(st, MemorySegment.ofAddress(address), length);
-            if (r < 0) {
-                throw new NativeException("munmap", Native.errno(st));
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("munmap", t);
-        }
+        Native.checked("munmap", st -> (int) munmap$mh.invokeExact(st, MemorySegment.ofAddress(address), length));
     }
 
     /**
@@ -109,17 +99,7 @@ public final class Mman {
      * range is not (all) mapped.
      */
     public static void madvise(MemorySegment segment, int advice) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int r = (int) madvise$mh.invokeExact(st, segment, segment.byteSize(), advice);
-            if (r < 0) {
-                throw new NativeException("madvise", Native.errno(st));
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("madvise", t);
-        }
+        Native.checked("madvise", st -> (int) madvise$mh.invokeExact(st, segment, segment.byteSize(), advice));
     }
 
     private static void unmapQuietly(long address, long length) {

@@ -10,8 +10,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Linker plumbing shared by the syscall classes. A handle made by {@link #downcall} takes the errno capture
- * segment as its first argument; allocate one per call (or per thread) with {@link #errnoState(Arena)} and
- * read it with {@link #errno(MemorySegment)} right after a failing call.
+ * segment as its first argument. The wrappers here pass the calling thread's own segment ({@link #errnoState()},
+ * allocated once per thread) and read it with {@link #errno(MemorySegment)} right after a failing call, on the
+ * same thread and before any other downcall; {@link #errnoState(Arena)} makes a separate one.
  */
 @org.osgi.annotation.versioning.ProviderType
 public final class Native {
@@ -20,6 +21,9 @@ public final class Native {
     private static final VarHandle ERRNO$vh = CAPTURE.varHandle(
             java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
+    /** Each thread's errno capture segment: a downcall and the errno read after it run on one thread. */
+    private static final ThreadLocal<MemorySegment> ERRNO_STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     private Native() {
     }
@@ -49,6 +53,14 @@ public final class Native {
         return arena.allocate(CAPTURE);
     }
 
+    /**
+     * The calling thread's errno capture segment, allocated once per thread and reused by every wrapper call on it.
+     * Read it with {@link #errno(MemorySegment)} right after the downcall, before another one on this thread.
+     */
+    static MemorySegment errnoState() {
+        return ERRNO_STATE.get();
+    }
+
     public static int errno(MemorySegment state) {
         return (int) ERRNO$vh.get(state, 0L);
     }
@@ -66,8 +78,8 @@ public final class Native {
      * @return the call's non-negative result, or -1 for EAGAIN
      */
     static long retrying(String name, Call call) throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = errnoState(a);
+        try {
+            MemorySegment st = errnoState();
             while (true) {
                 long r = call.invoke(st);
                 if (r >= 0) {
@@ -82,6 +94,27 @@ public final class Native {
                 }
                 throw new NativeException(name, e);
             }
+        } catch (NativeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw bug(name, t);
+        }
+    }
+
+    /**
+     * Runs {@code call} once (no retry): a negative result is a {@link NativeException} naming {@code name} with the
+     * call's errno.
+     *
+     * @return the call's non-negative result
+     */
+    static long checked(String name, Call call) throws NativeException {
+        try {
+            MemorySegment st = errnoState();
+            long r = call.invoke(st);
+            if (r < 0) {
+                throw new NativeException(name, errno(st));
+            }
+            return r;
         } catch (NativeException e) {
             throw e;
         } catch (Throwable t) {

@@ -30,7 +30,7 @@ public final class Poll {
     public static int poll(int[] fds, short[] events, short[] revents, int timeoutMs) throws NativeException {
         int n = fds.length;
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
+            MemorySegment st = Native.errnoState();
             // struct pollfd { int fd; short events; short revents; } = 8 bytes
             MemorySegment p = a.allocate(8L * n, 4);
             for (int i = 0; i < n; i++) {

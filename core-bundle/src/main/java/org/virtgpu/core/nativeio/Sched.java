@@ -28,32 +28,13 @@ public final class Sched {
      */
     public static void idleCurrentThread() throws NativeException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             MemorySegment param = a.allocate(ValueLayout.JAVA_INT); // struct sched_param {int sched_priority = 0}
-            int r = (int) setscheduler$mh.invokeExact(st, 0, SCHED_IDLE, param);
-            if (r < 0) {
-                throw new NativeException("sched_setscheduler", Native.errno(st));
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("sched_setscheduler", t);
+            Native.checked("sched_setscheduler", st -> (int) setscheduler$mh.invokeExact(st, 0, SCHED_IDLE, param));
         }
     }
 
     /** The calling thread's policy ({@link #SCHED_OTHER}, {@link #SCHED_IDLE}, ...). */
     public static int currentPolicy() throws NativeException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int r = (int) getscheduler$mh.invokeExact(st, 0);
-            if (r < 0) {
-                throw new NativeException("sched_getscheduler", Native.errno(st));
-            }
-            return r;
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("sched_getscheduler", t);
-        }
+        return (int) Native.checked("sched_getscheduler", st -> (int) getscheduler$mh.invokeExact(st, 0));
     }
 }

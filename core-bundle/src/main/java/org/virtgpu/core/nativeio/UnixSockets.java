@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * AF_UNIX stream sockets with file-descriptor passing (SCM_RIGHTS), which {@code java.nio}'s Unix-domain
@@ -97,7 +98,7 @@ public final class UnixSockets {
             throw new NativeException("unlink(" + path + ")", Errno.EACCES);
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
+            MemorySegment st = Native.errnoState();
             int fd = newSocket(st, nonBlocking ? SOCK_NONBLOCK : 0);
             MemorySegment sa = sockaddr(a, path);
             if ((int) bind$mh.invokeExact(st, fd, sa, (int) SOCKADDR_UN_SIZE) < 0) {
@@ -131,7 +132,7 @@ public final class UnixSockets {
     /** Connects a blocking stream socket to {@code path}. */
     public static int connect(String path) throws NativeException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
+            MemorySegment st = Native.errnoState();
             int fd = newSocket(st, 0);
             MemorySegment sa = sockaddr(a, path);
             int r;
@@ -154,16 +155,10 @@ public final class UnixSockets {
     /** socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): two connected fds. */
     public static int[] socketpair() throws NativeException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             MemorySegment sv = a.allocate(ValueLayout.JAVA_INT, 2);
-            if ((int) socketpair$mh.invokeExact(st, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                throw new NativeException("socketpair", Native.errno(st));
-            }
+            Native.checked("socketpair",
+                    st -> (int) socketpair$mh.invokeExact(st, AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
             return new int[] {sv.getAtIndex(ValueLayout.JAVA_INT, 0), sv.getAtIndex(ValueLayout.JAVA_INT, 1)};
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("socketpair", t);
         }
     }
 
@@ -187,7 +182,6 @@ public final class UnixSockets {
             throw new NativeException("sendmsg", Errno.EINVAL);
         }
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             MemorySegment iov = a.allocate(16, 8);
             iov.set(ValueLayout.ADDRESS, 0, data);
             iov.set(ValueLayout.JAVA_LONG, 8, data.byteSize());
@@ -206,23 +200,7 @@ public final class UnixSockets {
                 msg.set(ValueLayout.ADDRESS, 32, c);
                 msg.set(ValueLayout.JAVA_LONG, 40, space);
             }
-            while (true) {
-                long r = (long) sendmsg$mh.invokeExact(st, fd, msg, flags);
-                if (r >= 0) {
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e == Errno.EAGAIN) {
-                    return -1;
-                }
-                if (e != Errno.EINTR) {
-                    throw new NativeException("sendmsg", e);
-                }
-            }
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("sendmsg", t);
+            return Native.retrying("sendmsg", st -> (long) sendmsg$mh.invokeExact(st, fd, msg, flags));
         }
     }
 
@@ -271,7 +249,6 @@ public final class UnixSockets {
      */
     public static Received recvmsg(int fd, MemorySegment buf) throws NativeException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
             MemorySegment iov = a.allocate(16, 8);
             iov.set(ValueLayout.ADDRESS, 0, buf);
             iov.set(ValueLayout.JAVA_LONG, 8, buf.byteSize());
@@ -282,20 +259,9 @@ public final class UnixSockets {
             msg.set(ValueLayout.JAVA_LONG, 24, 1L);
             msg.set(ValueLayout.ADDRESS, 32, c);
             msg.set(ValueLayout.JAVA_LONG, 40, cspace);
-            long r;
-            while (true) {
-                r = (long) recvmsg$mh.invokeExact(st, fd, msg, MSG_CMSG_CLOEXEC);
-                if (r >= 0) {
-                    break;
-                }
-                int e = Native.errno(st);
-                if (e == Errno.EINTR) {
-                    continue;
-                }
-                if (e == Errno.EAGAIN) {
-                    return new Received(-1, new int[0], false);
-                }
-                throw new NativeException("recvmsg", e);
+            long r = Native.retrying("recvmsg", st -> (long) recvmsg$mh.invokeExact(st, fd, msg, MSG_CMSG_CLOEXEC));
+            if (r < 0) {
+                return new Received(-1, new int[0], false);
             }
             int flags = msg.get(ValueLayout.JAVA_INT, 48);
             long controlLen = msg.get(ValueLayout.JAVA_LONG, 40);
@@ -310,20 +276,11 @@ public final class UnixSockets {
                 int type = c.get(ValueLayout.JAVA_INT, off + 12);
                 if (level == SOL_SOCKET && type == SCM_RIGHTS) {
                     int n = (int) ((len - CMSG_HDR) / 4);
-                    int[] more = new int[got.length + n];
-                    System.arraycopy(got, 0, more, 0, got.length);
-                    for (int i = 0; i < n; i++) {
-                        more[got.length + i] = c.get(ValueLayout.JAVA_INT, off + CMSG_HDR + 4L * i);
-                    }
-                    got = more;
+                    got = concat(got, c.asSlice(off + CMSG_HDR, 4L * n).toArray(ValueLayout.JAVA_INT));
                 }
                 off += align8(len);
             }
             return new Received(r, got, (flags & MSG_CTRUNC) != 0);
-        } catch (NativeException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Native.bug("recvmsg", t);
         }
     }
 
@@ -339,10 +296,7 @@ public final class UnixSockets {
         while (off < buf.byteSize()) {
             Received r = recvmsg(fd, buf.asSlice(off));
             if (r.fds().length > 0) {
-                int[] more = new int[fds.length + r.fds().length];
-                System.arraycopy(fds, 0, more, 0, fds.length);
-                System.arraycopy(r.fds(), 0, more, fds.length, r.fds().length);
-                fds = more;
+                fds = concat(fds, r.fds());
             }
             if (r.bytes() == 0) {
                 for (int f : fds) {
@@ -371,12 +325,17 @@ public final class UnixSockets {
      * {@link #SHUT_RDWR}. Errors ignored.
      */
     public static void shutdown(int fd, int how) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = Native.errnoState(a);
-            int ignored = (int) shutdown$mh.invokeExact(st, fd, how);
+        try {
+            int ignored = (int) shutdown$mh.invokeExact(Native.errnoState(), fd, how);
         } catch (Throwable t) {
             throw Native.bug("shutdown", t);
         }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     private static long align8(long n) {

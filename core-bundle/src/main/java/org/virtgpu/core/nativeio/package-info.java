@@ -5,8 +5,9 @@
  * {@link org.virtgpu.core.nativeio.Mman}, {@link org.virtgpu.core.nativeio.UnixSockets},
  * {@link org.virtgpu.core.nativeio.EventFd}, {@link org.virtgpu.core.nativeio.Poll},
  * {@link org.virtgpu.core.nativeio.Sched}). Each downcall handle is a
- * {@code static final name$mh} built once by {@link org.virtgpu.core.nativeio.Native}; errno is captured per call
- * into a per-call state segment (never a shared static one) and turned into a
+ * {@code static final name$mh} built once by {@link org.virtgpu.core.nativeio.Native}; errno is captured into
+ * the calling thread's own state segment (allocated once per thread, never a shared static one), read right after
+ * the call on that thread, and turned into a
  * {@link org.virtgpu.core.nativeio.NativeException} naming the call and the errno text. EINTR is retried by the
  * wrappers.
  * <p>

@@ -1,5 +1,6 @@
 package org.virtgpu.core.transport.vhostuser;
 
+import static org.virtgpu.core.protocol.VirtioGpu.*;
 import static org.virtgpu.core.transport.vhostuser.VhostUserProtocol.CURSOR_SIZE;
 import static org.virtgpu.core.transport.vhostuser.VhostUserProtocol.HEADER_SIZE;
 
@@ -36,16 +37,6 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int REPLY_TIMEOUT_MS = 5000;
 
-    // virtio-gpu formats (virtio 1.3, 5.7.6.8), named in memory byte order
-    private static final int B8G8R8A8 = 1;
-    private static final int B8G8R8X8 = 2;
-    private static final int A8R8G8B8 = 3;
-    private static final int X8R8G8B8 = 4;
-    private static final int R8G8B8A8 = 67;
-    private static final int X8B8G8R8 = 68;
-    private static final int A8B8G8R8 = 121;
-    private static final int R8G8B8X8 = 134;
-
     private final int fd;
     private final String name;
     private final CountDownLatch handshakeDone = new CountDownLatch(1);
@@ -60,9 +51,6 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
      */
     private final AtomicInteger users = new AtomicInteger(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile long protocolFeatures;
-    private volatile int preferredWidth;
-    private volatile int preferredHeight;
     private volatile int edidSize;
     private MemorySegment buf;
 
@@ -100,14 +88,13 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
             header(msg, VhostUserProtocol.GPU_SET_PROTOCOL_FEATURES, 8);
             msg.set(U64, HEADER_SIZE, accepted);
             UnixSockets.sendAll(fd, msg);
-            protocolFeatures = accepted;
 
             header(msg, VhostUserProtocol.GPU_GET_DISPLAY_INFO, 0);
             UnixSockets.sendAll(fd, msg.asSlice(0, HEADER_SIZE));
             MemorySegment info = readReply(a, VhostUserProtocol.GPU_GET_DISPLAY_INFO, VhostUserProtocol.DISPLAY_INFO_SIZE);
             // pmodes[0] after the 24-byte ctrl_hdr: x, y, width, height, enabled, flags
-            preferredWidth = info.get(U32, 24 + 8);
-            preferredHeight = info.get(U32, 24 + 12);
+            int preferredWidth = info.get(U32, 24 + 8);
+            int preferredHeight = info.get(U32, 24 + 12);
 
             if (accepted != 0) {
                 header(msg, VhostUserProtocol.GPU_GET_EDID, 4);
@@ -159,18 +146,6 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
         m.set(U32, 0, request);
         m.set(U32, 4, 0); // QEMU ignores the flags of back-end requests; send 0
         m.set(U32, 8, size);
-    }
-
-    long protocolFeatures() {
-        return protocolFeatures;
-    }
-
-    int preferredWidth() {
-        return preferredWidth;
-    }
-
-    int preferredHeight() {
-        return preferredHeight;
     }
 
     /** Waits for the handshake; false when the channel is unusable. */
@@ -250,7 +225,7 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
         long dst = HEADER_SIZE + 20;
         for (int r = 0; r < height; r++, dst += row) {
             MemorySegment.copy(pixels, stride * r, m, dst, row);
-            if (format != B8G8R8X8 && format != B8G8R8A8 && format != 0) {
+            if (format != VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM && format != VIRTIO_GPU_FORMAT_B8G8R8A8_UNORM && format != 0) {
                 toXrgb(m.asSlice(dst, row), format);
             }
         }
@@ -263,9 +238,10 @@ final class GpuChannel implements DisplaySink, AutoCloseable {
         for (long i = 0; i < n; i++) {
             int v = row.get(U32, 4 * i);
             v = switch (format) {
-                case A8R8G8B8, X8R8G8B8 -> Integer.reverseBytes(v);
-                case X8B8G8R8, A8B8G8R8 -> Integer.rotateRight(v, 8);
-                case R8G8B8A8, R8G8B8X8 -> (v & 0xff00ff00) | ((v >>> 16) & 0xff) | ((v & 0xff) << 16);
+                case VIRTIO_GPU_FORMAT_A8R8G8B8_UNORM, VIRTIO_GPU_FORMAT_X8R8G8B8_UNORM -> Integer.reverseBytes(v);
+                case VIRTIO_GPU_FORMAT_X8B8G8R8_UNORM, VIRTIO_GPU_FORMAT_A8B8G8R8_UNORM -> Integer.rotateRight(v, 8);
+                case VIRTIO_GPU_FORMAT_R8G8B8A8_UNORM, VIRTIO_GPU_FORMAT_R8G8B8X8_UNORM ->
+                        (v & 0xff00ff00) | ((v >>> 16) & 0xff) | ((v & 0xff) << 16);
                 default -> v;
             };
             row.set(U32, 4 * i, v);

@@ -90,13 +90,18 @@ final class MemoryTable implements AutoCloseable {
     /** The region holding the guest-physical range, or null. */
     private Region byGuest(long gpa, long len) {
         for (Region r : regions) {
-            long rel = gpa - r.guestPhys;
-            // unsigned compare: rel in [0, size) and len <= size - rel
-            if (Long.compareUnsigned(rel, r.size) < 0 && Long.compareUnsigned(len, r.size - rel) <= 0) {
+            if (holds(r, r.guestPhys, gpa, len)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** Whether {@code [address, address + len)} lies inside {@code r}, whose first byte is at {@code base}. */
+    private static boolean holds(Region r, long base, long address, long len) {
+        long rel = address - base;
+        // unsigned compare: rel in [0, size) and len <= size - rel
+        return Long.compareUnsigned(rel, r.size) < 0 && Long.compareUnsigned(len, r.size - rel) <= 0;
     }
 
     /**
@@ -136,9 +141,8 @@ final class MemoryTable implements AutoCloseable {
     /** A front-end virtual address range (ring addresses) as one segment, or null. */
     MemorySegment user(long uva, long len) {
         for (Region r : regions) {
-            long rel = uva - r.userAddr;
-            if (Long.compareUnsigned(rel, r.size) < 0 && Long.compareUnsigned(len, r.size - rel) <= 0) {
-                return r.bytes.asSlice(rel, len);
+            if (holds(r, r.userAddr, uva, len)) {
+                return r.bytes.asSlice(uva - r.userAddr, len);
             }
         }
         return null;

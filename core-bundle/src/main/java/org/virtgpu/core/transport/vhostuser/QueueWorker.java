@@ -1,5 +1,7 @@
 package org.virtgpu.core.transport.vhostuser;
 
+import static org.virtgpu.core.protocol.VirtioGpu.CTRL_HDR_SIZE;
+
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,8 +36,6 @@ import org.virtgpu.spi.GpuError;
 final class QueueWorker implements Runnable {
     private static final System.Logger LOG = System.getLogger(QueueWorker.class.getName());
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    /** ctrl_hdr size (virtio 1.3, 5.7.6.7); the smallest response a control request can get. */
-    private static final int CTRL_HDR_SIZE = 24;
     /** Chains taken from one ring before the others and the inbox get a turn. */
     private static final int BATCH = 64;
 

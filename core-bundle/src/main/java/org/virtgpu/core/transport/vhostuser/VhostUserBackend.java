@@ -21,12 +21,10 @@ import org.virtgpu.core.nativeio.NativeException;
 public final class VhostUserBackend {
     private static final System.Logger LOG = System.getLogger(VhostUserBackend.class.getName());
 
-    private final VirtGpuDevice device;
     private VhostUserServer server;
 
     @Activate
     public VhostUserBackend(@Reference VirtGpuDevice device, VhostUserConfig config) throws NativeException {
-        this.device = device;
         if (!config.enabled()) {
             LOG.log(Level.DEBUG, "vhost-user back-end disabled");
             return;
@@ -41,9 +39,5 @@ public final class VhostUserBackend {
             server.close();
             server = null;
         }
-    }
-
-    VirtGpuDevice device() {
-        return device;
     }
 }

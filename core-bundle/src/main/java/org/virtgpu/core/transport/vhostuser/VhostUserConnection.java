@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 import org.virtgpu.api.DeviceInfo;
 import org.virtgpu.api.DisplaySink;
 import org.virtgpu.api.GpuSession;
@@ -43,6 +44,8 @@ final class VhostUserConnection implements AutoCloseable {
     private final MemorySegment header = arena.allocate(HEADER_SIZE, 8);
     private final MemorySegment payload = arena.allocate(MAX_PAYLOAD, 8);
     private final MemorySegment out = arena.allocate(HEADER_SIZE + MAX_PAYLOAD, 8);
+    /** virtio_gpu_config as GET_CONFIG reads it: rewritten whole for every request. */
+    private final MemorySegment config = arena.allocate(GPU_CONFIG_SIZE, 4);
 
     private long ackedFeatures;
     private long ackedProtocolFeatures;
@@ -140,7 +143,7 @@ final class VhostUserConnection implements AutoCloseable {
                         return;
                     }
                     if (more.length > 0) {
-                        got = concat(got, more);
+                        got = IntStream.concat(Arrays.stream(got), Arrays.stream(more)).toArray();
                     }
                 }
                 if (!dispatch(request, flags, p, got)) {
@@ -401,7 +404,7 @@ final class VhostUserConnection implements AutoCloseable {
             LOG.log(Level.INFO, "{0}: vhost-user capsets: {1}", name, info.capsets().stream()
                     .map(c -> c.id() + ":" + c.name() + ":" + c.size()).collect(java.util.stream.Collectors.joining(" ")));
         }
-        MemorySegment cfg = arena.allocate(GPU_CONFIG_SIZE, 4);
+        MemorySegment cfg = config;
         cfg.set(U32, 0, 0); // events_read: this device raises no events
         cfg.set(U32, 4, 0); // events_clear
         cfg.set(U32, 8, info.numScanouts());
@@ -497,12 +500,6 @@ final class VhostUserConnection implements AutoCloseable {
                 fds[i] = -1;
             }
         }
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.virtgpu.core.transport.vhostuser;
 
+import org.virtgpu.core.protocol.VirtioGpu;
+
 /**
  * Wire constants of vhost-user (QEMU docs/interop/vhost-user.rst), its GPU side channel
  * (docs/interop/vhost-user-gpu.rst) and the split virtqueue (virtio 1.3, 2.7 "Split Virtqueues").
@@ -57,7 +59,6 @@ final class VhostUserProtocol {
     static final int VIRTIO_RING_F_INDIRECT_DESC = 28;
     static final int VIRTIO_RING_F_EVENT_IDX = 29;
     static final int VIRTIO_F_VERSION_1 = 32;
-    static final int VIRTIO_F_RING_RESET = 40;
 
     /** Device bits QEMU 10's vhost-user-gpu lets through (research/vhost-user.md 4.2); others are dropped there. */
     static final long PASSED_DEVICE_FEATURES = 0b111; // VIRGL | EDID | RESOURCE_UUID
@@ -68,7 +69,6 @@ final class VhostUserProtocol {
 
     /** virtio-gpu has two queues: 0 control, 1 cursor (virtio 1.3, 5.7.2). */
     static final int NUM_QUEUES = 2;
-    static final int CONTROLQ = 0;
     static final int CURSORQ = 1;
 
     // Memory table (vhost-user.rst "Memory regions description"): u32 nregions, u32 pad, regions of 32 bytes
@@ -90,9 +90,9 @@ final class VhostUserProtocol {
     static final int GPU_GET_EDID = 11;
     static final int GPU_PROTOCOL_F_EDID = 0;
     /** virtio_gpu_resp_display_info: ctrl_hdr (24) + 16 x {x, y, w, h, enabled, flags}. */
-    static final int DISPLAY_INFO_SIZE = 24 + 16 * 24;
+    static final int DISPLAY_INFO_SIZE = VirtioGpu.RESP_DISPLAY_INFO_SIZE;
     /** virtio_gpu_resp_edid: ctrl_hdr (24) + size + pad + 1024 bytes. */
-    static final int EDID_RESP_SIZE = 24 + 8 + 1024;
+    static final int EDID_RESP_SIZE = VirtioGpu.RESP_EDID_SIZE;
     static final int CURSOR_SIZE = 64;
 
     // Split virtqueue descriptor flags (virtio 1.3, 2.7.5)

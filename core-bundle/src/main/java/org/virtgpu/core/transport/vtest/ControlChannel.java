@@ -53,7 +53,7 @@ final class ControlChannel implements AutoCloseable {
         response.set(U32, 0, 0);
         session.control(readable, List.of(response), syncDone);
         int type = response.get(U32, 0);
-        if (lastWritten < CTRL_HDR_SIZE || type >= 0x1200 || type < 0x1100) {
+        if (lastWritten < CTRL_HDR_SIZE || type >= VIRTIO_GPU_RESP_ERR_UNSPEC || type < VIRTIO_GPU_RESP_OK_NODATA) {
             throw new ClientError(what + " failed in the device: " + responseName(type));
         }
         return type;
@@ -83,11 +83,6 @@ final class ControlChannel implements AutoCloseable {
         r.asSlice(32, 64).fill((byte) 0);
         MemorySegment.copy(name, 0, r, ValueLayout.JAVA_BYTE, 32, n);
         run(96, "CTX_CREATE(capset " + capsetId + ")");
-    }
-
-    void ctxDestroy(int ctxId) throws ClientError {
-        header(request, VIRTIO_GPU_CMD_CTX_DESTROY, 0, 0, ctxId, 0);
-        run(24, "CTX_DESTROY");
     }
 
     /** RESOURCE_CREATE_BLOB with at most one mem entry ({@code entryLength} 0: none). */
@@ -212,7 +207,7 @@ final class ControlChannel implements AutoCloseable {
         hdr.set(U64, 24, stream.byteSize());
         session.control(List.of(hdr.asSlice(0, 32), stream), List.of(resp), n -> {
             int type = n >= CTRL_HDR_SIZE ? resp.get(U32, 0) : 0;
-            done.completed(type >= 0x1100 && type < 0x1200, responseName(type));
+            done.completed(type >= VIRTIO_GPU_RESP_OK_NODATA && type < VIRTIO_GPU_RESP_ERR_UNSPEC, responseName(type));
         });
     }
 

@@ -76,10 +76,6 @@ final class ShmSpace implements GuestMemory {
         }
     }
 
-    long bytes() {
-        return bytes;
-    }
-
     /** Unmaps everything (session closed). */
     void clear() {
         for (Map.Entry<Long, Region> e : regions.entrySet()) {

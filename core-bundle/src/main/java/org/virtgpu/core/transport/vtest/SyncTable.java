@@ -228,9 +228,8 @@ final class SyncTable {
         long now = System.nanoTime();
         for (Iterator<Wait> it = waits.iterator(); it.hasNext(); ) {
             Wait w = it.next();
-            if (w.deadline - now < 0) {
+            if (expired(w, now)) {
                 it.remove();
-                retiredFds.add(w.fd);
                 continue;
             }
             boolean ready = false;
@@ -251,12 +250,19 @@ final class SyncTable {
 
     private void expire(long now) {
         for (Iterator<Wait> it = waits.iterator(); it.hasNext(); ) {
-            Wait w = it.next();
-            if (w.deadline - now < 0) {
+            if (expired(it.next(), now)) {
                 it.remove();
-                retiredFds.add(w.fd);
             }
         }
+    }
+
+    /** Whether {@code w} is past its deadline at {@code now}; if so its eventfd is retired (the caller drops it). */
+    private boolean expired(Wait w, long now) {
+        if (w.deadline - now < 0) {
+            retiredFds.add(w.fd);
+            return true;
+        }
+        return false;
     }
 
     private static void ready(int fd) {
@@ -302,14 +308,5 @@ final class SyncTable {
             lock.unlock();
         }
         closeRetired();
-    }
-
-    int pendingWaits() {
-        lock.lock();
-        try {
-            return waits.size();
-        } finally {
-            lock.unlock();
-        }
     }
 }

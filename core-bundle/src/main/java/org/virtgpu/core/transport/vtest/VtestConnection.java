@@ -41,15 +41,10 @@ final class VtestConnection implements Runnable {
 
     /** What the transport remembers of a resource; the device model owns the resource itself. */
     private static final class Res {
-        final boolean blob;
         long shmAddress;     // vtest shm backing (RESOURCE_CREATE2 data or GUEST blob), 0 if none
         long shmSize;
         long stagingAddress; // backing used for inline TRANSFER_GET/PUT data, 0 if none
         MemorySegment staging;
-
-        Res(boolean blob) {
-            this.blob = blob;
-        }
     }
 
     private final int number;
@@ -281,6 +276,11 @@ final class VtestConnection implements Runnable {
         observer.observed(number, event, detail);
     }
 
+    /** Whether anyone sees {@link #observe} calls: the per-command detail strings are built only then. */
+    private boolean observing() {
+        return observer.listening();
+    }
+
     // ---- commands ----------------------------------------------------------------------------------------
 
     private void createRenderer(int lengthBytes) throws ClientError {
@@ -335,7 +335,9 @@ final class VtestConnection implements Runnable {
                 expectLength(id, length, VCMD_SYNC_CREATE_SIZE);
                 ensureContext();
                 int sync = syncs.create(u64(p, 0));
-                observe("SYNC_CREATE", Integer.toString(sync));
+                if (observing()) {
+                    observe("SYNC_CREATE", Integer.toString(sync));
+                }
                 reply(id, sync);
             }
             case VCMD_SYNC_UNREF -> {
@@ -368,14 +370,18 @@ final class VtestConnection implements Runnable {
         int v = (int) Math.min(Integer.toUnsignedLong(p.get(U32, 0)), VTEST_PROTOCOL_VERSION);
         // version 1 was deprecated: virglrenderer answers a version-1 client with 0
         protocolVersion = v == 1 ? 0 : v;
-        observe("PROTOCOL_VERSION", Integer.toString(protocolVersion));
+        if (observing()) {
+            observe("PROTOCOL_VERSION", Integer.toString(protocolVersion));
+        }
         reply(VCMD_PROTOCOL_VERSION, protocolVersion);
     }
 
     private void getParam(int length, MemorySegment p) throws ClientError {
         expectLength(VCMD_GET_PARAM, length, VCMD_GET_PARAM_SIZE);
         int param = p.get(U32, 0);
-        observe("GET_PARAM", Integer.toUnsignedString(param));
+        if (observing()) {
+            observe("GET_PARAM", Integer.toUnsignedString(param));
+        }
         if (param == VCMD_PARAM_MAX_TIMELINE_COUNT) {
             reply(VCMD_GET_PARAM, 1, VTEST_MAX_TIMELINE_COUNT);
         } else {
@@ -391,7 +397,9 @@ final class VtestConnection implements Runnable {
         expectLength(VCMD_GET_CAPSET, length, VCMD_GET_CAPSET_SIZE);
         int id = p.get(U32, 0);
         int version = p.get(U32, 4);
-        observe("GET_CAPSET", Integer.toUnsignedString(id) + " " + Integer.toUnsignedString(version));
+        if (observing()) {
+            observe("GET_CAPSET", Integer.toUnsignedString(id) + " " + Integer.toUnsignedString(version));
+        }
         Optional<CapsetInfo> info = capset(id);
         if (info.isEmpty() || Integer.compareUnsigned(version, info.get().maxVersion()) > 0) {
             reply(VCMD_GET_CAPSET, 0); // invalid: unknown id or version
@@ -448,7 +456,9 @@ final class VtestConnection implements Runnable {
             return;
         }
         capsetId = id;
-        observe("CONTEXT_INIT", Integer.toString(id));
+        if (observing()) {
+            observe("CONTEXT_INIT", Integer.toString(id));
+        }
         ensureContext();
     }
 
@@ -468,7 +478,9 @@ final class VtestConnection implements Runnable {
         if (!contextReady && handle != 0) {
             throw new ClientError("RESOURCE_BUSY_WAIT on resource " + handle + " before any context");
         }
-        observe("RESOURCE_BUSY_WAIT", handle + " " + flags);
+        if (observing()) {
+            observe("RESOURCE_BUSY_WAIT", handle + " " + flags);
+        }
         boolean busy;
         synchronized (implicitLock) {
             while ((busy = implicitCompleted < implicitSubmitted) && (flags & VCMD_BUSY_WAIT_FLAG_WAIT) != 0 && !closing) {
@@ -515,7 +527,7 @@ final class VtestConnection implements Runnable {
             resId = handle;
         }
         ctrl.createResource3d(resId, args);
-        Res res = new Res(false);
+        Res res = new Res();
         resources.put(resId, res);
         ctrl.ctxAttach(CTX_ID, resId);
         ShmSpace.Shm s = null;
@@ -530,7 +542,9 @@ final class VtestConnection implements Runnable {
                 throw e;
             }
         }
-        observe(VtestProtocol.name(id), "res=" + resId + " data_size=" + dataSize);
+        if (observing()) {
+            observe(VtestProtocol.name(id), "res=" + resId + " data_size=" + dataSize);
+        }
         try {
             if (protocolVersion >= 3) {
                 reply(id, resId);
@@ -556,7 +570,7 @@ final class VtestConnection implements Runnable {
             throw new ClientError("RESOURCE_CREATE_BLOB of " + Long.toUnsignedString(size) + " bytes");
         }
         int resId = newResourceId();
-        Res res = new Res(true);
+        Res res = new Res();
         int fd;
         boolean ownFd;
         switch (type) {
@@ -589,8 +603,10 @@ final class VtestConnection implements Runnable {
         }
         try {
             ctrl.ctxAttach(CTX_ID, resId);
-            observe("RESOURCE_CREATE_BLOB", "type=" + type + " flags=" + flags + " size=" + size + " blob_id="
-                    + blobId + " res=" + resId);
+            if (observing()) {
+                observe("RESOURCE_CREATE_BLOB", "type=" + type + " flags=" + flags + " size=" + size + " blob_id="
+                        + blobId + " res=" + resId);
+            }
             reply(VCMD_RESOURCE_CREATE_BLOB, resId);
             sendFd(fd);
         } finally {
@@ -605,7 +621,9 @@ final class VtestConnection implements Runnable {
         ensureContext();
         int resId = p.get(U32, 0);
         Res res = resources.remove(resId);
-        observe("RESOURCE_UNREF", Integer.toUnsignedString(resId));
+        if (observing()) {
+            observe("RESOURCE_UNREF", Integer.toUnsignedString(resId));
+        }
         if (res == null) {
             return; // virglrenderer ignores unknown handles too
         }
@@ -657,7 +675,9 @@ final class VtestConnection implements Runnable {
             throw new ClientError(VtestProtocol.name(id) + " with inline data on resource " + handle
                     + ", which has shm backing (use TRANSFER_GET2/PUT2)");
         }
-        observe(VtestProtocol.name(id), "res=" + handle + " data_size=" + dataSize);
+        if (observing()) {
+            observe(VtestProtocol.name(id), "res=" + handle + " data_size=" + dataSize);
+        }
         if (dataSize == 0) {
             return;
         }
@@ -711,14 +731,18 @@ final class VtestConnection implements Runnable {
             throw new ClientError(VtestProtocol.name(id) + " on resource " + handle + " at offset " + offset
                     + " outside its shm of " + res.shmSize + " bytes");
         }
-        observe(VtestProtocol.name(id), "res=" + handle + " offset=" + offset);
+        if (observing()) {
+            observe(VtestProtocol.name(id), "res=" + handle + " offset=" + offset);
+        }
         ctrl.transfer(id == VCMD_TRANSFER_PUT2, CTX_ID, handle, level, 0, 0, box, offset);
     }
 
     /** SUBMIT_CMD: the stream with an implicit fence on the device's global timeline (RESOURCE_BUSY_WAIT). */
     private void submitCmd(MemorySegment p) throws ClientError {
         ensureContext();
-        observe("SUBMIT_CMD", "bytes=" + p.byteSize());
+        if (observing()) {
+            observe("SUBMIT_CMD", "bytes=" + p.byteSize());
+        }
         long fence = nextFenceId++;
         implicitSubmitted = fence;
         ctrl.submit3dFenced(CTX_ID, p, fence, -1, (ok, response) -> {
@@ -763,7 +787,9 @@ final class VtestConnection implements Runnable {
             }
             batches[b] = batch;
         }
-        observe("SUBMIT_CMD2", "batches=" + count + " bytes=" + p.byteSize());
+        if (observing()) {
+            observe("SUBMIT_CMD2", "batches=" + count + " bytes=" + p.byteSize());
+        }
         for (Cmd2Batch batch : batches) {
             MemorySegment stream = p.asSlice(4 * batch.cmdOffset(), 4 * batch.cmdSize());
             int syncCount = (int) batch.syncCount(); // within the message: checked above
@@ -830,7 +856,9 @@ final class VtestConnection implements Runnable {
             values[i] = u64(p, s + 4);
         }
         int fd = syncs.waitFd((flags & VCMD_SYNC_WAIT_FLAG_ANY) != 0, timeout, ids, values);
-        observe("SYNC_WAIT", "flags=" + flags + " timeout=" + Integer.toUnsignedString(timeout) + " syncs=" + n);
+        if (observing()) {
+            observe("SYNC_WAIT", "flags=" + flags + " timeout=" + Integer.toUnsignedString(timeout) + " syncs=" + n);
+        }
         reply(VCMD_SYNC_WAIT);
         sendFd(fd);
     }

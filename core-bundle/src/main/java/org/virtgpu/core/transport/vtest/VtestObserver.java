@@ -13,6 +13,11 @@ interface VtestObserver {
      */
     void observed(int client, String event, String detail);
 
+    /** False when {@link #observed} does nothing, so callers may skip building its detail strings. */
+    default boolean listening() {
+        return this != NONE;
+    }
+
     VtestObserver NONE = (c, e, d) -> {
     };
 }

@@ -42,6 +42,18 @@ public final class VtestServer {
     private final Map<Integer, Thread> threads = new ConcurrentHashMap<>();
     private final AtomicInteger numbers = new AtomicInteger();
     private volatile VtestObserver observer = VtestObserver.NONE;
+    /** What every connection calls: the observer set now. */
+    private final VtestObserver currentObserver = new VtestObserver() {
+        @Override
+        public void observed(int client, String event, String detail) {
+            observer.observed(client, event, detail);
+        }
+
+        @Override
+        public boolean listening() {
+            return observer.listening();
+        }
+    };
     private final RateLimitedLog clientLog = new RateLimitedLog("vtest ", 20);
     private VtestConfig config;
     private int listenFd = -1;
@@ -148,8 +160,7 @@ public final class VtestServer {
         }
         int n = numbers.incrementAndGet();
         try {
-            VtestConnection c = new VtestConnection(n, fd, device, config, (client, event, detail) ->
-                    observer.observed(client, event, detail), clientLog, () -> {
+            VtestConnection c = new VtestConnection(n, fd, device, config, currentObserver, clientLog, () -> {
                 clients.remove(n);
                 threads.remove(n);
             });
