@@ -255,21 +255,17 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
             s.r32();
         }
         s.r32(); // flags
-        // streams run in order on a fresh decoder that shares this stream's objects; nesting is not allowed
-        VnCtx inner = executor.newStream().nestedIn(s);
-        try {
-            for (int i = 0; i < count; i++) {
-                inner.input(streams[i]);
-                while (inner.hasMore()) {
-                    int type = inner.peek32();
-                    if (type == 180) {
-                        throw s.fail("nested vkExecuteCommandStreamsMESA");
-                    }
-                    dispatch(inner, ring);
+        // streams run in order on s's nested decoder, started afresh, which shares s's objects; nesting is not allowed
+        VnCtx inner = s.nested();
+        for (int i = 0; i < count; i++) {
+            inner.input(streams[i]);
+            while (inner.hasMore()) {
+                int type = inner.peek32();
+                if (type == 180) {
+                    throw s.fail("nested vkExecuteCommandStreamsMESA");
                 }
+                dispatch(inner, ring);
             }
-        } finally {
-            inner.close();
         }
     }
 

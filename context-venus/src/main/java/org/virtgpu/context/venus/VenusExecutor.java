@@ -5,6 +5,7 @@ import static org.virtgpu.context.venus.wire.VnMem.g64;
 import static org.virtgpu.context.venus.wire.VnMem.p32;
 import static org.virtgpu.context.venus.wire.VnMem.p64;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -20,6 +21,7 @@ import org.virtgpu.context.venus.gen.VnCommands;
 import org.virtgpu.context.venus.gen.VnHooks;
 import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnCtx;
+import org.virtgpu.context.venus.wire.VnMem;
 import org.virtgpu.context.venus.wire.VnObjects;
 import org.virtgpu.core.nativeio.Errno;
 import org.virtgpu.core.nativeio.Fds;
@@ -52,6 +54,9 @@ final class VenusExecutor implements VnHooks {
     static final int STYPE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT = 1000178002;
     static final int HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT = 0x80;
     static final String EXTERNAL_MEMORY_HOST = "VK_EXT_external_memory_host";
+    /** {@link #EXTERNAL_MEMORY_HOST} as a C string, for the extension list vkCreateDevice adds it to */
+    private static final MemorySegment EXTERNAL_MEMORY_HOST_C = Arena.global().allocateFrom(EXTERNAL_MEMORY_HOST,
+            StandardCharsets.US_ASCII);
     static final int API_1_1 = (1 << 22) | (1 << 12);
     static final int API_1_3 = (1 << 22) | (3 << 12);
 
@@ -134,8 +139,8 @@ final class VenusExecutor implements VnHooks {
     private final AtomicLongArray functions = new AtomicLongArray(512);
     private final DeviceServices services;
     private volatile long instance;
-    /** device host handle -> physical device host handle */
-    private final Map<Long, Long> devicePhysical = new ConcurrentHashMap<>();
+    /** device host handle -> what its memory allocations need to know (see {@link DeviceInfo}) */
+    private final Map<Long, DeviceInfo> devices = new ConcurrentHashMap<>();
     /** host physical device handle -> its device extensions (see {@link #hostExtensions}) */
     private final Map<Long, Map<String, Integer>> extensionCache = new ConcurrentHashMap<>();
     /**
@@ -144,10 +149,19 @@ final class VenusExecutor implements VnHooks {
      * instance per client.
      */
     private static final Map<String, Map<String, Integer>> HOST_EXTENSIONS = new ConcurrentHashMap<>();
-    /** devices created with VK_EXT_external_memory_host enabled, with their import alignment */
-    private final Map<Long, Long> importAlignment = new ConcurrentHashMap<>();
     /** host-visible VkDeviceMemory host handle -> the shared memory it was imported from */
     private final Map<Long, Imported> hostMemory = new ConcurrentHashMap<>();
+
+    /**
+     * A device this context created, fixed at vkCreateDevice.
+     *
+     * @param physical         its physical device's host handle
+     * @param importAlignment  the alignment of host pointers it imports when created with VK_EXT_external_memory_host
+     *                         (at least the host page size), 0 when not
+     * @param hostVisibleTypes bit i set when memory type i is HOST_VISIBLE (known only when importAlignment is not 0)
+     */
+    private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes) {
+    }
 
     /** host-visible memory we allocated (shared memory imported as host pointer); prefaulting null when not */
     private record Imported(long device, SharedMemory shm, Prefault prefaulting) {
@@ -165,10 +179,6 @@ final class VenusExecutor implements VnHooks {
 
     VenusExecutor(DeviceServices services) {
         this.services = services;
-    }
-
-    VnObjects objects() {
-        return objects;
     }
 
     /** Function pointer for a command type, resolved once per context. */
@@ -211,31 +221,16 @@ final class VenusExecutor implements VnHooks {
     public int vkWaitForFences(VnCtx c, long device, int fenceCount, long pFences, int waitAll, long timeout) throws Throwable {
         long start = System.nanoTime();
         long budget = waitBudget(c, timeout);
-        while (true) {
-            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
-            int r = VnHooks.super.vkWaitForFences(c, device, fenceCount, pFences, waitAll, slice);
-            int next = afterSlice(c, r, start, budget);
-            if (next != WAIT_MORE) {
-                return next;
-            }
-        }
+        return slicedWait(c, start, budget, true,
+                slice -> VnHooks.super.vkWaitForFences(c, device, fenceCount, pFences, waitAll, slice));
     }
 
     @Override
     public int vkWaitSemaphores(VnCtx c, long device, long pWaitInfo, long timeout) throws Throwable {
         long start = System.nanoTime();
         long budget = waitBudget(c, timeout);
-        while (true) {
-            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
-            int r = VnHooks.super.vkWaitSemaphores(c, device, pWaitInfo, slice);
-            int next = afterSlice(c, r, start, budget);
-            if (next != WAIT_MORE) {
-                return next;
-            }
-        }
+        return slicedWait(c, start, budget, true, slice -> VnHooks.super.vkWaitSemaphores(c, device, pWaitInfo, slice));
     }
-
-    private static final int WAIT_MORE = Integer.MIN_VALUE;
 
     /** Nanoseconds a wait may take: the guest's timeout (unsigned; UINT64_MAX = forever), capped on the context stream. */
     private long waitBudget(VnCtx c, long timeout) {
@@ -243,14 +238,31 @@ final class VenusExecutor implements VnHooks {
         return c.root() == contextStream ? Math.min(t, CONTEXT_STREAM_WAIT_NANOS) : t;
     }
 
-    private int afterSlice(VnCtx c, int result, long start, long budget) {
-        if (result != VK_TIMEOUT) {
-            return result;
+    /** One host wait of at most sliceNanos: its VkResult, VK_TIMEOUT when the slice passed. */
+    @FunctionalInterface
+    private interface WaitSlice {
+        int await(long sliceNanos) throws Throwable;
+    }
+
+    /**
+     * Waits in slices of {@link #WAIT_SLICE_NANOS}: the first result other than VK_TIMEOUT; VK_TIMEOUT once budget
+     * passed since start; for a guest's wait VK_ERROR_DEVICE_LOST as soon as the context (or the stream's ring) is
+     * being destroyed.
+     */
+    private int slicedWait(VnCtx c, long start, long budget, boolean guest, WaitSlice wait) throws Throwable {
+        while (true) {
+            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
+            int r = wait.await(slice);
+            if (r != VK_TIMEOUT) {
+                return r;
+            }
+            if (guest && (stopping || c.cancelled())) {
+                return VK_ERROR_DEVICE_LOST; // the context is being destroyed: what the guest waits for will never come
+            }
+            if (System.nanoTime() - start >= budget) {
+                return VK_TIMEOUT;
+            }
         }
-        if (stopping || c.cancelled()) {
-            return VK_ERROR_DEVICE_LOST; // the context is being destroyed: what the guest waits for will never come
-        }
-        return System.nanoTime() - start >= budget ? VK_TIMEOUT : WAIT_MORE;
     }
 
     // ---------------------------------------------------------------- queue idle waits, bounded
@@ -552,10 +564,7 @@ final class VenusExecutor implements VnHooks {
         return VK_SUCCESS;
     }
 
-    /**
-     * Waits for q's newest fence in slices of {@link #WAIT_SLICE_NANOS}: VK_TIMEOUT once budget passed since start;
-     * for a guest's wait VK_ERROR_DEVICE_LOST as soon as the context is being destroyed.
-     */
+    /** Waits for q's newest fence (see {@link #slicedWait}). */
     private int waitQueue(VnCtx c, QueueFences q, long start, long budget, boolean guest) throws Throwable {
         long fence;
         synchronized (q) {
@@ -566,19 +575,7 @@ final class VenusExecutor implements VnHooks {
         }
         long p = c.alloc(1, 8);
         p64(p, fence);
-        while (true) {
-            long slice = Math.max(0, Math.min(WAIT_SLICE_NANOS, budget - (System.nanoTime() - start)));
-            int r = VnHooks.super.vkWaitForFences(c, q.device, 1, p, 1, slice);
-            if (r != VK_TIMEOUT) {
-                return r;
-            }
-            if (guest && (stopping || c.cancelled())) {
-                return VK_ERROR_DEVICE_LOST;
-            }
-            if (System.nanoTime() - start >= budget) {
-                return VK_TIMEOUT;
-            }
-        }
+        return slicedWait(c, start, budget, guest, slice -> VnHooks.super.vkWaitForFences(c, q.device, 1, p, 1, slice));
     }
 
     @Override
@@ -675,8 +672,7 @@ final class VenusExecutor implements VnHooks {
     /** The device stays alive (with its memory) because lavapipe may still use it; so does the instance. */
     private void leak(long device) {
         leakedDevice = true;
-        devicePhysical.remove(device);
-        importAlignment.remove(device);
+        devices.remove(device);
         for (var it = hostMemory.entrySet().iterator(); it.hasNext(); ) {
             if (it.next().getValue().device() == device) {
                 it.remove(); // not released: the shared memory stays mapped for the driver
@@ -819,7 +815,7 @@ final class VenusExecutor implements VnHooks {
         long props = c.alloc(1, 824); // sizeof(VkPhysicalDeviceProperties)
         VnHooks.super.vkGetPhysicalDeviceProperties(c, physicalDevice, props);
         // driverVersion @4, vendorID @8, deviceID @12, deviceName[256] @20, pipelineCacheUUID[16] @276
-        String name = MemorySegment.ofAddress(props + 20).reinterpret(256).getString(0, StandardCharsets.UTF_8);
+        String name = VnMem.string(props + 20, StandardCharsets.UTF_8);
         return Integer.toHexString(g32(props + 8)) + ":" + Integer.toHexString(g32(props + 12)) + ":"
                 + Integer.toHexString(g32(props + 4)) + ":" + Long.toHexString(g64(props + 276)) + Long.toHexString(g64(props + 284))
                 + ":" + name;
@@ -834,7 +830,7 @@ final class VenusExecutor implements VnHooks {
         Map<String, Integer> out = new java.util.LinkedHashMap<>();
         for (int i = 0; i < g32(count); i++) {
             long p = props + i * 260L;
-            String name = MemorySegment.ofAddress(p).reinterpret(256).getString(0, StandardCharsets.US_ASCII);
+            String name = VnMem.string(p, StandardCharsets.US_ASCII);
             out.put(name, g32(p + 256));
         }
         return java.util.Collections.unmodifiableMap(out);
@@ -874,7 +870,7 @@ final class VenusExecutor implements VnHooks {
         long names = g64(pCreateInfo + 56);
         boolean has = false;
         for (int i = 0; i < n; i++) {
-            String e = MemorySegment.ofAddress(g64(names + i * 8L)).reinterpret(256).getString(0, StandardCharsets.US_ASCII);
+            String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
         }
         if (canImport && !has) {
@@ -882,22 +878,33 @@ final class VenusExecutor implements VnHooks {
             for (int i = 0; i < n; i++) {
                 p64(list + i * 8L, g64(names + i * 8L));
             }
-            byte[] ext = (EXTERNAL_MEMORY_HOST + "\0").getBytes(StandardCharsets.US_ASCII);
-            long s = c.alloc(ext.length, 1);
-            MemorySegment.copy(MemorySegment.ofArray(ext), 0, MemorySegment.ofAddress(s).reinterpret(ext.length), 0, ext.length);
-            p64(list + n * 8L, s);
+            p64(list + n * 8L, EXTERNAL_MEMORY_HOST_C.address());
             p32(pCreateInfo + 48, n + 1);
             p64(pCreateInfo + 56, list);
         }
         int r = VnHooks.super.vkCreateDevice(c, physicalDevice, pCreateInfo, pAllocator, pDevice);
         if (r == VK_SUCCESS) {
             long device = g64(pDevice);
-            devicePhysical.put(device, physicalDevice);
+            devices.put(device, new DeviceInfo(physicalDevice, 0, 0));
             if (canImport) {
-                importAlignment.put(device, importAlignment(c, physicalDevice));
+                devices.put(device, new DeviceInfo(physicalDevice, importAlignment(c, physicalDevice),
+                        hostVisibleTypes(c, physicalDevice)));
             }
         }
         return r;
+    }
+
+    /** The memory types of physicalDevice that are HOST_VISIBLE, as a bit mask (there are at most 32). */
+    private int hostVisibleTypes(VnCtx c, long physicalDevice) throws Throwable {
+        long props = c.alloc(1, 520); // VkPhysicalDeviceMemoryProperties: memoryTypeCount @0, memoryTypes[32] @4
+        VnHooks.super.vkGetPhysicalDeviceMemoryProperties(c, physicalDevice, props);
+        int bits = 0;
+        for (int i = 0; i < Math.min(g32(props), 32); i++) {
+            if ((g32(props + 4 + 8L * i) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0) {
+                bits |= 1 << i;
+            }
+        }
+        return bits;
     }
 
     private long importAlignment(VnCtx c, long physicalDevice) throws Throwable {
@@ -916,9 +923,17 @@ final class VenusExecutor implements VnHooks {
         if (device == 0) {
             return;
         }
-        // Vulkan requires the device idle here; a hostile client need not have waited: freeing objects a queue
-        // still uses would be a use-after-free in the driver
-        if (!quiesce(c, device, System.nanoTime(), Math.min(waitBudget(c, -1L), DESTROY_DRAIN_NANOS))) {
+        destroyDevice(c, device, pAllocator, System.nanoTime(), Math.min(waitBudget(c, -1L), DESTROY_DRAIN_NANOS));
+    }
+
+    /**
+     * Destroys device with what the guest left on it, once idle: Vulkan requires the device idle here, but a hostile
+     * client need not have waited, and freeing objects a queue still uses would be a use-after-free in the driver,
+     * so a device whose queues do not drain within budget since start is leaked instead. Forgets the device unless
+     * a host call throws.
+     */
+    private void destroyDevice(VnCtx c, long device, long pAllocator, long start, long budget) throws Throwable {
+        if (!quiesce(c, device, start, budget)) {
             leak(device);
             return;
         }
@@ -926,8 +941,7 @@ final class VenusExecutor implements VnHooks {
         destroyChildren(device);
         freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
-        devicePhysical.remove(device);
-        importAlignment.remove(device);
+        devices.remove(device);
     }
 
     /** Frees the host-visible memory the guest left allocated on device (before the device goes). */
@@ -972,33 +986,25 @@ final class VenusExecutor implements VnHooks {
     /** Destroys every device still alive, children before parents. */
     private void destroyDevices(VnCtx c) {
         long start = System.nanoTime(); // one bound for all devices together
-        for (long device : devicePhysical.keySet().toArray(Long[]::new)) {
-            if (!quiesce(c, device, start, DESTROY_DRAIN_NANOS)) {
-                leak(device);
-                continue;
-            }
+        for (long device : devices.keySet().toArray(Long[]::new)) {
             try {
-                destroyQueueFences(c, device);
-                destroyChildren(device);
-                freeImported(c, device);
-                VnHooks.super.vkDestroyDevice(c, device, 0);
+                destroyDevice(c, device, 0, start, DESTROY_DRAIN_NANOS);
             } catch (Throwable t) {
                 VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: destroying device failed: " + t);
+                devices.remove(device);
             }
-            devicePhysical.remove(device);
-            importAlignment.remove(device);
         }
     }
 
     @Override
     public int vkAllocateMemory(VnCtx c, long device, long pAllocateInfo, long pAllocator, long pMemory) throws Throwable {
-        Long align = importAlignment.get(device);
-        Long physical = devicePhysical.get(device);
+        DeviceInfo info = devices.get(device);
         // VkMemoryAllocateInfo: pNext @8, allocationSize @16, memoryTypeIndex @24
         int typeIndex = g32(pAllocateInfo + 24);
-        if (align == null || physical == null || !hostVisible(c, physical, typeIndex)) {
+        if (info == null || info.importAlignment() == 0 || !hostVisible(info, typeIndex)) {
             return VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
         }
+        long align = info.importAlignment();
         long size = g64(pAllocateInfo + 16);
         if (size <= 0 || size > (1L << 40)) {
             return VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
@@ -1147,13 +1153,8 @@ final class VenusExecutor implements VnHooks {
         return false;
     }
 
-    private boolean hostVisible(VnCtx c, long physical, int typeIndex) throws Throwable {
-        if (typeIndex < 0 || typeIndex >= 32) {
-            return false;
-        }
-        long props = c.alloc(1, 520);
-        VnHooks.super.vkGetPhysicalDeviceMemoryProperties(c, physical, props);
-        return typeIndex < g32(props) && (g32(props + 4 + 8L * typeIndex) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
+    private static boolean hostVisible(DeviceInfo info, int typeIndex) {
+        return typeIndex >= 0 && typeIndex < 32 && (info.hostVisibleTypes() >>> typeIndex & 1) != 0;
     }
 
     @Override

@@ -188,10 +188,6 @@ final class VenusRing {
         return true;
     }
 
-    boolean threadAlive() {
-        return thread.isAlive();
-    }
-
     private void logProfile() {
         StringBuilder b = new StringBuilder("venus ring " + Long.toHexString(id) + " profile (type count total_us avg_us),"
                 + " idle wake-ups " + profileIdleWakeups + ":");

@@ -26,31 +26,43 @@ public final class VnCtx {
     /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
     private long device;
     private final MemorySegment[] fnCache = new MemorySegment[512];
-    private ProtocolStructSink protocolStructs = (st, p) -> { };
     /** set from another thread when this stream's ring is stopping: bounded host waits end at their next slice */
     private volatile boolean cancelled;
     /** the stream whose vkExecuteCommandStreamsMESA runs this one, null for a top-level stream */
     private VnCtx outer;
-
-    /** Receives VK_MESA_venus_protocol structs found in pNext chains (never passed to the host). */
-    @FunctionalInterface
-    public interface ProtocolStructSink {
-        void accept(int sType, long address);
-    }
+    /** the stream that runs this one's vkExecuteCommandStreamsMESA streams (see {@link #nested}), null until then */
+    private VnCtx nested;
 
     public VnCtx(VnObjects objects, IntToLongFunction functions) {
         this.objects = objects;
         this.functions = functions;
     }
 
-    public VnObjects objects() {
-        return objects;
+    /**
+     * The stream that runs the streams of a vkExecuteCommandStreamsMESA on this one: it shares this stream's objects,
+     * functions and cancellation ({@link #root}). One per stream, made on first use and closed with this one (a new
+     * stream costs a shared arena, whose close synchronizes with every thread); each call returns it as a new stream
+     * starts: no input, no reply stream, empty scratch, no chain depth and no device.
+     */
+    public VnCtx nested() {
+        VnCtx n = nested;
+        if (n == null) {
+            n = new VnCtx(objects, functions);
+            n.outer = this;
+            nested = n;
+        }
+        n.restart();
+        return n;
     }
 
-    /** This stream runs the streams of a vkExecuteCommandStreamsMESA on {@code outer}: it shares its cancellation. */
-    public VnCtx nestedIn(VnCtx outer) {
-        this.outer = outer;
-        return this;
+    /** Back to the state of a new stream (what this stream's use of it left is forgotten). */
+    private void restart() {
+        in = MemorySegment.NULL;
+        pos = 0;
+        limit = 0;
+        reply = null;
+        replyPos = 0;
+        endCommand();
     }
 
     /** The top-level stream (context stream or ring) this one runs for. */
@@ -69,10 +81,6 @@ public final class VnCtx {
 
     public boolean cancelled() {
         return root().cancelled;
-    }
-
-    public void protocolStructs(ProtocolStructSink sink) {
-        this.protocolStructs = sink;
     }
 
     // ---- input
@@ -188,10 +196,6 @@ public final class VnCtx {
 
     public void leaveChain() {
         chainDepth--;
-    }
-
-    public void protocolStruct(int sType, long address) {
-        protocolStructs.accept(sType, address);
     }
 
     // ---- objects
@@ -352,7 +356,11 @@ public final class VnCtx {
         return new VnProtocolException(message);
     }
 
+    /** Frees this stream's memory, and its {@link #nested} stream's. */
     public void close() {
         scratch.close();
+        if (nested != null) {
+            nested.close();
+        }
     }
 }

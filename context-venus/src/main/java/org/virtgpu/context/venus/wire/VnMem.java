@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.Charset;
 
 /**
  * Raw access to decoded C structs. The generated decoders lay structs out in scratch memory that this context
@@ -48,6 +49,14 @@ public final class VnMem {
 
     public static void p64(long a, long v) {
         ALL.set(JAVA_LONG_UNALIGNED, a, v);
+    }
+
+    /**
+     * The NUL-terminated string at a, read within 256 bytes (VK_MAX_EXTENSION_NAME_SIZE,
+     * VK_MAX_PHYSICAL_DEVICE_NAME_SIZE): a string without its NUL in them is an exception.
+     */
+    public static String string(long a, Charset charset) {
+        return MemorySegment.ofAddress(a).reinterpret(256).getString(0, charset);
     }
 
     /** strlen of a NUL-terminated string at a. */
