@@ -13,7 +13,8 @@ DIR_B=$(cd "$2" && pwd)
 ROUNDS=${3:-40}
 SKIP=${SKIP:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+REPO=$(cd "$HERE/../.." && pwd)
+JAVA_HOME=${JAVA_HOME:-$(bash "$REPO/scripts/setup.sh" --print-java-home)}
 WORK=$(mktemp -d /tmp/virtgpu-ab.XXXXXX)
 PIDS=()
 cleanup() {

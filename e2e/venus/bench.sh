@@ -4,12 +4,11 @@
 #   peer     Mesa's Venus ICD -> virglrenderer 1.1 virgl_test_server --venus (Debian trixie chroot, see
 #            ../shared/anchors/virglrenderer/README.md; needs root; set up on first use)
 #   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context on lavapipe: the launcher jar
-#            (launcher/target/virtgpu.jar --vtest-socket), or without a launcher module the in-process server main
-#            from context-venus' test classes
+#            (launcher/target/virtgpu.jar --vtest-socket)
 # usage: [WARMUP=N] e2e/venus/bench.sh [RUNS]   (default 5 measured runs per way, after WARMUP (default 1)
 #        discarded warm-up rounds; a JVM server compiles its decoder over the first several thousand commands)
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
-#        JAVA_HOME (default the Temurin 25 the project uses), VIRTGPU_JAVA_OPTS (e.g.
+#        JAVA_HOME (default the JDK 25 scripts/setup.sh finds, as ./virtgpu), VIRTGPU_JAVA_OPTS (e.g.
 #        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there), VIRTGPU_GLIBC_TUNABLES
 #        (the server's GLIBC_TUNABLES; default glibc.malloc.arena_max=2 as ./virtgpu run; empty for glibc's default)
 set -euo pipefail
@@ -24,7 +23,7 @@ if [ -z "${ANCHOR_DIR:-}" ]; then
         ANCHOR_DIR=$(dirname "$common")/../shared/anchors/virglrenderer
     fi
 fi
-JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA_HOME=${JAVA_HOME:-$(bash "$REPO/scripts/setup.sh" --print-java-home)}
 VENUS_ICD=/usr/share/vulkan/icd.d/virtio_icd.json
 LVP_ICD=/usr/share/vulkan/icd.d/lvp_icd.json
 WORK=$(mktemp -d /tmp/virtgpu-bench.XXXXXX)
@@ -42,23 +41,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 # --- build the client and the server ------------------------------------------------------------------------
 sh "$HERE/build.sh" "$WORK/build"
 CLIENT=$WORK/build/vkclient
-if [ -f "$REPO/launcher/pom.xml" ]; then
-    # the real thing: the launcher jar with every bundle (Felix, SCR, ConfigAdmin), vtest on our socket
-    log "building virtgpu (launcher and bundles)"
-    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
-        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
-    SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
-    SERVER_KIND="launcher jar (Felix, all bundles)"
-else
-    # no launcher yet: the in-process test server (device + venus context type + vtest, no OSGi)
-    log "building virtgpu (core-bundle, venus-gen, context-venus) and its test class path"
-    (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o -pl core-bundle,tools/venus-gen,context-venus -am test-compile \
-        dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >"$WORK/mvn.log" 2>&1) \
-        || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
-    SERVER=(-cp "$REPO/context-venus/target/test-classes:$REPO/context-venus/target/classes:$(cat "$WORK/cp.txt")"
-        org.virtgpu.context.venus.e2e.InProcessVtest)
-    SERVER_KIND="in-process test server"
-fi
+# the launcher jar with every bundle (Felix, SCR, ConfigAdmin), vtest on our socket
+log "building virtgpu (launcher and bundles)"
+(cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
+    || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
+SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
 
 # run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (runs below 0
 # are the discarded warm-up: caches, JIT, lazy host initialisation)
@@ -81,7 +68,7 @@ if [ "${SKIP_PEER:-0}" != 1 ]; then
         || { cat "$WORK/anchor-start.log" >&2; exit 1; }
 fi
 
-log "virtgpu: $SERVER_KIND, venus context on lavapipe"
+log "virtgpu: launcher jar (Felix, all bundles), venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
 # the server's glibc allocator as ./virtgpu run sets it (docs/venus.md, "Host driver allocations")
 VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.arena_max=2} "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
@@ -101,7 +88,7 @@ done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
-echo "virtgpu: $SERVER_KIND; peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "virtgpu: launcher jar (Felix, all bundles); peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v runs="$RUNS" -v warmup="$WARMUP" '
 function median(key,    n, i, j, t, v) {
     n = cnt[key]; if (n == 0) return "";

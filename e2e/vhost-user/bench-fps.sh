@@ -25,8 +25,7 @@ run_one() {
   [ -n "$fps" ] || { tail -n 30 "$W/serial.log" >&2; die "$which: no FPS line"; }
   echo "$which: $(grep '^FPS' "$W/serial.log")" >&2
   # stop this back-end before the next one
-  local p; for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  PIDS=()
+  stop_pids
   echo "$fps"
 }
 

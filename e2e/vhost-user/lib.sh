@@ -13,10 +13,16 @@ KEEP=${KEEP:-0}
 log() { echo "[e2e] $*" >&2; }
 die() { echo "[e2e] ERROR: $*" >&2; exit 1; }
 
-cleanup() {
+# stop_pids: kills every process in PIDS, waits for them and forgets them.
+stop_pids() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+
+cleanup() {
+  stop_pids
   exec 3>&- 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then log "work dir kept: $W"; else rm -rf "$W"; fi
 }
@@ -50,11 +56,15 @@ module_file() {
   [ -n "$f" ] && echo "$f"
 }
 
+# decompress FILE: a module file's contents (.ko, .ko.xz, .ko.zst or .ko.gz) on stdout.
+decompress() {
+  case "$1" in
+    *.xz) xz -dc "$1" ;; *.zst) zstd -dc "$1" ;; *.gz) gzip -dc "$1" ;; *) cat "$1" ;;
+  esac
+}
+
 module_depends() {
-  local f=$1
-  case "$f" in
-    *.xz) xz -dc "$f" ;; *.zst) zstd -dc "$f" ;; *.gz) gzip -dc "$f" ;; *) cat "$f" ;;
-  esac | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+  decompress "$1" | tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
 }
 
 # Resolves the load order of virtio-gpu's module dependencies (depth first, dependencies first)
@@ -92,8 +102,7 @@ build_initramfs() {
   local e names=()
   for e in "${ORDER[@]}"; do
     local n=${e%%:*} f=${e#*:}
-    case "$f" in *.xz) xz -dc "$f" ;; *.zst) zstd -dc "$f" ;; *.gz) gzip -dc "$f" ;; *) cat "$f" ;; esac \
-      > "$root/lib/modules/$n.ko"
+    decompress "$f" > "$root/lib/modules/$n.ko"
     names+=("$n")
   done
   log "modules: ${names[*]}"

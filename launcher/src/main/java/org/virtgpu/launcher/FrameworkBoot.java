@@ -60,7 +60,7 @@ public final class FrameworkBoot implements AutoCloseable {
                 + ",org.osgi.service.cm;version=1.6";
     }
 
-    private static Properties versions() {
+    static Properties versions() {
         Properties p = new Properties();
         try (InputStream in = FrameworkBoot.class.getResourceAsStream("versions.properties")) {
             p.load(in);

@@ -1,7 +1,6 @@
 package org.virtgpu.launcher;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -246,11 +245,8 @@ public final class Main implements Callable<Integer> {
     /** Version line for --version. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
-            Properties p = new Properties();
-            try (InputStream in = Main.class.getResourceAsStream("versions.properties")) {
-                p.load(in);
-            }
+        public String[] getVersion() {
+            Properties p = FrameworkBoot.versions();
             return new String[] {"virtgpu " + p.getProperty("version") + " (Felix " + p.getProperty("felix.version")
                     + ", LWJGL " + p.getProperty("lwjgl.version") + ", Java " + Runtime.version() + ")"};
         }

@@ -26,7 +26,7 @@ public final class RuntimeLog implements AutoCloseable {
     private final Map<ServiceReference<?>, String> lastCapsets = new ConcurrentHashMap<>();
 
     public RuntimeLog(BundleContext ctx) throws InvalidSyntaxException {
-        device = new ServiceTracker<>(ctx, ctx.createFilter("(objectClass=" + DEVICE_CLASS + ")"), new Refs() {
+        device = new ServiceTracker<>(ctx, ctx.createFilter("(objectClass=" + DEVICE_CLASS + ")"), new ServiceTrackerCustomizer<>() {
             @Override
             public ServiceReference<Object> addingService(ServiceReference<Object> ref) {
                 lastCapsets.put(ref, capsetText(ref));
@@ -76,7 +76,7 @@ public final class RuntimeLog implements AutoCloseable {
         return String.format("%3d %-40s %-18s %s", b.getBundleId(), b.getSymbolicName(), b.getVersion(), state(b));
     }
 
-private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
+    private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", "STARTING", "STOPPING", "ACTIVE"};
 
     public static String state(Bundle b) {
         // Bundle states are one bit each: UNINSTALLED 1, INSTALLED 2, RESOLVED 4, STARTING 8, STOPPING 16, ACTIVE 32
@@ -86,15 +86,5 @@ private static final String[] STATES = {"UNINSTALLED", "INSTALLED", "RESOLVED", 
     @Override
     public void close() {
         device.close();
-    }
-
-    private abstract static class Refs implements ServiceTrackerCustomizer<Object, ServiceReference<Object>> {
-        @Override
-        public void modifiedService(ServiceReference<Object> ref, ServiceReference<Object> s) {
-        }
-
-        @Override
-        public void removedService(ServiceReference<Object> ref, ServiceReference<Object> s) {
-        }
     }
 }

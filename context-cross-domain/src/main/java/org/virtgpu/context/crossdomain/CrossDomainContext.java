@@ -53,7 +53,7 @@ final class CrossDomainContext implements GpuContext {
     private record Key(int width, int height, int format, int flags, long alignment) {
     }
 
-    private record Requirement(Key key, int blobId, long size) {
+    private record Requirement(int blobId, long size) {
     }
 
     private final int ctxId;
@@ -304,7 +304,7 @@ final class CrossDomainContext implements GpuContext {
         Requirement r = byKey.get(key);
         if (r == null) {
             long size = roundUp(layout.bytes(), alignment);
-            r = new Requirement(key, nextBlobId(), size);
+            r = new Requirement(nextBlobId(), size);
             byKey.put(key, r);
             byBlobId.put(r.blobId(), r);
         }
@@ -328,8 +328,8 @@ final class CrossDomainContext implements GpuContext {
     private int nextBlobId() {
         int id;
         do {
-            id = ids.getAndIncrement() & 0x7fff_ffff;
-        } while (id == 0 || byBlobId.containsKey(id) || items.containsKey(id));
+            id = nextItemId();
+        } while (byBlobId.containsKey(id));
         return id;
     }
 
@@ -345,10 +345,9 @@ final class CrossDomainContext implements GpuContext {
         return id;
     }
 
-    /** The device's blob alignment: at least the host page; what every CREATE_BLOB size must be a multiple of. */
+    /** The device's blob alignment (never below the host page): what every CREATE_BLOB size must be a multiple of. */
     private long alignment() {
-        var host = services.host();
-        return Math.max(host.hostPageSize(), host.blobAlignment());
+        return services.host().blobAlignment();
     }
 
     private static long roundUp(long bytes, long alignment) {
@@ -364,10 +363,9 @@ final class CrossDomainContext implements GpuContext {
             throw GpuException.invalidParameter("cross-domain images are HOST3D blobs; blob_mem " + request.blobMem()
                     + " is not supported");
         }
-        Requirement r = request.blobId() > 0 && request.blobId() <= 0xffff_ffffL
-                ? byBlobId.get((int) request.blobId()) : null;
-        if (r == null && request.blobId() > 0 && request.blobId() <= 0xffff_ffffL
-                && items.get((int) request.blobId()) instanceof WaylandChannel.BlobItem item) {
+        boolean u32 = request.blobId() > 0 && request.blobId() <= 0xffff_ffffL;
+        Requirement r = u32 ? byBlobId.get((int) request.blobId()) : null;
+        if (r == null && u32 && items.get((int) request.blobId()) instanceof WaylandChannel.BlobItem item) {
             return receivedBlob((int) request.blobId(), item, request);
         }
         if (r == null) {

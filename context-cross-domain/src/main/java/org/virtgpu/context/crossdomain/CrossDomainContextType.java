@@ -42,6 +42,8 @@ public final class CrossDomainContextType implements ContextType {
     }
 
     private final String waylandSocket;
+    /** The capset's supported_channels bits, handed to every context. */
+    private final int supportedChannels;
     private final List<Capset> capsets;
 
     /** No channel: what tests and plain construction get. */
@@ -52,7 +54,8 @@ public final class CrossDomainContextType implements ContextType {
     /** With the Wayland channel to {@code waylandSocket} (null: none). */
     CrossDomainContextType(String waylandSocket) {
         this.waylandSocket = waylandSocket;
-        this.capsets = List.of(new CrossDomainCapset(waylandSocket == null ? 0 : 1 << CrossDomainProtocol.CHANNEL_TYPE_WAYLAND));
+        this.supportedChannels = waylandSocket == null ? 0 : 1 << CrossDomainProtocol.CHANNEL_TYPE_WAYLAND;
+        this.capsets = List.of(new CrossDomainCapset(supportedChannels));
     }
 
     @Activate
@@ -100,7 +103,6 @@ public final class CrossDomainContextType implements ContextType {
 
     @Override
     public GpuContext createContext(ContextSpec spec, DeviceServices services) throws GpuException {
-        int channels = ((CrossDomainCapset) capsets.getFirst()).supportedChannels();
-        return new CrossDomainContext(spec.ctxId(), services, channels, waylandSocket, spec.fences());
+        return new CrossDomainContext(spec.ctxId(), services, supportedChannels, waylandSocket, spec.fences());
     }
 }

@@ -82,13 +82,12 @@ record GfxstreamCapset(int id, String name, int size) implements Capset {
     }
 
     /**
-     * The value of {@code blobAlignment}: the host page size in effect, as gfxstream's {@code getpagesize()}.
-     * The device's blob_alignment is max(host page, every loaded type's requirement); when another type requires
-     * more than the page, the capset reports that larger value, because a guest that followed a smaller one would
-     * have its CREATE_BLOB refused by the core. With the bundles of this project both are the host page.
+     * The value of {@code blobAlignment}: the device's blob_alignment, which is the host page in effect (gfxstream's
+     * {@code getpagesize()}) unless another loaded type requires more; a guest that followed a smaller value would
+     * have its CREATE_BLOB refused by the core. With the bundles of this project it is the host page.
      */
     static int blobAlignment(HostInfo host) {
-        return Math.toIntExact(Math.max(host.hostPageSize(), host.blobAlignment()));
+        return Math.toIntExact(host.blobAlignment());
     }
 
     /** The offset of {@code blobAlignment} in this capset's payload. */

@@ -11,9 +11,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,8 +145,6 @@ public final class OsgiHarness implements AutoCloseable {
         private Path bundleDir = OsgiHarness.bundleDir();
         private Set<String> include;
         private final Set<String> exclude = new LinkedHashSet<>();
-        private final List<Path> extra = new ArrayList<>();
-        private final Map<String, String> frameworkProps = new LinkedHashMap<>();
         private ObjectNode config = JSON.createObjectNode();
         private boolean tolerateStartFailures;
 
@@ -182,12 +178,6 @@ public final class OsgiHarness implements AutoCloseable {
             return this;
         }
 
-        /** Also install these jars (not from the bundle directory). */
-        public Builder extraJar(Path jar) {
-            extra.add(jar);
-            return this;
-        }
-
         /**
          * Merges this launcher JSON configuration (the launcher's format, e.g. {@code {"vtest":{"enabled":true,
          * "socketPath":"/tmp/x"}}}) over the defaults.
@@ -214,11 +204,6 @@ public final class OsgiHarness implements AutoCloseable {
             return this;
         }
 
-        public Builder frameworkProperty(String key, String value) {
-            frameworkProps.put(key, value);
-            return this;
-        }
-
         /** Installs, configures and starts; fails the test if a bundle does not start. */
         public OsgiHarness boot() throws BundleException, IOException, ConfigException, InvalidSyntaxException {
             ObjectNode cfg = config.deepCopy();
@@ -231,7 +216,7 @@ public final class OsgiHarness implements AutoCloseable {
             FrameworkBoot boot;
             try {
                 boot = FrameworkBoot.prepare(LaunchConfig.parse(cfg.toString(), "harness"), FrameworkBoot.scan(bundleDir),
-                        extra, storage, frameworkProps);
+                        List.of(), storage, Map.of());
             } catch (ConfigException | BundleException | IOException | RuntimeException e) {
                 capture.close();
                 throw e;
@@ -256,10 +241,6 @@ public final class OsgiHarness implements AutoCloseable {
 
     public BundleContext context() {
         return boot.context();
-    }
-
-    public FrameworkBoot boot() {
-        return boot;
     }
 
     /** The capsets the device service reports now ({@code virtgpu.capsets}); fails if there is no device. */
@@ -308,15 +289,6 @@ public final class OsgiHarness implements AutoCloseable {
         }
     }
 
-    /** A service's properties. */
-    public static Map<String, Object> properties(ServiceReference<?> ref) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (String k : ref.getPropertyKeys()) {
-            m.put(k, ref.getProperty(k));
-        }
-        return m;
-    }
-
     /**
      * Calls a public method of a service object by name (the class lives in a bundle class loader, so tests
      * cannot cast it); arguments must be JDK types.
@@ -354,13 +326,6 @@ public final class OsgiHarness implements AutoCloseable {
         Bundle b = boot.install(List.of(jar)).getFirst();
         b.start();
         return b;
-    }
-
-    /** Replaces a bundle's content with {@code jar} (stop, swap, start, as {@code Bundle.update} does). */
-    public void update(String bsn, Path jar) throws BundleException, IOException {
-        try (InputStream in = Files.newInputStream(jar)) {
-            bundle(bsn).update(in);
-        }
     }
 
     /** Refreshes {@code bsns} (all removal-pending bundles when empty) and waits for the refresh to finish. */
