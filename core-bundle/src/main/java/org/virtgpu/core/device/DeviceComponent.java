@@ -54,12 +54,6 @@ public final class DeviceComponent implements VirtGpuDevice {
      * only when context types come or go or the configuration changes, never per command.
      */
     private volatile long blobAlignment = HostPage.osPageSize();
-    /**
-     * {@link #hostInfo()}, rebuilt with {@link #blobAlignment} (its other inputs, the page size and the settings, are
-     * set just before each recomputation). Null before activation or when the region size overflows; then
-     * {@link #hostInfo()} builds it on the spot, which throws.
-     */
-    private volatile HostInfo hostInfo;
     private final Object alignmentLock = new Object();
     private ServiceRegistration<VirtGpuDevice> registration;
 
@@ -177,22 +171,7 @@ public final class DeviceComponent implements VirtGpuDevice {
                 a = Math.max(a, p.type().pageSizePolicy().requiredAlignment());
             }
             blobAlignment = a;
-            HostInfo h = null;
-            if (hostPageSize != 0) {
-                try {
-                    h = buildHostInfo(a);
-                } catch (ArithmeticException overflow) {
-                    // left null: hostInfo() throws it to its caller
-                }
-            }
-            hostInfo = h;
         }
-    }
-
-    private HostInfo buildHostInfo(long alignment) {
-        HostInfo pages = new HostInfo(hostPageSize, alignment, 0);
-        long visible = settings.hostVisibleSize();
-        return visible == 0 ? pages : new HostInfo(hostPageSize, alignment, pages.roundUpToPage(visible));
     }
 
     public CapsetRegistry registry() {
@@ -213,8 +192,8 @@ public final class DeviceComponent implements VirtGpuDevice {
 
     /** Host facts for capsets and contexts. */
     public HostInfo hostInfo() {
-        HostInfo h = hostInfo;
-        return h != null ? h : buildHostInfo(blobAlignment());
+        return new HostInfo(hostPageSize, blobAlignment(), settings.hostVisibleSize() == 0 ? 0
+                : Math.addExact(settings.hostVisibleSize(), hostPageSize - 1L) & -(long) hostPageSize);
     }
 
     public DeviceSettings settings() {
