@@ -59,9 +59,11 @@ final class LoadClient implements Runnable {
     private long guestAddr;
     private long ringAddr;
     private long nextResource = 100;
+    private final VirtGpuDevice device;
 
     LoadClient(Kind kind, VirtGpuDevice device) throws Exception {
         this.kind = kind;
+        this.device = device;
         MemorySegment ram = WireGuest.newRam(16L << 20);
         this.session = device.openSession(SessionOptions.of("load-" + kind.typeName, WireGuest.memory(ram), FEATURES));
         this.g = new WireGuest(session, ram);
@@ -136,23 +138,38 @@ final class LoadClient implements Runnable {
                 return g.submit(ctxId, placeholder, 0).ok();
             }
             default -> {
-                ByteBuffer gir = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-                gir.put(0, (byte) 2).putShort(2, (short) 24).putInt(8, 64).putInt(12, 64)
-                        .putInt(16, 'X' | 'R' << 8 | '2' << 16 | '4' << 24);
-                if (!g.submit(ctxId, gir.array(), 0).ok()) {
-                    return false;
+                // a blob_alignment change between the requirements and CREATE_BLOB (the 64 KiB type coming or
+                // going) refuses a size rounded to the old one; a guest then asks again, and so does this one
+                for (int attempt = 0; ; attempt++) {
+                    long alignment = device.info().blobAlignment();
+                    if (crossDomainBlob()) {
+                        return true;
+                    }
+                    if (attempt > 0 || device.info().blobAlignment() == alignment) {
+                        return false;
+                    }
                 }
-                // the reply is in the query ring's guest pages
-                MemorySegment view = g.guestView(ringAddr, 64);
-                long size = view.get(ValueLayout.JAVA_LONG_UNALIGNED, 40);
-                long blobId = Integer.toUnsignedLong(view.get(ValueLayout.JAVA_INT_UNALIGNED, 48));
-                int res = (int) nextResource++;
-                if (!g.createBlob(ctxId, res, 2, 1, blobId, size).ok()) {
-                    return false;
-                }
-                return g.unref(res).ok();
             }
         }
+    }
+
+    /** GET_IMAGE_REQUIREMENTS for a 64x64 XR24 image, then CREATE_BLOB of what it returned and its unref. */
+    private boolean crossDomainBlob() {
+        ByteBuffer gir = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        gir.put(0, (byte) 2).putShort(2, (short) 24).putInt(8, 64).putInt(12, 64)
+                .putInt(16, 'X' | 'R' << 8 | '2' << 16 | '4' << 24);
+        if (!g.submit(ctxId, gir.array(), 0).ok()) {
+            return false;
+        }
+        // the reply is in the query ring's guest pages
+        MemorySegment view = g.guestView(ringAddr, 64);
+        long size = view.get(ValueLayout.JAVA_LONG_UNALIGNED, 40);
+        long blobId = Integer.toUnsignedLong(view.get(ValueLayout.JAVA_INT_UNALIGNED, 48));
+        int res = (int) nextResource++;
+        if (!g.createBlob(ctxId, res, 2, 1, blobId, size).ok()) {
+            return false;
+        }
+        return g.unref(res).ok();
     }
 
     @Override
