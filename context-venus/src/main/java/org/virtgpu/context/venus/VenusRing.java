@@ -8,6 +8,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 import org.virtgpu.context.venus.wire.VnCtx;
 import org.virtgpu.context.venus.wire.VnProtocolException;
+import org.virtgpu.core.nativeio.NativeException;
+import org.virtgpu.core.nativeio.Sched;
 
 /**
  * A Venus ring in shared memory (vtest-venus.md 4.8): the client advances {@code tail}, this ring's own platform
@@ -20,12 +22,18 @@ final class VenusRing {
     static final int STATUS_FATAL = 2;
     static final int STATUS_ALIVE = 4;
     private static final VarHandle INT = JAVA_INT.varHandle();
+    /** how long an empty ring is polled in yields before {@link #relax} sleeps ({@code -Dvirtgpu.venus.ringSpinNanos}) */
+    static final long RELAX_SPIN_NANOS = Long.getLong("virtgpu.venus.ringSpinNanos", 50_000);
+    private static final long RELAX_BASE_NANOS = 10_000;
+    /**
+     * the ring thread's timer slack, inherited by the threads the host driver starts from it (see {@link #relax});
+     * {@code -Dvirtgpu.venus.ringTimerSlackNanos}, 0 keeps the kernel's default (50 us)
+     */
+    static final long TIMER_SLACK_NANOS = Long.getLong("virtgpu.venus.ringTimerSlackNanos", 1_000);
     /**
      * {@code -Dvirtgpu.venus.profile=true}: each ring counts commands and host nanoseconds per command type, plus
      * wake-ups after IDLE, and logs the table when it is destroyed (for finding slow paths; off by default).
      */
-    private static final long RELAX_SPIN_NANOS = 20_000;
-    private static final long RELAX_BASE_NANOS = 10_000;
     static final boolean PROFILE = Boolean.getBoolean("virtgpu.venus.profile");
     /** how long stop() waits for the ring thread; its host waits end within one wait slice once stopping */
     static final long STOP_WAIT_MILLIS = 2_000;
@@ -201,6 +209,13 @@ final class VenusRing {
     }
 
     private void run() {
+        if (TIMER_SLACK_NANOS > 0) {
+            try {
+                Sched.timerSlackCurrentThread(TIMER_SLACK_NANOS);
+            } catch (NativeException | RuntimeException e) {
+                context.log("ring " + Long.toHexString(id) + ": timer slack stays at the default: " + e.getMessage());
+            }
+        }
         long size = buffer.byteSize();
         long lastWork = System.nanoTime();
         int emptyPolls = 0;
@@ -292,20 +307,28 @@ final class VenusRing {
     }
 
     /**
-     * Waiting for the client's next command before going IDLE: spin briefly (a client streaming small commands
-     * usually writes the next one within microseconds), then sleep 10 us at a time, doubling the step each time the
-     * number of sleeps doubles past 32 (virglrenderer's ring thread grows its sleeps the same way after its 16
-     * yields). Mesa's client only wakes a ring that says IDLE, and at most once a millisecond, so these sleeps are
-     * how quickly a command written in a pause gets picked up: growing the step with every sleep instead (10, 20,
-     * 20, 40 x 4, 80 x 8, 160 us...) left the second 64 MiB allocation of the benchmark waiting 1.4 ms for the ring
-     * (strace). The spin stays: without it map_64mib took 1.85-1.89 ms instead of 1.39-1.47 and submit+wait
-     * 0.22-0.23 ms instead of 0.18-0.19 (medians of 10 clients each). No {@code Thread.yield()}: on a busy host a
-     * yield hands the core to another process for a whole scheduler slice, and no long busy spin either: that would
-     * take a core from the host driver's threads and from the client.
+     * Waiting for the client's next command before going IDLE: first {@code Thread.yield()} for 50 us, then sleep
+     * 10 us at a time, doubling the step each time the number of sleeps doubles past 32 (virglrenderer's ring thread
+     * also yields first, then grows its sleeps the same way).
+     * <ul>
+     * <li>Yields, not a busy spin: after a vkQueueSubmit the host driver's queue thread (lavapipe's) must run at once
+     * for the fence to signal while Mesa's client still yields in vkWaitForFences (15 yields, then 160 us sleeps). A
+     * spinning ring thread kept it off its CPU: round trips were either about 25 us or, most runs, about 230 us (one
+     * client sleep, which then repeats: the next submit meets a ring thread already sleeping).</li>
+     * <li>A timer slack of 1 us on the ring thread ({@link #run}): the kernel's default of 50 us made each 10 us
+     * sleep last about 60 us.</li>
+     * <li>Sleeps that grow with the log of their number: Mesa's client only wakes a ring that says IDLE, and at most
+     * once a millisecond, so these sleeps are how quickly a command written in a pause gets picked up; growing the
+     * step with every sleep (10, 20, 20, 40 x 4, 80 x 8, 160 us...) left the second 64 MiB allocation of the
+     * benchmark waiting 1.4 ms for the ring (strace).</li>
+     * </ul>
+     * Measured with {@code e2e/venus/ab.sh} (35 clients per side), 20 us busy spin and the default slack against
+     * this: submit+wait 0.225 -&gt; 0.108 ms, buffers_2000 1.00 -&gt; 0.59, map_64mib 1.47 -&gt; 1.34; yielding for
+     * 200 us instead of 50 was worse (buffers_2000 1.06, submit+wait 0.106 against 0.589 and 0.076).
      */
     private static void relax(long emptyNanos, int polls, long maxNanos) {
         if (emptyNanos < RELAX_SPIN_NANOS) {
-            Thread.onSpinWait();
+            Thread.yield();
             return;
         }
         int shift = Math.clamp(31 - Integer.numberOfLeadingZeros(Math.max(1, polls)) - 4, 0, 10);

@@ -28,6 +28,35 @@ class SchedFallocateTest {
     }
 
     @Test
+    void timerSlackAppliesToTheCallingThreadAndIsInheritedByItsNewThreads() throws Exception {
+        long own = Sched.timerSlackCurrentThread();
+        CompletableFuture<long[]> slack = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                Sched.timerSlackCurrentThread(1_000);
+                long set = Sched.timerSlackCurrentThread();
+                CompletableFuture<Long> child = new CompletableFuture<>();
+                Thread c = Thread.ofPlatform().start(() -> {
+                    try {
+                        child.complete(Sched.timerSlackCurrentThread());
+                    } catch (Throwable e) {
+                        child.completeExceptionally(e);
+                    }
+                });
+                c.join();
+                slack.complete(new long[] {set, child.get()});
+            } catch (Throwable e) {
+                slack.completeExceptionally(e);
+            }
+        });
+        t.join();
+        assertEquals(1_000L, slack.get()[0]);
+        assertEquals(1_000L, slack.get()[1], "a thread started after the call inherits the slack");
+        assertEquals(own, Sched.timerSlackCurrentThread(), "other threads keep theirs");
+        assertThrows(IllegalArgumentException.class, () -> Sched.timerSlackCurrentThread(0));
+    }
+
+    @Test
     void fallocateAllocatesWithinTheFileAndKeepsItsBytes() throws Exception {
         int fd = Memfd.create("falloc", 1 << 20);
         try (Arena a = Arena.ofConfined()) {
