@@ -268,12 +268,16 @@ final class VenusExecutor implements VnHooks {
     // ---------------------------------------------------------------- queue idle waits, bounded
 
     /**
-     * Fences the executor adds to one queue's submits, oldest first. A fence signal operation of vkQueueSubmit /
-     * vkQueueBindSparse includes every command earlier in submission order in its first synchronization scope
-     * (Vulkan spec 7.3 "Fences"), so the newest fence signalled means the queue is idle: vkQueueWaitIdle and
-     * vkDeviceWaitIdle become sliced fence waits that end on destroy. Signalled fences are reset and reused.
+     * Fences of the executor's own for one queue the client submitted to, oldest first. A fence signal operation of
+     * vkQueueSubmit / vkQueueBindSparse includes every command earlier in submission order in its first
+     * synchronization scope (Vulkan spec 7.3 "Fences"), so an empty submit with one of these, made when an idle wait
+     * starts, signals once the queue is idle: vkQueueWaitIdle, vkDeviceWaitIdle and destroy become sliced fence waits
+     * that end on destroy. Made only then, not with every client submit: an extra empty submit and a fence reset per
+     * client submit cost lavapipe's queue 8 us of the 21 us a vkQueueSubmit took on the ring. Signalled fences are
+     * reset and reused.
      */
     private static final class QueueFences {
+        final long queue;
         final long device;
         long[] pending = new long[8];
         int head, size;
@@ -282,12 +286,9 @@ final class VenusExecutor implements VnHooks {
         /** per submit, under this queue's lock: binary semaphore -> signals minus waits of the batches checked so far */
         final java.util.HashMap<Long, Integer> claims = new java.util.HashMap<>();
 
-        QueueFences(long device) {
+        QueueFences(long queue, long device) {
+            this.queue = queue;
             this.device = device;
-        }
-
-        long newest() {
-            return size == 0 ? 0 : pending[(head + size - 1) & (pending.length - 1)];
         }
 
         void push(long fence) {
@@ -350,25 +351,19 @@ final class VenusExecutor implements VnHooks {
         return submitTracked(c, BIND_SPARSE, queue, bindInfoCount, pBindInfo, fence);
     }
 
-    /** The guest's submit of kind, with a fence of ours signalled after it (see {@link QueueFences}). */
+    /** The guest's submit of kind; its queue is remembered for idle waits (see {@link QueueFences}). */
     private int submitTracked(VnCtx c, int kind, long queue, int count, long infos, long fence) throws Throwable {
         QueueFences q = queueFences(queue);
-        synchronized (q) { // one writer per queue in valid use; the lock keeps submission and push order equal
+        synchronized (q) { // one writer per queue in valid use; the lock orders submits and idle-wait fences
             if (!binaryWaitsSignalled(q, kind, count, infos)) {
                 refused(kind);
                 return VK_ERROR_DEVICE_LOST;
             }
-            long ours = trackingFence(c, q);
-            if (ours == 0) {
-                return VK_ERROR_OUT_OF_HOST_MEMORY;
-            }
-            long f = fence == 0 ? ours : fence;
             int r = switch (kind) {
-                case SUBMIT -> VnHooks.super.vkQueueSubmit(c, queue, count, infos, f);
-                case SUBMIT2 -> VnHooks.super.vkQueueSubmit2(c, queue, count, infos, f);
-                default -> VnHooks.super.vkQueueBindSparse(c, queue, count, infos, f);
+                case SUBMIT -> VnHooks.super.vkQueueSubmit(c, queue, count, infos, fence);
+                case SUBMIT2 -> VnHooks.super.vkQueueSubmit2(c, queue, count, infos, fence);
+                default -> VnHooks.super.vkQueueBindSparse(c, queue, count, infos, fence);
             };
-            r = tracked(c, queue, q, ours, fence, r);
             if (r == VK_SUCCESS) {
                 // a failed submit leaves its semaphores unaffected (Vulkan spec, vkQueueSubmit "Return codes")
                 trackBinarySignals(kind, count, infos);
@@ -487,14 +482,14 @@ final class VenusExecutor implements VnHooks {
     private QueueFences queueFences(long queue) {
         QueueFences q = queueFences.get(queue);
         if (q == null) {
-            q = new QueueFences(objects.device(VnInfo.H_VkQueue, queue));
+            q = new QueueFences(queue, objects.device(VnInfo.H_VkQueue, queue));
             QueueFences had = queueFences.putIfAbsent(queue, q);
             q = had != null ? had : q;
         }
         return q;
     }
 
-    /** An unsignalled fence of q's device for the next submit: a reset signalled one, else a new one; 0 on failure. */
+    /** An unsignalled fence of q's device for an idle wait: a reset signalled one, else a new one; 0 on failure. */
     private long trackingFence(VnCtx c, QueueFences q) throws Throwable {
         while (q.size > 0) { // fences signal in submission order: reclaim from the oldest
             long oldest = q.pending[q.head];
@@ -519,20 +514,6 @@ final class VenusExecutor implements VnHooks {
         p32(info + 16, 0);
         long out = c.alloc(1, 8);
         return VnHooks.super.vkCreateFence(c, q.device, info, 0, out) == VK_SUCCESS ? g64(out) : 0;
-    }
-
-    /** After the guest's submit: our fence is pending unless the submit failed (then it is unused and reusable). */
-    private int tracked(VnCtx c, long queue, QueueFences q, long ours, long guestFence, int result) throws Throwable {
-        if (result == VK_SUCCESS && guestFence != 0) {
-            // the guest's fence is its own (it may reset or destroy it): an empty submit signals ours after it
-            result = VnHooks.super.vkQueueSubmit(c, queue, 0, 0, ours);
-        }
-        if (result == VK_SUCCESS) {
-            q.push(ours);
-        } else {
-            q.recycle(ours);
-        }
-        return result;
     }
 
     @Override
@@ -564,14 +545,20 @@ final class VenusExecutor implements VnHooks {
         return VK_SUCCESS;
     }
 
-    /** Waits for q's newest fence (see {@link #slicedWait}). */
+    /** Submits an empty batch with a fence of ours to q's queue and waits for it (see {@link #slicedWait}). */
     private int waitQueue(VnCtx c, QueueFences q, long start, long budget, boolean guest) throws Throwable {
         long fence;
         synchronized (q) {
-            fence = q.newest();
-        }
-        if (fence == 0) {
-            return VK_SUCCESS;
+            fence = trackingFence(c, q);
+            if (fence == 0) {
+                return VK_ERROR_OUT_OF_HOST_MEMORY;
+            }
+            int r = VnHooks.super.vkQueueSubmit(c, q.queue, 0, 0, fence);
+            if (r != VK_SUCCESS) {
+                q.recycle(fence);
+                return r;
+            }
+            q.push(fence);
         }
         long p = c.alloc(1, 8);
         p64(p, fence);

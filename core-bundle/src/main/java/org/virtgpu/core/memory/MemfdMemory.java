@@ -12,6 +12,7 @@ import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.Memfd;
 import org.virtgpu.core.nativeio.Mman;
 import org.virtgpu.core.nativeio.NativeException;
+import org.virtgpu.core.nativeio.Sched;
 import org.virtgpu.spi.SharedMemory;
 
 /**
@@ -25,12 +26,25 @@ import org.virtgpu.spi.SharedMemory;
  * a client is waiting on. Mappings of {@link #ASYNC_RECLAIM_BYTES} or more are therefore unmapped, closed and
  * credited on one background thread ({@code virtgpu-reclaim}, gone after two idle seconds), in release order;
  * {@link #awaitReclaimed} waits for what is queued (a session that hits its byte limit does, before refusing).
+ * That thread runs at nice 19: at the default priority the 20 ms of freeing two 64 MiB allocations took a CPU from
+ * the next submit round trips of the same client (Venus benchmark, {@code e2e/venus/ab.sh}, 50 clients per side:
+ * submit+wait 0.109 -&gt; 0.046 ms). Not SCHED_IDLE: reclaiming must still come before pre-faulting new memory,
+ * which runs there (with both at SCHED_IDLE, compute_4m was 6-8 % slower).
  */
 public final class MemfdMemory implements SharedMemory {
     /** from this size on, the last release hands unmapping and closing to the reclaim thread */
     public static final long ASYNC_RECLAIM_BYTES = 1L << 20;
+    /** the reclaim thread's nice value (see the class comment) */
+    static final int RECLAIM_NICE = 19;
     private static final ThreadPoolExecutor RECLAIMER = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("virtgpu-reclaim").unstarted(r));
+            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("virtgpu-reclaim").unstarted(() -> {
+                try {
+                    Sched.niceCurrentThread(RECLAIM_NICE);
+                } catch (NativeException e) {
+                    // stays at the default priority
+                }
+                r.run();
+            }));
 
     static {
         RECLAIMER.allowCoreThreadTimeOut(true);

@@ -29,6 +29,11 @@ public final class Sched {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
             java.lang.foreign.Linker.Option.firstVariadicArg(1));
 
+    // setpriority(2): on Linux, PRIO_PROCESS with who 0 sets the nice value of the calling thread only
+    private static final int PRIO_PROCESS = 0;
+    private static final MethodHandle setpriority$mh = Native.downcall("setpriority",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
     private Sched() {
     }
 
@@ -65,5 +70,32 @@ public final class Sched {
     /** The calling thread's timer slack in nanoseconds. */
     public static long timerSlackCurrentThread() throws NativeException {
         return Native.checked("prctl(PR_GET_TIMERSLACK)", st -> (int) prctl$mh.invokeExact(st, PR_GET_TIMERSLACK, 0L));
+    }
+
+    /**
+     * Sets the calling thread's nice value (-20..19; Linux keeps one per thread). Raising it needs no privilege. For
+     * background work that should wait for the threads clients wait on but still run before {@link #SCHED_IDLE}
+     * threads (unmapping freed memory before pre-faulting new memory, say).
+     */
+    public static void niceCurrentThread(int nice) throws NativeException {
+        if (nice < -20 || nice > 19) {
+            throw new IllegalArgumentException("nice value " + nice + " is not within -20..19");
+        }
+        Native.checked("setpriority", st -> (int) setpriority$mh.invokeExact(st, PRIO_PROCESS, 0, nice));
+    }
+
+    /**
+     * The calling thread's nice value, from {@code /proc/thread-self/stat} (getpriority(2) cannot tell a nice value
+     * of -1 from a failure through its return value alone).
+     */
+    public static int niceCurrentThread() throws NativeException {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            // pid (comm) state ppid ...: fields after the command's closing parenthesis, nice is field 19 overall
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Integer.parseInt(f[19 - 3]);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new NativeException("read /proc/thread-self/stat", Errno.EIO);
+        }
     }
 }

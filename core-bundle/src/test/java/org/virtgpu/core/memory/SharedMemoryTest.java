@@ -37,8 +37,14 @@ class SharedMemoryTest {
         int fds = Fds.openCount();
         AtomicInteger freed = new AtomicInteger();
         java.util.concurrent.atomic.AtomicReference<String> freedOn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger freedAtNice = new java.util.concurrent.atomic.AtomicInteger(-100);
         MemfdMemory m = MemfdMemory.allocate("t", MemfdMemory.ASYNC_RECLAIM_BYTES, () -> {
             freedOn.set(Thread.currentThread().getName());
+            try {
+                freedAtNice.set(org.virtgpu.core.nativeio.Sched.niceCurrentThread());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             freed.incrementAndGet();
         });
         m.segment().fill((byte) 1);
@@ -47,6 +53,7 @@ class SharedMemoryTest {
         assertTrue(MemfdMemory.awaitReclaimed(5_000));
         assertEquals(1, freed.get());
         assertEquals("virtgpu-reclaim", freedOn.get());
+        assertEquals(MemfdMemory.RECLAIM_NICE, freedAtNice.get(), "the reclaim thread yields to client-facing threads");
         assertEquals(fds, Fds.openCount());
     }
 

@@ -57,6 +57,24 @@ class SchedFallocateTest {
     }
 
     @Test
+    void niceAppliesToTheCallingThreadOnly() throws Exception {
+        int own = Sched.niceCurrentThread();
+        CompletableFuture<Integer> nice = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            try {
+                Sched.niceCurrentThread(19);
+                nice.complete(Sched.niceCurrentThread());
+            } catch (Throwable e) {
+                nice.completeExceptionally(e);
+            }
+        });
+        t.join();
+        assertEquals(19, nice.get());
+        assertEquals(own, Sched.niceCurrentThread());
+        assertThrows(IllegalArgumentException.class, () -> Sched.niceCurrentThread(20));
+    }
+
+    @Test
     void fallocateAllocatesWithinTheFileAndKeepsItsBytes() throws Exception {
         int fd = Memfd.create("falloc", 1 << 20);
         try (Arena a = Arena.ofConfined()) {
