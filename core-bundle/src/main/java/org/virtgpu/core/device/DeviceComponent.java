@@ -25,7 +25,6 @@ import org.virtgpu.api.DeviceInfo;
 import org.virtgpu.api.GpuSession;
 import org.virtgpu.api.SessionOptions;
 import org.virtgpu.api.VirtGpuDevice;
-import org.virtgpu.core.memory.MemoryWarmup;
 import org.virtgpu.core.registry.CapsetRegistry;
 import org.virtgpu.spi.ContextType;
 import org.virtgpu.spi.GpuException;
@@ -49,8 +48,6 @@ public final class DeviceComponent implements VirtGpuDevice {
     private final CapsetRegistry registry = new CapsetRegistry();
     private final Set<DeviceSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile DeviceSettings settings = DeviceSettings.defaults();
-    /** set on deactivation: stops the shared-memory warm-up ({@link MemoryWarmup}) */
-    private volatile boolean deactivated;
     private volatile int hostPageSize;
     /**
      * {@link #blobAlignment()}, read on every CREATE_BLOB and MAP_BLOB: recomputed (under {@link #alignmentLock})
@@ -119,12 +116,10 @@ public final class DeviceComponent implements VirtGpuDevice {
         recomputeBlobAlignment();
         registration = context.registerService(VirtGpuDevice.class, this, properties());
         LOG.log(Level.INFO, "virtgpu device up: host page {0}, capsets {1}", hostPageSize, Arrays.toString(registry.ids()));
-        MemoryWarmup.start(() -> deactivated);
     }
 
     @Deactivate
     void deactivate() {
-        deactivated = true;
         for (DeviceSession s : List.copyOf(sessions)) {
             s.close();
         }
