@@ -23,7 +23,7 @@
 /* What vku_host_buffer names in *failed when no memory type of the buffer is host-visible and coherent. */
 static const char VKU_NO_HOST_MEMORY[] = "no host-visible coherent memory type";
 
-static VkResult vku_instance(const char *name, uint32_t apiVersion, VkInstance *inst) {
+static inline VkResult vku_instance(const char *name, uint32_t apiVersion, VkInstance *inst) {
     VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = name,
                              .apiVersion = apiVersion};
     VkInstanceCreateInfo ici = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
@@ -31,7 +31,7 @@ static VkResult vku_instance(const char *name, uint32_t apiVersion, VkInstance *
 }
 
 /* The first physical device the loader lists; 0 (with the enumeration's result in *er) when there is none. */
-static int vku_first_device(VkInstance inst, VkPhysicalDevice *phys, VkResult *er) {
+static inline int vku_first_device(VkInstance inst, VkPhysicalDevice *phys, VkResult *er) {
     uint32_t n = 1;
     *er = vkEnumeratePhysicalDevices(inst, &n, phys);
     return (*er == VK_SUCCESS || *er == VK_INCOMPLETE) && n > 0;
@@ -39,7 +39,7 @@ static int vku_first_device(VkInstance inst, VkPhysicalDevice *phys, VkResult *e
 
 /* The first queue family with all (all != 0) or any (all == 0) of the flags in want, its properties in *chosen;
  * UINT32_MAX when none has them. Only the first 16 families are looked at. */
-static uint32_t vku_queue_family(VkPhysicalDevice phys, VkQueueFlags want, int all, VkQueueFamilyProperties *chosen) {
+static inline uint32_t vku_queue_family(VkPhysicalDevice phys, VkQueueFlags want, int all, VkQueueFamilyProperties *chosen) {
     uint32_t nf = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(phys, &nf, NULL);
     VkQueueFamilyProperties qf[16];
@@ -56,7 +56,7 @@ static uint32_t vku_queue_family(VkPhysicalDevice phys, VkQueueFlags want, int a
 }
 
 /* A device with one queue of the family; pNext, extensions and features are passed through (NULL / 0 for none). */
-static VkResult vku_device(VkPhysicalDevice phys, uint32_t family, const void *pNext, uint32_t extCount,
+static inline VkResult vku_device(VkPhysicalDevice phys, uint32_t family, const void *pNext, uint32_t extCount,
                            const char *const *exts, const VkPhysicalDeviceFeatures *features, VkDevice *dev) {
     float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = family,
@@ -69,7 +69,7 @@ static VkResult vku_device(VkPhysicalDevice phys, uint32_t family, const void *p
 }
 
 /* A resettable command pool on the family, one primary command buffer from it and an unsignalled fence. */
-static VkResult vku_commands(VkDevice dev, uint32_t family, VkCommandPool *pool, VkCommandBuffer *cmd,
+static inline VkResult vku_commands(VkDevice dev, uint32_t family, VkCommandPool *pool, VkCommandBuffer *cmd,
                              VkFence *fence, const char **failed) {
     VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
                                    .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
@@ -84,7 +84,7 @@ static VkResult vku_commands(VkDevice dev, uint32_t family, VkCommandPool *pool,
 }
 
 /* The index of a memory type allowed by bits that has every flag in want; UINT32_MAX when there is none. */
-static uint32_t vku_memory_type(VkPhysicalDevice phys, uint32_t bits, VkMemoryPropertyFlags want) {
+static inline uint32_t vku_memory_type(VkPhysicalDevice phys, uint32_t bits, VkMemoryPropertyFlags want) {
     VkPhysicalDeviceMemoryProperties mp;
     vkGetPhysicalDeviceMemoryProperties(phys, &mp);
     for (uint32_t i = 0; i < mp.memoryTypeCount; i++) {
@@ -101,7 +101,7 @@ typedef struct {
 
 /* An exclusive buffer bound to host-visible coherent memory of its own, mapped whole. Without such a memory type
  * it answers VK_ERROR_FEATURE_NOT_PRESENT, *failed = VKU_NO_HOST_MEMORY and the buffer's type bits in *bits. */
-static VkResult vku_host_buffer(VkPhysicalDevice phys, VkDevice dev, VkDeviceSize size, VkBufferUsageFlags usage,
+static inline VkResult vku_host_buffer(VkPhysicalDevice phys, VkDevice dev, VkDeviceSize size, VkBufferUsageFlags usage,
                                 HostBuffer *h, uint32_t *bits, const char **failed) {
     VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = usage,
                              .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
@@ -123,7 +123,7 @@ static VkResult vku_host_buffer(VkPhysicalDevice phys, VkDevice dev, VkDeviceSiz
     return VK_SUCCESS;
 }
 
-static void vku_free_host_buffer(VkDevice dev, HostBuffer *h) {
+static inline void vku_free_host_buffer(VkDevice dev, HostBuffer *h) {
     if (h->map) vkUnmapMemory(dev, h->mem);
     vkDestroyBuffer(dev, h->buf, NULL);
     vkFreeMemory(dev, h->mem, NULL);
@@ -131,7 +131,7 @@ static void vku_free_host_buffer(VkDevice dev, HostBuffer *h) {
 }
 
 /* Resets cmd and begins a one-time-submit recording. */
-static VkResult vku_begin(VkCommandBuffer cmd, const char **failed) {
+static inline VkResult vku_begin(VkCommandBuffer cmd, const char **failed) {
     VKU_TRY(vkResetCommandBuffer(cmd, 0));
     VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
                                    .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT};
@@ -140,7 +140,7 @@ static VkResult vku_begin(VkCommandBuffer cmd, const char **failed) {
 }
 
 /* Ends cmd, submits it alone with the (reset) fence and waits for the fence at most timeoutNs (VK_TIMEOUT after). */
-static VkResult vku_submit_wait(VkDevice dev, VkQueue queue, VkCommandBuffer cmd, VkFence fence, uint64_t timeoutNs,
+static inline VkResult vku_submit_wait(VkDevice dev, VkQueue queue, VkCommandBuffer cmd, VkFence fence, uint64_t timeoutNs,
                                 const char **failed) {
     VKU_TRY(vkEndCommandBuffer(cmd));
     VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};

@@ -168,8 +168,14 @@ class VenusLauncherIT {
         assertTrue(vkclient.output().contains("device Virtio-GPU Venus (llvmpipe"), vkclient.output());
         assertTrue(vkclient.output().contains("result PASS"), vkclient.output());
 
+        // the round-trip client of the benchmark (e2e/venus/vkrt.c) runs too: 200 empty submit + fence waits
+        Client vkrt = venus(socket, build.resolve("vkrt").toString(), "200");
+        assertEquals(0, vkrt.finish(60), vkrt.output());
+        assertTrue(vkrt.output().matches("(?s)rt n=200 p10 [0-9.]+ p50 .* mean [0-9.]+ us\\nresult PASS\\n?"),
+                vkrt.output());
+
         // every client's session ended with its process
-        for (String name : List.of("vulkaninfo", "vkclient")) {
+        for (String name : List.of("vulkaninfo", "vkclient", "vkrt")) {
             launcher.await(l -> l.matches(".*vtest client \\d+ \\(" + name + "\\) ended: disconnected"), 5_000);
         }
         System.out.printf("VenusLauncherIT: vulkaninfo (full, %d lines) exit 0 after %d ms; vkclient steps:%n%s",
