@@ -85,6 +85,18 @@ for i in $(seq $((1 - WARMUP)) "$RUNS"); do
     [ -z "$PEER_SOCK" ] || run_once peer "$VENUS_ICD" "$PEER_SOCK" "$i"
     run_once virtgpu "$VENUS_ICD" "$SOCK" "$i"
 done
+# the submit + wait round trip as a distribution (e2e/venus/vkrt.c, 2000 round trips per way): the mean in the
+# table hides whether round trips end within Mesa's 15 yields or after one of its 160 us sleeps
+: >"$WORK/rt"
+for way in limit peer virtgpu; do
+    case $way in
+        limit) env VK_ICD_FILENAMES="$LVP_ICD" "$WORK/build/vkrt" 2000 ;;
+        peer) [ -z "$PEER_SOCK" ] || env VK_ICD_FILENAMES="$VENUS_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$PEER_SOCK" \
+            XDG_RUNTIME_DIR="$WORK" "$WORK/build/vkrt" 2000 ;;
+        virtgpu) env VK_ICD_FILENAMES="$VENUS_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$SOCK" XDG_RUNTIME_DIR="$WORK" \
+            "$WORK/build/vkrt" 2000 ;;
+    esac 2>/dev/null | awk -v w=$way '$1 == "rt" { print w, $4, $6, $8, $10, $12 }' >>"$WORK/rt"
+done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
@@ -108,3 +120,8 @@ END {
         printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
     }
 }' "$WORK/steps"
+echo
+echo "submit + wait round trips (e2e/venus/vkrt 2000, once per way after the rounds above), microseconds"
+echo "| way | p10 | p50 | p90 | p99 | mean |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$WORK/rt"

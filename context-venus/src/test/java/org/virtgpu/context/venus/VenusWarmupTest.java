@@ -21,6 +21,17 @@ class VenusWarmupTest {
     }
 
     @Test
+    void everyCommandTypeWithoutArgumentsEndsInAProtocolErrorBeforeAnyHostCall() {
+        VenusContext ctx = new VenusContext(new org.virtgpu.spi.ContextSpec(0, VenusCapset.ID, "touch", (r, f) -> { }),
+                org.virtgpu.spi.testkit.TestDeviceServices.withHostPage(4096));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            assertEquals(0, VenusWarmup.touchEveryCommand(ctx, arena));
+        } finally {
+            ctx.destroy();
+        }
+    }
+
+    @Test
     void stopsWhenAsked() {
         AtomicInteger asked = new AtomicInteger();
         long commands = VenusWarmup.run(VenusWarmup.ROUNDS, () -> asked.incrementAndGet() > 3);
