@@ -80,13 +80,14 @@ final class VenusWarmup {
     static final int COMMAND_TYPES = 512;
 
     /**
-     * Runs every command type through the two dispatch switches ({@link VenusContext#dispatch} and the generated one)
-     * {@value #TOUCHES} times with no arguments: each ends in a protocol error at its first argument, before any host
-     * call. HotSpot compiles a switch with only the cases its profile has seen and deoptimizes the method when another
-     * comes; the replay below sends a handful of types and a real client some sixty, so each fresh server's first
-     * client deoptimized the dispatch and the second paid for compiling it again (70 ms of C2 time in client 2,
-     * {@code -XX:+LogCompilation}). Every case seen once or more is compiled as an ordinary branch. Measured over the
-     * first twelve clients of a fresh server: compiling in clients 2-5 took 595 ms instead of 714, and the unstable-if
+     * Runs every command type through {@link VenusContext#dispatch} (a switch over the MESA commands, then the
+     * generated decoder table) {@value #TOUCHES} times with no arguments: each ends in a protocol error at its first
+     * argument, before any host call. HotSpot compiles a switch with only the cases its profile has seen and
+     * deoptimizes the method when another comes; the replay below sends a handful of types and a real client some
+     * sixty, so each fresh server's first client deoptimized the dispatch and the second paid for compiling it again
+     * (70 ms of C2 time in client 2, {@code -XX:+LogCompilation}, when the generated dispatch was a switch too). Every
+     * case seen once or more is compiled as an ordinary branch. Measured over the first twelve clients of a fresh
+     * server (with the generated switch): compiling in clients 2-5 took 595 ms instead of 714, and the unstable-if
      * deoptimizations of both switches were gone; the first clients' steps stayed within this machine's noise
      * (fc.sh-style restarts, 16 clients per side).
      */
