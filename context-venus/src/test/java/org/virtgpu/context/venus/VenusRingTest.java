@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,33 @@ class VenusRingTest {
     static boolean ringThreadAlive() {
         String name = "venus-ring-" + Long.toHexString(RING_ID);
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    }
+
+    @Test
+    void theRingThreadSleepsWithTheRingTimerSlack() throws Exception {
+        // the ring thread (and any thread started from it, which inherits its slack) is venus-ring-<id> in /proc, cut
+        // to 15 characters; the kernel's default slack is 50 us
+        write(bytes(new Enc().cmd(ENUMERATE_INSTANCE_VERSION, 0).u64(0)));
+        String comm = ("venus-ring-" + Long.toHexString(RING_ID)).substring(0, 15);
+        java.util.List<Long> slacks = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (slacks.isEmpty() && System.nanoTime() < deadline) {
+            try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+                for (java.nio.file.Path t : tasks.toList()) {
+                    try {
+                        if (java.nio.file.Files.readString(t.resolve("comm")).strip().equals(comm)) {
+                            slacks.add(Long.parseLong(java.nio.file.Files.readString(
+                                    java.nio.file.Path.of("/proc", t.getFileName().toString(), "timerslack_ns")).strip()));
+                        }
+                    } catch (java.io.IOException gone) {
+                        // a thread that ended meanwhile
+                    }
+                }
+            }
+            Thread.sleep(10);
+        }
+        assertFalse(slacks.isEmpty(), "a " + comm + " thread runs");
+        assertEquals(java.util.Collections.nCopies(slacks.size(), VenusRing.TIMER_SLACK_NANOS), slacks);
     }
 
     @Test
