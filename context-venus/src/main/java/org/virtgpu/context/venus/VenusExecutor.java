@@ -490,7 +490,7 @@ final class VenusExecutor implements VnHooks {
     }
 
     /** An unsignalled fence of q's device for an idle wait: a reset signalled one, else a new one; 0 on failure. */
-    private long trackingFence(VnCtx c, QueueFences q) throws Throwable {
+    private long idleWaitFence(VnCtx c, QueueFences q) throws Throwable {
         while (q.size > 0) { // fences signal in submission order: reclaim from the oldest
             long oldest = q.pending[q.head];
             if (VnHooks.super.vkGetFenceStatus(c, q.device, oldest) != VK_SUCCESS) {
@@ -549,7 +549,7 @@ final class VenusExecutor implements VnHooks {
     private int waitQueue(VnCtx c, QueueFences q, long start, long budget, boolean guest) throws Throwable {
         long fence;
         synchronized (q) {
-            fence = trackingFence(c, q);
+            fence = idleWaitFence(c, q);
             if (fence == 0) {
                 return VK_ERROR_OUT_OF_HOST_MEMORY;
             }
@@ -628,7 +628,7 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
-    /** Destroys our tracking fences of device (all signalled: the device is idle) and forgets its queues. */
+    /** Destroys our idle-wait fences of device (all signalled: the device is idle) and forgets its queues. */
     private void destroyQueueFences(VnCtx c, long device) throws Throwable {
         for (var it = queueFences.entrySet().iterator(); it.hasNext(); ) {
             QueueFences q = it.next().getValue();

@@ -40,6 +40,10 @@ final class VenusWarmup {
     static final int BATCH = 250;
     /** fresh object tables filled with {@link #BUFFERS} buffers and emptied again (see {@link #growTables}) */
     static final int TABLE_ROUNDS = 60;
+    /** command types covered by {@link #touchEveryCommand} (Venus command types are below 512) */
+    static final int COMMAND_TYPES = 512;
+    /** rounds of {@link #touchEveryCommand} */
+    static final int TOUCHES = 10;
     private static final long INSTANCE = 1;
     private static final long PHYSICAL = 2;
     private static final long DEVICE = 3;
@@ -75,9 +79,6 @@ final class VenusWarmup {
                 commands, (System.nanoTime() - t0) / 1_000_000));
         return commands;
     }
-
-    /** command types covered by {@link #touchEveryCommand} (Venus command types are below 512) */
-    static final int COMMAND_TYPES = 512;
 
     /**
      * Runs every command type through {@link VenusContext#dispatch} (a switch over the MESA commands, then the
@@ -122,8 +123,6 @@ final class VenusWarmup {
         }
         return odd;
     }
-
-    static final int TOUCHES = 10;
 
     /**
      * A context's object tables start small and double as its client creates objects: a few times per table per

@@ -61,10 +61,7 @@ class VenusContextChurnTest {
             SharedMemory reply = ctx.createBlob(new BlobRequest(1, BlobRequest.BLOB_MEM_HOST3D, BlobRequest.FLAG_MAPPABLE, 0, 65536));
             Enc e = new Enc().setReply(1, 0, 65536);
             VenusContextLavapipeTest.createInstance(e, 1);
-            e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100); // vkEnumeratePhysicalDevices: bind id 100
-            e.cmd(11, 1).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
-                    .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
-                    .u32(0).u64(0).u32(0).u64(0).u64(0).u64(0).u64(1).u64(200); // vkCreateDevice -> 200
+            VenusContextLavapipeTest.createDevice(e, 1);
             for (int i = 0; i < CHILDREN; i++) {
                 // vkCreateBuffer(200, {64 KiB, TRANSFER_SRC, exclusive}, NULL, 1000 + i)
                 e.cmd(50, 0).u64(200).u64(1).u32(12).u64(0).u32(0).u64(65536).u32(1).u32(0).u32(0).u64(0).u64(0)

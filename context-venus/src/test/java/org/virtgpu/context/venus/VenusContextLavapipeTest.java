@@ -110,6 +110,17 @@ class VenusContextLavapipeTest {
         return e.u64(0).u64(1).u64(id); // pAllocator NULL, pInstance = id
     }
 
+    /**
+     * vkEnumeratePhysicalDevices(instance 1) binding id 100, then vkCreateDevice(100, {one queue of family 0, priority
+     * 1.0, no layers or extensions}, NULL, id 200); {@code createFlags} 1 asks for vkCreateDevice's reply.
+     */
+    static Enc createDevice(Enc e, int createFlags) {
+        e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100); // vkEnumeratePhysicalDevices: bind id 100
+        return e.cmd(11, createFlags).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
+                .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
+                .u32(0).u64(0).u32(0).u64(0).u64(0).u64(0).u64(1).u64(200);
+    }
+
     @Test
     void instanceAndPhysicalDevicePropertiesReachTheHostDriver() throws GpuException {
         Enc e = new Enc().setReply(1, 0, 65536);
@@ -180,11 +191,7 @@ class VenusContextLavapipeTest {
     void commandBuffersDieWithTheirPoolSoTheirIdsAreUnknownAfterwards() throws GpuException {
         Enc e = new Enc().setReply(1, 0, 65536);
         createInstance(e, 1);
-        e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100); // vkEnumeratePhysicalDevices: bind id 100
-        // vkCreateDevice(100, {one queue of family 0, priority 1.0, no layers or extensions}, NULL, id 200)
-        e.cmd(11, 0).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
-                .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
-                .u32(0).u64(0).u32(0).u64(0).u64(0).u64(0).u64(1).u64(200);
+        createDevice(e, 0);
         // vkCreateCommandPool(200, {family 0}, NULL, id 300)
         e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(0).u32(0).u64(0).u64(1).u64(300);
         // vkAllocateCommandBuffers(200, {pool 300, primary, 2}, ids 400 and 401)
