@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the Venus e2e clients into $1 (default: e2e/venus/build): shaders to SPIR-V as C arrays
-# (glslangValidator, glslang-tools), then vkclient, vkgfx and vkrt against the system libvulkan (libvulkan-dev).
+# (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt and vkfreerace against the system libvulkan
+# (libvulkan-dev).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/build}
@@ -14,3 +15,4 @@ glslangValidator -V --quiet --vn invert_frag_spv -o "$out/invert_frag_spv.h" "$h
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkclient" "$here/vkclient.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkgfx" "$here/vkgfx.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkrt" "$here/vkrt.c" -lvulkan
+gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkfreerace" "$here/vkfreerace.c" -lvulkan

@@ -28,7 +28,7 @@ import org.virtgpu.launcher.testing.OsgiHarness;
 /**
  * The flagship path as a user runs it: the packaged {@code virtgpu.jar} (every bundle, LWJGL as system packages of
  * Felix) in its own JVM on lavapipe, and Mesa's real Venus ICD in vtest mode as the client: {@code vulkaninfo},
- * e2e/venus/vkclient.c, and a venus bundle swap under a running Vulkan client (e2e/launcher/vkloop.c) while a
+ * e2e/venus/vkclient.c, vkrt.c and the hostile vkfreerace.c, and a venus bundle swap under a running Vulkan client (e2e/launcher/vkloop.c) while a
  * cross-domain client (e2e/launcher/xdclient.c) keeps working.
  */
 class VenusLauncherIT {
@@ -174,8 +174,16 @@ class VenusLauncherIT {
         assertTrue(vkrt.output().matches("(?s)rt n=200 p10 [0-9.]+ p50 .* mean [0-9.]+ us\\nresult PASS\\n?"),
                 vkrt.output());
 
+        // a hostile client freeing memory under its running copies (e2e/venus/vkfreerace.c) must not take the
+        // launcher down: vkrt then runs again on the same device
+        Client race = venus(socket, build.resolve("vkfreerace").toString(), "4");
+        assertEquals(0, race.finish(60), race.output());
+        assertTrue(race.output().contains("result PASS"), race.output());
+        Client after = venus(socket, build.resolve("vkrt").toString(), "50");
+        assertEquals(0, after.finish(60), after.output());
+
         // every client's session ended with its process
-        for (String name : List.of("vulkaninfo", "vkclient", "vkrt")) {
+        for (String name : List.of("vulkaninfo", "vkclient", "vkrt", "vkfreerace")) {
             launcher.await(l -> l.matches(".*vtest client \\d+ \\(" + name + "\\) ended: disconnected"), 5_000);
         }
         System.out.printf("VenusLauncherIT: vulkaninfo (full, %d lines) exit 0 after %d ms; vkclient steps:%n%s",

@@ -73,20 +73,39 @@ final class VenusExecutor implements VnHooks {
      * {@link #prefault}); at normal priority it took a CPU from the client on a two-CPU host (map_64mib median 3.7 ms
      * against 2.5, fill_64mib 119 against 87).
      */
-    private static final ThreadPoolExecutor PREFAULTER = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon().name("venus-prefault").unstarted(() -> {
-                try {
-                    Sched.idleCurrentThread();
-                } catch (NativeException e) {
-                    VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: pre-fault thread stays at normal priority: "
-                            + e.getMessage());
-                }
-                r.run();
-            }));
+    private static final ThreadPoolExecutor PREFAULTER = background("venus-prefault", () -> {
+        try {
+            Sched.idleCurrentThread();
+        } catch (NativeException e) {
+            VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: pre-fault thread stays at normal priority: "
+                    + e.getMessage());
+        }
+    });
+    /**
+     * Retires host-visible memory the client freed (see {@link #retire}), in order, on one thread for all contexts at
+     * nice 19 like the core's reclaim thread: replacing 64 MiB of populated mapping costs milliseconds that a ring
+     * thread must not wait for.
+     */
+    private static final ThreadPoolExecutor RETIRER = background("venus-retire", () -> {
+        try {
+            Sched.niceCurrentThread(19);
+        } catch (NativeException e) {
+            VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: retire thread stays at normal priority: "
+                    + e.getMessage());
+        }
+    });
 
-    static {
-        PREFAULTER.allowCoreThreadTimeOut(true);
+    /** One daemon thread named name, set up by setup, that goes after two idle seconds. */
+    private static ThreadPoolExecutor background(String name, Runnable setup) {
+        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 2, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> Thread.ofPlatform().daemon().name(name).unstarted(() -> {
+                    setup.run();
+                    r.run();
+                }));
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
+
     /** from this size on, memory is pre-faulted on its own thread (see {@link #prefault}) */
     private static final long PREFAULT_ASYNC_BYTES = 1L << 20;
     /**
@@ -163,19 +182,33 @@ final class VenusExecutor implements VnHooks {
     private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes) {
     }
 
-    /** host-visible memory we allocated (shared memory imported as host pointer); prefaulting null when not */
-    private record Imported(long device, SharedMemory shm, Prefault prefaulting) {
-        void release() {
-            stopPrefault(prefaulting);
-            shm.release();
-        }
+    /**
+     * Host-visible memory we allocated: the core's shared memory, mapped a second time at {@code address} by this
+     * executor, and that mapping (not the core's) imported into the host driver as a host pointer; prefaulting null
+     * when not pre-faulted. The second mapping is ours to retire (see {@link #retire}).
+     */
+    private record Imported(long device, SharedMemory shm, Prefault prefaulting, long address, long size) {
     }
 
-    private static void stopPrefault(Prefault prefaulting) {
-        if (prefaulting != null) {
-            prefaulting.cancel();
-        }
+    /** Address ranges of retired memory of a device (see {@link #retire}), unmapped once the device is destroyed. */
+    private record Placeholder(long device, long address, long size) {
     }
+
+    /** guarded by itself; filled on {@link #RETIRER}, taken by allocations of the same device and size */
+    private final java.util.List<Placeholder> placeholders = new java.util.ArrayList<>();
+    /** bytes of placeholders of all executors, mapped now (for tests and logs) */
+    private static final java.util.concurrent.atomic.AtomicLong PLACEHOLDER_BYTES =
+            new java.util.concurrent.atomic.AtomicLong();
+    /** bytes retired since placeholders were last emptied of stale writes (see {@link #retire}); on the retirer */
+    private long retiredSinceSweep;
+    /** madvise(2) advice: drop the pages of a private anonymous range (reads give zeros again) */
+    private static final int MADV_DONTNEED = 4;
+    /**
+     * Retired bytes after which a device's placeholders are emptied: writes through stale pointers fill them with
+     * anonymous pages, and a client that keeps freeing memory under pending copies would otherwise pin that much more
+     * each time, until its device goes.
+     */
+    static final long SWEEP_BYTES = 256L << 20;
 
     VenusExecutor(DeviceServices services) {
         this.services = services;
@@ -929,6 +962,7 @@ final class VenusExecutor implements VnHooks {
         freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
         devices.remove(device);
+        unmapPlaceholders(device);
     }
 
     /** Frees the host-visible memory the guest left allocated on device (before the device goes). */
@@ -936,7 +970,8 @@ final class VenusExecutor implements VnHooks {
         for (var e : hostMemory.entrySet()) {
             if (e.getValue().device() == device && hostMemory.remove(e.getKey(), e.getValue())) {
                 VnHooks.super.vkFreeMemory(c, device, e.getKey(), 0);
-                e.getValue().release();
+                Imported m = e.getValue();
+                RETIRER.execute(() -> unmapOwn(m)); // the device is idle and goes next
             }
         }
     }
@@ -1003,20 +1038,34 @@ final class VenusExecutor implements VnHooks {
         } catch (GpuException e) {
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        Prefault prefaulting = prefault(shm);
+        MemorySegment own;
+        long reuse = takePlaceholder(device, rounded);
+        try {
+            own = reuse != 0 ? mapOverPlaceholder(device, reuse, shm, rounded)
+                    : Mman.mapShared(shm.fd(), 0, rounded, Arena.global()); // unmapped by us, see retire
+        } catch (NativeException | RuntimeException e) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: mapping host-visible memory failed: " + e);
+            shm.release();
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        Prefault prefaulting = prefault(shm, own);
         long imp = c.alloc(1, 32);
         p32(imp, STYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT);
         p64(imp + 8, g64(pAllocateInfo + 8));
         p32(imp + 16, HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT);
-        p64(imp + 24, shm.segment().address());
+        p64(imp + 24, own.address());
         p64(pAllocateInfo + 8, imp);
         p64(pAllocateInfo + 16, rounded);
         int r = VnHooks.super.vkAllocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
         if (r == VK_SUCCESS) {
-            hostMemory.put(g64(pMemory), new Imported(device, shm, prefaulting));
+            hostMemory.put(g64(pMemory), new Imported(device, shm, prefaulting, own.address(), rounded));
         } else {
-            stopPrefault(prefaulting);
-            shm.release();
+            Imported m = new Imported(device, shm, prefaulting, own.address(), rounded);
+            if (reuse != 0) {
+                retire(m); // a placeholder's range: the driver may hold stale pointers into it
+            } else {
+                RETIRER.execute(() -> unmapOwn(m)); // the driver never had this pointer
+            }
         }
         return r;
     }
@@ -1035,16 +1084,16 @@ final class VenusExecutor implements VnHooks {
      *
      * @return the background pre-fault to {@link Prefault#cancel} when the memory is freed, or null
      */
-    private static Prefault prefault(SharedMemory shm) {
+    private static Prefault prefault(SharedMemory shm, MemorySegment own) {
         if (!PREFAULT || populateUnsupported) {
             return null;
         }
-        if (shm.size() < PREFAULT_ASYNC_BYTES) {
-            populate(shm.segment());
+        if (own.byteSize() < PREFAULT_ASYNC_BYTES) {
+            populate(own);
             return null;
         }
         lastMemoryActivity = System.nanoTime();
-        Prefault p = new Prefault(shm.retain()); // our mapping must stay while we populate it
+        Prefault p = new Prefault(shm.retain(), own); // the fd must stay while we allocate through it
         PREFAULTER.execute(p::run);
         return p;
     }
@@ -1064,11 +1113,25 @@ final class VenusExecutor implements VnHooks {
         private static final int RUNNING = 1;
         private static final int DONE = 2;
         private final SharedMemory shm;
+        /** the mapping the host driver uses (see {@link Imported}) */
+        private final MemorySegment own;
         private final AtomicInteger state = new AtomicInteger(WAITING);
         private volatile boolean wanted = true;
 
-        Prefault(SharedMemory shm) {
+        Prefault(SharedMemory shm, MemorySegment own) {
             this.shm = shm;
+            this.own = own;
+        }
+
+        /**
+         * Cancels and waits for a populate step in progress: afterwards nothing populates {@link #own} any more, so
+         * it may be replaced (a step over a placeholder would fill it with anonymous pages).
+         */
+        void cancelAndWait() {
+            cancel();
+            synchronized (this) {
+                assert !wanted;
+            }
         }
 
         void cancel() {
@@ -1108,7 +1171,7 @@ final class VenusExecutor implements VnHooks {
         }
 
         private void populateInSteps() {
-            MemorySegment all = shm.segment();
+            MemorySegment all = own;
             long size = all.byteSize();
             try {
                 for (long off = 0; off < size && wanted; off += PREFAULT_STEP_BYTES) {
@@ -1118,8 +1181,10 @@ final class VenusExecutor implements VnHooks {
                 VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: not allocating ahead: " + e.getMessage());
             }
             for (long off = 0; off < size && wanted && !populateUnsupported; off += PREFAULT_STEP_BYTES) {
-                if (!populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, size - off)))) {
-                    return;
+                synchronized (this) { // see cancelAndWait
+                    if (!wanted || !populate(all.asSlice(off, Math.min(PREFAULT_STEP_BYTES, size - off)))) {
+                        return;
+                    }
                 }
             }
         }
@@ -1149,9 +1214,142 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkFreeMemory(c, device, memory, pAllocator);
         Imported m = hostMemory.remove(memory);
         if (m != null) {
-            m.release(); // the core keeps its own reference while the client's blob is alive
+            retire(m);
         }
     }
+
+    /**
+     * Memory the client freed while its device lives. The host driver may still read or write it: a hostile or
+     * buggy client can free memory that a submitted copy still uses, or use a buffer, descriptor or device address
+     * into it after the free (invalid usage, but lavapipe then follows the raw pointer). Unmapping it would let that
+     * client crash the whole server (SIGSEGV in lavapipe's queue thread, e2e/venus/vkfreerace.c did in its first
+     * round). So our mapping is replaced in place by an anonymous, unreserved placeholder: the pages go back at
+     * once (the core's reference and the client's blob keep them only as long as they are held), a stale access
+     * reads zeros or writes into pages of the placeholder, and the address range is unmapped when the device is
+     * destroyed, after which the driver holds no pointer into it. On {@link #RETIRER}, in order.
+     */
+    private void retire(Imported m) {
+        RETIRER.execute(() -> {
+            try {
+                if (m.prefaulting() != null) {
+                    m.prefaulting().cancelAndWait();
+                }
+                Mman.map(MemorySegment.ofAddress(m.address()), m.size(), Mman.PROT_READ | Mman.PROT_WRITE,
+                        Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE | Mman.MAP_FIXED, -1, 0,
+                        Arena.global());
+                synchronized (placeholders) {
+                    placeholders.add(new Placeholder(m.device(), m.address(), m.size()));
+                    PLACEHOLDER_BYTES.addAndGet(m.size());
+                    retiredSinceSweep += m.size();
+                    if (retiredSinceSweep >= SWEEP_BYTES) {
+                        retiredSinceSweep = 0;
+                        sweep(m.device());
+                    }
+                }
+            } catch (NativeException | RuntimeException e) {
+                // the old mapping normally stays (with its pages): never unmapped while the device may use it
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: retiring freed memory failed, it stays"
+                        + " mapped: " + e);
+            } finally {
+                m.shm().release(); // the core keeps its own reference while the client's blob is alive
+            }
+        });
+    }
+
+    /** Drops the pages stale writes left in device's placeholders (under the placeholders lock). */
+    private void sweep(long device) {
+        for (Placeholder p : placeholders) {
+            if (p.device() == device) {
+                try {
+                    Mman.madvise(MemorySegment.ofAddress(p.address()).reinterpret(p.size()), MADV_DONTNEED);
+                } catch (NativeException | RuntimeException e) {
+                    VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: emptying a placeholder failed: " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * The address of a placeholder of device exactly size bytes long, no longer listed, or 0. A new allocation maps
+     * its memory there, so a device that allocates and frees in a loop reuses its address ranges instead of
+     * reserving new ones until it is destroyed (a stale pointer into the range then reaches memory of the same
+     * context, never another's).
+     */
+    private long takePlaceholder(long device, long size) {
+        synchronized (placeholders) {
+            for (int i = placeholders.size() - 1; i >= 0; i--) {
+                Placeholder p = placeholders.get(i);
+                if (p.device() == device && p.size() == size) {
+                    placeholders.remove(i);
+                    PLACEHOLDER_BYTES.addAndGet(-size);
+                    return p.address();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** Maps shm over the placeholder at address (see {@link #takePlaceholder}). */
+    private MemorySegment mapOverPlaceholder(long device, long address, SharedMemory shm, long size)
+            throws NativeException {
+        try {
+            return Mman.map(MemorySegment.ofAddress(address), size, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_SHARED | Mman.MAP_FIXED, shm.fd(), 0, Arena.global());
+        } catch (NativeException | RuntimeException e) {
+            // a failed MAP_FIXED may have unmapped the range: put the placeholder back so nothing else lands there
+            Mman.map(MemorySegment.ofAddress(address), size, Mman.PROT_READ | Mman.PROT_WRITE,
+                    Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE | Mman.MAP_FIXED, -1, 0, Arena.global());
+            synchronized (placeholders) {
+                placeholders.add(new Placeholder(device, address, size));
+                PLACEHOLDER_BYTES.addAndGet(size);
+            }
+            throw e;
+        }
+    }
+
+    /** Bytes of placeholders mapped now, over all contexts (see {@link #retire}). */
+    static long placeholderBytes() {
+        return PLACEHOLDER_BYTES.get();
+    }
+
+    /** Unmaps our mapping of m and drops our reference: only once the host driver cannot use it any more. */
+    private static void unmapOwn(Imported m) {
+        if (m.prefaulting() != null) {
+            m.prefaulting().cancelAndWait();
+        }
+        try {
+            Mman.unmap(m.address(), m.size());
+        } catch (NativeException e) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: unmapping host-visible memory failed: " + e);
+        } finally {
+            m.shm().release();
+        }
+    }
+
+    /**
+     * After device is destroyed: unmaps the placeholders of its retired memory. Queued behind every retire of its
+     * memory, so none is replaced after this (MAP_FIXED over a range unmapped here could hit someone else's).
+     */
+    private void unmapPlaceholders(long device) {
+        RETIRER.execute(() -> {
+            synchronized (placeholders) {
+                for (var it = placeholders.iterator(); it.hasNext(); ) {
+                    Placeholder p = it.next();
+                    if (p.device() == device) {
+                        it.remove();
+                        PLACEHOLDER_BYTES.addAndGet(-p.size());
+                        try {
+                            Mman.unmap(p.address(), p.size());
+                        } catch (NativeException e) {
+                            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: unmapping a placeholder failed: "
+                                    + e);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
 
     // ---------------------------------------------------------------- descriptors
 

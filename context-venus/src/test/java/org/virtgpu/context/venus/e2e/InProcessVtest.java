@@ -34,6 +34,18 @@ public final class InProcessVtest implements AutoCloseable {
         server.stop();
     }
 
+    /**
+     * Waits up to {@code nanos} for every session to end (a client's connection thread frees its session by itself
+     * once the client is gone); true when none is left.
+     */
+    public boolean awaitNoSessions(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        while (!device.sessions().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return device.sessions().isEmpty();
+    }
+
     /** The ConfigAdmin defaults, with the socket path of this server and room for a 64 MiB client. */
     static VtestConfig config(String path) {
         return new VtestConfig() {

@@ -20,10 +20,7 @@ class VulkaninfoThroughVenusTest {
             assertEquals(0, r.exit(), r.output());
             assertTrue(r.output().contains("Virtio-GPU Venus (llvmpipe"), r.output());
             // the client is gone: its connection thread must free the session (contexts, rings, blobs) by itself
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!server.device.sessions().isEmpty() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            server.awaitNoSessions(10_000_000_000L);
             assertEquals(List.of(), server.device.sessions(), "the session ended with the client");
         }
     }
