@@ -4,9 +4,11 @@
  * memory behind the allocation may only go once the queue has passed the copy.
  *
  * Each of ROUNDS rounds allocates two 64 MiB host-visible buffers, submits a copy between them, frees both
- * memories right away (the buffers stay, as Vulkan allows), waits for the fence and destroys the buffers. A last
- * round checks a small copy end to end. Prints "result PASS" when every call returned VK_SUCCESS.
- * usage: vkfreerace [ROUNDS]   (default 10)
+ * memories right away (the buffers stay, as Vulkan allows), waits for the fence and destroys the buffers. With
+ * "destroy", each round also destroys both buffers and resets the command buffer before waiting (invalid as well:
+ * the copy still uses them). A last round checks a small copy end to end. Prints "result PASS" when every call
+ * returned VK_SUCCESS.
+ * usage: vkfreerace [ROUNDS [free|destroy]]   (default 10 rounds, free)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,7 @@ static void check(VkResult r, const char *what) {
 
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 10;
+    int destroy = argc > 2 && strcmp(argv[2], "destroy") == 0;
     const char *failed = "?";
     VkInstance inst;
     check(vku_instance("vkfreerace", VK_API_VERSION_1_1, &inst), "vkCreateInstance");
@@ -72,14 +75,21 @@ int main(int argc, char **argv) {
         vkUnmapMemory(dev, dst.mem);
         vkFreeMemory(dev, src.mem, NULL);
         vkFreeMemory(dev, dst.mem, NULL);
+        if (destroy && !last) {
+            vkDestroyBuffer(dev, src.buf, NULL);
+            vkDestroyBuffer(dev, dst.buf, NULL);
+            check(vkResetCommandBuffer(cmd, 0), "vkResetCommandBuffer under the copy");
+        }
         check(vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-        vkDestroyBuffer(dev, src.buf, NULL);
-        vkDestroyBuffer(dev, dst.buf, NULL);
+        if (!destroy || last) {
+            vkDestroyBuffer(dev, src.buf, NULL);
+            vkDestroyBuffer(dev, dst.buf, NULL);
+        }
     }
     vkDestroyFence(dev, fence, NULL);
     vkDestroyCommandPool(dev, pool, NULL);
     vkDestroyDevice(dev, NULL);
     vkDestroyInstance(inst, NULL);
-    printf("rounds %d\nresult PASS\n", rounds);
+    printf("rounds %d%s\nresult PASS\n", rounds, destroy ? " (destroying under the copy)" : "");
     return 0;
 }

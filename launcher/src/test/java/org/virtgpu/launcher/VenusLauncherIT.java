@@ -174,9 +174,9 @@ class VenusLauncherIT {
         assertTrue(vkrt.output().matches("(?s)rt n=200 p10 [0-9.]+ p50 .* mean [0-9.]+ us\\nresult PASS\\n?"),
                 vkrt.output());
 
-        // a hostile client freeing memory under its running copies (e2e/venus/vkfreerace.c) must not take the
-        // launcher down: vkrt then runs again on the same device
-        Client race = venus(socket, build.resolve("vkfreerace").toString(), "4");
+        // a hostile client freeing memory and destroying buffers under its running copies (e2e/venus/vkfreerace.c)
+        // must not take the launcher down: vkrt then runs again on the same device
+        Client race = venus(socket, build.resolve("vkfreerace").toString(), "4", "destroy");
         assertEquals(0, race.finish(60), race.output());
         assertTrue(race.output().contains("result PASS"), race.output());
         Client after = venus(socket, build.resolve("vkrt").toString(), "50");

@@ -254,8 +254,25 @@ final class VenusExecutor implements VnHooks {
     public int vkWaitForFences(VnCtx c, long device, int fenceCount, long pFences, int waitAll, long timeout) throws Throwable {
         long start = System.nanoTime();
         long budget = waitBudget(c, timeout);
-        return slicedWait(c, start, budget, true,
+        int r = slicedWait(c, start, budget, true,
                 slice -> VnHooks.super.vkWaitForFences(c, device, fenceCount, pFences, waitAll, slice));
+        if (r == VK_SUCCESS && (waitAll != 0 || fenceCount == 1)) {
+            for (int i = 0; i < fenceCount; i++) {
+                completed(g64(pFences + 8L * i));
+            }
+            runPutOff(c);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkGetFenceStatus(VnCtx c, long device, long fence) throws Throwable {
+        int r = VnHooks.super.vkGetFenceStatus(c, device, fence);
+        if (r == VK_SUCCESS) {
+            completed(fence);
+            runPutOff(c);
+        }
+        return r;
     }
 
     @Override
@@ -318,6 +335,24 @@ final class VenusExecutor implements VnHooks {
         int nFree;
         /** per submit, under this queue's lock: binary semaphore -> signals minus waits of the batches checked so far */
         final java.util.HashMap<Long, Integer> claims = new java.util.HashMap<>();
+        /** client submits accepted so far (under this queue's lock), see {@link Mark} */
+        long submitted;
+        /** the newest of them known complete (under this queue's lock) */
+        long completed;
+
+        synchronized void complete(long seq) {
+            if (seq > completed) {
+                completed = seq;
+            }
+        }
+
+        synchronized boolean done(long seq) {
+            return completed >= seq;
+        }
+
+        synchronized long submitted() {
+            return submitted;
+        }
 
         QueueFences(long queue, long device) {
             this.queue = queue;
@@ -386,6 +421,7 @@ final class VenusExecutor implements VnHooks {
 
     /** The guest's submit of kind; its queue is remembered for idle waits (see {@link QueueFences}). */
     private int submitTracked(VnCtx c, int kind, long queue, int count, long infos, long fence) throws Throwable {
+        runPutOff(c);
         QueueFences q = queueFences(queue);
         synchronized (q) { // one writer per queue in valid use; the lock orders submits and idle-wait fences
             if (!binaryWaitsSignalled(q, kind, count, infos)) {
@@ -400,8 +436,386 @@ final class VenusExecutor implements VnHooks {
             if (r == VK_SUCCESS) {
                 // a failed submit leaves its semaphores unaffected (Vulkan spec, vkQueueSubmit "Return codes")
                 trackBinarySignals(kind, count, infos);
+                mark(q, kind, count, infos, fence);
             }
             return r;
+        }
+    }
+
+    // ---------------------------------------------------------------- destroys and resets a pending submit may need
+
+    /*
+     * Vulkan requires submitted work to be complete before the objects it uses are destroyed or reset
+     * (VUID-vkDestroyBuffer-buffer-00922 and its siblings, VUID-vkBeginCommandBuffer-commandBuffer-00049, ...). A
+     * client that does not wait makes lavapipe's queue thread use freed objects, which killed the whole server
+     * (e2e/venus/vkfreerace.c with "destroy": SIGSEGV inside libvulkan_lvp.so). So the executor knows, per queue,
+     * which of the client's submits are known complete: each accepted submit gets the next sequence number, and its
+     * fence and command buffers remember it (a Mark); a fence seen signalled (vkWaitForFences of all its fences or
+     * of one, vkGetFenceStatus, our own idle waits) completes its queue up to its submit. Mesa's client always sends
+     * vkWaitForFences for a fence whose feedback it saw signalled, so a client that waits properly is known idle
+     * without any extra host call.
+     * - Destroys of objects that submitted work may use are put off, in order, while the device has submits not known
+     *   complete, and run once their queues got there (checked on every destroy, submit and completed wait; all of
+     *   them before the device is freed). The client's ids are gone at once either way.
+     * - Resets of a command buffer (vkBeginCommandBuffer, vkResetCommandBuffer) whose submit is not known complete,
+     *   and of command or descriptor pools and query pools while the device is busy, wait for the queue first (an
+     *   empty submit with a fence of ours, waited for in slices like vkQueueWaitIdle).
+     * Not put off: vkFreeDescriptorSets (a valid client freeing an unused set while other work runs must get the
+     * pool's room back at once), and objects the queue does not use (shader modules, pipeline caches, layouts).
+     */
+
+    /** A client submit: its queue and sequence number there. */
+    private record Mark(QueueFences q, long seq) {
+    }
+
+    /** A host call put off until each of queues has completed up to submitted[i]. */
+    private record PutOff(long device, QueueFences[] queues, long[] submitted, Deferred call) {
+        boolean ready() {
+            for (int i = 0; i < queues.length; i++) {
+                if (!queues[i].done(submitted[i])) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Deferred {
+        void run(VnCtx c) throws Throwable;
+    }
+
+    /** host fence -> the submit that signals it */
+    private final Map<Long, Mark> fenceMarks = new ConcurrentHashMap<>();
+    /** host command buffer -> its latest submit */
+    private final Map<Long, Mark> commandMarks = new ConcurrentHashMap<>();
+    /** in the order the client destroyed (guarded by itself) */
+    private final java.util.ArrayDeque<PutOff> putOff = new java.util.ArrayDeque<>();
+    /** putOff's size, for the checks outside its lock */
+    private volatile int putOffCount;
+    /** put-off calls past which a destroy waits for its device (a client that never waits) */
+    static final int PUT_OFF_LIMIT = 4096;
+
+    /** After an accepted submit (under q's lock): the next sequence number for its fence and command buffers. */
+    private void mark(QueueFences q, int kind, int count, long infos, long fence) {
+        Mark m = new Mark(q, ++q.submitted);
+        if (fence != 0) {
+            fenceMarks.put(fence, m);
+        }
+        if (kind == BIND_SPARSE) {
+            return;
+        }
+        for (int b = 0; b < count; b++) {
+            long info = batch(kind, infos, b);
+            // VkSubmitInfo: commandBufferCount @40, pCommandBuffers @48; VkSubmitInfo2: commandBufferInfoCount @32,
+            // pCommandBufferInfos @40, each VkCommandBufferSubmitInfo (32 bytes) with commandBuffer @16
+            int n = g32(info + (kind == SUBMIT ? 40 : 32));
+            long array = g64(info + (kind == SUBMIT ? 48 : 40));
+            for (int i = 0; i < n && array != 0; i++) {
+                long cb = kind == SUBMIT ? g64(array + 8L * i) : g64(array + 32L * i + 16);
+                if (cb != 0) {
+                    commandMarks.put(cb, m);
+                }
+            }
+        }
+    }
+
+    private void completed(long fence) {
+        Mark m = fenceMarks.get(fence);
+        if (m != null) {
+            m.q().complete(m.seq());
+        }
+    }
+
+    /** true when every submit to a queue of device is known complete */
+    private boolean idle(long device) {
+        for (QueueFences q : queueFences.values()) {
+            if (q.device == device && !q.done(q.submitted())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether a destroy on device may run now: the device is idle and nothing of it is put off (checked without
+     * allocating: every vkDestroyBuffer of a buffer churn comes here).
+     */
+    private boolean destroyNow(VnCtx c, long device) throws Throwable {
+        if (putOffCount > 0) {
+            runPutOff(c);
+            synchronized (putOff) {
+                for (PutOff p : putOff) {
+                    if (p.device() == device) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return idle(device);
+    }
+
+    /**
+     * Puts call off behind what is put off already (see above). A client that piles up {@link #PUT_OFF_LIMIT}
+     * calls without ever waiting waits for its device here.
+     */
+    private void putOff(VnCtx c, long device, Deferred call) throws Throwable {
+        synchronized (putOff) {
+            java.util.List<QueueFences> qs = new java.util.ArrayList<>();
+            for (QueueFences q : queueFences.values()) {
+                if (q.device == device) {
+                    qs.add(q);
+                }
+            }
+            long[] upTo = new long[qs.size()];
+            for (int i = 0; i < upTo.length; i++) {
+                upTo[i] = qs.get(i).submitted();
+            }
+            putOff.add(new PutOff(device, qs.toArray(new QueueFences[0]), upTo, call));
+            putOffCount = putOff.size();
+        }
+        if (putOffCount > PUT_OFF_LIMIT) {
+            waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true);
+            runPutOff(c);
+        }
+    }
+
+    /** Runs the put-off calls that are ready, each device's in order. */
+    private void runPutOff(VnCtx c) throws Throwable {
+        if (putOffCount == 0) {
+            return;
+        }
+        java.util.List<PutOff> ready = new java.util.ArrayList<>();
+        synchronized (putOff) {
+            Set<Long> blocked = new java.util.HashSet<>();
+            for (var it = putOff.iterator(); it.hasNext(); ) {
+                PutOff p = it.next();
+                if (blocked.contains(p.device())) {
+                    continue;
+                }
+                if (p.ready()) {
+                    it.remove();
+                    ready.add(p);
+                } else {
+                    blocked.add(p.device());
+                }
+            }
+            putOffCount = putOff.size();
+        }
+        for (PutOff p : ready) {
+            p.call().run(c);
+        }
+    }
+
+    /** Before device is freed (its queues drained, see {@link #quiesce}): runs all of its put-off calls. */
+    private void runPutOff(VnCtx c, long device, boolean run) throws Throwable {
+        java.util.List<PutOff> mine = new java.util.ArrayList<>();
+        synchronized (putOff) {
+            for (var it = putOff.iterator(); it.hasNext(); ) {
+                PutOff p = it.next();
+                if (p.device() == device) {
+                    it.remove();
+                    mine.add(p);
+                }
+            }
+            putOffCount = putOff.size();
+        }
+        if (run) {
+            for (PutOff p : mine) {
+                p.call().run(c);
+            }
+        }
+        commandMarks.values().removeIf(m -> m.q().device == device);
+        fenceMarks.values().removeIf(m -> m.q().device == device);
+    }
+
+    /** A reset of commandBuffer waits for its latest submit; false when that did not complete in time. */
+    private boolean commandBufferIdle(VnCtx c, long commandBuffer) throws Throwable {
+        Mark m = commandMarks.get(commandBuffer);
+        if (m == null || m.q().done(m.seq())) {
+            return true;
+        }
+        return waitQueue(c, m.q(), System.nanoTime(), waitBudget(c, -1L), true) == VK_SUCCESS;
+    }
+
+    /** A reset of a pool of device waits for all its submits; false when they did not complete in time. */
+    private boolean deviceIdle(VnCtx c, long device) throws Throwable {
+        return idle(device) || waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true) == VK_SUCCESS;
+    }
+
+    @Override
+    public int vkBeginCommandBuffer(VnCtx c, long commandBuffer, long pBeginInfo) throws Throwable {
+        return commandBufferIdle(c, commandBuffer) ? VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo)
+                : VK_ERROR_DEVICE_LOST;
+    }
+
+    @Override
+    public int vkResetCommandBuffer(VnCtx c, long commandBuffer, int flags) throws Throwable {
+        return commandBufferIdle(c, commandBuffer) ? VnHooks.super.vkResetCommandBuffer(c, commandBuffer, flags)
+                : VK_ERROR_DEVICE_LOST;
+    }
+
+    @Override
+    public int vkResetCommandPool(VnCtx c, long device, long commandPool, int flags) throws Throwable {
+        return deviceIdle(c, device) ? VnHooks.super.vkResetCommandPool(c, device, commandPool, flags)
+                : VK_ERROR_DEVICE_LOST;
+    }
+
+    @Override
+    public int vkResetDescriptorPool(VnCtx c, long device, long descriptorPool, int flags) throws Throwable {
+        return deviceIdle(c, device) ? VnHooks.super.vkResetDescriptorPool(c, device, descriptorPool, flags)
+                : VK_ERROR_DEVICE_LOST;
+    }
+
+    @Override
+    public void vkResetQueryPool(VnCtx c, long device, long queryPool, int firstQuery, int queryCount) throws Throwable {
+        if (deviceIdle(c, device)) {
+            VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
+        }
+    }
+
+    @Override
+    public void vkDestroyBuffer(VnCtx c, long device, long buffer, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyBuffer(c, device, buffer, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyBuffer(d, device, buffer, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyBufferView(VnCtx c, long device, long bufferView, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyBufferView(c, device, bufferView, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyBufferView(d, device, bufferView, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyImage(VnCtx c, long device, long image, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyImage(c, device, image, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyImage(d, device, image, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyImageView(VnCtx c, long device, long imageView, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyImageView(c, device, imageView, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyImageView(d, device, imageView, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroySampler(VnCtx c, long device, long sampler, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroySampler(c, device, sampler, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroySampler(d, device, sampler, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyPipeline(VnCtx c, long device, long pipeline, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyPipeline(c, device, pipeline, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyPipeline(d, device, pipeline, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyDescriptorPool(c, device, descriptorPool, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyDescriptorPool(d, device, descriptorPool, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyQueryPool(VnCtx c, long device, long queryPool, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyQueryPool(c, device, queryPool, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyQueryPool(d, device, queryPool, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyEvent(VnCtx c, long device, long event, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyEvent(c, device, event, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyEvent(d, device, event, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyFramebuffer(VnCtx c, long device, long framebuffer, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyFramebuffer(c, device, framebuffer, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyFramebuffer(d, device, framebuffer, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyRenderPass(VnCtx c, long device, long renderPass, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyRenderPass(c, device, renderPass, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyRenderPass(d, device, renderPass, 0));
+        }
+    }
+
+    @Override
+    public void vkDestroyCommandPool(VnCtx c, long device, long commandPool, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyCommandPool(c, device, commandPool, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroyCommandPool(d, device, commandPool, 0));
+        }
+    }
+
+    @Override
+    public void vkFreeCommandBuffers(VnCtx c, long device, long commandPool, int commandBufferCount,
+            long pCommandBuffers) throws Throwable {
+        long[] cbs = new long[Math.max(0, commandBufferCount)];
+        for (int i = 0; i < cbs.length && pCommandBuffers != 0; i++) {
+            cbs[i] = g64(pCommandBuffers + 8L * i);
+        }
+        Deferred free = d -> {
+            long p = d.alloc(Math.max(1, cbs.length), 8);
+            for (int i = 0; i < cbs.length; i++) {
+                p64(p + 8L * i, cbs[i]);
+            }
+            VnHooks.super.vkFreeCommandBuffers(d, device, commandPool, cbs.length, p);
+            for (long cb : cbs) {
+                commandMarks.remove(cb); // the driver may hand the same handle out again
+            }
+        };
+        if (destroyNow(c, device)) {
+            free.run(c);
+        } else {
+            putOff(c, device, free);
+        }
+    }
+
+    @Override
+    public void vkDestroyFence(VnCtx c, long device, long fence, long pAllocator) throws Throwable {
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroyFence(c, device, fence, 0);
+            fenceMarks.remove(fence);
+        } else {
+            putOff(c, device, d -> {
+                VnHooks.super.vkDestroyFence(d, device, fence, 0);
+                fenceMarks.remove(fence);
+            });
         }
     }
 
@@ -581,6 +995,7 @@ final class VenusExecutor implements VnHooks {
     /** Submits an empty batch with a fence of ours to q's queue and waits for it (see {@link #slicedWait}). */
     private int waitQueue(VnCtx c, QueueFences q, long start, long budget, boolean guest) throws Throwable {
         long fence;
+        long upTo;
         synchronized (q) {
             fence = idleWaitFence(c, q);
             if (fence == 0) {
@@ -592,10 +1007,15 @@ final class VenusExecutor implements VnHooks {
                 return r;
             }
             q.push(fence);
+            upTo = q.submitted;
         }
         long p = c.alloc(1, 8);
         p64(p, fence);
-        return slicedWait(c, start, budget, guest, slice -> VnHooks.super.vkWaitForFences(c, q.device, 1, p, 1, slice));
+        int r = slicedWait(c, start, budget, guest, slice -> VnHooks.super.vkWaitForFences(c, q.device, 1, p, 1, slice));
+        if (r == VK_SUCCESS) {
+            q.complete(upTo);
+        }
+        return r;
     }
 
     @Override
@@ -614,7 +1034,11 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
-        VnHooks.super.vkDestroySemaphore(c, device, semaphore, pAllocator);
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkDestroySemaphore(c, device, semaphore, 0);
+        } else {
+            putOff(c, device, d -> VnHooks.super.vkDestroySemaphore(d, device, semaphore, 0));
+        }
         timelines.remove(semaphore);
         binaryPending.remove(semaphore);
     }
@@ -692,6 +1116,10 @@ final class VenusExecutor implements VnHooks {
     /** The device stays alive (with its memory) because lavapipe may still use it; so does the instance. */
     private void leak(long device) {
         leakedDevice = true;
+        synchronized (putOff) {
+            putOff.removeIf(p -> p.device() == device); // never run: the device may still use those objects
+            putOffCount = putOff.size();
+        }
         devices.remove(device);
         for (var it = hostMemory.entrySet().iterator(); it.hasNext(); ) {
             if (it.next().getValue().device() == device) {
@@ -957,6 +1385,7 @@ final class VenusExecutor implements VnHooks {
             leak(device);
             return;
         }
+        runPutOff(c, device, true);
         destroyQueueFences(c, device);
         destroyChildren(device);
         freeImported(c, device);
@@ -1211,10 +1640,19 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkFreeMemory(VnCtx c, long device, long memory, long pAllocator) throws Throwable {
-        VnHooks.super.vkFreeMemory(c, device, memory, pAllocator);
         Imported m = hostMemory.remove(memory);
-        if (m != null) {
-            retire(m);
+        if (destroyNow(c, device)) {
+            VnHooks.super.vkFreeMemory(c, device, memory, 0);
+            if (m != null) {
+                retire(m);
+            }
+        } else {
+            putOff(c, device, d -> {
+                VnHooks.super.vkFreeMemory(d, device, memory, 0);
+                if (m != null) {
+                    retire(m);
+                }
+            });
         }
     }
 

@@ -11,20 +11,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * e2e/venus/vkfreerace.c through Mesa's Venus ICD: a client that frees host-visible memory while its copy still runs
- * (and so makes lavapipe read and write freed memory). Before the executor retired freed memory into placeholders,
- * the first round killed the server's JVM with a SIGSEGV in lavapipe's queue thread; here two such clients in a row
- * must pass on one server, and once their sessions are gone no placeholder of their retired memory may remain.
+ * (and so makes lavapipe read and write freed memory), and in "destroy" mode also destroys the copy's buffers and
+ * resets its command buffer under it. Before the executor retired freed memory into placeholders, the first round
+ * killed the server's JVM with a SIGSEGV in lavapipe's queue thread; before it put destroys off until their queue
+ * got there, the destroy mode did (inside libvulkan_lvp.so). Here three such clients in a row must pass on one
+ * server, and once their sessions are gone no placeholder of their retired memory may remain.
  */
 class VkFreeRaceThroughVenusTest {
     @TempDir
     Path tmp;
 
     @Test
-    void freeingMemoryUnderARunningCopyNeitherCrashesTheServerNorLeaksItsMappings() throws Exception {
+    void freeingAndDestroyingUnderARunningCopyNeitherCrashesTheServerNorLeaksItsMappings() throws Exception {
         Path client = E2eClients.client("vkfreerace");
         try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
-            for (int i = 0; i < 2; i++) {
-                VenusClient.Result r = VenusClient.run(server.socket, tmp, 300, client.toString(), "12");
+            for (String mode : new String[] {"free", "destroy", "free"}) {
+                VenusClient.Result r = VenusClient.run(server.socket, tmp, 300, client.toString(), "12", mode);
                 assertEquals(0, r.exit(), r.output());
                 assertTrue(r.output().contains("result PASS"), r.output());
             }
