@@ -339,6 +339,10 @@ final class VenusExecutor implements VnHooks {
         long submitted;
         /** the newest of them known complete (under this queue's lock) */
         long completed;
+        /** a fence of ours behind an empty submit that completes the queue up to probeUpTo (see probe), or 0 */
+        long probe;
+        long probeUpTo;
+        boolean probing;
 
         synchronized void complete(long seq) {
             if (seq > completed) {
@@ -574,10 +578,63 @@ final class VenusExecutor implements VnHooks {
             putOff.add(new PutOff(device, qs.toArray(new QueueFences[0]), upTo, call));
             putOffCount = putOff.size();
         }
+        for (QueueFences q : queueFences.values()) {
+            if (q.device == device) {
+                probe(c, q);
+            }
+        }
         if (putOffCount > PUT_OFF_LIMIT) {
             waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true);
             runPutOff(c);
         }
+    }
+
+    /**
+     * Makes sure the queue finds out when it has completed what was submitted so far even if the client never
+     * waits on a fence of ours to see (timeline semaphores only, or no wait at all): an empty submit with a fence
+     * of the executor's, one at a time per queue, checked in {@link #runPutOff}.
+     */
+    private void probe(VnCtx c, QueueFences q) throws Throwable {
+        synchronized (q) {
+            if (q.probing || q.completed >= q.submitted) {
+                return;
+            }
+            if (q.probe == 0) {
+                long info = c.alloc(1, 24); // VkFenceCreateInfo: sType, pNext, flags 0 (unsignalled)
+                p32(info, STYPE_FENCE_CREATE_INFO);
+                p64(info + 8, 0);
+                p32(info + 16, 0);
+                long out = c.alloc(1, 8);
+                if (VnHooks.super.vkCreateFence(c, q.device, info, 0, out) != VK_SUCCESS) {
+                    return;
+                }
+                q.probe = g64(out);
+            }
+            if (VnHooks.super.vkQueueSubmit(c, q.queue, 0, 0, q.probe) == VK_SUCCESS) {
+                q.probing = true;
+                q.probeUpTo = q.submitted;
+            }
+        }
+    }
+
+    /** A probe that signalled completes its queue; its fence is reset for the next one. */
+    private void checkProbe(VnCtx c, QueueFences q) throws Throwable {
+        synchronized (q) {
+            if (!q.probing || VnHooks.super.vkGetFenceStatus(c, q.device, q.probe) != VK_SUCCESS) {
+                return;
+            }
+            long p = c.alloc(1, 8);
+            p64(p, q.probe);
+            if (VnHooks.super.vkResetFences(c, q.device, 1, p) == VK_SUCCESS) {
+                q.probing = false;
+            }
+            q.complete(q.probeUpTo);
+        }
+    }
+
+    /** Calls put off now (tests). */
+    int putOffCount() {
+        return putOffCount;
     }
 
     /** Runs the put-off calls that are ready, each device's in order. */
@@ -585,7 +642,11 @@ final class VenusExecutor implements VnHooks {
         if (putOffCount == 0) {
             return;
         }
+        for (QueueFences q : queueFences.values()) {
+            checkProbe(c, q);
+        }
         java.util.List<PutOff> ready = new java.util.ArrayList<>();
+        java.util.Set<QueueFences> waiting = new java.util.HashSet<>();
         synchronized (putOff) {
             Set<Long> blocked = new java.util.HashSet<>();
             for (var it = putOff.iterator(); it.hasNext(); ) {
@@ -598,12 +659,16 @@ final class VenusExecutor implements VnHooks {
                     ready.add(p);
                 } else {
                     blocked.add(p.device());
+                    waiting.addAll(java.util.List.of(p.queues()));
                 }
             }
             putOffCount = putOff.size();
         }
         for (PutOff p : ready) {
             p.call().run(c);
+        }
+        for (QueueFences q : waiting) {
+            probe(c, q);
         }
     }
 
@@ -1094,6 +1159,11 @@ final class VenusExecutor implements VnHooks {
             }
             it.remove();
             synchronized (q) {
+                if (q.probe != 0) {
+                    VnHooks.super.vkDestroyFence(c, device, q.probe, 0); // signalled: the device is idle
+                    q.probe = 0;
+                    q.probing = false;
+                }
                 for (int i = 0; i < q.size; i++) {
                     VnHooks.super.vkDestroyFence(c, device, q.pending[(q.head + i) & (q.pending.length - 1)], 0);
                 }

@@ -295,6 +295,30 @@ class VenusRingTest {
         assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
     }
 
+    @Test
+    void aDestroyAfterASubmitNobodyWaitsForIsPutOffUntilTheQueueIsSeenDone() throws Exception {
+        createBinarySemaphoreAndQueue();
+        VenusExecutor executor = ((VenusContext) ctx).executor();
+        ctx.submit(new Enc().cmd(41, 0).u64(200).u64(BINARY).u64(0).segment(arena), 0); // vkDestroySemaphore
+        assertEquals(0, executor.putOffCount(), "nothing submitted yet: destroyed at once");
+
+        createBinarySemaphoreAndQueue();
+        // a submit without a fence: only the executor's probe can tell when the queue got past it
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), 0, 0)));
+        ctx.submit(new Enc().cmd(41, 0).u64(200).u64(BINARY).u64(0).segment(arena), 0);
+        assertEquals(1, executor.putOffCount(), "put off: the submit may still use it");
+        // later calls see the probe signalled and run it (the client's id was gone at once)
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (executor.putOffCount() > 0) {
+            assertTrue(System.nanoTime() < deadline, "the put-off destroy never ran");
+            Thread.sleep(5);
+            assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), 0, 0)));
+        }
+        ctx.destroy();
+        ctx = null;
+        assertTrue(!executor.leakedDevice(), "device freed, not leaked");
+    }
+
     /** vkQueueSubmit2(300, {one VkSubmitInfo2 per wait/signal pair}, no fence), its VkResult at offset 0 of the reply. */
     static Enc queueSubmit2(Enc e, long... waitSignalPairs) {
         int batches = waitSignalPairs.length / 2;
