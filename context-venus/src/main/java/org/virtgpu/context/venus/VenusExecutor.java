@@ -461,11 +461,14 @@ final class VenusExecutor implements VnHooks {
      * - Destroys of objects that submitted work may use are put off, in order, while the device has submits not known
      *   complete, and run once their queues got there (checked on every destroy, submit and completed wait; all of
      *   them before the device is freed). The client's ids are gone at once either way.
-     * - Resets of a command buffer (vkBeginCommandBuffer, vkResetCommandBuffer) whose submit is not known complete,
-     *   and of command or descriptor pools and query pools while the device is busy, wait for the queue first (an
-     *   empty submit with a fence of ours, waited for in slices like vkQueueWaitIdle).
-     * Not put off: vkFreeDescriptorSets (a valid client freeing an unused set while other work runs must get the
-     * pool's room back at once), and objects the queue does not use (shader modules, pipeline caches, layouts).
+     * - Resets of a command buffer (vkBeginCommandBuffer, vkResetCommandBuffer) whose latest submit is not known
+     *   complete, and resets of a command pool or descriptor pool (and vkFreeDescriptorSets, whose pool must have the
+     *   room back at once) whose own latest work is not, wait for that queue first (an empty submit with a fence of
+     *   ours, waited for in slices like vkQueueWaitIdle). A pool's work is the submits of command buffers allocated
+     *   from it or binding one of its sets, so resetting one frame's pools does not wait for another frame's work.
+     * Not covered: objects the queue does not use (shader modules, pipeline caches, layouts), host query pool resets
+     * (a waiting reset would stall applications that reset queries every frame), and a pool whose command buffers
+     * went to two queues (only its latest submit's queue is waited for).
      */
 
     /** A client submit: its queue and sequence number there. */
@@ -493,6 +496,14 @@ final class VenusExecutor implements VnHooks {
     private final Map<Long, Mark> fenceMarks = new ConcurrentHashMap<>();
     /** host command buffer -> its latest submit */
     private final Map<Long, Mark> commandMarks = new ConcurrentHashMap<>();
+    /**
+     * host command pool or descriptor pool -> the latest submit of a command buffer allocated from it or binding
+     * one of its sets (so a pool reset waits for its own work, not the whole device's: an application with two
+     * frames in flight resets one frame's pools while the other frame runs)
+     */
+    private final Map<Long, Mark> poolMarks = new ConcurrentHashMap<>();
+    /** host command buffer -> the descriptor pools of the sets it bound since it began recording */
+    private final Map<Long, Set<Long>> boundPools = new ConcurrentHashMap<>();
     /** in the order the client destroyed (guarded by itself) */
     private final java.util.ArrayDeque<PutOff> putOff = new java.util.ArrayDeque<>();
     /** putOff's size, for the checks outside its lock */
@@ -519,6 +530,16 @@ final class VenusExecutor implements VnHooks {
                 long cb = kind == SUBMIT ? g64(array + 8L * i) : g64(array + 32L * i + 16);
                 if (cb != 0) {
                     commandMarks.put(cb, m);
+                    long pool = objects.parent(VnInfo.H_VkCommandBuffer, cb);
+                    if (pool != 0) {
+                        poolMarks.put(pool, m);
+                    }
+                    Set<Long> pools = boundPools.get(cb);
+                    if (pools != null) {
+                        for (long dp : pools) {
+                            poolMarks.put(dp, m);
+                        }
+                    }
                 }
             }
         }
@@ -692,51 +713,72 @@ final class VenusExecutor implements VnHooks {
         }
         commandMarks.values().removeIf(m -> m.q().device == device);
         fenceMarks.values().removeIf(m -> m.q().device == device);
+        poolMarks.values().removeIf(m -> m.q().device == device);
+        boundPools.keySet().removeIf(cb -> objects.device(VnInfo.H_VkCommandBuffer, cb) == device
+                || objects.device(VnInfo.H_VkCommandBuffer, cb) == 0);
     }
 
-    /** A reset of commandBuffer waits for its latest submit; false when that did not complete in time. */
-    private boolean commandBufferIdle(VnCtx c, long commandBuffer) throws Throwable {
-        Mark m = commandMarks.get(commandBuffer);
+    /**
+     * Waits until the submit m (a command buffer's or a pool's latest, null for none) is complete, for a reset of
+     * what it uses; false when it did not complete in time.
+     */
+    private boolean completeFor(VnCtx c, Mark m) throws Throwable {
         if (m == null || m.q().done(m.seq())) {
             return true;
         }
         return waitQueue(c, m.q(), System.nanoTime(), waitBudget(c, -1L), true) == VK_SUCCESS;
     }
 
-    /** A reset of a pool of device waits for all its submits; false when they did not complete in time. */
-    private boolean deviceIdle(VnCtx c, long device) throws Throwable {
-        return idle(device) || waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true) == VK_SUCCESS;
-    }
-
     @Override
     public int vkBeginCommandBuffer(VnCtx c, long commandBuffer, long pBeginInfo) throws Throwable {
-        return commandBufferIdle(c, commandBuffer) ? VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo)
-                : VK_ERROR_DEVICE_LOST;
+        if (!completeFor(c, commandMarks.get(commandBuffer))) {
+            return VK_ERROR_DEVICE_LOST;
+        }
+        boundPools.remove(commandBuffer); // recording starts over
+        return VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo);
     }
 
     @Override
     public int vkResetCommandBuffer(VnCtx c, long commandBuffer, int flags) throws Throwable {
-        return commandBufferIdle(c, commandBuffer) ? VnHooks.super.vkResetCommandBuffer(c, commandBuffer, flags)
-                : VK_ERROR_DEVICE_LOST;
+        if (!completeFor(c, commandMarks.get(commandBuffer))) {
+            return VK_ERROR_DEVICE_LOST;
+        }
+        boundPools.remove(commandBuffer);
+        return VnHooks.super.vkResetCommandBuffer(c, commandBuffer, flags);
     }
 
     @Override
     public int vkResetCommandPool(VnCtx c, long device, long commandPool, int flags) throws Throwable {
-        return deviceIdle(c, device) ? VnHooks.super.vkResetCommandPool(c, device, commandPool, flags)
-                : VK_ERROR_DEVICE_LOST;
+        return completeFor(c, poolMarks.get(commandPool))
+                ? VnHooks.super.vkResetCommandPool(c, device, commandPool, flags) : VK_ERROR_DEVICE_LOST;
     }
 
     @Override
     public int vkResetDescriptorPool(VnCtx c, long device, long descriptorPool, int flags) throws Throwable {
-        return deviceIdle(c, device) ? VnHooks.super.vkResetDescriptorPool(c, device, descriptorPool, flags)
+        return completeFor(c, poolMarks.get(descriptorPool))
+                ? VnHooks.super.vkResetDescriptorPool(c, device, descriptorPool, flags) : VK_ERROR_DEVICE_LOST;
+    }
+
+    @Override
+    public int vkFreeDescriptorSets(VnCtx c, long device, long descriptorPool, int descriptorSetCount,
+            long pDescriptorSets) throws Throwable {
+        // waits rather than puts off: the pool must have the sets' room back when this returns
+        return completeFor(c, poolMarks.get(descriptorPool))
+                ? VnHooks.super.vkFreeDescriptorSets(c, device, descriptorPool, descriptorSetCount, pDescriptorSets)
                 : VK_ERROR_DEVICE_LOST;
     }
 
     @Override
-    public void vkResetQueryPool(VnCtx c, long device, long queryPool, int firstQuery, int queryCount) throws Throwable {
-        if (deviceIdle(c, device)) {
-            VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
+    public void vkCmdBindDescriptorSets(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int firstSet,
+            int descriptorSetCount, long pDescriptorSets, int dynamicOffsetCount, long pDynamicOffsets) throws Throwable {
+        for (int i = 0; i < descriptorSetCount && pDescriptorSets != 0; i++) {
+            long pool = objects.parent(VnInfo.H_VkDescriptorSet, g64(pDescriptorSets + 8L * i));
+            if (pool != 0) {
+                boundPools.computeIfAbsent(commandBuffer, k -> ConcurrentHashMap.newKeySet()).add(pool);
+            }
         }
+        VnHooks.super.vkCmdBindDescriptorSets(c, commandBuffer, pipelineBindPoint, layout, firstSet,
+                descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
     }
 
     @Override
@@ -795,6 +837,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
+        poolMarks.remove(descriptorPool);
         if (destroyNow(c, device)) {
             VnHooks.super.vkDestroyDescriptorPool(c, device, descriptorPool, 0);
         } else {
@@ -840,6 +883,10 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyCommandPool(VnCtx c, long device, long commandPool, long pAllocator) throws Throwable {
+        // its command buffers go with it (their ids right after this call): forget what was remembered of them
+        commandMarks.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
+        boundPools.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
+        poolMarks.remove(commandPool);
         if (destroyNow(c, device)) {
             VnHooks.super.vkDestroyCommandPool(c, device, commandPool, 0);
         } else {
@@ -862,6 +909,7 @@ final class VenusExecutor implements VnHooks {
             VnHooks.super.vkFreeCommandBuffers(d, device, commandPool, cbs.length, p);
             for (long cb : cbs) {
                 commandMarks.remove(cb); // the driver may hand the same handle out again
+                boundPools.remove(cb);
             }
         };
         if (destroyNow(c, device)) {

@@ -113,6 +113,13 @@ public final class VnObjects {
         }
     }
 
+    /** The host handle of the object host was bound under (its pool, for a command buffer or descriptor set), or 0. */
+    public long parent(int type, long host) {
+        synchronized (family) {
+            return parentHostOf[type].get(host);
+        }
+    }
+
     /** Binds without a parent (an object of the top level, or one whose parent the caller does not know). */
     public void bind(int type, long id, long host) {
         bind(type, id, host, 0, 0);
