@@ -319,6 +319,43 @@ class VenusRingTest {
         assertTrue(!executor.leakedDevice(), "device freed, not leaked");
     }
 
+    @Test
+    void beginningACommandBufferOfAStuckSubmitWaitsWhileAnotherBeginsAtOnce() throws Exception {
+        createDeviceAndUnsignalledFence();
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0)
+                .u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(600); // timeline 600
+        e.cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(300); // vkGetDeviceQueue -> 300
+        // vkCreateCommandPool(200, {RESET_COMMAND_BUFFER, family 0}) -> 700; two command buffers 701, 702
+        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(2).u32(0).u64(0).u64(1).u64(700);
+        e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(700).u32(0).u32(2).u64(2).u64(701).u64(702);
+        e.cmd(90, 0).u64(701).u64(1).u32(42).u64(0).u32(0).u64(0); // vkBeginCommandBuffer(701)
+        e.cmd(91, 0).u64(701); // vkEndCommandBuffer(701)
+        // vkQueueSubmit(300, {701, waiting for timeline 600 >= 5, which nobody signals}, no fence)
+        e.cmd(18, 0).u64(300).u32(1).u64(1).u32(4)
+                .u64(1).u32(1000207003).u64(0).u32(1).u64(1).u64(5).u32(0).u64(0)
+                .u32(1).u64(1).u64(600).u64(1).u32(0x10000).u32(1).u64(1).u64(701).u32(0).u64(0)
+                .u64(0);
+        ctx.submit(e.segment(arena), 0);
+
+        // 702 was never submitted: it begins at once
+        long t0 = System.nanoTime();
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(90, 1).u64(702).u64(1).u32(42).u64(0).u32(0).u64(0)
+                .segment(arena), 0);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(90, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertTrue(millis < 500, "beginning an idle command buffer took " + millis + " ms");
+        // 701 is still in the stuck submit: its reset waits, within the context stream's bound
+        assertAnsweredAfterTheContextStreamBound(new Enc().setReply(1, 0, 64).cmd(90, 1).u64(701).u64(1).u32(42)
+                .u64(0).u32(0).u64(0), 90, VenusExecutor.VK_ERROR_DEVICE_LOST, "beginning the pending command buffer");
+        // destroy unblocks the queue and frees everything
+        VenusExecutor executor = ((VenusContext) ctx).executor();
+        ctx.destroy();
+        ctx = null;
+        assertTrue(!executor.leakedDevice(), "the device was freed, not leaked");
+    }
+
     /** vkQueueSubmit2(300, {one VkSubmitInfo2 per wait/signal pair}, no fence), its VkResult at offset 0 of the reply. */
     static Enc queueSubmit2(Enc e, long... waitSignalPairs) {
         int batches = waitSignalPairs.length / 2;
