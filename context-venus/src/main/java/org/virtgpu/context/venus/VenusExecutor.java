@@ -897,8 +897,9 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkFreeCommandBuffers(VnCtx c, long device, long commandPool, int commandBufferCount,
             long pCommandBuffers) throws Throwable {
-        long[] cbs = new long[Math.max(0, commandBufferCount)];
-        for (int i = 0; i < cbs.length && pCommandBuffers != 0; i++) {
+        // the decoder checked a non-NULL array against the count; a NULL one frees nothing whatever the count says
+        long[] cbs = new long[pCommandBuffers == 0 ? 0 : Math.max(0, commandBufferCount)];
+        for (int i = 0; i < cbs.length; i++) {
             cbs[i] = g64(pCommandBuffers + 8L * i);
         }
         Deferred free = d -> {

@@ -319,6 +319,24 @@ class VenusRingTest {
         assertTrue(!executor.leakedDevice(), "device freed, not leaked");
     }
 
+    /** vkCreateCommandPool(200, {RESET_COMMAND_BUFFER, family 0}) -> 700, with command buffers 701 and 702. */
+    static Enc commandPoolWithTwoCommandBuffers(Enc e) {
+        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(2).u32(0).u64(0).u64(1).u64(700);
+        return e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(700).u32(0).u32(2).u64(2).u64(701).u64(702);
+    }
+
+    @Test
+    void freeCommandBuffersWithAHugeCountAndNoArrayFreesNothing() throws Exception {
+        createDeviceAndUnsignalledFence();
+        ctx.submit(commandPoolWithTwoCommandBuffers(new Enc()).segment(arena), 0);
+        // vkFreeCommandBuffers(200, 700, 0x7fffffff, NULL): the count is the client's word, the array is absent
+        ctx.submit(new Enc().cmd(89, 0).u64(200).u64(700).u32(Integer.MAX_VALUE).u64(0).segment(arena), 0);
+        // both command buffers are still there: 701 begins
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(90, 1).u64(701).u64(1).u32(42).u64(0).u32(0).u64(0)
+                .segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+    }
+
     @Test
     void beginningACommandBufferOfAStuckSubmitWaitsWhileAnotherBeginsAtOnce() throws Exception {
         createDeviceAndUnsignalledFence();
@@ -326,9 +344,7 @@ class VenusRingTest {
         e.cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0)
                 .u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(600); // timeline 600
         e.cmd(17, 0).u64(200).u32(0).u32(0).u64(1).u64(300); // vkGetDeviceQueue -> 300
-        // vkCreateCommandPool(200, {RESET_COMMAND_BUFFER, family 0}) -> 700; two command buffers 701, 702
-        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(2).u32(0).u64(0).u64(1).u64(700);
-        e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(700).u32(0).u32(2).u64(2).u64(701).u64(702);
+        commandPoolWithTwoCommandBuffers(e);
         e.cmd(90, 0).u64(701).u64(1).u32(42).u64(0).u32(0).u64(0); // vkBeginCommandBuffer(701)
         e.cmd(91, 0).u64(701); // vkEndCommandBuffer(701)
         // vkQueueSubmit(300, {701, waiting for timeline 600 >= 5, which nobody signals}, no fence)
