@@ -666,8 +666,9 @@ final class VenusExecutor implements VnHooks {
         for (QueueFences q : queueFences.values()) {
             checkProbe(c, q);
         }
-        java.util.List<PutOff> ready = new java.util.ArrayList<>();
         java.util.Set<QueueFences> waiting = new java.util.HashSet<>();
+        // run under the lock: two ring threads must not run one device's put-off calls out of order (freeing command
+        // buffers after their pool is gone would free them twice)
         synchronized (putOff) {
             Set<Long> blocked = new java.util.HashSet<>();
             for (var it = putOff.iterator(); it.hasNext(); ) {
@@ -677,16 +678,14 @@ final class VenusExecutor implements VnHooks {
                 }
                 if (p.ready()) {
                     it.remove();
-                    ready.add(p);
+                    putOffCount = putOff.size();
+                    p.call().run(c);
                 } else {
                     blocked.add(p.device());
                     waiting.addAll(java.util.List.of(p.queues()));
                 }
             }
             putOffCount = putOff.size();
-        }
-        for (PutOff p : ready) {
-            p.call().run(c);
         }
         for (QueueFences q : waiting) {
             probe(c, q);
@@ -695,21 +694,17 @@ final class VenusExecutor implements VnHooks {
 
     /** Before device is freed (its queues drained, see {@link #quiesce}): runs all of its put-off calls. */
     private void runPutOff(VnCtx c, long device, boolean run) throws Throwable {
-        java.util.List<PutOff> mine = new java.util.ArrayList<>();
         synchronized (putOff) {
             for (var it = putOff.iterator(); it.hasNext(); ) {
                 PutOff p = it.next();
                 if (p.device() == device) {
                     it.remove();
-                    mine.add(p);
+                    if (run) {
+                        p.call().run(c);
+                    }
                 }
             }
             putOffCount = putOff.size();
-        }
-        if (run) {
-            for (PutOff p : mine) {
-                p.call().run(c);
-            }
         }
         commandMarks.values().removeIf(m -> m.q().device == device);
         fenceMarks.values().removeIf(m -> m.q().device == device);
