@@ -41,9 +41,9 @@ class VkFreeRaceThroughVenusTest {
         }
     }
 
-    /** VenusExecutor.placeholderBytes() (package-private in the bundle's package). */
+    /** Placeholders.bytes() (package-private in the bundle's package). */
     static long placeholderBytes() throws ReflectiveOperationException {
-        Method m = Class.forName("org.virtgpu.context.venus.VenusExecutor").getDeclaredMethod("placeholderBytes");
+        Method m = Class.forName("org.virtgpu.context.venus.Placeholders").getDeclaredMethod("bytes");
         m.setAccessible(true);
         return (long) m.invoke(null);
     }
