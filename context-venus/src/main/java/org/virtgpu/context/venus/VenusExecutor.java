@@ -481,6 +481,12 @@ final class VenusExecutor implements VnHooks {
     private volatile int putOffCount;
     /** put-off calls past which a destroy waits for its device (a client that never waits) */
     static final int PUT_OFF_LIMIT = 4096;
+    /**
+     * Longest wait of a reset (or of the put-off limit) for earlier submits, on a ring as on the context stream: the
+     * wait covers the whole queue up to now, and a later submit on it may wait for a timeline value the client
+     * signals from the host only after this command; waiting longer would deadlock that ring.
+     */
+    static final long RESET_WAIT_NANOS = 2_000_000_000L;
 
     /** After an accepted submit (under q's lock): the next sequence number for its fence and command buffers. */
     private void mark(QueueFences q, int kind, int count, long infos, long fence) {
@@ -576,7 +582,7 @@ final class VenusExecutor implements VnHooks {
             }
         }
         if (putOffCount > PUT_OFF_LIMIT) {
-            waitDevice(c, device, System.nanoTime(), waitBudget(c, -1L), true);
+            waitDevice(c, device, System.nanoTime(), Math.min(waitBudget(c, -1L), RESET_WAIT_NANOS), true);
             runPutOff(c);
         }
     }
@@ -692,8 +698,20 @@ final class VenusExecutor implements VnHooks {
         if (m == null || m.q().done(m.seq())) {
             return true;
         }
-        return waitQueue(c, m.q(), System.nanoTime(), waitBudget(c, -1L), true) == VK_SUCCESS;
+        if (waitQueue(c, m.q(), System.nanoTime(), Math.min(waitBudget(c, -1L), RESET_WAIT_NANOS), true) == VK_SUCCESS) {
+            return true;
+        }
+        int n = refusedResets.incrementAndGet();
+        if (n <= REFUSED_LOG_LIMIT) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: a reset answered VK_ERROR_DEVICE_LOST: work"
+                    + " submitted before it did not complete within " + RESET_WAIT_NANOS / 1_000_000 + " ms"
+                    + (n == REFUSED_LOG_LIMIT ? " (no more such lines for this context)" : ""));
+        }
+        return false;
     }
+
+    /** resets refused so far, for rate limiting their log lines */
+    private final AtomicInteger refusedResets = new AtomicInteger();
 
     @Override
     public int vkBeginCommandBuffer(VnCtx c, long commandBuffer, long pBeginInfo) throws Throwable {

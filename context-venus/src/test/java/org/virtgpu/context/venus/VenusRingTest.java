@@ -365,6 +365,16 @@ class VenusRingTest {
         // 701 is still in the stuck submit: its reset waits, within the context stream's bound
         assertAnsweredAfterTheContextStreamBound(new Enc().setReply(1, 0, 64).cmd(90, 1).u64(701).u64(1).u32(42)
                 .u64(0).u32(0).u64(0), 90, VenusExecutor.VK_ERROR_DEVICE_LOST, "beginning the pending command buffer");
+        // on the ring, the same reset answers after the reset bound instead of blocking the ring for good (a later
+        // command of the client might be what unblocks the queue)
+        long t1 = System.nanoTime();
+        write(bytes(new Enc().setReply(1, 0, 64).cmd(90, 1).u64(701).u64(1).u32(42).u64(0).u32(0).u64(0)));
+        await(() -> head() == tail, "the ring thread to answer the reset");
+        long ringMillis = (System.nanoTime() - t1) / 1_000_000;
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertTrue(ringMillis >= VenusExecutor.RESET_WAIT_NANOS / 1_000_000 - 100 && ringMillis < 5_000,
+                "the ring's reset took " + ringMillis + " ms");
+        assertEquals(0, status() & VenusRing.STATUS_FATAL);
         // destroy unblocks the queue and frees everything
         VenusExecutor executor = ((VenusContext) ctx).executor();
         ctx.destroy();
