@@ -304,7 +304,8 @@ class VenusLauncherIT {
         p.send(command);
         p.await(from, l -> l.contains(last), 15_000);
         List<String> out = new ArrayList<>();
-        for (String l : p.lines().subList(from, p.lines().size())) {
+        List<String> all = List.copyOf(p.lines()); // a snapshot: the live list grows while this runs
+        for (String l : all.subList(Math.min(from, all.size()), all.size())) {
             String s = l.startsWith("g! ") ? l.substring(3) : l;
             out.add(s);
             if (s.contains(last)) {

@@ -84,7 +84,10 @@ public final class LauncherProcess implements AutoCloseable {
         long end = System.nanoTime() + ms * 1_000_000;
         while (true) {
             boolean finished = !process.isAlive() && readers.stream().noneMatch(Thread::isAlive);
-            List<String> seen = lines.subList(Math.min(from, lines.size()), lines.size());
+            // a snapshot: a sub-list view of the live list fails (ConcurrentModificationException) when a reader
+            // thread appends a line while it is iterated
+            List<String> all = List.copyOf(lines);
+            List<String> seen = all.subList(Math.min(from, all.size()), all.size());
             for (String l : seen) {
                 if (p.test(l)) {
                     return l;
