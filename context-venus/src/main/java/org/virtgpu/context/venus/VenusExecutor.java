@@ -746,6 +746,11 @@ final class VenusExecutor implements VnHooks {
     @Override
     public int vkFreeDescriptorSets(VnCtx c, long device, long descriptorPool, int descriptorSetCount,
             long pDescriptorSets) throws Throwable {
+        if (pDescriptorSets == 0) {
+            // vk.xml lets the decoder pass a NULL array (its elements may be NULL), and lavapipe would read the count's
+            // worth of sets from address 0: the JVM died on vkFreeDescriptorSets(device, pool, 5, NULL)
+            return VK_SUCCESS;
+        }
         // waits rather than puts off: the pool must have the sets' room back when this returns
         return completeFor(c, poolMarks.get(descriptorPool))
                 ? VnHooks.super.vkFreeDescriptorSets(c, device, descriptorPool, descriptorSetCount, pDescriptorSets)

@@ -338,6 +338,18 @@ class VenusRingTest {
     }
 
     @Test
+    void freeDescriptorSetsWithACountAndNoArrayFreesNothing() throws Exception {
+        createDeviceAndUnsignalledFence();
+        // vkCreateDescriptorPool(200, {FREE_DESCRIPTOR_SET, maxSets 1, one STORAGE_BUFFER}) -> 800
+        ctx.submit(new Enc().cmd(74, 0).u64(200).u64(1).u32(33).u64(0).u32(1).u32(1).u32(1).u64(1).u32(7).u32(1)
+                .u64(0).u64(1).u64(800).segment(arena), 0);
+        // vkFreeDescriptorSets(200, 800, 5, NULL): the host driver would read five sets from address 0
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(78, 1).u64(200).u64(800).u32(5).u64(0).segment(arena), 0);
+        assertEquals(78, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+    }
+
+    @Test
     void beginningACommandBufferOfAStuckSubmitWaitsWhileAnotherBeginsAtOnce() throws Exception {
         createDeviceAndUnsignalledFence();
         Enc e = new Enc().setReply(1, 0, 65536);
