@@ -540,8 +540,8 @@ final class VenusExecutor implements VnHooks {
     }
 
     /**
-     * Whether a destroy on device may run now: the device is idle and nothing of it is put off (checked without
-     * allocating: every vkDestroyBuffer of a buffer churn comes here).
+     * Whether a destroy on device may run now: the device is idle and nothing of it is put off (no lock taken while
+     * nothing is put off: every vkDestroyBuffer of a buffer churn comes here).
      */
     private boolean destroyNow(VnCtx c, long device) throws Throwable {
         if (putOffCount > 0) {
@@ -557,29 +557,31 @@ final class VenusExecutor implements VnHooks {
         return idle(device);
     }
 
+    /** Runs call now when {@link #destroyNow}, else puts it off. */
+    private void destroyWhenIdle(VnCtx c, long device, Deferred call) throws Throwable {
+        if (destroyNow(c, device)) {
+            call.run(c);
+        } else {
+            putOff(c, device, call);
+        }
+    }
+
     /**
      * Puts call off behind what is put off already (see above). A client that piles up {@link #PUT_OFF_LIMIT}
      * calls without ever waiting waits for its device here.
      */
     private void putOff(VnCtx c, long device, Deferred call) throws Throwable {
+        QueueFences[] qs = queueFences.values().stream().filter(q -> q.device == device).toArray(QueueFences[]::new);
         synchronized (putOff) {
-            java.util.List<QueueFences> qs = new java.util.ArrayList<>();
-            for (QueueFences q : queueFences.values()) {
-                if (q.device == device) {
-                    qs.add(q);
-                }
-            }
-            long[] upTo = new long[qs.size()];
+            long[] upTo = new long[qs.length];
             for (int i = 0; i < upTo.length; i++) {
-                upTo[i] = qs.get(i).submitted();
+                upTo[i] = qs[i].submitted();
             }
-            putOff.add(new PutOff(device, qs.toArray(new QueueFences[0]), upTo, call));
+            putOff.add(new PutOff(device, qs, upTo, call));
             putOffCount = putOff.size();
         }
-        for (QueueFences q : queueFences.values()) {
-            if (q.device == device) {
-                probe(c, q);
-            }
+        for (QueueFences q : qs) {
+            probe(c, q);
         }
         if (putOffCount > PUT_OFF_LIMIT) {
             waitDevice(c, device, System.nanoTime(), Math.min(waitBudget(c, -1L), RESET_WAIT_NANOS), true);
@@ -686,8 +688,10 @@ final class VenusExecutor implements VnHooks {
         commandMarks.values().removeIf(m -> m.q().device == device);
         fenceMarks.values().removeIf(m -> m.q().device == device);
         poolMarks.values().removeIf(m -> m.q().device == device);
-        boundPools.keySet().removeIf(cb -> objects.device(VnInfo.H_VkCommandBuffer, cb) == device
-                || objects.device(VnInfo.H_VkCommandBuffer, cb) == 0);
+        boundPools.keySet().removeIf(cb -> {
+            long d = objects.device(VnInfo.H_VkCommandBuffer, cb);
+            return d == device || d == 0; // 0: freed with its pool
+        });
     }
 
     /**
@@ -772,102 +776,58 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyBuffer(VnCtx c, long device, long buffer, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyBuffer(c, device, buffer, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyBuffer(d, device, buffer, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyBuffer(d, device, buffer, 0));
     }
 
     @Override
     public void vkDestroyBufferView(VnCtx c, long device, long bufferView, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyBufferView(c, device, bufferView, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyBufferView(d, device, bufferView, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyBufferView(d, device, bufferView, 0));
     }
 
     @Override
     public void vkDestroyImage(VnCtx c, long device, long image, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyImage(c, device, image, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyImage(d, device, image, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyImage(d, device, image, 0));
     }
 
     @Override
     public void vkDestroyImageView(VnCtx c, long device, long imageView, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyImageView(c, device, imageView, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyImageView(d, device, imageView, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyImageView(d, device, imageView, 0));
     }
 
     @Override
     public void vkDestroySampler(VnCtx c, long device, long sampler, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroySampler(c, device, sampler, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroySampler(d, device, sampler, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroySampler(d, device, sampler, 0));
     }
 
     @Override
     public void vkDestroyPipeline(VnCtx c, long device, long pipeline, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyPipeline(c, device, pipeline, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyPipeline(d, device, pipeline, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyPipeline(d, device, pipeline, 0));
     }
 
     @Override
     public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
         poolMarks.remove(descriptorPool);
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyDescriptorPool(c, device, descriptorPool, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyDescriptorPool(d, device, descriptorPool, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyDescriptorPool(d, device, descriptorPool, 0));
     }
 
     @Override
     public void vkDestroyQueryPool(VnCtx c, long device, long queryPool, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyQueryPool(c, device, queryPool, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyQueryPool(d, device, queryPool, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyQueryPool(d, device, queryPool, 0));
     }
 
     @Override
     public void vkDestroyEvent(VnCtx c, long device, long event, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyEvent(c, device, event, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyEvent(d, device, event, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyEvent(d, device, event, 0));
     }
 
     @Override
     public void vkDestroyFramebuffer(VnCtx c, long device, long framebuffer, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyFramebuffer(c, device, framebuffer, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyFramebuffer(d, device, framebuffer, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyFramebuffer(d, device, framebuffer, 0));
     }
 
     @Override
     public void vkDestroyRenderPass(VnCtx c, long device, long renderPass, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyRenderPass(c, device, renderPass, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyRenderPass(d, device, renderPass, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyRenderPass(d, device, renderPass, 0));
     }
 
     @Override
@@ -876,11 +836,7 @@ final class VenusExecutor implements VnHooks {
         commandMarks.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         boundPools.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         poolMarks.remove(commandPool);
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyCommandPool(c, device, commandPool, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroyCommandPool(d, device, commandPool, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyCommandPool(d, device, commandPool, 0));
     }
 
     @Override
@@ -902,24 +858,15 @@ final class VenusExecutor implements VnHooks {
                 boundPools.remove(cb);
             }
         };
-        if (destroyNow(c, device)) {
-            free.run(c);
-        } else {
-            putOff(c, device, free);
-        }
+        destroyWhenIdle(c, device, free);
     }
 
     @Override
     public void vkDestroyFence(VnCtx c, long device, long fence, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroyFence(c, device, fence, 0);
+        destroyWhenIdle(c, device, d -> {
+            VnHooks.super.vkDestroyFence(d, device, fence, 0);
             fenceMarks.remove(fence);
-        } else {
-            putOff(c, device, d -> {
-                VnHooks.super.vkDestroyFence(d, device, fence, 0);
-                fenceMarks.remove(fence);
-            });
-        }
+        });
     }
 
     // ---------------------------------------------------------------- binary semaphore waits need a pending signal
@@ -1137,11 +1084,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkDestroySemaphore(c, device, semaphore, 0);
-        } else {
-            putOff(c, device, d -> VnHooks.super.vkDestroySemaphore(d, device, semaphore, 0));
-        }
+        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroySemaphore(d, device, semaphore, 0));
         timelines.remove(semaphore);
         binaryPending.remove(semaphore);
     }
@@ -1749,19 +1692,12 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkFreeMemory(VnCtx c, long device, long memory, long pAllocator) throws Throwable {
         Imported m = hostMemory.remove(memory);
-        if (destroyNow(c, device)) {
-            VnHooks.super.vkFreeMemory(c, device, memory, 0);
+        destroyWhenIdle(c, device, d -> {
+            VnHooks.super.vkFreeMemory(d, device, memory, 0);
             if (m != null) {
                 retired.retire(m);
             }
-        } else {
-            putOff(c, device, d -> {
-                VnHooks.super.vkFreeMemory(d, device, memory, 0);
-                if (m != null) {
-                    retired.retire(m);
-                }
-            });
-        }
+        });
     }
 
 
