@@ -64,6 +64,9 @@ final class Placeholders {
                 if (m.prefaulting() != null) {
                     m.prefaulting().cancelAndWait();
                 }
+                // drop the page table entries first (MADV_DONTNEED holds the mmap lock for reading only): a
+                // MAP_FIXED over populated pages zaps them with the lock held for writing (see the class comment)
+                Mman.madvise(MemorySegment.ofAddress(m.address()).reinterpret(m.size()), MADV_DONTNEED);
                 Mman.map(MemorySegment.ofAddress(m.address()), m.size(), Mman.PROT_READ | Mman.PROT_WRITE,
                         Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_NORESERVE | Mman.MAP_FIXED, -1, 0,
                         Arena.global());
