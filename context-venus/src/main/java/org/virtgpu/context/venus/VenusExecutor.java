@@ -1181,6 +1181,19 @@ final class VenusExecutor implements VnHooks {
                 + " did not become idle (a queue waits for something nobody signals): leaking it and its memory");
     }
 
+    /**
+     * The lowest HOST_VISIBLE memory type of the client's device that this executor imports host memory for (what
+     * a client's vkAllocateMemory of mappable memory goes through), or -1: for {@link VenusWarmup}.
+     */
+    int importedMemoryType(long deviceId) {
+        long host = objects.host(VnInfo.H_VkDevice, deviceId);
+        DeviceInfo info = host == 0 ? null : devices.get(host);
+        if (info == null || info.importAlignment() == 0 || info.hostVisibleTypes() == 0) {
+            return -1;
+        }
+        return Integer.numberOfTrailingZeros(info.hostVisibleTypes());
+    }
+
     /** Shared memory backing a host-visible VkDeviceMemory, by the client's memory object id. */
     SharedMemory memoryBlob(long memoryId) {
         lastMemoryActivity = System.nanoTime();

@@ -16,7 +16,8 @@ class VenusWarmupTest {
         long before = ringThreads();
         int rounds = 3;
         // every batch of every round ran: the host accepted each command (a refused one ends the warm-up early)
-        assertEquals(rounds * (2L * VenusWarmup.BUFFERS + VenusWarmup.BATCH), VenusWarmup.run(rounds, () -> false));
+        assertEquals(rounds * (2L * VenusWarmup.BUFFERS + VenusWarmup.BATCH)
+                + 2L * VenusWarmup.MEMORIES * VenusWarmup.MEMORY_ROUNDS, VenusWarmup.run(rounds, () -> false));
         assertEquals(before, ringThreads(), "the private context's monitor and rings are gone");
     }
 
@@ -28,6 +29,29 @@ class VenusWarmupTest {
             assertEquals(0, VenusWarmup.touchEveryCommand(ctx, arena));
         } finally {
             ctx.destroy();
+        }
+    }
+
+    /**
+     * The memory rounds go through the import path (each allocation a memfd, our mapping, the host driver's import,
+     * a blob export, a retire) and leave no placeholder, mapping or fd behind once the private device is gone.
+     */
+    @Test
+    void memoryRoundsImportExportAndRetireHostVisibleMemoryAndLeaveNothingBehind() throws Exception {
+        long fds = openFds();
+        assertEquals(2L * VenusWarmup.MEMORIES * VenusWarmup.MEMORY_ROUNDS, VenusWarmup.run(0, () -> false),
+                "every vkAllocateMemory and vkFreeMemory of the rounds ran (a refused one ends the warm-up early)");
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while ((Placeholders.bytes() != 0 || openFds() > fds) && System.nanoTime() < deadline) {
+            Thread.sleep(10); // the retire thread unmaps placeholders and releases the memfds after the device
+        }
+        assertEquals(0, Placeholders.bytes(), "placeholders left mapped");
+        assertTrue(openFds() <= fds, "fds before " + fds + ", after " + openFds());
+    }
+
+    private static long openFds() throws java.io.IOException {
+        try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
         }
     }
 

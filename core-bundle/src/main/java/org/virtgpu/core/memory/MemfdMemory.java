@@ -71,11 +71,10 @@ public final class MemfdMemory implements SharedMemory {
      * @param onFree run once when the last reference is released (credits the session's byte count)
      */
     public static MemfdMemory allocate(String name, long size, Runnable onFree) throws NativeException {
-        int fd = Memfd.create("virtgpu:" + name, size);
+        // sealed: a client that receives the fd must not be able to shrink it under our mapping (SIGBUS)
+        int fd = Memfd.createSealed("virtgpu:" + name, size);
         Arena arena = Arena.ofShared();
         try {
-            // seal the size: a client that receives the fd must not be able to shrink it under our mapping (SIGBUS)
-            Memfd.sealSize(fd);
             MemorySegment seg = Mman.mapShared(fd, 0, size, arena);
             return new MemfdMemory(fd, size, arena, seg, onFree);
         } catch (NativeException | RuntimeException e) {

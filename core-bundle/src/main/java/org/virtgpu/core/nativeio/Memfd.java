@@ -51,6 +51,21 @@ public final class Memfd {
         return fd;
     }
 
+    /**
+     * {@link #create} then {@link #sealSize}: a memfd of {@code size} zero bytes whose size a peer that receives it
+     * cannot change (shrinking it under someone's mapping would SIGBUS them). The caller owns the returned fd.
+     */
+    public static int createSealed(String name, long size) throws NativeException {
+        int fd = create(name, size);
+        try {
+            sealSize(fd);
+        } catch (NativeException | RuntimeException e) {
+            Fds.closeQuietly(fd);
+            throw e;
+        }
+        return fd;
+    }
+
     /** Seals the size of a memfd (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), as virglrenderer does for shmem blobs. */
     public static void sealSize(int fd) throws NativeException {
         Native.checked("fcntl(F_ADD_SEALS)",

@@ -17,5 +17,5 @@
  * removing one a major step.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.virtgpu.core.nativeio;

@@ -48,6 +48,18 @@ class MemfdMmanTest {
     }
 
     @Test
+    void createSealedGivesAMemfdThatCannotGrow() throws Exception {
+        int fd = Memfd.createSealed("sealed", 8192);
+        try {
+            Fds.fallocate(fd, 0, 8192); // within its size
+            NativeException e = assertThrows(NativeException.class, () -> Fds.fallocate(fd, 8192, 4096));
+            assertEquals(Errno.EPERM, e.errno(), e.getMessage());
+        } finally {
+            Fds.close(fd);
+        }
+    }
+
+    @Test
     void mmapOfZeroBytesIsEinval() throws Exception {
         int fd = Memfd.create("zero", 4096);
         try (Arena a = Arena.ofConfined()) {
