@@ -191,19 +191,30 @@ final class VenusWarmup {
         for (int r = 0; r < rounds && !stop.getAsBoolean(); r++) {
             long size = 4096L * (1 + r / 2);
             Enc alloc = new Enc(MEMORIES * 80);
-            Enc free = new Enc(MEMORIES * 32);
             for (int i = 0; i < MEMORIES; i++) {
-                // vkAllocateMemory(device, {sType 5, size, type}, NULL, id); vkFreeMemory(device, id, NULL)
+                // vkAllocateMemory(device, {sType 5, size, type}, NULL, id)
                 alloc.cmd(21).u64(DEVICE).u64(1).u32(5).u64(0).u64(size).u32(type).u64(0).u64(1).u64(MEMORY + i);
-                free.cmd(22).u64(DEVICE).u64(MEMORY + i).u64(0);
             }
             ctx.submit(alloc.segment(arena), 0);
-            for (int i = 0; i < MEMORIES; i++) {
-                ctx.createBlob(new BlobRequest(1 + i, BlobRequest.BLOB_MEM_HOST3D, BlobRequest.FLAG_MAPPABLE,
-                        MEMORY + i, size)).release();
+            int exported = 0;
+            try {
+                for (; exported < MEMORIES; exported++) {
+                    ctx.createBlob(new BlobRequest(1 + exported, BlobRequest.BLOB_MEM_HOST3D,
+                            BlobRequest.FLAG_MAPPABLE, MEMORY + exported, size)).release();
+                }
+            } catch (GpuException e) {
+                // the host refused an allocation (out of memory): free the ones before it, skip the rest
+                VenusContext.LOG.log(System.Logger.Level.DEBUG, "venus: warm-up memory rounds end: " + e.getMessage());
+            }
+            Enc free = new Enc(MEMORIES * 32);
+            for (int i = 0; i < exported; i++) {
+                free.cmd(22).u64(DEVICE).u64(MEMORY + i).u64(0); // vkFreeMemory(device, id, NULL)
             }
             ctx.submit(free.segment(arena), 0);
-            commands += 2 * MEMORIES;
+            commands += MEMORIES + exported;
+            if (exported < MEMORIES) {
+                break;
+            }
         }
         return commands;
     }
