@@ -6,9 +6,13 @@
  * Each of ROUNDS rounds allocates two 64 MiB host-visible buffers, submits a copy between them, frees both
  * memories right away (the buffers stay, as Vulkan allows), waits for the fence and destroys the buffers. With
  * "destroy", each round also destroys both buffers and resets the command buffer before waiting (invalid as well:
- * the copy still uses them). A last round checks a small copy end to end. Prints "result PASS" when every call
+ * the copy still uses them). With "query", the command buffer also writes 64 timestamps after the copy, and the
+ * client resets that query pool from the host (vkResetQueryPool, Vulkan 1.2 hostQueryReset) right after the
+ * submit, under the pending writes, instead of freeing the memory. With "secondary", the copy is recorded in a
+ * secondary command buffer that the submitted primary executes, and the client resets and re-records that secondary
+ * right after the submit. A last round checks a small copy end to end. Prints "result PASS" when every call
  * returned VK_SUCCESS.
- * usage: vkfreerace [ROUNDS [free|destroy]]   (default 10 rounds, free)
+ * usage: vkfreerace [ROUNDS [free|destroy|query|secondary]]   (default 10 rounds, free)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,21 +33,39 @@ static void check(VkResult r, const char *what) {
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 10;
     int destroy = argc > 2 && strcmp(argv[2], "destroy") == 0;
+    int query = argc > 2 && strcmp(argv[2], "query") == 0; /* vkResetQueryPool is core Vulkan 1.2 */
+    int secondary = argc > 2 && strcmp(argv[2], "secondary") == 0;
     const char *failed = "?";
     VkInstance inst;
-    check(vku_instance("vkfreerace", VK_API_VERSION_1_1, &inst), "vkCreateInstance");
+    check(vku_instance("vkfreerace", query ? VK_API_VERSION_1_2 : VK_API_VERSION_1_1, &inst), "vkCreateInstance");
     VkPhysicalDevice phys;
     VkResult er;
     if (!vku_first_device(inst, &phys, &er)) check(er == VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : er, "no device");
     uint32_t family = vku_queue_family(phys, VK_QUEUE_TRANSFER_BIT | VK_QUEUE_COMPUTE_BIT | VK_QUEUE_GRAPHICS_BIT, 0, NULL);
     VkDevice dev;
-    check(vku_device(phys, family, NULL, 0, NULL, NULL, &dev), "vkCreateDevice");
+    VkPhysicalDeviceHostQueryResetFeatures hqr = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
+                                                  .hostQueryReset = VK_TRUE};
+    check(vku_device(phys, family, query ? &hqr : NULL, 0, NULL, NULL, &dev), "vkCreateDevice");
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPool pool;
     VkCommandBuffer cmd;
     VkFence fence;
     check(vku_commands(dev, family, &pool, &cmd, &fence, &failed), failed);
+    VkCommandBuffer sec = VK_NULL_HANDLE;
+    if (secondary) {
+        VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = pool,
+                                           .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY, .commandBufferCount = 1};
+        check(vkAllocateCommandBuffers(dev, &cai, &sec), "vkAllocateCommandBuffers (secondary)");
+    }
+    VkCommandBufferInheritanceInfo inh = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO};
+    VkCommandBufferBeginInfo sbi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO, .pInheritanceInfo = &inh};
+    VkQueryPool queries = VK_NULL_HANDLE;
+    if (query) {
+        VkQueryPoolCreateInfo qpi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                     .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = 64};
+        check(vkCreateQueryPool(dev, &qpi, NULL, &queries), "vkCreateQueryPool");
+    }
 
     for (int round = 0; round <= rounds; round++) {
         int last = round == rounds;
@@ -55,7 +77,16 @@ int main(int argc, char **argv) {
         memset(src.map, 0x5a, size);
         check(vku_begin(cmd, &failed), failed);
         VkBufferCopy region = {.size = size};
-        vkCmdCopyBuffer(cmd, src.buf, dst.buf, 1, &region);
+        if (query) vkCmdResetQueryPool(cmd, queries, 0, 64);
+        if (secondary) {
+            check(vkBeginCommandBuffer(sec, &sbi), "vkBeginCommandBuffer (secondary)");
+            vkCmdCopyBuffer(sec, src.buf, dst.buf, 1, &region);
+            check(vkEndCommandBuffer(sec), "vkEndCommandBuffer (secondary)");
+            vkCmdExecuteCommands(cmd, 1, &sec);
+        } else {
+            vkCmdCopyBuffer(cmd, src.buf, dst.buf, 1, &region);
+        }
+        for (uint32_t q = 0; query && q < 64; q++) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, queries, q);
         check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
         VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
         check(vkResetFences(dev, 1, &fence), "vkResetFences");
@@ -69,6 +100,19 @@ int main(int argc, char **argv) {
                     return 1;
                 }
             }
+        }
+        if (secondary && !last) {
+            /* the invalid part: the secondary the pending primary executes is reset and recorded anew */
+            check(vkResetCommandBuffer(sec, 0), "vkResetCommandBuffer (secondary under the copy)");
+            check(vkBeginCommandBuffer(sec, &sbi), "vkBeginCommandBuffer (secondary under the copy)");
+            vkCmdFillBuffer(sec, dst.buf, 0, 4096, 0);
+            check(vkEndCommandBuffer(sec), "vkEndCommandBuffer (secondary under the copy)");
+            check(vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences (secondary)");
+        }
+        if (query && !last) {
+            /* the invalid part: the host resets queries the pending submit is about to write */
+            vkResetQueryPool(dev, queries, 0, 64);
+            check(vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences (query)");
         }
         /* the invalid part: the memory goes while the copy may still run */
         vkUnmapMemory(dev, src.mem);
@@ -86,10 +130,13 @@ int main(int argc, char **argv) {
             vkDestroyBuffer(dev, dst.buf, NULL);
         }
     }
+    if (query) vkDestroyQueryPool(dev, queries, NULL);
     vkDestroyFence(dev, fence, NULL);
     vkDestroyCommandPool(dev, pool, NULL);
     vkDestroyDevice(dev, NULL);
     vkDestroyInstance(inst, NULL);
-    printf("rounds %d%s\nresult PASS\n", rounds, destroy ? " (destroying under the copy)" : "");
+    printf("rounds %d%s\nresult PASS\n", rounds, destroy ? " (destroying under the copy)"
+                                                : query ? " (resetting queries under the copy)"
+                                                : secondary ? " (re-recording the secondary under the copy)" : "");
     return 0;
 }

@@ -468,12 +468,16 @@ final class VenusExecutor implements VnHooks {
     /** host command buffer -> its latest submit */
     private final Map<Long, Mark> commandMarks = new ConcurrentHashMap<>();
     /**
-     * host command pool or descriptor pool -> the latest submit of a command buffer allocated from it or binding
-     * one of its sets (so a pool reset waits for its own work, not the whole device's: an application with two
-     * frames in flight resets one frame's pools while the other frame runs)
+     * host command pool, descriptor pool, query pool or secondary command buffer -> the latest submit of a command
+     * buffer allocated from it, binding one of its sets, recording one of its queries or executing it (so a reset
+     * waits for its own work, not the whole device's: an application with two frames in flight resets one frame's
+     * pools while the other frame runs)
      */
     private final Map<Long, Mark> poolMarks = new ConcurrentHashMap<>();
-    /** host command buffer -> the descriptor pools of the sets it bound since it began recording */
+    /**
+     * host command buffer -> what its recorded work uses since it began recording (see {@link #uses}): descriptor
+     * pools of the sets it bound, query pools, the secondary command buffers it executes and their pools
+     */
     private final Map<Long, Set<Long>> boundPools = new ConcurrentHashMap<>();
     /** in the order the client destroyed (guarded by itself) */
     private final java.util.ArrayDeque<PutOff> putOff = new java.util.ArrayDeque<>();
@@ -707,11 +711,17 @@ final class VenusExecutor implements VnHooks {
         }
         int n = refusedResets.incrementAndGet();
         if (n <= REFUSED_LOG_LIMIT) {
-            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: a reset answered VK_ERROR_DEVICE_LOST: work"
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: a reset was refused (VK_ERROR_DEVICE_LOST; a"
+                    + " host query reset is skipped): work"
                     + " submitted before it did not complete within " + RESET_WAIT_NANOS / 1_000_000 + " ms"
                     + (n == REFUSED_LOG_LIMIT ? " (no more such lines for this context)" : ""));
         }
         return false;
+    }
+
+    /** Whether a command buffer's own latest submit, and that of a primary executing it as a secondary, completed. */
+    private boolean idleFor(VnCtx c, long commandBuffer) throws Throwable {
+        return completeFor(c, commandMarks.get(commandBuffer)) && completeFor(c, poolMarks.get(commandBuffer));
     }
 
     /** resets refused so far, for rate limiting their log lines */
@@ -719,7 +729,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public int vkBeginCommandBuffer(VnCtx c, long commandBuffer, long pBeginInfo) throws Throwable {
-        if (!completeFor(c, commandMarks.get(commandBuffer))) {
+        if (!idleFor(c, commandBuffer)) {
             return VK_ERROR_DEVICE_LOST;
         }
         boundPools.remove(commandBuffer); // recording starts over
@@ -728,7 +738,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public int vkResetCommandBuffer(VnCtx c, long commandBuffer, int flags) throws Throwable {
-        if (!completeFor(c, commandMarks.get(commandBuffer))) {
+        if (!idleFor(c, commandBuffer)) {
             return VK_ERROR_DEVICE_LOST;
         }
         boundPools.remove(commandBuffer);
@@ -761,17 +771,101 @@ final class VenusExecutor implements VnHooks {
                 : VK_ERROR_DEVICE_LOST;
     }
 
+    /**
+     * Records that commandBuffer's work uses pool (a descriptor, query or command pool, or a secondary command
+     * buffer): each submit of it then becomes that object's latest work in {@link #poolMarks}.
+     */
+    private void uses(long commandBuffer, long pool) {
+        if (pool != 0) {
+            boundPools.computeIfAbsent(commandBuffer, k -> ConcurrentHashMap.newKeySet()).add(pool);
+        }
+    }
+
     @Override
     public void vkCmdBindDescriptorSets(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int firstSet,
             int descriptorSetCount, long pDescriptorSets, int dynamicOffsetCount, long pDynamicOffsets) throws Throwable {
         for (int i = 0; i < descriptorSetCount && pDescriptorSets != 0; i++) {
-            long pool = objects.parent(VnInfo.H_VkDescriptorSet, g64(pDescriptorSets + 8L * i));
-            if (pool != 0) {
-                boundPools.computeIfAbsent(commandBuffer, k -> ConcurrentHashMap.newKeySet()).add(pool);
-            }
+            uses(commandBuffer, objects.parent(VnInfo.H_VkDescriptorSet, g64(pDescriptorSets + 8L * i)));
         }
         VnHooks.super.vkCmdBindDescriptorSets(c, commandBuffer, pipelineBindPoint, layout, firstSet,
                 descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+    }
+
+    @Override
+    public void vkCmdBeginQuery(VnCtx c, long commandBuffer, long queryPool, int query, int flags) throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdBeginQuery(c, commandBuffer, queryPool, query, flags);
+    }
+
+    @Override
+    public void vkCmdEndQuery(VnCtx c, long commandBuffer, long queryPool, int query) throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdEndQuery(c, commandBuffer, queryPool, query);
+    }
+
+    @Override
+    public void vkCmdResetQueryPool(VnCtx c, long commandBuffer, long queryPool, int firstQuery, int queryCount)
+            throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdResetQueryPool(c, commandBuffer, queryPool, firstQuery, queryCount);
+    }
+
+    @Override
+    public void vkCmdWriteTimestamp(VnCtx c, long commandBuffer, int pipelineStage, long queryPool, int query)
+            throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdWriteTimestamp(c, commandBuffer, pipelineStage, queryPool, query);
+    }
+
+    @Override
+    public void vkCmdWriteTimestamp2(VnCtx c, long commandBuffer, long stage, long queryPool, int query) throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdWriteTimestamp2(c, commandBuffer, stage, queryPool, query);
+    }
+
+    @Override
+    public void vkCmdCopyQueryPoolResults(VnCtx c, long commandBuffer, long queryPool, int firstQuery, int queryCount,
+            long dstBuffer, long dstOffset, long stride, int flags) throws Throwable {
+        uses(commandBuffer, queryPool);
+        VnHooks.super.vkCmdCopyQueryPoolResults(c, commandBuffer, queryPool, firstQuery, queryCount, dstBuffer,
+                dstOffset, stride, flags);
+    }
+
+    /**
+     * A secondary command buffer runs as part of the primary's submits: its own reset or begin, its pool's reset and
+     * the resets of what it uses wait for them (lavapipe executes a secondary's recorded commands in place).
+     */
+    @Override
+    public void vkCmdExecuteCommands(VnCtx c, long commandBuffer, int commandBufferCount, long pCommandBuffers)
+            throws Throwable {
+        for (int i = 0; i < commandBufferCount && pCommandBuffers != 0; i++) {
+            long secondary = g64(pCommandBuffers + 8L * i);
+            if (secondary != 0 && secondary != commandBuffer) {
+                uses(commandBuffer, secondary);
+                uses(commandBuffer, objects.parent(VnInfo.H_VkCommandBuffer, secondary));
+                Set<Long> its = boundPools.get(secondary);
+                if (its != null) {
+                    for (long p : its) {
+                        uses(commandBuffer, p);
+                    }
+                }
+            }
+        }
+        VnHooks.super.vkCmdExecuteCommands(c, commandBuffer, commandBufferCount, pCommandBuffers);
+    }
+
+    /**
+     * A host reset of queries waits for the work that may still write them, as the other resets do: lavapipe's reset
+     * frees the query objects its queue thread writes, and a client resetting under a pending submit aborted the
+     * whole server ("double free or corruption", {@code e2e/venus/vkfreerace.c} in its query mode). A valid client
+     * has waited already, so this finds the submit complete. When the work does not complete within
+     * {@link #RESET_WAIT_NANOS} the queries are left as they are (the command returns nothing to refuse with).
+     */
+    @Override
+    public void vkResetQueryPool(VnCtx c, long device, long queryPool, int firstQuery, int queryCount) throws Throwable {
+        if (completeFor(c, poolMarks.get(queryPool))) {
+            VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
+        }
     }
 
     @Override
@@ -812,6 +906,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyQueryPool(VnCtx c, long device, long queryPool, long pAllocator) throws Throwable {
+        poolMarks.remove(queryPool);
         destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyQueryPool(d, device, queryPool, 0));
     }
 
@@ -855,6 +950,7 @@ final class VenusExecutor implements VnHooks {
             VnHooks.super.vkFreeCommandBuffers(d, device, commandPool, cbs.length, p);
             for (long cb : cbs) {
                 commandMarks.remove(cb); // the driver may hand the same handle out again
+                poolMarks.remove(cb);
                 boundPools.remove(cb);
             }
         };

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * e2e/venus/vkfreerace.c through Mesa's Venus ICD: a client that frees host-visible memory while its copy still runs
  * (and so makes lavapipe read and write freed memory), and in "destroy" mode also destroys the copy's buffers and
- * resets its command buffer under it. Before the executor retired freed memory into placeholders, the first round
+ * resets its command buffer under it; its "query" and "secondary" modes reset a query pool and re-record a
+ * secondary command buffer under a pending submit instead. Before the executor retired freed memory into placeholders, the first round
  * killed the server's JVM with a SIGSEGV in lavapipe's queue thread; before it put destroys off until their queue
  * got there, the destroy mode did (inside libvulkan_lvp.so). Here three such clients in a row must pass on one
  * server, and once their sessions are gone no placeholder of their retired memory may remain.
@@ -38,6 +39,42 @@ class VkFreeRaceThroughVenusTest {
                 Thread.sleep(20);
             }
             assertEquals(0, placeholderBytes(), "bytes of placeholders still mapped after the sessions ended");
+        }
+    }
+
+    /**
+     * The query mode: each round writes 64 timestamps after a 64 MiB copy and resets the query pool from the host
+     * right after the submit. lavapipe's host reset frees the query objects its queue thread is about to write: run on
+     * lavapipe directly, one of five 20-round runs aborted ("double free or corruption"), and through the server
+     * before resets waited for their query pool's work, the server's JVM aborted within 60 rounds in each of four
+     * starts. 80 rounds must pass, and a normal client after them.
+     */
+    @Test
+    void resettingQueriesFromTheHostUnderAPendingSubmitDoesNotCrashTheServer() throws Exception {
+        passesOnOneServer("80", "query", "resetting queries under the copy");
+    }
+
+    /**
+     * The secondary mode: the copy runs in a secondary command buffer that the submitted primary executes, and the
+     * client resets and re-records the secondary right after the submit. lavapipe executes a secondary's recorded
+     * commands in place: run directly, two of five 20-round runs died with SIGSEGV, and through the server before a
+     * secondary's reset waited for the primaries executing it, the server's JVM died in the first 20 rounds of each
+     * of two starts.
+     */
+    @Test
+    void reRecordingASecondaryThatAPendingPrimaryExecutesDoesNotCrashTheServer() throws Exception {
+        passesOnOneServer("40", "secondary", "re-recording the secondary under the copy");
+    }
+
+    /** vkfreerace ROUNDS MODE passes on a fresh server (its output names the mode), and a normal round after it. */
+    private void passesOnOneServer(String rounds, String mode, String says) throws Exception {
+        Path client = E2eClients.client("vkfreerace");
+        try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
+            VenusClient.Result r = VenusClient.run(server.socket, tmp, 300, client.toString(), rounds, mode);
+            assertEquals(0, r.exit(), r.output());
+            assertTrue(r.output().contains(says) && r.output().contains("result PASS"), r.output());
+            VenusClient.Result after = VenusClient.run(server.socket, tmp, 300, client.toString(), "1", "free");
+            assertTrue(after.output().contains("result PASS"), after.output());
         }
     }
 
