@@ -10,9 +10,11 @@
  * client resets that query pool from the host (vkResetQueryPool, Vulkan 1.2 hostQueryReset) right after the
  * submit, under the pending writes, instead of freeing the memory. With "secondary", the copy is recorded in a
  * secondary command buffer that the submitted primary executes, and the client resets and re-records that secondary
- * right after the submit. A last round checks a small copy end to end. Prints "result PASS" when every call
- * returned VK_SUCCESS.
- * usage: vkfreerace [ROUNDS [free|destroy|query|secondary]]   (default 10 rounds, free)
+ * right after the submit. With "oob", the copy's size is four times its buffers'. With "bindoob", a 64 MiB
+ * buffer is bound to a 4 KiB allocation (a server that accepts that bind then copies 64 MiB into it). A last round
+ * checks a small copy end to end. Prints "result PASS" when every call returned VK_SUCCESS (a refused "bindoob" bind
+ * is counted and passes; Mesa's Venus ICD binds asynchronously and reports VK_SUCCESS whatever the server answers).
+ * usage: vkfreerace [ROUNDS [free|destroy|query|secondary|oob|bindoob]]   (default 10 rounds, free)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,9 @@ int main(int argc, char **argv) {
     int destroy = argc > 2 && strcmp(argv[2], "destroy") == 0;
     int query = argc > 2 && strcmp(argv[2], "query") == 0; /* vkResetQueryPool is core Vulkan 1.2 */
     int secondary = argc > 2 && strcmp(argv[2], "secondary") == 0;
+    int oob = argc > 2 && strcmp(argv[2], "oob") == 0;
+    int bindoob = argc > 2 && strcmp(argv[2], "bindoob") == 0;
+    int refusedBinds = 0;
     const char *failed = "?";
     VkInstance inst;
     check(vku_instance("vkfreerace", query ? VK_API_VERSION_1_2 : VK_API_VERSION_1_1, &inst), "vkCreateInstance");
@@ -76,7 +81,27 @@ int main(int argc, char **argv) {
         check(vku_host_buffer(phys, dev, size, VK_BUFFER_USAGE_TRANSFER_DST_BIT, &dst, &bits, &failed), failed);
         memset(src.map, 0x5a, size);
         check(vku_begin(cmd, &failed), failed);
-        VkBufferCopy region = {.size = size};
+        VkBufferCopy region = {.size = oob && !last ? 4 * size : size};
+        VkBuffer target = dst.buf;
+        VkBuffer big = VK_NULL_HANDLE;
+        VkDeviceMemory small = VK_NULL_HANDLE;
+        if (bindoob && !last) {
+            VkBufferCreateInfo bci = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
+                                      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+            check(vkCreateBuffer(dev, &bci, NULL, &big), "vkCreateBuffer (bindoob)");
+            VkMemoryRequirements req;
+            vkGetBufferMemoryRequirements(dev, big, &req);
+            VkMemoryAllocateInfo mai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = 4096,
+                                        .memoryTypeIndex = vku_memory_type(phys, req.memoryTypeBits,
+                                                                           VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)};
+            check(vkAllocateMemory(dev, &mai, NULL, &small), "vkAllocateMemory (bindoob)");
+            /* the invalid part: 64 MiB of buffer on 4 KiB of memory */
+            if (vkBindBufferMemory(dev, big, small, 0) == VK_SUCCESS) {
+                target = big;
+            } else {
+                refusedBinds++;
+            }
+        }
         if (query) vkCmdResetQueryPool(cmd, queries, 0, 64);
         if (secondary) {
             check(vkBeginCommandBuffer(sec, &sbi), "vkBeginCommandBuffer (secondary)");
@@ -84,7 +109,7 @@ int main(int argc, char **argv) {
             check(vkEndCommandBuffer(sec), "vkEndCommandBuffer (secondary)");
             vkCmdExecuteCommands(cmd, 1, &sec);
         } else {
-            vkCmdCopyBuffer(cmd, src.buf, dst.buf, 1, &region);
+            vkCmdCopyBuffer(cmd, src.buf, target, 1, &region);
         }
         for (uint32_t q = 0; query && q < 64; q++) vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, queries, q);
         check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
@@ -125,6 +150,8 @@ int main(int argc, char **argv) {
             check(vkResetCommandBuffer(cmd, 0), "vkResetCommandBuffer under the copy");
         }
         check(vkWaitForFences(dev, 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+        if (big != VK_NULL_HANDLE) vkDestroyBuffer(dev, big, NULL);
+        if (small != VK_NULL_HANDLE) vkFreeMemory(dev, small, NULL);
         if (!destroy || last) {
             vkDestroyBuffer(dev, src.buf, NULL);
             vkDestroyBuffer(dev, dst.buf, NULL);
@@ -135,8 +162,11 @@ int main(int argc, char **argv) {
     vkDestroyCommandPool(dev, pool, NULL);
     vkDestroyDevice(dev, NULL);
     vkDestroyInstance(inst, NULL);
+    if (bindoob) printf("binds refused %d of %d\n", refusedBinds, rounds);
     printf("rounds %d%s\nresult PASS\n", rounds, destroy ? " (destroying under the copy)"
                                                 : query ? " (resetting queries under the copy)"
-                                                : secondary ? " (re-recording the secondary under the copy)" : "");
+                                                : secondary ? " (re-recording the secondary under the copy)"
+                                                : oob ? " (copying past the buffers)"
+                                                : bindoob ? " (binding past the memory)" : "");
     return 0;
 }

@@ -45,6 +45,7 @@ final class VenusExecutor implements VnHooks {
     static final int VK_INCOMPLETE = 5;
     static final int VK_ERROR_DEVICE_LOST = -4;
     static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
+    static final int VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
     static final int VK_ERROR_INITIALIZATION_FAILED = -3;
     static final int VK_ERROR_LAYER_NOT_PRESENT = -6;
     static final int VK_ERROR_EXTENSION_NOT_PRESENT = -7;
@@ -180,6 +181,10 @@ final class VenusExecutor implements VnHooks {
 
     /** where this context's freed host-visible memory goes (see {@link Placeholders}) */
     private final Placeholders retired = new Placeholders();
+    /** buffer and memory sizes for the range checks of binds and buffer commands */
+    private final Bounds bounds = new Bounds(objects);
+    /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
+    private final AtomicInteger refusedRanges = new AtomicInteger();
 
     VenusExecutor(DeviceServices services) {
         this.services = services;
@@ -866,6 +871,231 @@ final class VenusExecutor implements VnHooks {
         if (completeFor(c, poolMarks.get(queryPool))) {
             VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
         }
+    }
+
+    // ---------------------------------------------------------------- buffer ranges (see Bounds)
+
+    @Override
+    public int vkCreateBuffer(VnCtx c, long device, long pCreateInfo, long pAllocator, long pBuffer) throws Throwable {
+        int r = VnHooks.super.vkCreateBuffer(c, device, pCreateInfo, pAllocator, pBuffer);
+        // VkBufferCreateInfo: flags @16 (SPARSE_BINDING 0x1), size @24; other buffers get their size when bound
+        if (r == VK_SUCCESS && (g32(pCreateInfo + 16) & 1) != 0) {
+            bounds.sparseCreated(g64(pBuffer), g64(pCreateInfo + 24));
+        }
+        return r;
+    }
+
+    /** The bytes the host driver uses for buffer: its memory requirement (at least the size it was created with). */
+    private long requiredSize(VnCtx c, long device, long buffer) throws Throwable {
+        long reqs = c.alloc(1, 24); // VkMemoryRequirements: size @0, alignment @8, memoryTypeBits @16
+        VnHooks.super.vkGetBufferMemoryRequirements(c, device, buffer, reqs);
+        return g64(reqs);
+    }
+
+    @Override
+    public int vkBindBufferMemory(VnCtx c, long device, long buffer, long memory, long memoryOffset) throws Throwable {
+        long size = requiredSize(c, device, buffer);
+        if (!bounds.fits(size, memory, memoryOffset)) {
+            refusedRange("vkBindBufferMemory", "the buffer does not fit in its memory from offset " + memoryOffset);
+            return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+        }
+        int r = VnHooks.super.vkBindBufferMemory(c, device, buffer, memory, memoryOffset);
+        if (r == VK_SUCCESS) {
+            bounds.bound(buffer, size);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkBindBufferMemory2(VnCtx c, long device, int bindInfoCount, long pBindInfos) throws Throwable {
+        // VkBindBufferMemoryInfo (40 bytes): buffer @16, memory @24, memoryOffset @32
+        for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
+            long info = pBindInfos + 40L * i;
+            if (!bounds.fits(requiredSize(c, device, g64(info + 16)), g64(info + 24), g64(info + 32))) {
+                refusedRange("vkBindBufferMemory2", "buffer " + i + " does not fit in its memory");
+                return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+            }
+        }
+        int r = VnHooks.super.vkBindBufferMemory2(c, device, bindInfoCount, pBindInfos);
+        if (r == VK_SUCCESS) {
+            for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
+                long buffer = g64(pBindInfos + 40L * i + 16);
+                bounds.bound(buffer, requiredSize(c, device, buffer));
+            }
+        }
+        return r;
+    }
+
+    /**
+     * A command whose byte range leaves its buffer (or that names an unbound one) is not recorded (the commands
+     * return nothing to refuse with): the rest of the command buffer runs, and the context logs why, at most
+     * {@link #REFUSED_LOG_LIMIT} times.
+     */
+    private void refusedRange(String command, String why) {
+        int n = refusedRanges.incrementAndGet();
+        if (n <= REFUSED_LOG_LIMIT) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: " + command + " refused: " + why
+                    + (n == REFUSED_LOG_LIMIT ? " (no more such lines for this context)" : ""));
+        }
+    }
+
+    @Override
+    public void vkCmdCopyBuffer(VnCtx c, long commandBuffer, long srcBuffer, long dstBuffer, int regionCount,
+            long pRegions) throws Throwable {
+        // VkBufferCopy (24 bytes): srcOffset @0, dstOffset @8, size @16
+        for (int i = 0; i < regionCount && pRegions != 0; i++) {
+            long r = pRegions + 24L * i;
+            if (!bounds.range(srcBuffer, g64(r), g64(r + 16)) || !bounds.range(dstBuffer, g64(r + 8), g64(r + 16))) {
+                refusedRange("vkCmdCopyBuffer", "region " + i + " leaves its source or destination buffer");
+                return;
+            }
+        }
+        VnHooks.super.vkCmdCopyBuffer(c, commandBuffer, srcBuffer, dstBuffer, regionCount, pRegions);
+    }
+
+    @Override
+    public void vkCmdCopyBuffer2(VnCtx c, long commandBuffer, long pCopyBufferInfo) throws Throwable {
+        // VkCopyBufferInfo2: srcBuffer @16, dstBuffer @24, regionCount @32, pRegions @40;
+        // VkBufferCopy2 (40 bytes): srcOffset @16, dstOffset @24, size @32
+        long src = g64(pCopyBufferInfo + 16);
+        long dst = g64(pCopyBufferInfo + 24);
+        int n = g32(pCopyBufferInfo + 32);
+        long regions = g64(pCopyBufferInfo + 40);
+        for (int i = 0; i < n && regions != 0; i++) {
+            long r = regions + 40L * i;
+            if (!bounds.range(src, g64(r + 16), g64(r + 32)) || !bounds.range(dst, g64(r + 24), g64(r + 32))) {
+                refusedRange("vkCmdCopyBuffer2", "region " + i + " leaves its source or destination buffer");
+                return;
+            }
+        }
+        VnHooks.super.vkCmdCopyBuffer2(c, commandBuffer, pCopyBufferInfo);
+    }
+
+    @Override
+    public void vkCmdFillBuffer(VnCtx c, long commandBuffer, long dstBuffer, long dstOffset, long size, int data)
+            throws Throwable {
+        if (!bounds.range(dstBuffer, dstOffset, size)) {
+            refusedRange("vkCmdFillBuffer", "the range leaves the buffer");
+            return;
+        }
+        VnHooks.super.vkCmdFillBuffer(c, commandBuffer, dstBuffer, dstOffset, size, data);
+    }
+
+    @Override
+    public void vkCmdUpdateBuffer(VnCtx c, long commandBuffer, long dstBuffer, long dstOffset, long dataSize,
+            long pData) throws Throwable {
+        if (dataSize == Bounds.WHOLE_SIZE || !bounds.range(dstBuffer, dstOffset, dataSize)) {
+            refusedRange("vkCmdUpdateBuffer", "the range leaves the buffer");
+            return;
+        }
+        VnHooks.super.vkCmdUpdateBuffer(c, commandBuffer, dstBuffer, dstOffset, dataSize, pData);
+    }
+
+    @Override
+    public void vkCmdDispatchIndirect(VnCtx c, long commandBuffer, long buffer, long offset) throws Throwable {
+        if (!bounds.range(buffer, offset, 12)) { // VkDispatchIndirectCommand
+            refusedRange("vkCmdDispatchIndirect", "the parameters leave the buffer");
+            return;
+        }
+        VnHooks.super.vkCmdDispatchIndirect(c, commandBuffer, buffer, offset);
+    }
+
+    /**
+     * Whether count indirect records of recordBytes, stride apart from offset, lie in buffer, and for the Count
+     * commands (counted) the count in countBuffer; logs the command refused when not.
+     */
+    private boolean drawsInside(String command, long buffer, long offset, int count, int stride, int recordBytes,
+            boolean counted, long countBuffer, long countBufferOffset) {
+        if (bounds.records(buffer, offset, Integer.toUnsignedLong(count), Integer.toUnsignedLong(stride), recordBytes)
+                && (!counted || bounds.range(countBuffer, countBufferOffset, 4))) {
+            return true;
+        }
+        refusedRange(command, "the draws or their count leave their buffer");
+        return false;
+    }
+
+    @Override
+    public void vkCmdDrawIndirect(VnCtx c, long commandBuffer, long buffer, long offset, int drawCount, int stride)
+            throws Throwable {
+        if (drawsInside("vkCmdDrawIndirect", buffer, offset, drawCount, stride, 16, false, 0, 0)) {
+            VnHooks.super.vkCmdDrawIndirect(c, commandBuffer, buffer, offset, drawCount, stride);
+        }
+    }
+
+    @Override
+    public void vkCmdDrawIndexedIndirect(VnCtx c, long commandBuffer, long buffer, long offset, int drawCount,
+            int stride) throws Throwable {
+        if (drawsInside("vkCmdDrawIndexedIndirect", buffer, offset, drawCount, stride, 20, false, 0, 0)) {
+            VnHooks.super.vkCmdDrawIndexedIndirect(c, commandBuffer, buffer, offset, drawCount, stride);
+        }
+    }
+
+    @Override
+    public void vkCmdDrawIndirectCount(VnCtx c, long commandBuffer, long buffer, long offset, long countBuffer,
+            long countBufferOffset, int maxDrawCount, int stride) throws Throwable {
+        if (drawsInside("vkCmdDrawIndirectCount", buffer, offset, maxDrawCount, stride, 16, true, countBuffer,
+                countBufferOffset)) {
+            VnHooks.super.vkCmdDrawIndirectCount(c, commandBuffer, buffer, offset, countBuffer, countBufferOffset,
+                    maxDrawCount, stride);
+        }
+    }
+
+    @Override
+    public void vkCmdDrawIndexedIndirectCount(VnCtx c, long commandBuffer, long buffer, long offset, long countBuffer,
+            long countBufferOffset, int maxDrawCount, int stride) throws Throwable {
+        if (drawsInside("vkCmdDrawIndexedIndirectCount", buffer, offset, maxDrawCount, stride, 20, true, countBuffer,
+                countBufferOffset)) {
+            VnHooks.super.vkCmdDrawIndexedIndirectCount(c, commandBuffer, buffer, offset, countBuffer,
+                    countBufferOffset, maxDrawCount, stride);
+        }
+    }
+
+    @Override
+    public void vkCmdBindIndexBuffer(VnCtx c, long commandBuffer, long buffer, long offset, int indexType)
+            throws Throwable {
+        if (buffer != 0 && !bounds.range(buffer, offset, Bounds.WHOLE_SIZE)) {
+            refusedRange("vkCmdBindIndexBuffer", "the offset is past the buffer");
+            return;
+        }
+        VnHooks.super.vkCmdBindIndexBuffer(c, commandBuffer, buffer, offset, indexType);
+    }
+
+    @Override
+    public void vkCmdBindVertexBuffers(VnCtx c, long commandBuffer, int firstBinding, int bindingCount, long pBuffers,
+            long pOffsets) throws Throwable {
+        if (!vertexOffsetsInside("vkCmdBindVertexBuffers", bindingCount, pBuffers, pOffsets)) {
+            return;
+        }
+        VnHooks.super.vkCmdBindVertexBuffers(c, commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets);
+    }
+
+    @Override
+    public void vkCmdBindVertexBuffers2(VnCtx c, long commandBuffer, int firstBinding, int bindingCount, long pBuffers,
+            long pOffsets, long pSizes, long pStrides) throws Throwable {
+        if (!vertexOffsetsInside("vkCmdBindVertexBuffers2", bindingCount, pBuffers, pOffsets)) {
+            return;
+        }
+        for (int i = 0; i < bindingCount && pSizes != 0 && pBuffers != 0; i++) {
+            long b = g64(pBuffers + 8L * i);
+            if (b != 0 && !bounds.range(b, pOffsets == 0 ? 0 : g64(pOffsets + 8L * i), g64(pSizes + 8L * i))) {
+                refusedRange("vkCmdBindVertexBuffers2", "binding " + i + "'s size leaves its buffer");
+                return;
+            }
+        }
+        VnHooks.super.vkCmdBindVertexBuffers2(c, commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets, pSizes,
+                pStrides);
+    }
+
+    /** Each vertex buffer's offset lies in it (a null buffer, allowed with nullDescriptor, has none). */
+    private boolean vertexOffsetsInside(String command, int bindingCount, long pBuffers, long pOffsets) {
+        for (int i = 0; i < bindingCount && pBuffers != 0; i++) {
+            long b = g64(pBuffers + 8L * i);
+            if (b != 0 && !bounds.range(b, pOffsets == 0 ? 0 : g64(pOffsets + 8L * i), Bounds.WHOLE_SIZE)) {
+                refusedRange(command, "binding " + i + "'s offset is past its buffer");
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -1609,6 +1839,14 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public int vkAllocateMemory(VnCtx c, long device, long pAllocateInfo, long pAllocator, long pMemory) throws Throwable {
+        int r = allocateMemory(c, device, pAllocateInfo, pAllocator, pMemory);
+        if (r == VK_SUCCESS) {
+            bounds.memoryAllocated(g64(pMemory), g64(pAllocateInfo + 16)); // the size allocated (rounded if imported)
+        }
+        return r;
+    }
+
+    private int allocateMemory(VnCtx c, long device, long pAllocateInfo, long pAllocator, long pMemory) throws Throwable {
         DeviceInfo info = devices.get(device);
         // VkMemoryAllocateInfo: pNext @8, allocationSize @16, memoryTypeIndex @24
         int typeIndex = g32(pAllocateInfo + 24);

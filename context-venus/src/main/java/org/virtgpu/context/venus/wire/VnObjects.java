@@ -26,6 +26,8 @@ public final class VnObjects {
     private final LongLongMap[] toId;
     /** host handle -> its VkDevice's host handle (itself for a device); absent above device level */
     private final LongLongMap[] deviceOf;
+    /** host -> a value the executor keeps with the object (see {@link #extra}); per type, made on first use */
+    private final LongLongMap[] extraOf;
     private final int deviceType;
     /**
      * Parent links for cascading unbinds, guarded by {@code family}: per child type, child host -> parent host and
@@ -69,6 +71,7 @@ public final class VnObjects {
         toHost = new LongLongMap[types];
         toId = new LongLongMap[types];
         deviceOf = new LongLongMap[types];
+        extraOf = new LongLongMap[types];
         parentHostOf = new LongLongMap[types];
         parentTypeOf = new LongLongMap[types];
         kidsOf = new LongLongMap[types];
@@ -270,6 +273,40 @@ public final class VnObjects {
                 m.remove(id);
             }
             deviceOf[type].remove(host);
+            if (extraOf[type] != null) {
+                extraOf[type].remove(host);
+            }
+        }
+    }
+
+    /**
+     * The value kept with a host object by {@link #extra(int, long, long)} (a buffer's size, say), 0 when none. It
+     * is forgotten with the object's binding.
+     */
+    public long extra(int type, long host) {
+        LongLongMap m = toHost[type];
+        synchronized (m) {
+            return extraOf[type] == null ? 0 : extraOf[type].get(host);
+        }
+    }
+
+    /** Keeps value (0: none) with host, which may be bound after this. */
+    public void extra(int type, long host, long value) {
+        if (host == 0) {
+            return;
+        }
+        LongLongMap m = toHost[type];
+        synchronized (m) {
+            if (value == 0) {
+                if (extraOf[type] != null) {
+                    extraOf[type].remove(host);
+                }
+                return;
+            }
+            if (extraOf[type] == null) {
+                extraOf[type] = new LongLongMap();
+            }
+            extraOf[type].put(host, value);
         }
     }
 

@@ -66,6 +66,19 @@ class VkFreeRaceThroughVenusTest {
         passesOnOneServer("40", "secondary", "re-recording the secondary under the copy");
     }
 
+    /**
+     * The oob and bindoob modes: a copy four times the size of its buffers, and a 64 MiB buffer bound to a 4 KiB
+     * allocation (then filled by an in-range copy). Before the executor checked buffer ranges, the first such copy
+     * killed the server's JVM (SIGSEGV in lavapipe, as it does run directly); now the copy is not recorded, and the
+     * bind is refused (Mesa's Venus ICD binds asynchronously and tells its application VK_SUCCESS anyway), so the
+     * copy into the unbound buffer is not recorded either.
+     */
+    @Test
+    void copiesPastTheirBuffersAndBindsPastTheirMemoryAreRefusedNotRun() throws Exception {
+        passesOnOneServer("3", "oob", "copying past the buffers");
+        passesOnOneServer("3", "bindoob", "binding past the memory");
+    }
+
     /** vkfreerace ROUNDS MODE passes on a fresh server (its output names the mode), and a normal round after it. */
     private void passesOnOneServer(String rounds, String mode, String says) throws Exception {
         Path client = E2eClients.client("vkfreerace");
