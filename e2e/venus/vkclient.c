@@ -7,7 +7,8 @@
  * Output, one line per step, machine-readable:  "step <name> <milliseconds>"
  * then "result PASS" (exit 0) or "result FAIL <why>" (exit 1).
  * VKCLIENT_BUFFERS=N (0..2000) changes the buffer count, e.g. 0 to time map_64mib without the ring backlog that the
- * buffer churn leaves (for investigations; the benchmark uses the default).
+ * buffer churn leaves (for investigations; the benchmark uses the default). VKCLIENT_HOSTILE_OFFSET: see the compute
+ * step (robustness tests).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -193,7 +194,12 @@ int main(void) {
                                         .descriptorPool = dpool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
     VkDescriptorSet set;
     CHECK(vkAllocateDescriptorSets(dev, &dsai, &set));
-    VkDescriptorBufferInfo dbi[3] = {{a.buf, 0, VK_WHOLE_SIZE}, {b.buf, 0, VK_WHOLE_SIZE}, {c.buf, 0, VK_WHOLE_SIZE}};
+    /* VKCLIENT_HOSTILE_OFFSET=N (tests only): the output descriptor starts N bytes into c, past its end for large N
+     * (invalid usage a server must refuse; the compute result is then wrong and the client reports FAIL) */
+    const char *hostile = getenv("VKCLIENT_HOSTILE_OFFSET");
+    VkDeviceSize coff = hostile ? strtoull(hostile, NULL, 0) : 0;
+    VkDescriptorBufferInfo dbi[3] = {{a.buf, 0, VK_WHOLE_SIZE}, {b.buf, 0, VK_WHOLE_SIZE},
+                                     {c.buf, coff, hostile ? fbytes : VK_WHOLE_SIZE}};
     VkWriteDescriptorSet w[3];
     for (uint32_t i = 0; i < 3; i++) {
         w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = i,

@@ -46,6 +46,9 @@ final class VenusExecutor implements VnHooks {
     static final int VK_ERROR_DEVICE_LOST = -4;
     static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
     static final int VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
+    /** VkDescriptorType: UNIFORM_BUFFER 6, STORAGE_BUFFER 7, UNIFORM_BUFFER_DYNAMIC 8, STORAGE_BUFFER_DYNAMIC 9 */
+    static final int DESCRIPTOR_UNIFORM_BUFFER = 6;
+    static final int DESCRIPTOR_STORAGE_BUFFER_DYNAMIC = 9;
     static final int VK_ERROR_INITIALIZATION_FAILED = -3;
     static final int VK_ERROR_LAYER_NOT_PRESENT = -6;
     static final int VK_ERROR_EXTENSION_NOT_PRESENT = -7;
@@ -2060,9 +2063,44 @@ final class VenusExecutor implements VnHooks {
             if (g64(pDescriptorWrites + i * 64 + 16) == 0) { // sizeof(VkWriteDescriptorSet) 64, dstSet @16
                 throw c.fail("vkUpdateDescriptorSets: pDescriptorWrites[" + i + "].dstSet is not a descriptor set");
             }
+            if (!buffersInside(pDescriptorWrites + i * 64)) {
+                refusedRange("vkUpdateDescriptorSets", "write " + i + " names a range outside its buffer");
+                return;
+            }
         }
         VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
                 pDescriptorCopies);
+    }
+
+    /**
+     * Whether the buffer descriptors of one VkWriteDescriptorSet lie in their buffers: shaders reach [offset,
+     * offset + range) through them, and a storage buffer descriptor 1 GiB past its buffer killed the server's JVM in
+     * lavapipe's compute worker. Dynamic offsets added at vkCmdBindDescriptorSets are not checked yet.
+     */
+    private boolean buffersInside(long write) {
+        int type = g32(write + 36); // descriptorType @36; descriptorCount @32, pBufferInfo @48
+        if (type < DESCRIPTOR_UNIFORM_BUFFER || type > DESCRIPTOR_STORAGE_BUFFER_DYNAMIC) {
+            return true;
+        }
+        long infos = g64(write + 48);
+        for (long j = 0; j < Integer.toUnsignedLong(g32(write + 32)) && infos != 0; j++) {
+            long info = infos + 24 * j; // VkDescriptorBufferInfo: buffer @0, offset @8, range @16
+            long buffer = g64(info);
+            if (buffer != 0 && !bounds.range(buffer, g64(info + 8), g64(info + 16))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int vkCreateBufferView(VnCtx c, long device, long pCreateInfo, long pAllocator, long pView) throws Throwable {
+        // VkBufferViewCreateInfo: buffer @24, offset @40, range @48
+        if (!bounds.range(g64(pCreateInfo + 24), g64(pCreateInfo + 40), g64(pCreateInfo + 48))) {
+            refusedRange("vkCreateBufferView", "the view's range leaves its buffer");
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        return VnHooks.super.vkCreateBufferView(c, device, pCreateInfo, pAllocator, pView);
     }
 
     /** Frees every host object this context still holds, children before parents. */

@@ -79,6 +79,25 @@ class VkFreeRaceThroughVenusTest {
         passesOnOneServer("3", "bindoob", "binding past the memory");
     }
 
+    /**
+     * e2e/venus/vkclient.c with its output storage descriptor 1 GiB past its buffer (VKCLIENT_HOSTILE_OFFSET): before
+     * vkUpdateDescriptorSets checked buffer descriptors, the compute dispatch killed the server's JVM (SIGSEGV in
+     * lavapipe's worker, as run directly). Now the update is refused: the client reports a wrong sum (exit 1, no
+     * crash), and a normal client passes after it.
+     */
+    @Test
+    void aStorageDescriptorPastItsBufferIsRefusedNotRun() throws Exception {
+        Path vkclient = E2eClients.client("vkclient");
+        try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
+            VenusClient.Result r = VenusClient.run(server.socket, tmp, 300, "env",
+                    "VKCLIENT_HOSTILE_OFFSET=0x40000000", vkclient.toString());
+            assertEquals(1, r.exit(), r.output());
+            assertTrue(r.output().contains("result FAIL compute mismatch"), r.output());
+            VenusClient.Result after = VenusClient.run(server.socket, tmp, 300, vkclient.toString());
+            assertTrue(after.output().contains("result PASS"), after.output());
+        }
+    }
+
     /** vkfreerace ROUNDS MODE passes on a fresh server (its output names the mode), and a normal round after it. */
     private void passesOnOneServer(String rounds, String mode, String says) throws Exception {
         Path client = E2eClients.client("vkfreerace");
