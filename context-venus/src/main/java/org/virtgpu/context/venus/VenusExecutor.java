@@ -46,6 +46,18 @@ final class VenusExecutor implements VnHooks {
     static final int VK_ERROR_DEVICE_LOST = -4;
     static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
     static final int VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
+    static final int VK_ERROR_FEATURE_NOT_PRESENT = -8;
+    /**
+     * {@code -Dvirtgpu.venus.bufferDeviceAddress=true} offers the host's bufferDeviceAddress. Off by default: with it
+     * a shader dereferences raw 64-bit addresses, and on a driver that runs shaders on the CPU in this process
+     * (lavapipe) those reach any memory of the server; Vulkan 1.2 does not require the feature. Off, the feature
+     * reads false, a device that enables it (or its extension) is refused, and SPIR-V that declares
+     * PhysicalStorageBufferAddresses is refused (see {@link #declaresPhysicalAddresses}).
+     */
+    static final boolean BUFFER_DEVICE_ADDRESS = Boolean.getBoolean("virtgpu.venus.bufferDeviceAddress");
+    static final String BUFFER_DEVICE_ADDRESS_EXT = "VK_KHR_buffer_device_address";
+    static final int STYPE_VULKAN_1_2_FEATURES = 51;
+    static final int STYPE_BUFFER_DEVICE_ADDRESS_FEATURES = 1000257000;
     /** VkDescriptorType: UNIFORM_BUFFER 6, STORAGE_BUFFER 7, UNIFORM_BUFFER_DYNAMIC 8, STORAGE_BUFFER_DYNAMIC 9 */
     static final int DESCRIPTOR_UNIFORM_BUFFER = 6;
     static final int DESCRIPTOR_STORAGE_BUFFER_DYNAMIC = 9;
@@ -1684,7 +1696,8 @@ final class VenusExecutor implements VnHooks {
             return VK_ERROR_LAYER_NOT_PRESENT;
         }
         // only what the decoder can carry (the capset mask says the same)
-        var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey())).toList();
+        var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey()))
+                .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT)).toList();
         if (pProperties == 0) {
             p32(pPropertyCount, carried.size());
             return VK_SUCCESS;
@@ -1713,6 +1726,12 @@ final class VenusExecutor implements VnHooks {
         for (int i = 0; i < n; i++) {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
+            if (!BUFFER_DEVICE_ADDRESS && e.equals(BUFFER_DEVICE_ADDRESS_EXT)) {
+                return VK_ERROR_EXTENSION_NOT_PRESENT;
+            }
+        }
+        if (!BUFFER_DEVICE_ADDRESS && addressFeatures(g64(pCreateInfo + 8), false)) {
+            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS)
         }
         if (canImport && !has) {
             long list = c.alloc(n + 1L, 8);
@@ -1733,6 +1752,84 @@ final class VenusExecutor implements VnHooks {
             }
         }
         return r;
+    }
+
+    @Override
+    public void vkGetPhysicalDeviceFeatures2(VnCtx c, long physicalDevice, long pFeatures) throws Throwable {
+        VnHooks.super.vkGetPhysicalDeviceFeatures2(c, physicalDevice, pFeatures);
+        if (!BUFFER_DEVICE_ADDRESS) {
+            addressFeatures(g64(pFeatures + 8), true);
+        }
+    }
+
+    /**
+     * Walks a pNext chain for the buffer device address features (VkPhysicalDeviceVulkan12Features: the three at
+     * 168, 172, 176; VkPhysicalDeviceBufferDeviceAddressFeatures: at 16, 20, 24). clear: sets them to VK_FALSE.
+     *
+     * @return whether any of them was VK_TRUE
+     */
+    private static boolean addressFeatures(long next, boolean clear) {
+        boolean any = false;
+        for (int hops = 0; next != 0 && hops < 256; hops++, next = g64(next + 8)) {
+            int sType = g32(next);
+            long first = sType == STYPE_VULKAN_1_2_FEATURES ? 168 : sType == STYPE_BUFFER_DEVICE_ADDRESS_FEATURES ? 16 : -1;
+            for (long f = first; first >= 0 && f < first + 12; f += 4) {
+                any |= g32(next + f) != 0;
+                if (clear) {
+                    p32(next + f, 0);
+                }
+            }
+        }
+        return any;
+    }
+
+    /** SPIR-V opcodes and operands of physical (raw 64-bit) pointers, from the SPIR-V specification */
+    static final int OP_MEMORY_MODEL = 14;
+    static final int OP_CAPABILITY = 17;
+    static final int OP_TYPE_POINTER = 32;
+    static final int OP_TYPE_FORWARD_POINTER = 39;
+    static final int CAPABILITY_PHYSICAL_STORAGE_BUFFER_ADDRESSES = 5347;
+    static final int ADDRESSING_PHYSICAL_STORAGE_BUFFER_64 = 5348;
+    static final int STORAGE_CLASS_PHYSICAL_STORAGE_BUFFER = 5349;
+
+    /**
+     * Whether SPIR-V code of codeSize bytes can use physical pointers: it declares the PhysicalStorageBufferAddresses
+     * capability, the PhysicalStorageBuffer64 addressing model, or a pointer type of the PhysicalStorageBuffer
+     * storage class (any one is refused: the driver's compiler need not insist on the others). Scans every
+     * instruction after the five-word header; a malformed word count ends the scan (the driver then refuses the
+     * module itself).
+     */
+    static boolean declaresPhysicalAddresses(long code, long codeSize) {
+        long words = codeSize / 4;
+        for (long w = 5; w < words; ) {
+            int instruction = g32(code + 4 * w);
+            int count = instruction >>> 16;
+            if (count < 1 || w + count > words) {
+                return false;
+            }
+            int op = instruction & 0xffff;
+            long operand = code + 4 * (w + 1);
+            if (count >= 2 && op == OP_CAPABILITY && g32(operand) == CAPABILITY_PHYSICAL_STORAGE_BUFFER_ADDRESSES
+                    || count >= 2 && op == OP_MEMORY_MODEL && g32(operand) == ADDRESSING_PHYSICAL_STORAGE_BUFFER_64
+                    || count >= 3 && (op == OP_TYPE_POINTER || op == OP_TYPE_FORWARD_POINTER)
+                            && g32(operand + 4) == STORAGE_CLASS_PHYSICAL_STORAGE_BUFFER) {
+                return true;
+            }
+            w += count;
+        }
+        return false;
+    }
+
+    @Override
+    public int vkCreateShaderModule(VnCtx c, long device, long pCreateInfo, long pAllocator, long pShaderModule)
+            throws Throwable {
+        // VkShaderModuleCreateInfo: codeSize @24, pCode @32
+        if (!BUFFER_DEVICE_ADDRESS && declaresPhysicalAddresses(g64(pCreateInfo + 32), g64(pCreateInfo + 24))) {
+            refusedRange("vkCreateShaderModule", "the module declares PhysicalStorageBufferAddresses, and"
+                    + " bufferDeviceAddress is not offered (-Dvirtgpu.venus.bufferDeviceAddress)");
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        return VnHooks.super.vkCreateShaderModule(c, device, pCreateInfo, pAllocator, pShaderModule);
     }
 
     /** The memory types of physicalDevice that are HOST_VISIBLE, as a bit mask (there are at most 32). */

@@ -24,4 +24,22 @@ class VulkaninfoThroughVenusTest {
             assertEquals(List.of(), server.device.sessions(), "the session ended with the client");
         }
     }
+
+    /**
+     * bufferDeviceAddress is not offered by default (VenusExecutor.BUFFER_DEVICE_ADDRESS: on lavapipe a shader with
+     * raw addresses reaches any memory of the server): Mesa's client reads it false in the 1.2 and the extension's
+     * feature structs, and the extension is not listed. lavapipe itself offers all of it.
+     */
+    @Test
+    void bufferDeviceAddressIsNotOffered() throws Exception {
+        VenusClient.Result direct = VenusClient.direct(tmp, 120, "vulkaninfo");
+        assertTrue(direct.output().matches("(?s).*bufferDeviceAddress\\s+= true.*"), "lavapipe offers it");
+        try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
+            VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, "vulkaninfo");
+            assertEquals(0, r.exit(), r.output());
+            assertTrue(r.output().matches("(?s).*bufferDeviceAddress\\s+= false.*"), r.output());
+            assertTrue(!r.output().matches("(?s).*bufferDeviceAddress\\s+= true.*"), "offered somewhere");
+            assertTrue(!r.output().contains("VK_KHR_buffer_device_address"), "the extension is listed");
+        }
+    }
 }
