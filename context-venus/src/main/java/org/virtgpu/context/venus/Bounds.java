@@ -41,15 +41,25 @@ final class Bounds {
         }
     }
 
-    /** Whether size bytes fit in memory from offset (checked before the driver binds a buffer of that size). */
-    boolean fits(long size, long mem, long offset) {
+    /**
+     * Whether buffer, of size bytes, fits in memory from offset (checked before the driver binds it); if so its size
+     * is kept, still unbound, for {@link #bound}.
+     */
+    boolean fits(long buffer, long size, long mem, long offset) {
         long m = objects.extra(MEMORY, mem);
-        return size > 0 && m != 0 && within(offset, size, m);
+        if (size <= 0 || m == 0 || !within(offset, size, m)) {
+            return false;
+        }
+        objects.extra(BUFFER, buffer, size);
+        return true;
     }
 
-    /** After a successful bind of a buffer of size bytes that {@link #fits}. */
-    void bound(long buffer, long size) {
-        objects.extra(BUFFER, buffer, size | BOUND);
+    /** After the driver bound a buffer that {@link #fits}: ranges in it are usable from now on. */
+    void bound(long buffer) {
+        long b = objects.extra(BUFFER, buffer);
+        if (b != 0) {
+            objects.extra(BUFFER, buffer, b | BOUND);
+        }
     }
 
     /**

@@ -909,14 +909,13 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public int vkBindBufferMemory(VnCtx c, long device, long buffer, long memory, long memoryOffset) throws Throwable {
-        long size = requiredSize(c, device, buffer);
-        if (!bounds.fits(size, memory, memoryOffset)) {
+        if (!bounds.fits(buffer, requiredSize(c, device, buffer), memory, memoryOffset)) {
             refusedRange("vkBindBufferMemory", "the buffer does not fit in its memory from offset " + memoryOffset);
             return VK_ERROR_OUT_OF_DEVICE_MEMORY;
         }
         int r = VnHooks.super.vkBindBufferMemory(c, device, buffer, memory, memoryOffset);
         if (r == VK_SUCCESS) {
-            bounds.bound(buffer, size);
+            bounds.bound(buffer);
         }
         return r;
     }
@@ -926,7 +925,8 @@ final class VenusExecutor implements VnHooks {
         // VkBindBufferMemoryInfo (40 bytes): buffer @16, memory @24, memoryOffset @32
         for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
             long info = pBindInfos + 40L * i;
-            if (!bounds.fits(requiredSize(c, device, g64(info + 16)), g64(info + 24), g64(info + 32))) {
+            long buffer = g64(info + 16);
+            if (!bounds.fits(buffer, requiredSize(c, device, buffer), g64(info + 24), g64(info + 32))) {
                 refusedRange("vkBindBufferMemory2", "buffer " + i + " does not fit in its memory");
                 return VK_ERROR_OUT_OF_DEVICE_MEMORY;
             }
@@ -934,8 +934,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkBindBufferMemory2(c, device, bindInfoCount, pBindInfos);
         if (r == VK_SUCCESS) {
             for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
-                long buffer = g64(pBindInfos + 40L * i + 16);
-                bounds.bound(buffer, requiredSize(c, device, buffer));
+                bounds.bound(g64(pBindInfos + 40L * i + 16));
             }
         }
         return r;
@@ -1773,7 +1772,10 @@ final class VenusExecutor implements VnHooks {
         for (int hops = 0; next != 0 && hops < 256; hops++, next = g64(next + 8)) {
             int sType = g32(next);
             long first = sType == STYPE_VULKAN_1_2_FEATURES ? 168 : sType == STYPE_BUFFER_DEVICE_ADDRESS_FEATURES ? 16 : -1;
-            for (long f = first; first >= 0 && f < first + 12; f += 4) {
+            if (first < 0) {
+                continue;
+            }
+            for (long f = first; f < first + 12; f += 4) {
                 any |= g32(next + f) != 0;
                 if (clear) {
                     p32(next + f, 0);

@@ -293,9 +293,8 @@ final class VenusWarmup {
 
         @Override
         public SharedMemory allocate(String name, long size) throws GpuException {
-            long rounded = (size + 4095) & ~4095L;
             try {
-                return new Memory(rounded);
+                return new Memory(host().roundUpToPage(size));
             } catch (NativeException e) {
                 throw GpuException.outOfMemory("venus warm-up: " + e.getMessage());
             }

@@ -15,28 +15,30 @@ class BoundsTest {
 
     private void boundBuffer(long size, long memorySize, long offset) {
         b.memoryAllocated(MEM, memorySize);
-        assertTrue(b.fits(size, MEM, offset));
-        b.bound(BUF, size);
+        assertTrue(b.fits(BUF, size, MEM, offset));
+        b.bound(BUF);
     }
 
     @Test
     void aBindMustFitTheBufferInTheMemoryFromItsOffset() {
         b.memoryAllocated(MEM, 4096);
-        assertTrue(b.fits(1024, MEM, 0));
-        assertTrue(b.fits(1024, MEM, 3072));
-        assertFalse(b.fits(1024, MEM, 3073));
-        assertFalse(b.fits(1024, MEM, -1), "offsets are unsigned: 2^64-1 is past the end");
-        assertFalse(b.fits(0, MEM, 0), "no size known");
-        assertFalse(b.fits(1024, MEM + 1, 0), "unknown memory");
+        assertTrue(b.fits(BUF, 1024, MEM, 0));
+        assertTrue(b.fits(BUF, 1024, MEM, 3072));
+        assertFalse(b.fits(BUF, 1024, MEM, 3073));
+        assertFalse(b.fits(BUF, 1024, MEM, -1), "offsets are unsigned: 2^64-1 is past the end");
+        assertFalse(b.fits(BUF, 0, MEM, 0), "no size known");
+        assertFalse(b.fits(BUF, 1024, MEM + 1, 0), "unknown memory");
         objects.bind(VnInfo.H_VkDeviceMemory, 7, MEM);
         objects.unbindHost(VnInfo.H_VkDeviceMemory, MEM);
-        assertFalse(b.fits(1024, MEM, 0), "freed memory: its size goes with its binding");
+        assertFalse(b.fits(BUF, 1024, MEM, 0), "freed memory: its size goes with its binding");
     }
 
     @Test
     void rangesMustLieInABoundBuffer() {
+        b.memoryAllocated(MEM, 4096);
+        assertTrue(b.fits(BUF, 4096, MEM, 0));
         assertFalse(b.range(BUF, 0, 16), "not bound yet");
-        b.bound(BUF, 4096);
+        b.bound(BUF);
         assertTrue(b.range(BUF, 0, 4096));
         assertTrue(b.range(BUF, 4096, 0));
         assertFalse(b.range(BUF, 1, 4096));
