@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the Venus e2e clients into $1 (default: e2e/venus/build): shaders to SPIR-V as C arrays
-# (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt and vkfreerace against the system libvulkan
+# (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt, vkfreerace and vkhostile against the system libvulkan
 # (libvulkan-dev).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,3 +16,4 @@ gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkclient" "$here/vkclie
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkgfx" "$here/vkgfx.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkrt" "$here/vkrt.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkfreerace" "$here/vkfreerace.c" -lvulkan
+gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkhostile" "$here/vkhostile.c" -lvulkan

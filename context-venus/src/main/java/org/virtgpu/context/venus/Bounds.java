@@ -15,6 +15,11 @@ import org.virtgpu.context.venus.wire.VnObjects;
  * created buffer's size in a map of boxed longs made the 2000-buffer churn up to 1.5x slower). The sizes live in the
  * context's object table next to the bindings ({@link VnObjects#extra}) and go with the objects. A buffer with no
  * size here is unknown or unbound, and no range lies in it.
+ *
+ * <p>Query pools the same way: their query count, and the values per query of their type, so that query indices
+ * (lavapipe's {@code vkCmdBeginQuery} / {@code vkCmdResetQueryPool} past a four-query pool killed the server) and the
+ * bytes {@code vkCmdCopyQueryPoolResults} and {@code vkGetQueryPoolResults} write are checked. Images are in
+ * {@link Images}.
  */
 final class Bounds {
     /** VkDeviceSize's VK_WHOLE_SIZE */
@@ -22,6 +27,9 @@ final class Bounds {
     private static final long BOUND = Long.MIN_VALUE;
     private static final int BUFFER = VnInfo.H_VkBuffer;
     private static final int MEMORY = VnInfo.H_VkDeviceMemory;
+    private static final int QUERY_POOL = VnInfo.H_VkQueryPool;
+    static final int QUERY_TYPE_OCCLUSION = 0, QUERY_TYPE_PIPELINE_STATISTICS = 1, QUERY_TYPE_TIMESTAMP = 2;
+    static final int QUERY_RESULT_64 = 0x1, QUERY_RESULT_WITH_AVAILABILITY = 0x4, QUERY_RESULT_WITH_STATUS = 0x10;
     private final VnObjects objects;
 
     Bounds(VnObjects objects) {
@@ -39,6 +47,12 @@ final class Bounds {
         if (size > 0) {
             objects.extra(BUFFER, buffer, size | BOUND);
         }
+    }
+
+    /** Whether [offset, offset + size) lies in the allocation mem (an image binding there, say). */
+    boolean memoryHolds(long mem, long offset, long size) {
+        long m = objects.extra(MEMORY, mem);
+        return size > 0 && m != 0 && within(offset, size, m);
     }
 
     /**
@@ -90,6 +104,52 @@ final class Bounds {
             return false;
         }
         return stride >= 0 && range(buffer, offset, span);
+    }
+
+    /**
+     * A query pool of count queries of type (VkQueryPoolCreateInfo; statistics: its pipelineStatistics bits). Kept:
+     * the count, and how many values each query's results hold (0 for a type whose results are not known here).
+     */
+    void queryPoolCreated(long pool, int type, int count, int statistics) {
+        int values = switch (type) {
+            case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP -> 1;
+            case QUERY_TYPE_PIPELINE_STATISTICS -> Integer.bitCount(statistics);
+            default -> 0;
+        };
+        objects.extra(QUERY_POOL, pool, Integer.toUnsignedLong(count) | (long) values << 32 | 1L << 62);
+    }
+
+    /** Whether queries [first, first + count) are in the pool (lavapipe indexes its query array with them). */
+    boolean queries(long pool, int first, int count) {
+        long p = objects.extra(QUERY_POOL, pool);
+        long n = p & 0xFFFF_FFFFL;
+        return p != 0 && within(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), n);
+    }
+
+    /**
+     * The bytes count queries' results take at stride with flags (vkGetQueryPoolResults, vkCmdCopyQueryPoolResults:
+     * the last query's values, 4 or 8 bytes each, plus availability or status), or -1 when the pool's queries or
+     * their results are not known here or the span overflows. No queries take 0 bytes.
+     */
+    long resultBytes(long pool, int first, int count, long stride, int flags) {
+        long p = objects.extra(QUERY_POOL, pool);
+        int values = (int) (p >>> 32) & 0xFF;
+        if (!queries(pool, first, count) || values == 0) {
+            return -1;
+        }
+        if (count == 0) {
+            return 0;
+        }
+        if (stride < 0 && count != 1) {
+            return -1; // a VkDeviceSize stride past 2^63 wraps
+        }
+        int extra = (flags & (QUERY_RESULT_WITH_AVAILABILITY | QUERY_RESULT_WITH_STATUS)) != 0 ? 1 : 0;
+        long last = (long) (values + extra) * ((flags & QUERY_RESULT_64) != 0 ? 8 : 4);
+        try {
+            return Math.addExact(Math.multiplyExact(Integer.toUnsignedLong(count) - 1, stride), last);
+        } catch (ArithmeticException e) {
+            return -1;
+        }
     }
 
     /** offset + length <= size, unsigned and without overflow */

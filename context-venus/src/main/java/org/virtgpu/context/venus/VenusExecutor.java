@@ -198,6 +198,10 @@ final class VenusExecutor implements VnHooks {
     private final Placeholders retired = new Placeholders();
     /** buffer and memory sizes for the range checks of binds and buffer commands */
     private final Bounds bounds = new Bounds(objects);
+    /** image shapes for the checks of image binds, views and image commands */
+    private final Images images = new Images(objects, bounds);
+    /** view, framebuffer and render area sizes, and the render pass instance each command buffer records */
+    private final RenderAreas areas = new RenderAreas(objects);
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
@@ -423,6 +427,9 @@ final class VenusExecutor implements VnHooks {
                 refused(kind);
                 return VK_ERROR_DEVICE_LOST;
             }
+            if (kind != BIND_SPARSE && submitsPoisoned(kind, count, infos)) {
+                return VK_ERROR_DEVICE_LOST;
+            }
             int r = switch (kind) {
                 case SUBMIT -> VnHooks.super.vkQueueSubmit(c, queue, count, infos, fence);
                 case SUBMIT2 -> VnHooks.super.vkQueueSubmit2(c, queue, count, infos, fence);
@@ -513,6 +520,24 @@ final class VenusExecutor implements VnHooks {
     static final long RESET_WAIT_NANOS = 2_000_000_000L;
 
     /** After an accepted submit (under q's lock): the next sequence number for its fence and command buffers. */
+    /** Whether a batch submits a command buffer that had a render pass begin refused (see RenderAreas#poison). */
+    private boolean submitsPoisoned(int kind, int count, long infos) {
+        for (int b = 0; b < count; b++) {
+            long info = batch(kind, infos, b);
+            int n = g32(info + (kind == SUBMIT ? 40 : 32));
+            long array = g64(info + (kind == SUBMIT ? 48 : 40));
+            for (int i = 0; i < n && array != 0; i++) {
+                long cb = kind == SUBMIT ? g64(array + 8L * i) : g64(array + 32L * i + 16);
+                if (areas.poisoned(cb)) {
+                    refusedRange(kind == SUBMIT ? "vkQueueSubmit" : "vkQueueSubmit2", "command buffer " + i + " of batch "
+                            + b + " had a render pass begin refused (VK_ERROR_DEVICE_LOST)");
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void mark(QueueFences q, int kind, int count, long infos, long fence) {
         Mark m = new Mark(q, ++q.submitted);
         if (fence != 0) {
@@ -753,7 +778,11 @@ final class VenusExecutor implements VnHooks {
             return VK_ERROR_DEVICE_LOST;
         }
         boundPools.remove(commandBuffer); // recording starts over
-        return VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo);
+        int r = VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo);
+        if (r == VK_SUCCESS) {
+            areas.begin(commandBuffer, pBeginInfo);
+        }
+        return r;
     }
 
     @Override
@@ -813,12 +842,18 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkCmdBeginQuery(VnCtx c, long commandBuffer, long queryPool, int query, int flags) throws Throwable {
+        if (!queriesIn("vkCmdBeginQuery", queryPool, query, 1)) {
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdBeginQuery(c, commandBuffer, queryPool, query, flags);
     }
 
     @Override
     public void vkCmdEndQuery(VnCtx c, long commandBuffer, long queryPool, int query) throws Throwable {
+        if (!queriesIn("vkCmdEndQuery", queryPool, query, 1)) {
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdEndQuery(c, commandBuffer, queryPool, query);
     }
@@ -826,6 +861,9 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdResetQueryPool(VnCtx c, long commandBuffer, long queryPool, int firstQuery, int queryCount)
             throws Throwable {
+        if (!queriesIn("vkCmdResetQueryPool", queryPool, firstQuery, queryCount)) {
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdResetQueryPool(c, commandBuffer, queryPool, firstQuery, queryCount);
     }
@@ -833,12 +871,18 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdWriteTimestamp(VnCtx c, long commandBuffer, int pipelineStage, long queryPool, int query)
             throws Throwable {
+        if (!queriesIn("vkCmdWriteTimestamp", queryPool, query, 1)) {
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdWriteTimestamp(c, commandBuffer, pipelineStage, queryPool, query);
     }
 
     @Override
     public void vkCmdWriteTimestamp2(VnCtx c, long commandBuffer, long stage, long queryPool, int query) throws Throwable {
+        if (!queriesIn("vkCmdWriteTimestamp2", queryPool, query, 1)) {
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdWriteTimestamp2(c, commandBuffer, stage, queryPool, query);
     }
@@ -846,6 +890,12 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdCopyQueryPoolResults(VnCtx c, long commandBuffer, long queryPool, int firstQuery, int queryCount,
             long dstBuffer, long dstOffset, long stride, int flags) throws Throwable {
+        long bytes = bounds.resultBytes(queryPool, firstQuery, queryCount, stride, flags);
+        if (bytes < 0 || !bounds.range(dstBuffer, dstOffset, bytes)) {
+            refusedRange("vkCmdCopyQueryPoolResults", bytes < 0 ? "queries " + firstQuery + "+" + queryCount
+                    + " are not in the pool" : "the results' " + bytes + " bytes leave the buffer from " + dstOffset);
+            return;
+        }
         uses(commandBuffer, queryPool);
         VnHooks.super.vkCmdCopyQueryPoolResults(c, commandBuffer, queryPool, firstQuery, queryCount, dstBuffer,
                 dstOffset, stride, flags);
@@ -860,6 +910,12 @@ final class VenusExecutor implements VnHooks {
             throws Throwable {
         for (int i = 0; i < commandBufferCount && pCommandBuffers != 0; i++) {
             long secondary = g64(pCommandBuffers + 8L * i);
+            String why = secondary == 0 ? null : areas.poisoned(secondary) ? "secondary " + i + " was refused a command"
+                    : areas.execute(commandBuffer, secondary);
+            if (why != null) {
+                refusedBegin("vkCmdExecuteCommands", commandBuffer, why);
+                return;
+            }
             if (secondary != 0 && secondary != commandBuffer) {
                 uses(commandBuffer, secondary);
                 uses(commandBuffer, objects.parent(VnInfo.H_VkCommandBuffer, secondary));
@@ -883,9 +939,49 @@ final class VenusExecutor implements VnHooks {
      */
     @Override
     public void vkResetQueryPool(VnCtx c, long device, long queryPool, int firstQuery, int queryCount) throws Throwable {
-        if (completeFor(c, poolMarks.get(queryPool))) {
+        if (queriesIn("vkResetQueryPool", queryPool, firstQuery, queryCount) && completeFor(c, poolMarks.get(queryPool))) {
             VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
         }
+    }
+
+    // ---------------------------------------------------------------- query indices and result bytes (see Bounds)
+
+    @Override
+    public int vkCreateQueryPool(VnCtx c, long device, long pCreateInfo, long pAllocator, long pQueryPool)
+            throws Throwable {
+        int r = VnHooks.super.vkCreateQueryPool(c, device, pCreateInfo, pAllocator, pQueryPool);
+        if (r == VK_SUCCESS) { // VkQueryPoolCreateInfo: queryType @20, queryCount @24, pipelineStatistics @28
+            bounds.queryPoolCreated(g64(pQueryPool), g32(pCreateInfo + 20), g32(pCreateInfo + 24),
+                    g32(pCreateInfo + 28));
+        }
+        return r;
+    }
+
+    /** Whether queries [first, first + count) are in pool; logs the command refused when not. */
+    private boolean queriesIn(String command, long pool, int first, int count) {
+        if (bounds.queries(pool, first, count)) {
+            return true;
+        }
+        refusedRange(command, "queries " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                + " are not in the pool");
+        return false;
+    }
+
+    /**
+     * The results must fit in the client's dataSize bytes (lavapipe writes the last query's values at
+     * (queryCount - 1) * stride): VK_ERROR_OUT_OF_HOST_MEMORY when they do not.
+     */
+    @Override
+    public int vkGetQueryPoolResults(VnCtx c, long device, long queryPool, int firstQuery, int queryCount,
+            long dataSize, long pData, long stride, int flags) throws Throwable {
+        long bytes = bounds.resultBytes(queryPool, firstQuery, queryCount, stride, flags);
+        if (bytes < 0 || Long.compareUnsigned(bytes, dataSize) > 0 || (pData == 0 && bytes > 0)) {
+            refusedRange("vkGetQueryPoolResults", bytes < 0 ? "queries " + firstQuery + "+" + queryCount
+                    + " are not in the pool" : "the results take " + bytes + " bytes, the client has " + dataSize);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        return VnHooks.super.vkGetQueryPoolResults(c, device, queryPool, firstQuery, queryCount, dataSize, pData,
+                stride, flags);
     }
 
     // ---------------------------------------------------------------- buffer ranges (see Bounds)
@@ -2190,6 +2286,424 @@ final class VenusExecutor implements VnHooks {
             }
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- image shapes and regions (see Images)
+
+    static final int STYPE_BIND_IMAGE_PLANE_MEMORY_INFO = 1000156002;
+    static final int STYPE_IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO = 1000156003;
+    static final int STYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2 = 1000146001;
+    static final int STYPE_MEMORY_REQUIREMENTS_2 = 1000146003;
+
+    @Override
+    public int vkCreateImage(VnCtx c, long device, long pCreateInfo, long pAllocator, long pImage) throws Throwable {
+        String why = Images.invalid(pCreateInfo);
+        if (why != null) {
+            refusedRange("vkCreateImage", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        int r = VnHooks.super.vkCreateImage(c, device, pCreateInfo, pAllocator, pImage);
+        if (r == VK_SUCCESS) {
+            images.created(g64(pImage), pCreateInfo);
+        }
+        return r;
+    }
+
+    /** The bytes the host driver uses for image, or for one plane of a disjoint image (planeAspect, else 0). */
+    private long requiredImageSize(VnCtx c, long device, long image, int planeAspect) throws Throwable {
+        if (planeAspect == 0) {
+            long reqs = c.alloc(1, 24); // VkMemoryRequirements: size @0
+            VnHooks.super.vkGetImageMemoryRequirements(c, device, image, reqs);
+            return g64(reqs);
+        }
+        long info = c.alloc(1, 48); // VkImageMemoryRequirementsInfo2 @0 (24 bytes), its plane info @24
+        p32(info, STYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2);
+        p64(info + 8, info + 24);
+        p64(info + 16, image);
+        p32(info + 24, STYPE_IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO);
+        p64(info + 32, 0);
+        p32(info + 40, planeAspect);
+        long reqs = c.alloc(1, 40); // VkMemoryRequirements2: memoryRequirements.size @16
+        p32(reqs, STYPE_MEMORY_REQUIREMENTS_2);
+        p64(reqs + 8, 0);
+        VnHooks.super.vkGetImageMemoryRequirements2(c, device, info, reqs);
+        return g64(reqs + 16);
+    }
+
+    @Override
+    public int vkBindImageMemory(VnCtx c, long device, long image, long memory, long memoryOffset) throws Throwable {
+        String why = images.bind(image, 0, requiredImageSize(c, device, image, 0), memory, memoryOffset);
+        if (why != null) {
+            refusedRange("vkBindImageMemory", why);
+            return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+        }
+        int r = VnHooks.super.vkBindImageMemory(c, device, image, memory, memoryOffset);
+        if (r == VK_SUCCESS) {
+            images.bound(image, 0);
+        }
+        return r;
+    }
+
+    /** The planeAspect of a VkBindImagePlaneMemoryInfo in the chain from next, 0 when there is none. */
+    private static int planeAspect(long next) {
+        for (int hops = 0; next != 0 && hops < 64; hops++, next = g64(next + 8)) {
+            if (g32(next) == STYPE_BIND_IMAGE_PLANE_MEMORY_INFO) {
+                return g32(next + 16);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public int vkBindImageMemory2(VnCtx c, long device, int bindInfoCount, long pBindInfos) throws Throwable {
+        // VkBindImageMemoryInfo (40 bytes): pNext @8, image @16, memory @24, memoryOffset @32
+        for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
+            long info = pBindInfos + 40L * i;
+            long image = g64(info + 16);
+            int plane = planeAspect(g64(info + 8));
+            String why = images.bind(image, plane, requiredImageSize(c, device, image, plane), g64(info + 24),
+                    g64(info + 32));
+            if (why != null) {
+                refusedRange("vkBindImageMemory2", "image " + i + ": " + why);
+                return VK_ERROR_OUT_OF_DEVICE_MEMORY;
+            }
+        }
+        int r = VnHooks.super.vkBindImageMemory2(c, device, bindInfoCount, pBindInfos);
+        if (r == VK_SUCCESS) {
+            for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
+                long info = pBindInfos + 40L * i;
+                images.bound(g64(info + 16), planeAspect(g64(info + 8)));
+            }
+        }
+        return r;
+    }
+
+    @Override
+    public int vkCreateImageView(VnCtx c, long device, long pCreateInfo, long pAllocator, long pView) throws Throwable {
+        String why = images.view(pCreateInfo);
+        if (why != null) {
+            refusedRange("vkCreateImageView", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        int r = VnHooks.super.vkCreateImageView(c, device, pCreateInfo, pAllocator, pView);
+        if (r == VK_SUCCESS) {
+            long[] size = images.viewSize(pCreateInfo);
+            areas.viewCreated(g64(pView), size[0], size[1], size[2]);
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- render areas (see RenderAreas)
+
+    @Override
+    public int vkCreateRenderPass(VnCtx c, long device, long pCreateInfo, long pAllocator, long pRenderPass)
+            throws Throwable {
+        int r = VnHooks.super.vkCreateRenderPass(c, device, pCreateInfo, pAllocator, pRenderPass);
+        if (r == VK_SUCCESS) {
+            areas.passCreated(g64(pRenderPass), pCreateInfo, false);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkCreateRenderPass2(VnCtx c, long device, long pCreateInfo, long pAllocator, long pRenderPass)
+            throws Throwable {
+        int r = VnHooks.super.vkCreateRenderPass2(c, device, pCreateInfo, pAllocator, pRenderPass);
+        if (r == VK_SUCCESS) {
+            areas.passCreated(g64(pRenderPass), pCreateInfo, true);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkCreateFramebuffer(VnCtx c, long device, long pCreateInfo, long pAllocator, long pFramebuffer)
+            throws Throwable {
+        String why = areas.framebufferRefused(pCreateInfo);
+        if (why != null) {
+            refusedRange("vkCreateFramebuffer", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        int r = VnHooks.super.vkCreateFramebuffer(c, device, pCreateInfo, pAllocator, pFramebuffer);
+        if (r == VK_SUCCESS) {
+            areas.framebufferCreated(g64(pFramebuffer), pCreateInfo);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkAllocateCommandBuffers(VnCtx c, long device, long pAllocateInfo, long pCommandBuffers)
+            throws Throwable {
+        int r = VnHooks.super.vkAllocateCommandBuffers(c, device, pAllocateInfo, pCommandBuffers);
+        if (r == VK_SUCCESS) { // VkCommandBufferAllocateInfo: level @24, commandBufferCount @28
+            for (int i = 0; i < g32(pAllocateInfo + 28) && pCommandBuffers != 0; i++) {
+                areas.allocated(g64(pCommandBuffers + 8L * i), g32(pAllocateInfo + 24));
+            }
+        }
+        return r;
+    }
+
+    /** Commands after a refused render pass begin are not recorded: the host's render pass state is not there. */
+    @Override
+    public boolean dropRecording(long commandBuffer) {
+        return areas.poisoned(commandBuffer);
+    }
+
+    /**
+     * A render pass begin refused: the command and every later one until the command buffer is begun again are
+     * dropped (Mesa's common render pass code behind lavapipe's vkCmdEndRenderPass dereferences the state the begin
+     * would have made: SIGSEGV at record time), and the command buffer cannot be submitted.
+     */
+    private void refusedBegin(String command, long commandBuffer, String why) {
+        refusedRange(command, why + " (the command buffer will not be submitted)");
+        areas.poison(commandBuffer);
+    }
+
+    @Override
+    public void vkCmdBeginRenderPass(VnCtx c, long commandBuffer, long pRenderPassBegin, int contents)
+            throws Throwable {
+        String why = areas.beginRenderPass(commandBuffer, pRenderPassBegin);
+        if (why != null) {
+            refusedBegin("vkCmdBeginRenderPass", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdBeginRenderPass(c, commandBuffer, pRenderPassBegin, contents);
+    }
+
+    @Override
+    public void vkCmdBeginRenderPass2(VnCtx c, long commandBuffer, long pRenderPassBegin, long pSubpassBeginInfo)
+            throws Throwable {
+        String why = areas.beginRenderPass(commandBuffer, pRenderPassBegin);
+        if (why != null) {
+            refusedBegin("vkCmdBeginRenderPass2", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdBeginRenderPass2(c, commandBuffer, pRenderPassBegin, pSubpassBeginInfo);
+    }
+
+    @Override
+    public void vkCmdBeginRendering(VnCtx c, long commandBuffer, long pRenderingInfo) throws Throwable {
+        String why = areas.beginRendering(commandBuffer, pRenderingInfo);
+        if (why != null) {
+            refusedBegin("vkCmdBeginRendering", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdBeginRendering(c, commandBuffer, pRenderingInfo);
+    }
+
+    @Override
+    public void vkCmdNextSubpass(VnCtx c, long commandBuffer, int contents) throws Throwable {
+        areas.nextSubpass(commandBuffer);
+        VnHooks.super.vkCmdNextSubpass(c, commandBuffer, contents);
+    }
+
+    @Override
+    public void vkCmdNextSubpass2(VnCtx c, long commandBuffer, long pSubpassBeginInfo, long pSubpassEndInfo)
+            throws Throwable {
+        areas.nextSubpass(commandBuffer);
+        VnHooks.super.vkCmdNextSubpass2(c, commandBuffer, pSubpassBeginInfo, pSubpassEndInfo);
+    }
+
+    @Override
+    public void vkCmdEndRenderPass(VnCtx c, long commandBuffer) throws Throwable {
+        areas.end(commandBuffer);
+        VnHooks.super.vkCmdEndRenderPass(c, commandBuffer);
+    }
+
+    @Override
+    public void vkCmdEndRenderPass2(VnCtx c, long commandBuffer, long pSubpassEndInfo) throws Throwable {
+        areas.end(commandBuffer);
+        VnHooks.super.vkCmdEndRenderPass2(c, commandBuffer, pSubpassEndInfo);
+    }
+
+    @Override
+    public void vkCmdEndRendering(VnCtx c, long commandBuffer) throws Throwable {
+        areas.end(commandBuffer);
+        VnHooks.super.vkCmdEndRendering(c, commandBuffer);
+    }
+
+    @Override
+    public void vkCmdClearAttachments(VnCtx c, long commandBuffer, int attachmentCount, long pAttachments,
+            int rectCount, long pRects) throws Throwable {
+        String why = areas.clearAttachments(commandBuffer, attachmentCount, pAttachments, rectCount, pRects);
+        if (why != null) {
+            refusedRange("vkCmdClearAttachments", why);
+            return;
+        }
+        VnHooks.super.vkCmdClearAttachments(c, commandBuffer, attachmentCount, pAttachments, rectCount, pRects);
+    }
+
+    @Override
+    public void vkGetImageSubresourceLayout(VnCtx c, long device, long image, long pSubresource, long pLayout)
+            throws Throwable {
+        String why = pSubresource == 0 ? "no subresource" : images.subresource(image, pSubresource);
+        if (why != null) {
+            refusedRange("vkGetImageSubresourceLayout", why);
+            if (pLayout != 0) {
+                for (int i = 0; i < 5; i++) { // VkSubresourceLayout: five VkDeviceSize
+                    p64(pLayout + 8L * i, 0);
+                }
+            }
+            return;
+        }
+        VnHooks.super.vkGetImageSubresourceLayout(c, device, image, pSubresource, pLayout);
+    }
+
+    /** Logs command refused for region i when why is not null. @return whether it was (the command is dropped) */
+    private boolean refusedRegion(String command, int i, String why) {
+        if (why == null) {
+            return false;
+        }
+        refusedRange(command, "region " + i + ": " + why);
+        return true;
+    }
+
+    @Override
+    public void vkCmdCopyBufferToImage(VnCtx c, long commandBuffer, long srcBuffer, long dstImage, int dstImageLayout,
+            int regionCount, long pRegions) throws Throwable {
+        if (!bufferImageRegions("vkCmdCopyBufferToImage", srcBuffer, dstImage, regionCount, pRegions, 56, 0)) {
+            VnHooks.super.vkCmdCopyBufferToImage(c, commandBuffer, srcBuffer, dstImage, dstImageLayout, regionCount,
+                    pRegions);
+        }
+    }
+
+    @Override
+    public void vkCmdCopyImageToBuffer(VnCtx c, long commandBuffer, long srcImage, int srcImageLayout, long dstBuffer,
+            int regionCount, long pRegions) throws Throwable {
+        if (!bufferImageRegions("vkCmdCopyImageToBuffer", dstBuffer, srcImage, regionCount, pRegions, 56, 0)) {
+            VnHooks.super.vkCmdCopyImageToBuffer(c, commandBuffer, srcImage, srcImageLayout, dstBuffer, regionCount,
+                    pRegions);
+        }
+    }
+
+    @Override
+    public void vkCmdCopyBufferToImage2(VnCtx c, long commandBuffer, long pInfo) throws Throwable {
+        // VkCopyBufferToImageInfo2: srcBuffer @16, dstImage @24, regionCount @36, pRegions @40
+        if (!bufferImageRegions("vkCmdCopyBufferToImage2", g64(pInfo + 16), g64(pInfo + 24), g32(pInfo + 36),
+                g64(pInfo + 40), 72, 16)) {
+            VnHooks.super.vkCmdCopyBufferToImage2(c, commandBuffer, pInfo);
+        }
+    }
+
+    @Override
+    public void vkCmdCopyImageToBuffer2(VnCtx c, long commandBuffer, long pInfo) throws Throwable {
+        // VkCopyImageToBufferInfo2: srcImage @16, dstBuffer @32, regionCount @40, pRegions @48
+        if (!bufferImageRegions("vkCmdCopyImageToBuffer2", g64(pInfo + 32), g64(pInfo + 16), g32(pInfo + 40),
+                g64(pInfo + 48), 72, 16)) {
+            VnHooks.super.vkCmdCopyImageToBuffer2(c, commandBuffer, pInfo);
+        }
+    }
+
+    /**
+     * VkBufferImageCopy (56 bytes) or VkBufferImageCopy2 (72, its fields from 16): bufferOffset, bufferRowLength,
+     * bufferImageHeight, imageSubresource, imageOffset, imageExtent. @return whether a region was refused
+     */
+    private boolean bufferImageRegions(String command, long buffer, long image, int count, long regions, int size,
+            int at) {
+        for (int i = 0; i < count && regions != 0; i++) {
+            long r = regions + (long) size * i + at;
+            if (refusedRegion(command, i, images.bufferImage(buffer, image, g64(r), g32(r + 8), g32(r + 12), r + 16,
+                    r + 32, r + 44))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void vkCmdCopyImage(VnCtx c, long commandBuffer, long srcImage, int srcImageLayout, long dstImage,
+            int dstImageLayout, int regionCount, long pRegions) throws Throwable {
+        if (!imageRegions("vkCmdCopyImage", srcImage, dstImage, regionCount, pRegions, 68, 0)) {
+            VnHooks.super.vkCmdCopyImage(c, commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout,
+                    regionCount, pRegions);
+        }
+    }
+
+    @Override
+    public void vkCmdResolveImage(VnCtx c, long commandBuffer, long srcImage, int srcImageLayout, long dstImage,
+            int dstImageLayout, int regionCount, long pRegions) throws Throwable {
+        if (!imageRegions("vkCmdResolveImage", srcImage, dstImage, regionCount, pRegions, 68, 0)) {
+            VnHooks.super.vkCmdResolveImage(c, commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout,
+                    regionCount, pRegions);
+        }
+    }
+
+    @Override
+    public void vkCmdCopyImage2(VnCtx c, long commandBuffer, long pInfo) throws Throwable {
+        // VkCopyImageInfo2 (and VkResolveImageInfo2): srcImage @16, dstImage @32, regionCount @44, pRegions @48
+        if (!imageRegions("vkCmdCopyImage2", g64(pInfo + 16), g64(pInfo + 32), g32(pInfo + 44), g64(pInfo + 48), 88,
+                16)) {
+            VnHooks.super.vkCmdCopyImage2(c, commandBuffer, pInfo);
+        }
+    }
+
+    @Override
+    public void vkCmdResolveImage2(VnCtx c, long commandBuffer, long pInfo) throws Throwable {
+        if (!imageRegions("vkCmdResolveImage2", g64(pInfo + 16), g64(pInfo + 32), g32(pInfo + 44), g64(pInfo + 48), 88,
+                16)) {
+            VnHooks.super.vkCmdResolveImage2(c, commandBuffer, pInfo);
+        }
+    }
+
+    /** VkImageCopy / VkImageResolve (68 bytes) or their 2 forms (88, fields from 16). @return whether refused */
+    private boolean imageRegions(String command, long src, long dst, int count, long regions, int size, int at) {
+        for (int i = 0; i < count && regions != 0; i++) {
+            if (refusedRegion(command, i, images.imageCopy(src, dst, regions + (long) size * i + at))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void vkCmdBlitImage(VnCtx c, long commandBuffer, long srcImage, int srcImageLayout, long dstImage,
+            int dstImageLayout, int regionCount, long pRegions, int filter) throws Throwable {
+        for (int i = 0; i < regionCount && pRegions != 0; i++) {
+            if (refusedRegion("vkCmdBlitImage", i, images.blit(srcImage, dstImage, pRegions + 80L * i))) {
+                return;
+            }
+        }
+        VnHooks.super.vkCmdBlitImage(c, commandBuffer, srcImage, srcImageLayout, dstImage, dstImageLayout,
+                regionCount, pRegions, filter);
+    }
+
+    @Override
+    public void vkCmdBlitImage2(VnCtx c, long commandBuffer, long pInfo) throws Throwable {
+        // VkBlitImageInfo2: srcImage @16, dstImage @32, regionCount @44, pRegions @48; VkImageBlit2: 96 bytes
+        long regions = g64(pInfo + 48);
+        for (int i = 0; i < g32(pInfo + 44) && regions != 0; i++) {
+            if (refusedRegion("vkCmdBlitImage2", i, images.blit(g64(pInfo + 16), g64(pInfo + 32),
+                    regions + 96L * i + 16))) {
+                return;
+            }
+        }
+        VnHooks.super.vkCmdBlitImage2(c, commandBuffer, pInfo);
+    }
+
+    @Override
+    public void vkCmdClearColorImage(VnCtx c, long commandBuffer, long image, int imageLayout, long pColor,
+            int rangeCount, long pRanges) throws Throwable {
+        if (!clearRanges("vkCmdClearColorImage", image, rangeCount, pRanges)) {
+            VnHooks.super.vkCmdClearColorImage(c, commandBuffer, image, imageLayout, pColor, rangeCount, pRanges);
+        }
+    }
+
+    @Override
+    public void vkCmdClearDepthStencilImage(VnCtx c, long commandBuffer, long image, int imageLayout,
+            long pDepthStencil, int rangeCount, long pRanges) throws Throwable {
+        if (!clearRanges("vkCmdClearDepthStencilImage", image, rangeCount, pRanges)) {
+            VnHooks.super.vkCmdClearDepthStencilImage(c, commandBuffer, image, imageLayout, pDepthStencil, rangeCount,
+                    pRanges);
+        }
+    }
+
+    /** VkImageSubresourceRange (20 bytes) each. @return whether one was refused */
+    private boolean clearRanges(String command, long image, int count, long ranges) {
+        for (int i = 0; i < count && ranges != 0; i++) {
+            if (refusedRegion(command, i, images.subresourceRange(image, ranges + 20L * i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

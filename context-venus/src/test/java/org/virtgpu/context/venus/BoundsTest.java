@@ -1,5 +1,6 @@
 package org.virtgpu.context.venus;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,5 +69,42 @@ class BoundsTest {
         assertTrue(b.records(BUF, 1008, 1, 1 << 30, 16), "one record: the stride does not count");
         assertFalse(b.records(BUF, 0, 0xffffffffL, 0xffffffffL, 20), "a huge count times stride");
         assertFalse(b.records(BUF, 0, Long.MAX_VALUE, 4, 20), "overflow");
+    }
+
+    @Test
+    void queryIndicesMustLieInThePool() {
+        long pool = 0x3000;
+        assertFalse(b.queries(pool, 0, 1), "unknown pool");
+        b.queryPoolCreated(pool, Bounds.QUERY_TYPE_OCCLUSION, 4, 0);
+        assertTrue(b.queries(pool, 0, 4));
+        assertTrue(b.queries(pool, 3, 1));
+        assertTrue(b.queries(pool, 4, 0));
+        assertFalse(b.queries(pool, 4, 1));
+        assertFalse(b.queries(pool, 100000, 1), "lavapipe indexes its query array with it");
+        assertFalse(b.queries(pool, 1, -1), "counts are unsigned");
+        objects.bind(VnInfo.H_VkQueryPool, 5, pool);
+        objects.unbindHost(VnInfo.H_VkQueryPool, pool);
+        assertFalse(b.queries(pool, 0, 1), "destroyed pool");
+    }
+
+    @Test
+    void resultBytesCountTheLastQueryAtItsStride() {
+        long ts = 0x3000, stats = 0x4000, other = 0x5000;
+        b.queryPoolCreated(ts, Bounds.QUERY_TYPE_TIMESTAMP, 4, 0);
+        b.queryPoolCreated(stats, Bounds.QUERY_TYPE_PIPELINE_STATISTICS, 4, 0b1011);
+        b.queryPoolCreated(other, 1000150000, 4, 0); // a type whose results are not known here
+        assertEquals(3 * 4096 + 8, b.resultBytes(ts, 0, 4, 4096, Bounds.QUERY_RESULT_64));
+        assertEquals(4, b.resultBytes(ts, 3, 1, 0, 0), "32-bit, one query: the stride does not count");
+        assertEquals(16, b.resultBytes(ts, 0, 1, 0, Bounds.QUERY_RESULT_64 | Bounds.QUERY_RESULT_WITH_AVAILABILITY));
+        assertEquals(24 + 12, b.resultBytes(stats, 0, 2, 24, 0), "three statistics of 4 bytes, plus the stride");
+        assertEquals(0, b.resultBytes(ts, 2, 0, 8, 0), "no queries");
+        assertEquals(-1, b.resultBytes(ts, 2, 3, 8, 0), "past the pool");
+        assertEquals(-1, b.resultBytes(other, 0, 1, 8, 0), "unknown result layout");
+        assertEquals(-1, b.resultBytes(ts, 0, 2, -8, 0), "a stride past 2^63");
+        b.memoryAllocated(MEM, 16);
+        assertTrue(b.fits(BUF, 16, MEM, 0));
+        b.bound(BUF);
+        assertFalse(b.range(BUF, 0, b.resultBytes(ts, 0, 4, 4096, Bounds.QUERY_RESULT_64)),
+                "e2e/venus/vkhostile querycopy: 4 queries at a 4 KiB stride into 16 bytes");
     }
 }

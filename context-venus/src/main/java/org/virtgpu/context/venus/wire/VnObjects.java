@@ -28,6 +28,8 @@ public final class VnObjects {
     private final LongLongMap[] deviceOf;
     /** host -> a value the executor keeps with the object (see {@link #extra}); per type, made on first use */
     private final LongLongMap[] extraOf;
+    /** host -> an object the executor keeps with the object (see {@link #attach}); per type, made on first use */
+    private final java.util.HashMap<Long, Object>[] attachedOf;
     private final int deviceType;
     /**
      * Parent links for cascading unbinds, guarded by {@code family}: per child type, child host -> parent host and
@@ -72,6 +74,9 @@ public final class VnObjects {
         toId = new LongLongMap[types];
         deviceOf = new LongLongMap[types];
         extraOf = new LongLongMap[types];
+        @SuppressWarnings("unchecked")
+        java.util.HashMap<Long, Object>[] a = new java.util.HashMap[types];
+        attachedOf = a;
         parentHostOf = new LongLongMap[types];
         parentTypeOf = new LongLongMap[types];
         kidsOf = new LongLongMap[types];
@@ -276,6 +281,41 @@ public final class VnObjects {
             if (extraOf[type] != null) {
                 extraOf[type].remove(host);
             }
+            if (attachedOf[type] != null) {
+                attachedOf[type].remove(host);
+            }
+        }
+    }
+
+    /**
+     * The object kept with a host object by {@link #attach} (an image's shape, say), null when none. Like
+     * {@link #extra(int, long)}, it is forgotten with the object's binding. For the few objects that need more than
+     * one long: the values are boxed.
+     */
+    public Object attached(int type, long host) {
+        LongLongMap m = toHost[type];
+        synchronized (m) {
+            return attachedOf[type] == null ? null : attachedOf[type].get(host);
+        }
+    }
+
+    /** Keeps value (null: none) with host, which may be bound after this. */
+    public void attach(int type, long host, Object value) {
+        if (host == 0) {
+            return;
+        }
+        LongLongMap m = toHost[type];
+        synchronized (m) {
+            if (value == null) {
+                if (attachedOf[type] != null) {
+                    attachedOf[type].remove(host);
+                }
+                return;
+            }
+            if (attachedOf[type] == null) {
+                attachedOf[type] = new java.util.HashMap<>();
+            }
+            attachedOf[type].put(host, value);
         }
     }
 

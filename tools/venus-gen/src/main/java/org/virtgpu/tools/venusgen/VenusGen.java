@@ -77,6 +77,8 @@ public final class VenusGen {
     final Map<String, Integer> commandTypes = new LinkedHashMap<>();
     final List<String[]> advertised = new ArrayList<>(); // name, number
     final List<String> log = new ArrayList<>();
+    /** vk.xml's {@code <format>} entries, for {@link #emitFormats} */
+    final List<Element> formats = new ArrayList<>();
     int vkXmlVersion;
 
     public static void main(String[] args) throws Exception {
@@ -229,6 +231,7 @@ public final class VenusGen {
                 }
             }
         }
+        formats.addAll(all(reg, "format"));
         String hv = null;
         for (Element t : all(reg, "type")) {
             if ("define".equals(attr(t, "category")) && t.getTextContent().contains("VK_HEADER_VERSION ")
@@ -687,6 +690,7 @@ public final class VenusGen {
         emitChain(dir);
         emitCommands(dir, cmds);
         emitInfo(dir);
+        emitFormats(dir);
         log.add("generated " + emitted.size() + " structs/unions, " + cmds.size() + " commands, "
                 + advertised.size() + " advertised extensions, vk.xml " + (vkXmlVersion >> 22) + "."
                 + ((vkXmlVersion >> 12) & 0x3ff) + "." + (vkXmlVersion & 0xfff));
@@ -1202,7 +1206,10 @@ public final class VenusGen {
         hooks.append("import java.lang.foreign.MemorySegment;\nimport org.virtgpu.context.venus.wire.VnCtx;\n\n");
         hooks.append("/** One method per Vulkan command: the default calls the host function; the executor overrides a few. */\n");
         hooks.append("@SuppressWarnings({\"unused\", \"checkstyle:all\"})\n");
-        hooks.append("public interface VnHooks {\n");
+        hooks.append("public interface VnHooks {\n");        hooks.append("    /**\n     * Whether the vkCmd* commands for commandBuffer are dropped instead of recorded (the executor refused a command\n");
+        hooks.append("     * that shapes the recording; the reply, if asked for, is still written). Called for every recorded command.\n");
+        hooks.append("     */\n    default boolean dropRecording(long commandBuffer) {\n        return false;\n    }\n\n");
+
         StringBuilder sb = new StringBuilder();
         header(sb, "VnCommands", "Command decoders: parameters into C memory, host call, bookkeeping, reply.");
         // A table of method handles, not a switch: HotSpot compiled the switch with the decoders of the hot commands
@@ -1478,6 +1485,12 @@ public final class VenusGen {
         hooks.append("    default ").append(rj).append(' ').append(cmd.name).append('(').append(params).append(") throws Throwable {\n");
         hooks.append("        ").append(rk == Kind.VOID ? "" : "return (" + rj + ") ").append("VnDowncalls.").append(mh)
                 .append(".H.invokeExact(").append(callArgs).append(");\n    }\n\n");
+        // a command recorded into a command buffer the executor stopped recording (see VnHooks.dropRecording)
+        boolean recorded = cmd.name.startsWith("vkCmd") && rk == Kind.VOID && !cmd.params.isEmpty()
+                && cmd.params.getFirst().type.equals("VkCommandBuffer") && cmd.params.getFirst().ptr == 0;
+        if (recorded) {
+            sb.append(ind).append("if (!h.dropRecording(").append(argNames.getFirst()).append("))\n    ");
+        }
         sb.append(ind).append(rk == Kind.VOID ? "" : rj + " ret = ").append("h.").append(cmd.name).append("(c");
         for (String a : argNames) {
             sb.append(", ").append(a);
@@ -1549,5 +1562,105 @@ public final class VenusGen {
         sb.append("    public static final int HANDLE_TYPES = ").append(handleIds.size() + 1).append(";\n");
         sb.append("}\n");
         Files.writeString(dir.resolve("VnInfo.java"), sb.toString());
+    }
+
+    /**
+     * VnFormats: per VkFormat that vk.xml describes, what copies between buffers and images need to know (texel
+     * block bytes and extent; the bytes of the depth and stencil aspects as the spec's copy rules count them: 16-bit
+     * depth 2, 24- and 32-bit depth 4, stencil 1; per plane of a multi-planar format its block bytes and divisors).
+     */
+    void emitFormats(Path dir) throws IOException {
+        TreeMap<Long, Element> byValue = new TreeMap<>();
+        Map<String, Integer> blockBytesOf = new HashMap<>();
+        for (Element f : formats) {
+            Long v = enumValue(attr(f, "name"));
+            if (v == null) {
+                log.add("format " + attr(f, "name") + " has no VkFormat value: not in VnFormats");
+                continue;
+            }
+            byValue.put(v, f);
+            blockBytesOf.put(attr(f, "name"), Integer.parseInt(attr(f, "blockSize")));
+        }
+        StringBuilder value = new StringBuilder(), bytes = new StringBuilder(), bw = new StringBuilder(),
+                bh = new StringBuilder(), bd = new StringBuilder(), depth = new StringBuilder(),
+                stencil = new StringBuilder(), planes = new StringBuilder();
+        StringBuilder[] planeBytes = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        StringBuilder[] planeWdiv = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        StringBuilder[] planeHdiv = {new StringBuilder(), new StringBuilder(), new StringBuilder()};
+        for (Map.Entry<Long, Element> e : byValue.entrySet()) {
+            Element f = e.getValue();
+            value.append(e.getKey()).append(", ");
+            bytes.append(attr(f, "blockSize")).append(", ");
+            String[] ext = attr(f, "blockExtent") == null ? new String[] {"1", "1", "1"} : attr(f, "blockExtent").split(",");
+            bw.append(ext[0].trim()).append(", ");
+            bh.append(ext[1].trim()).append(", ");
+            bd.append(ext[2].trim()).append(", ");
+            int d = 0, st = 0;
+            for (Element c : children(f, "component")) {
+                if ("D".equals(attr(c, "name"))) {
+                    d = "16".equals(attr(c, "bits")) ? 2 : 4;
+                } else if ("S".equals(attr(c, "name"))) {
+                    st = 1;
+                }
+            }
+            depth.append(d).append(", ");
+            stencil.append(st).append(", ");
+            List<Element> pl = children(f, "plane");
+            planes.append(pl.size()).append(", ");
+            for (int i = 0; i < 3; i++) {
+                Element p = null;
+                for (Element x : pl) {
+                    if (Integer.parseInt(attr(x, "index")) == i) {
+                        p = x;
+                    }
+                }
+                Integer pb = p == null ? null : blockBytesOf.get(attr(p, "compatible"));
+                planeBytes[i].append(pb == null ? 0 : pb).append(", ");
+                planeWdiv[i].append(p == null ? 1 : Integer.parseInt(attr(p, "widthDivisor"))).append(", ");
+                planeHdiv[i].append(p == null ? 1 : Integer.parseInt(attr(p, "heightDivisor"))).append(", ");
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("// GENERATED by tools/venus-gen from vk.xml's <formats>. Do not edit.\n");
+        sb.append("package ").append(PKG).append(";\n\n");
+        sb.append("/** Texel blocks of each VkFormat vk.xml describes, for the range checks of copies to and from images. */\n");
+        sb.append("public final class VnFormats {\n    private VnFormats() {\n    }\n\n");
+        // the tables as strings parsed once: array literals made a static initializer of 23 KB of bytecode
+        sb.append("    /** VkFormat values, ascending; the other arrays are indexed like this one (see {@link #index}) */\n");
+        sb.append("    public static final int[] VALUE = ints(\"").append(value).append("\");\n");
+        sb.append("    /** bytes per texel block */\n    public static final byte[] BLOCK_BYTES = bytes(\"").append(bytes).append("\");\n");
+        sb.append("    /** texel block width, height and depth in texels */\n");
+        sb.append("    public static final byte[] BLOCK_WIDTH = bytes(\"").append(bw).append("\");\n");
+        sb.append("    public static final byte[] BLOCK_HEIGHT = bytes(\"").append(bh).append("\");\n");
+        sb.append("    public static final byte[] BLOCK_DEPTH = bytes(\"").append(bd).append("\");\n");
+        sb.append("    /** bytes per texel of the depth aspect in buffer copies, 0 without depth */\n");
+        sb.append("    public static final byte[] DEPTH_BYTES = bytes(\"").append(depth).append("\");\n");
+        sb.append("    /** bytes per texel of the stencil aspect in buffer copies, 0 without stencil */\n");
+        sb.append("    public static final byte[] STENCIL_BYTES = bytes(\"").append(stencil).append("\");\n");
+        sb.append("    /** planes of a multi-planar format, 0 for the others */\n");
+        sb.append("    public static final byte[] PLANES = bytes(\"").append(planes).append("\");\n");
+        sb.append("    /** per plane (0-2): block bytes of its compatible format, width and height divisors */\n");
+        String[] names = {"PLANE_BYTES", "PLANE_WIDTH_DIVISOR", "PLANE_HEIGHT_DIVISOR"};
+        StringBuilder[][] tables = {planeBytes, planeWdiv, planeHdiv};
+        for (int t = 0; t < 3; t++) {
+            sb.append("    public static final byte[][] ").append(names[t]).append(" = {");
+            for (StringBuilder x : tables[t]) {
+                sb.append("\n        bytes(\"").append(x).append("\"),");
+            }
+            sb.append("\n    };\n");
+        }
+        sb.append("\n    private static int[] ints(String list) {\n");
+        sb.append("        String[] v = list.split(\", \");\n        int[] a = new int[v.length];\n");
+        sb.append("        for (int i = 0; i < v.length; i++) {\n            a[i] = Integer.parseInt(v[i].trim());\n        }\n");
+        sb.append("        return a;\n    }\n\n");
+        sb.append("    private static byte[] bytes(String list) {\n        int[] v = ints(list);\n");
+        sb.append("        byte[] a = new byte[v.length];\n        for (int i = 0; i < v.length; i++) {\n");
+        sb.append("            a[i] = (byte) v[i];\n        }\n        return a;\n    }\n\n");
+        sb.append("    /** The index of format in these arrays, or -1 when vk.xml does not describe it. */\n");
+        sb.append("    public static int index(int format) {\n");
+        sb.append("        int i = java.util.Arrays.binarySearch(VALUE, format);\n");
+        sb.append("        return i >= 0 ? i : -1;\n    }\n}\n");
+        Files.writeString(dir.resolve("VnFormats.java"), sb.toString());
+        log.add("VnFormats: " + byValue.size() + " formats");
     }
 }

@@ -1,0 +1,444 @@
+package org.virtgpu.context.venus;
+
+import static org.virtgpu.context.venus.wire.VnMem.g32;
+import static org.virtgpu.context.venus.wire.VnMem.g64;
+
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnObjects;
+
+/**
+ * What a render pass instance may write: the sizes of image views, framebuffers and render areas, so that rendering
+ * never reaches past its attachments. lavapipe trusts them: a render pass clearing a 4096x4096 framebuffer whose
+ * attachment is a 16x16 image, and vkCmdClearAttachments of a rectangle past a 16x16 framebuffer, each killed the
+ * server's JVM ({@code e2e/venus/vkhostile.c}, framebuffer and clearatt). Valid usage keeps them inside
+ * (VUID-VkFramebufferCreateInfo-flags-04533, VUID-VkRenderPassBeginInfo-pNext-02852, VUID-VkRenderingInfo-pNext-06079,
+ * VUID-vkCmdClearAttachments-pRects-00016 and their siblings).
+ *
+ * <p>Views, render passes and framebuffers keep their sizes in the object table ({@link VnObjects#attach}); each
+ * command buffer keeps the render pass instance it records (its area, layers and the current subpass's color
+ * attachment count). A secondary that continues a render pass knows its area only when its inheritance names the
+ * framebuffer; otherwise its clears are remembered and checked when a primary executes it. Each check answers why a
+ * command is refused, or null.
+ */
+final class RenderAreas {
+    static final int FRAMEBUFFER_IMAGELESS = 0x1;
+    static final int USAGE_RENDER_PASS_CONTINUE = 0x2;
+    static final int STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO = 1000053000;
+    static final int STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO = 1000108003;
+    static final int STYPE_INHERITANCE_RENDERING_INFO = 1000044004;
+    static final int LEVEL_SECONDARY = 1;
+
+    /** An image view: the extent of its base level and the layers it spans. */
+    record View(long width, long height, long layers) {
+    }
+
+    /** A render pass: color attachments per subpass, and the views of multiview (0 without). */
+    record Pass(int[] colorCounts, int views) {
+    }
+
+    /** A framebuffer: its extent and layers, and its attachments' views (none when imageless). */
+    record Framebuffer(long width, long height, long layers, boolean imageless, int views) {
+    }
+
+    /** The render pass instance a command buffer records, guarded by itself. */
+    static final class Recording {
+        boolean secondary;
+        boolean active;
+        boolean areaKnown;
+        long x0, y0, x1, y1, layers;
+        int colorCount;
+        Pass pass;
+        int subpass;
+        /** clears recorded while the area was unknown: the box they reach (checked when executed) */
+        boolean needs;
+        long needX, needY, needLayers;
+        /** a refused command left it without the structure it was recorded with: it must not be submitted */
+        boolean poisoned;
+
+        /** Clears reaching x, y and layers were recorded while the area was unknown (under this lock). */
+        void need(long x, long y, long layers) {
+            needs = true;
+            needX = Math.max(needX, x);
+            needY = Math.max(needY, y);
+            needLayers = Math.max(needLayers, layers);
+        }
+    }
+
+    private static final int VIEW = VnInfo.H_VkImageView;
+    private static final int PASS = VnInfo.H_VkRenderPass;
+    private static final int FRAMEBUFFER = VnInfo.H_VkFramebuffer;
+    private static final int COMMAND_BUFFER = VnInfo.H_VkCommandBuffer;
+    private final VnObjects objects;
+    /** set once a command buffer of this context was poisoned: until then submits skip {@link #poisoned} */
+    private volatile boolean anyPoisoned;
+
+    RenderAreas(VnObjects objects) {
+        this.objects = objects;
+    }
+
+    void viewCreated(long view, long width, long height, long layers) {
+        objects.attach(VIEW, view, new View(width, height, layers));
+    }
+
+    private View view(long view) {
+        return objects.attached(VIEW, view) instanceof View v ? v : null;
+    }
+
+    /** vkCreateRenderPass (v2 false) or vkCreateRenderPass2 created pass from info. */
+    void passCreated(long pass, long info, boolean v2) {
+        int n = g32(info + 32);
+        long subpasses = g64(info + 40);
+        int[] colors = new int[Math.max(0, Math.min(n, 1024))];
+        int views = 0;
+        for (int i = 0; i < colors.length && subpasses != 0; i++) {
+            long sp = subpasses + (v2 ? 88L : 72L) * i;
+            colors[i] = g32(sp + (v2 ? 40 : 24));
+            if (v2) {
+                views = Math.max(views, 32 - Integer.numberOfLeadingZeros(g32(sp + 24)));
+            }
+        }
+        for (long next = g64(info + 8), hops = 0; !v2 && next != 0 && hops < 64; next = g64(next + 8), hops++) {
+            if (g32(next) == STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
+                long masks = g64(next + 24);
+                for (int i = 0; i < g32(next + 16) && masks != 0 && i < 1024; i++) {
+                    views = Math.max(views, 32 - Integer.numberOfLeadingZeros(g32(masks + 4L * i)));
+                }
+            }
+        }
+        objects.attach(PASS, pass, new Pass(colors, views));
+    }
+
+    private Pass pass(long pass) {
+        return objects.attached(PASS, pass) instanceof Pass p ? p : null;
+    }
+
+    /** Why a view does not cover width x height x layers (null when it does). */
+    private String covers(long view, long width, long height, long layers) {
+        View v = view(view);
+        if (v == null) {
+            return "an attachment view is unknown";
+        }
+        if (v.width < width || v.height < height || v.layers < layers) {
+            return "an attachment view of " + v.width + "x" + v.height + "x" + v.layers + " under " + width + "x"
+                    + height + "x" + layers;
+        }
+        return null;
+    }
+
+    /**
+     * VkFramebufferCreateInfo (renderPass @24, attachmentCount @32, pAttachments @40, width @48, height @52, layers
+     * @56): each attachment covers the framebuffer, and the layers of the pass's views.
+     */
+    String framebufferRefused(long info) {
+        Pass p = pass(g64(info + 24));
+        long w = Integer.toUnsignedLong(g32(info + 48)), h = Integer.toUnsignedLong(g32(info + 52));
+        long layers = Integer.toUnsignedLong(g32(info + 56));
+        if (p == null) {
+            return "the render pass is unknown";
+        }
+        if (w == 0 || h == 0 || layers == 0) {
+            return "an empty framebuffer";
+        }
+        if ((g32(info + 16) & FRAMEBUFFER_IMAGELESS) != 0) {
+            return null; // the views come with vkCmdBeginRenderPass
+        }
+        long views = g64(info + 40);
+        for (int i = 0; i < g32(info + 32) && views != 0; i++) {
+            String why = covers(g64(views + 8L * i), w, h, Math.max(layers, p.views));
+            if (why != null) {
+                return "attachment " + i + ": " + why;
+            }
+        }
+        return null;
+    }
+
+    void framebufferCreated(long fb, long info) {
+        Pass p = pass(g64(info + 24));
+        objects.attach(FRAMEBUFFER, fb, new Framebuffer(Integer.toUnsignedLong(g32(info + 48)),
+                Integer.toUnsignedLong(g32(info + 52)), Integer.toUnsignedLong(g32(info + 56)),
+                (g32(info + 16) & FRAMEBUFFER_IMAGELESS) != 0, p == null ? 0 : p.views));
+    }
+
+    private Framebuffer framebuffer(long fb) {
+        return objects.attached(FRAMEBUFFER, fb) instanceof Framebuffer f ? f : null;
+    }
+
+    /** vkAllocateCommandBuffers: level 1 is secondary. */
+    void allocated(long commandBuffer, int level) {
+        Recording r = new Recording();
+        r.secondary = level == LEVEL_SECONDARY;
+        objects.attach(COMMAND_BUFFER, commandBuffer, r);
+    }
+
+    private Recording recording(long commandBuffer) {
+        if (objects.attached(COMMAND_BUFFER, commandBuffer) instanceof Recording r) {
+            return r;
+        }
+        Recording r = new Recording(); // allocated before this class knew (not expected): a primary
+        objects.attach(COMMAND_BUFFER, commandBuffer, r);
+        return r;
+    }
+
+    /**
+     * vkBeginCommandBuffer's VkCommandBufferBeginInfo (flags @16, pInheritanceInfo @24): recording starts over; a
+     * secondary that continues a render pass takes the inherited pass, subpass and, when named, framebuffer.
+     */
+    void begin(long commandBuffer, long beginInfo) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            r.active = false;
+            r.areaKnown = false;
+            r.poisoned = false;
+            r.needs = false;
+            r.needX = r.needY = r.needLayers = 0;
+            r.pass = null;
+            long inh = beginInfo == 0 ? 0 : g64(beginInfo + 24);
+            if (!r.secondary || inh == 0 || (g32(beginInfo + 16) & USAGE_RENDER_PASS_CONTINUE) == 0) {
+                return;
+            }
+            r.active = true;
+            r.pass = pass(g64(inh + 16));
+            r.subpass = g32(inh + 24);
+            r.colorCount = colorCount(r.pass, r.subpass);
+            for (long next = g64(inh + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+                if (g32(next) == STYPE_INHERITANCE_RENDERING_INFO) {
+                    r.colorCount = g32(next + 24);
+                }
+            }
+            Framebuffer f = framebuffer(g64(inh + 32));
+            if (f != null) {
+                r.areaKnown = true;
+                r.x0 = r.y0 = 0;
+                r.x1 = f.width;
+                r.y1 = f.height;
+                r.layers = Math.max(f.layers, f.views);
+            }
+        }
+    }
+
+    private static int colorCount(Pass p, int subpass) {
+        return p != null && subpass >= 0 && subpass < p.colorCounts.length ? p.colorCounts[subpass] : 0;
+    }
+
+    /** Why a render area (offset x, y; extent w, h) is not inside width x height, or null. */
+    private static String areaInside(long x, long y, long w, long h, long width, long height) {
+        if (x < 0 || y < 0 || x > width || y > height || w > width - x || h > height - y) {
+            return "render area " + x + "," + y + " + " + w + "x" + h + " leaves " + width + "x" + height;
+        }
+        return null;
+    }
+
+    /**
+     * vkCmdBeginRenderPass(2)'s VkRenderPassBeginInfo (pNext @8, renderPass @16, framebuffer @24, renderArea @32):
+     * the area lies in the framebuffer, and an imageless framebuffer's views (VkRenderPassAttachmentBeginInfo) cover
+     * it.
+     */
+    String beginRenderPass(long commandBuffer, long info) {
+        Framebuffer f = framebuffer(g64(info + 24));
+        Pass p = pass(g64(info + 16));
+        if (f == null || p == null) {
+            return "the framebuffer or render pass is unknown";
+        }
+        long x = g32(info + 32), y = g32(info + 36);
+        long w = Integer.toUnsignedLong(g32(info + 40)), h = Integer.toUnsignedLong(g32(info + 44));
+        String why = areaInside(x, y, w, h, f.width, f.height);
+        if (why != null) {
+            return why;
+        }
+        long layers = Math.max(f.layers, p.views);
+        if (f.imageless) {
+            long found = 0;
+            for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+                if (g32(next) == STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO) {
+                    found = next;
+                }
+            }
+            if (found == 0) {
+                return "an imageless framebuffer without its attachments";
+            }
+            long views = g64(found + 24);
+            for (int i = 0; i < g32(found + 16) && views != 0; i++) {
+                why = covers(g64(views + 8L * i), f.width, f.height, layers);
+                if (why != null) {
+                    return "attachment " + i + ": " + why;
+                }
+            }
+        }
+        start(commandBuffer, x, y, w, h, layers, p, colorCount(p, 0));
+        return null;
+    }
+
+    private void start(long commandBuffer, long x, long y, long w, long h, long layers, Pass p, int colors) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            r.active = true;
+            r.areaKnown = true;
+            r.x0 = x;
+            r.y0 = y;
+            r.x1 = x + w;
+            r.y1 = y + h;
+            r.layers = layers;
+            r.pass = p;
+            r.subpass = 0;
+            r.colorCount = colors;
+        }
+    }
+
+    void nextSubpass(long commandBuffer) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            r.subpass++;
+            r.colorCount = colorCount(r.pass, r.subpass);
+        }
+    }
+
+    void end(long commandBuffer) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            r.active = false;
+            r.areaKnown = false;
+        }
+    }
+
+    /**
+     * A command that shapes the recording (a render pass begin) was refused: the rest of the recording no longer
+     * matches what the client meant, and the host driver would run it without the render pass (lavapipe records
+     * without checking, and runs at submit). The command buffer cannot be submitted until it is begun again.
+     */
+    void poison(long commandBuffer) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            r.poisoned = true;
+        }
+        anyPoisoned = true;
+    }
+
+    /** Whether commandBuffer was {@link #poison}ed since it was last begun; false at once while none ever was. */
+    boolean poisoned(long commandBuffer) {
+        if (!anyPoisoned) {
+            return false;
+        }
+        Recording r = objects.attached(COMMAND_BUFFER, commandBuffer) instanceof Recording x ? x : null;
+        if (r == null) {
+            return false;
+        }
+        synchronized (r) {
+            return r.poisoned;
+        }
+    }
+
+    /**
+     * vkCmdBeginRendering's VkRenderingInfo (renderArea @20, layerCount @36, viewMask @40, colorAttachmentCount @44,
+     * pColorAttachments @48, pDepthAttachment @56, pStencilAttachment @64; VkRenderingAttachmentInfo: 72 bytes,
+     * imageView @16, resolveImageView @32): every view covers the area and the layers.
+     */
+    String beginRendering(long commandBuffer, long info) {
+        long x = g32(info + 20), y = g32(info + 24);
+        long w = Integer.toUnsignedLong(g32(info + 28)), h = Integer.toUnsignedLong(g32(info + 32));
+        int viewMask = g32(info + 40);
+        long layers = Math.max(Integer.toUnsignedLong(g32(info + 36)), 32 - Integer.numberOfLeadingZeros(viewMask));
+        if (x < 0 || y < 0) {
+            return "render area offset " + x + "," + y;
+        }
+        int colors = g32(info + 44);
+        long pColors = g64(info + 48);
+        for (int i = 0; i < colors && pColors != 0; i++) {
+            String why = attachmentCovers(pColors + 72L * i, x + w, y + h, layers);
+            if (why != null) {
+                return "color attachment " + i + ": " + why;
+            }
+        }
+        for (long att : new long[] {g64(info + 56), g64(info + 64)}) {
+            String why = att == 0 ? null : attachmentCovers(att, x + w, y + h, layers);
+            if (why != null) {
+                return "depth/stencil attachment: " + why;
+            }
+        }
+        start(commandBuffer, x, y, w, h, layers, null, colors);
+        return null;
+    }
+
+    private String attachmentCovers(long att, long width, long height, long layers) {
+        for (long view : new long[] {g64(att + 16), g64(att + 32)}) {
+            String why = view == 0 ? null : covers(view, width, height, layers);
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * vkCmdClearAttachments: VkClearAttachment (24 bytes: aspectMask @0, colorAttachment @4) names an attachment of
+     * the current subpass; VkClearRect (24 bytes: rect @0, baseArrayLayer @16, layerCount @20) lies in the render
+     * area and its layers. In a secondary with an unknown area, the rectangles are kept for {@link #execute}.
+     */
+    String clearAttachments(long commandBuffer, int attachmentCount, long pAttachments, int rectCount, long pRects) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            if (!r.active) {
+                return "no render pass instance";
+            }
+            for (int i = 0; i < attachmentCount && pAttachments != 0; i++) {
+                long a = pAttachments + 24L * i;
+                if ((g32(a) & Images.ASPECT_COLOR) != 0 && Integer.compareUnsigned(g32(a + 4), r.colorCount) >= 0) {
+                    return "color attachment " + Integer.toUnsignedString(g32(a + 4)) + " of " + r.colorCount;
+                }
+            }
+            long maxX = 0, maxY = 0, maxLayers = 0;
+            for (int i = 0; i < rectCount && pRects != 0; i++) {
+                long p = pRects + 24L * i;
+                long x = g32(p), y = g32(p + 4);
+                long w = Integer.toUnsignedLong(g32(p + 8)), h = Integer.toUnsignedLong(g32(p + 12));
+                long layerEnd = Integer.toUnsignedLong(g32(p + 16)) + Integer.toUnsignedLong(g32(p + 20));
+                if (x < 0 || y < 0) {
+                    return "rectangle " + i + " at " + x + "," + y;
+                }
+                if (r.areaKnown && (x < r.x0 || y < r.y0 || x + w > r.x1 || y + h > r.y1 || layerEnd > r.layers)) {
+                    return "rectangle " + i + " (" + x + "," + y + " + " + w + "x" + h + ", layers to " + layerEnd
+                            + ") leaves the render area " + r.x0 + "," + r.y0 + " to " + r.x1 + "," + r.y1 + " x "
+                            + r.layers;
+                }
+                maxX = Math.max(maxX, x + w);
+                maxY = Math.max(maxY, y + h);
+                maxLayers = Math.max(maxLayers, layerEnd);
+            }
+            if (!r.areaKnown) {
+                r.need(maxX, maxY, maxLayers);
+            }
+            return null;
+        }
+    }
+
+    /**
+     * vkCmdExecuteCommands: clears a secondary recorded without knowing its area must fit the area the primary
+     * records now (a secondary executing secondaries passes them on).
+     */
+    String execute(long primary, long secondary) {
+        Recording s = recording(secondary);
+        long x, y, layers;
+        synchronized (s) {
+            if (!s.needs) {
+                return null;
+            }
+            x = s.needX;
+            y = s.needY;
+            layers = s.needLayers;
+        }
+        Recording p = recording(primary);
+        synchronized (p) {
+            if (!p.active) {
+                return "a secondary that clears attachments outside a render pass instance";
+            }
+            if (!p.areaKnown) {
+                p.need(x, y, layers);
+                return null;
+            }
+            if (x > p.x1 || y > p.y1 || layers > p.layers) {
+                return "a secondary clears to " + x + "," + y + " x " + layers + " layers, past the render area to "
+                        + p.x1 + "," + p.y1 + " x " + p.layers;
+            }
+            return null;
+        }
+    }
+}

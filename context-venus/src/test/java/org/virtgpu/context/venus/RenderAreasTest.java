@@ -1,0 +1,165 @@
+package org.virtgpu.context.venus;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.virtgpu.context.venus.wire.VnMem.p32;
+import static org.virtgpu.context.venus.wire.VnMem.p64;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnObjects;
+
+class RenderAreasTest {
+    private static final long VIEW16 = 0x100, VIEW64 = 0x101, PASS = 0x200, FB = 0x300, CB = 0x400, SEC = 0x401;
+    private final TestStructs mem = new TestStructs();
+    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
+    private final RenderAreas areas = new RenderAreas(objects);
+
+    @AfterEach
+    void close() {
+        mem.close();
+    }
+
+    private long zeroed(long bytes) {
+        return mem.zeroed(bytes);
+    }
+
+    /** A render pass of one subpass with colors color attachments (VkRenderPassCreateInfo). */
+    private void pass(int colors) {
+        long sp = zeroed(72);
+        p32(sp + 24, colors);
+        long info = zeroed(64);
+        p32(info + 32, 1);
+        p64(info + 40, sp);
+        areas.passCreated(PASS, info, false);
+    }
+
+    /** A VkFramebufferCreateInfo of w x h with view as its attachment. */
+    private long framebufferInfo(long view, int w, int h, int flags) {
+        long views = zeroed(8);
+        p64(views, view);
+        long info = zeroed(64);
+        p32(info + 16, flags);
+        p64(info + 24, PASS);
+        p32(info + 32, 1);
+        p64(info + 40, views);
+        p32(info + 48, w);
+        p32(info + 52, h);
+        p32(info + 56, 1);
+        return info;
+    }
+
+    /** VkRenderPassBeginInfo: renderPass @16, framebuffer @24, renderArea @32 */
+    private long beginInfo(int x, int y, int w, int h) {
+        long info = mem.ints(0, 0, 0, 0, 0, 0, 0, 0, x, y, w, h, 0, 0, 0, 0);
+        p64(info + 16, PASS);
+        p64(info + 24, FB);
+        return info;
+    }
+
+    private long rect(int x, int y, int w, int h, int base, int layers) {
+        return mem.ints(x, y, w, h, base, layers);
+    }
+
+    private long colorAttachment(int index) {
+        return mem.ints(Images.ASPECT_COLOR, index, 0, 0, 0, 0);
+    }
+
+    private void setUp16() {
+        areas.viewCreated(VIEW16, 16, 16, 1);
+        areas.viewCreated(VIEW64, 64, 64, 1);
+        pass(1);
+        areas.allocated(CB, 0);
+        areas.begin(CB, 0);
+    }
+
+    @Test
+    void framebuffersMustFitInTheirAttachments() {
+        setUp16();
+        assertNotNull(areas.framebufferRefused(framebufferInfo(VIEW16, 4096, 4096, 0)),
+                "e2e/venus/vkhostile framebuffer: 4096x4096 on a 16x16 view");
+        assertNull(areas.framebufferRefused(framebufferInfo(VIEW16, 16, 16, 0)));
+        assertNull(areas.framebufferRefused(framebufferInfo(VIEW64, 16, 16, 0)), "a larger view is fine");
+        assertNotNull(areas.framebufferRefused(framebufferInfo(0x999, 16, 16, 0)), "unknown view");
+        assertNull(areas.framebufferRefused(framebufferInfo(0x999, 64, 64, RenderAreas.FRAMEBUFFER_IMAGELESS)),
+                "imageless: checked at the begin");
+    }
+
+    @Test
+    void renderAreasAndClearsStayInTheFramebuffer() {
+        setUp16();
+        areas.framebufferCreated(FB, framebufferInfo(VIEW16, 16, 16, 0));
+        assertNotNull(areas.beginRenderPass(CB, beginInfo(0, 0, 4096, 4096)), "e2e/venus/vkhostile renderarea");
+        assertNotNull(areas.beginRenderPass(CB, beginInfo(-1, 0, 4, 4)));
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(0, 0, 4, 4, 0, 1)),
+                "no render pass instance yet");
+        assertNull(areas.beginRenderPass(CB, beginInfo(4, 4, 8, 8)));
+        assertNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(4, 4, 8, 8, 0, 1)));
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(0, 0, 4096, 4096, 0, 8)),
+                "e2e/venus/vkhostile clearatt");
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(4, 4, 8, 8, 0, 2)), "layer 1 of 1");
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(0, 0, 4, 4, 0, 1)),
+                "outside the render area");
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(1), 1, rect(4, 4, 1, 1, 0, 1)),
+                "color attachment 1 of a subpass with one");
+        areas.end(CB);
+        assertNotNull(areas.clearAttachments(CB, 1, colorAttachment(0), 1, rect(4, 4, 1, 1, 0, 1)), "ended");
+    }
+
+    @Test
+    void imagelessFramebuffersTakeTheirViewsAtTheBegin() {
+        setUp16();
+        areas.framebufferCreated(FB, framebufferInfo(0, 64, 64, RenderAreas.FRAMEBUFFER_IMAGELESS));
+        assertNotNull(areas.beginRenderPass(CB, beginInfo(0, 0, 16, 16)), "no attachments given");
+        long views = zeroed(8);
+        p64(views, VIEW16);
+        long attachments = zeroed(32);
+        p32(attachments, RenderAreas.STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO);
+        p32(attachments + 16, 1);
+        p64(attachments + 24, views);
+        long begin = beginInfo(0, 0, 16, 16);
+        p64(begin + 8, attachments);
+        assertNotNull(areas.beginRenderPass(CB, begin), "a 16x16 view in a 64x64 framebuffer");
+        p64(views, VIEW64);
+        assertNull(areas.beginRenderPass(CB, begin));
+    }
+
+    @Test
+    void secondariesWithoutAFramebufferAreCheckedWhenExecuted() {
+        setUp16();
+        areas.framebufferCreated(FB, framebufferInfo(VIEW16, 16, 16, 0));
+        areas.allocated(SEC, RenderAreas.LEVEL_SECONDARY);
+        long inheritance = zeroed(56);
+        p64(inheritance + 16, PASS); // subpass 0, no framebuffer
+        long begin = zeroed(32);
+        p32(begin + 16, RenderAreas.USAGE_RENDER_PASS_CONTINUE);
+        p64(begin + 24, inheritance);
+        areas.begin(SEC, begin);
+        assertNull(areas.clearAttachments(SEC, 1, colorAttachment(0), 1, rect(0, 0, 4096, 4096, 0, 1)),
+                "the area is not known yet");
+        assertNotNull(areas.execute(CB, SEC), "the primary records no render pass instance");
+        assertNull(areas.beginRenderPass(CB, beginInfo(0, 0, 16, 16)));
+        assertNotNull(areas.execute(CB, SEC), "4096x4096 past 16x16");
+        areas.begin(SEC, begin);
+        assertNull(areas.clearAttachments(SEC, 1, colorAttachment(0), 1, rect(0, 0, 16, 16, 0, 1)));
+        assertNull(areas.execute(CB, SEC));
+        areas.allocated(SEC + 1, 0);
+        areas.begin(SEC + 1, begin);
+        assertNotNull(areas.clearAttachments(SEC + 1, 1, colorAttachment(0), 1, rect(0, 0, 1, 1, 0, 1)),
+                "a primary does not inherit a render pass");
+    }
+
+    @Test
+    void aPoisonedCommandBufferStaysSoUntilBegunAgain() {
+        setUp16();
+        assertFalse(areas.poisoned(CB));
+        areas.poison(CB);
+        assertTrue(areas.poisoned(CB));
+        assertFalse(areas.poisoned(SEC), "others are not");
+        areas.begin(CB, 0);
+        assertFalse(areas.poisoned(CB));
+    }
+}

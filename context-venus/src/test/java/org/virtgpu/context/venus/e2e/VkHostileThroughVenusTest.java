@@ -1,0 +1,58 @@
+package org.virtgpu.context.venus.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * e2e/venus/vkhostile.c through Mesa's Venus ICD: image and query commands whose regions, subresources, render areas
+ * or query indices leave their objects. Run on lavapipe directly, imagebind, imgtobuf, imgregion, copyimage,
+ * framebuffer, renderarea, clearatt, query and querycopy each died with SIGSEGV; through the server before the
+ * executor checked them, imagebind, imgtobuf, imgregion, copyimage, query and renderarea each killed its JVM (buftoimg
+ * read server memory into an image the client could read back). Here every mode runs on one server, and a normal
+ * client must pass after all of them.
+ */
+class VkHostileThroughVenusTest {
+    @TempDir
+    Path tmp;
+
+    /** Modes whose refusal leaves the client working: it reports PASS (its last step checks the device). */
+    static final List<String> REFUSED_COMMANDS = List.of("imagebind", "buftoimg", "imgtobuf", "imgregion", "copyimage",
+            "blit", "resolve", "clearmip", "renderarea", "clearatt", "query", "querycopy", "queryget");
+    /**
+     * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
+     * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
+     * ring's fatal status. The context ends; the server does not.
+     */
+    static final List<String> REFUSED_CREATES = List.of("view", "framebuffer");
+
+    @Test
+    void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
+        Path client = E2eClients.client("vkhostile");
+        try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
+            for (String mode : REFUSED_COMMANDS) {
+                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2");
+                assertEquals(0, r.exit(), mode + ": " + r.output());
+                assertTrue(r.output().contains("result PASS (" + mode), mode + ": " + r.output());
+            }
+            VenusClient.Result renderArea = VenusClient.run(server.socket, tmp, 120, client.toString(), "renderarea",
+                    "1");
+            assertTrue(renderArea.output().contains("1 submits refused"), "a command buffer whose render pass begin "
+                    + "was refused is not submitted: " + renderArea.output());
+            for (String mode : REFUSED_CREATES) {
+                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "1");
+                assertTrue(r.output().contains("fatal") || r.output().contains("result PASS"),
+                        mode + ": " + r.output());
+            }
+            VenusClient.Result after = VenusClient.run(server.socket, tmp, 120, client.toString(), "none", "1");
+            assertEquals(0, after.exit(), after.output());
+            assertTrue(after.output().contains("result PASS (none"), after.output());
+            server.awaitNoSessions(10_000_000_000L);
+            assertEquals(List.of(), server.device.sessions(), "every client's session ended");
+        }
+    }
+}
