@@ -15,6 +15,7 @@
  *   framebuffer  a render pass that clears a 4096x4096 framebuffer whose attachment is a 16x16 image
  *   renderarea a render pass begun with a 4096x4096 render area on a 16x16 framebuffer (the submit may be refused)
  *   clearatt   vkCmdClearAttachments of a 4096x4096 rectangle in a 16x16 framebuffer
+ *   dynoffset  a compute dispatch writing 4096 floats through a dynamic storage buffer bound 1 GiB past its buffer
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <vulkan/vulkan.h>
 
+#include "add_comp_spv.h"
 #include "vkutil.h"
 
 static VkPhysicalDevice phys;
@@ -120,6 +122,13 @@ int main(int argc, char **argv) {
         Image a = {0}, b = {0};
         HostBuffer hb = {0};
         VkQueryPool qp = VK_NULL_HANDLE;
+        struct {
+            VkShaderModule module;
+            VkDescriptorSetLayout dsl;
+            VkPipelineLayout layout;
+            VkPipeline pipeline;
+            VkDescriptorPool pool;
+        } cs = {0};
         struct {
             VkImageView view;
             VkRenderPass pass;
@@ -227,6 +236,60 @@ int main(int argc, char **argv) {
                 }
                 vkCmdEndRenderPass(cmd);
             }
+        } else if (strcmp(mode, "dynoffset") == 0) {
+            known = 1;
+            /* e2e/venus/add.comp: c = a + b, with c (binding 2) a dynamic storage buffer */
+            HostBuffer ab;
+            check(vku_host_buffer(phys, dev, 3 * 16384, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &ab, &hostBits, &failed),
+                  failed);
+            hb = ab;
+            VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                            .codeSize = sizeof(add_comp_spv), .pCode = add_comp_spv};
+            check(vkCreateShaderModule(dev, &smi, NULL, &cs.module), "vkCreateShaderModule");
+            VkDescriptorSetLayoutBinding binds[3];
+            for (uint32_t i = 0; i < 3; i++) {
+                binds[i] = (VkDescriptorSetLayoutBinding){
+                    .binding = i, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+                    .descriptorType = i == 2 ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            }
+            VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                                   .bindingCount = 3, .pBindings = binds};
+            check(vkCreateDescriptorSetLayout(dev, &dli, NULL, &cs.dsl), "vkCreateDescriptorSetLayout");
+            VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .size = 4};
+            VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                              .setLayoutCount = 1, .pSetLayouts = &cs.dsl,
+                                              .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
+            check(vkCreatePipelineLayout(dev, &pli, NULL, &cs.layout), "vkCreatePipelineLayout");
+            VkComputePipelineCreateInfo cpi = {
+                .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                          .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                .layout = cs.layout};
+            check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline), "vkCreateComputePipelines");
+            VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2},
+                                          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1}};
+            VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
+                                              .poolSizeCount = 2, .pPoolSizes = ps};
+            check(vkCreateDescriptorPool(dev, &dpi, NULL, &cs.pool), "vkCreateDescriptorPool");
+            VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                                .descriptorPool = cs.pool, .descriptorSetCount = 1,
+                                                .pSetLayouts = &cs.dsl};
+            VkDescriptorSet set;
+            check(vkAllocateDescriptorSets(dev, &dsai, &set), "vkAllocateDescriptorSets");
+            VkDescriptorBufferInfo dbi[3] = {{ab.buf, 0, 16384}, {ab.buf, 16384, 16384}, {ab.buf, 32768, 16384}};
+            VkWriteDescriptorSet w[3];
+            for (uint32_t i = 0; i < 3; i++) {
+                w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = binds[i].descriptorType,
+                                              .pBufferInfo = &dbi[i]};
+            }
+            vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            uint32_t dynamic = 1u << 30;
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 1, &dynamic);
+            uint32_t n = 4096;
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
+            vkCmdDispatch(cmd, n / 256, 1, 1);
         } else if (strncmp(mode, "query", 5) == 0) {
             known = 1;
             VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
@@ -277,6 +340,11 @@ int main(int argc, char **argv) {
             printf("round %d: vkGetQueryPoolResults past the pool: %d\n", round, r);
         }
         if (qp) vkDestroyQueryPool(dev, qp, NULL);
+        if (cs.pool) vkDestroyDescriptorPool(dev, cs.pool, NULL);
+        if (cs.pipeline) vkDestroyPipeline(dev, cs.pipeline, NULL);
+        if (cs.layout) vkDestroyPipelineLayout(dev, cs.layout, NULL);
+        if (cs.dsl) vkDestroyDescriptorSetLayout(dev, cs.dsl, NULL);
+        if (cs.module) vkDestroyShaderModule(dev, cs.module, NULL);
         if (rt.fb) vkDestroyFramebuffer(dev, rt.fb, NULL);
         if (rt.pass) vkDestroyRenderPass(dev, rt.pass, NULL);
         if (rt.view) vkDestroyImageView(dev, rt.view, NULL);

@@ -89,6 +89,12 @@ final class Bounds {
         return length == WHOLE_SIZE ? Long.compareUnsigned(offset, size) <= 0 : within(offset, length, size);
     }
 
+    /** The size of a bound buffer, -1 when unknown or not bound. */
+    long boundSize(long buffer) {
+        long b = objects.extra(BUFFER, buffer);
+        return (b & BOUND) == 0 ? -1 : b & ~BOUND;
+    }
+
     /**
      * Whether count records of recordBytes each, stride apart from offset, lie in a bound buffer (indirect draws);
      * no records is always inside.

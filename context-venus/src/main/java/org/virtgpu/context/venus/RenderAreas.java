@@ -301,9 +301,9 @@ final class RenderAreas {
     }
 
     /**
-     * A command that shapes the recording (a render pass begin) was refused: the rest of the recording no longer
-     * matches what the client meant, and the host driver would run it without the render pass (lavapipe records
-     * without checking, and runs at submit). The command buffer cannot be submitted until it is begun again.
+     * A command that shapes the recording (a render pass begin, a descriptor set bind) was refused: the rest of the
+     * recording no longer matches what the client meant, and the host driver would run it without that state
+     * (lavapipe records without checking, and runs at submit). The command buffer cannot be submitted until it is begun again.
      */
     void poison(long commandBuffer) {
         Recording r = recording(commandBuffer);

@@ -202,6 +202,8 @@ final class VenusExecutor implements VnHooks {
     private final Images images = new Images(objects, bounds);
     /** view, framebuffer and render area sizes, and the render pass instance each command buffer records */
     private final RenderAreas areas = new RenderAreas(objects);
+    /** the dynamic buffer descriptors of descriptor sets, for the offsets vkCmdBindDescriptorSets adds */
+    private final DynamicOffsets dynamicOffsets = new DynamicOffsets(objects, bounds);
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
@@ -520,7 +522,10 @@ final class VenusExecutor implements VnHooks {
     static final long RESET_WAIT_NANOS = 2_000_000_000L;
 
     /** After an accepted submit (under q's lock): the next sequence number for its fence and command buffers. */
-    /** Whether a batch submits a command buffer that had a render pass begin refused (see RenderAreas#poison). */
+    /**
+     * Whether a batch submits a command buffer that had a command refused that shapes its recording (see
+     * RenderAreas#poison).
+     */
     private boolean submitsPoisoned(int kind, int count, long infos) {
         for (int b = 0; b < count; b++) {
             long info = batch(kind, infos, b);
@@ -530,7 +535,7 @@ final class VenusExecutor implements VnHooks {
                 long cb = kind == SUBMIT ? g64(array + 8L * i) : g64(array + 32L * i + 16);
                 if (areas.poisoned(cb)) {
                     refusedRange(kind == SUBMIT ? "vkQueueSubmit" : "vkQueueSubmit2", "command buffer " + i + " of batch "
-                            + b + " had a render pass begin refused (VK_ERROR_DEVICE_LOST)");
+                            + b + " had a command refused that shapes its recording (VK_ERROR_DEVICE_LOST)");
                     return true;
                 }
             }
@@ -833,6 +838,11 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdBindDescriptorSets(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int firstSet,
             int descriptorSetCount, long pDescriptorSets, int dynamicOffsetCount, long pDynamicOffsets) throws Throwable {
+        String why = dynamicOffsets.bind(descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+        if (why != null) {
+            refusedRecording("vkCmdBindDescriptorSets", commandBuffer, why);
+            return;
+        }
         for (int i = 0; i < descriptorSetCount && pDescriptorSets != 0; i++) {
             uses(commandBuffer, objects.parent(VnInfo.H_VkDescriptorSet, g64(pDescriptorSets + 8L * i)));
         }
@@ -913,7 +923,7 @@ final class VenusExecutor implements VnHooks {
             String why = secondary == 0 ? null : areas.poisoned(secondary) ? "secondary " + i + " was refused a command"
                     : areas.execute(commandBuffer, secondary);
             if (why != null) {
-                refusedBegin("vkCmdExecuteCommands", commandBuffer, why);
+                refusedRecording("vkCmdExecuteCommands", commandBuffer, why);
                 return;
             }
             if (secondary != 0 && secondary != commandBuffer) {
@@ -2265,12 +2275,34 @@ final class VenusExecutor implements VnHooks {
         }
         VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
                 pDescriptorCopies);
+        dynamicOffsets.updated(descriptorWriteCount, pDescriptorWrites, descriptorCopyCount, pDescriptorCopies);
+    }
+
+    @Override
+    public int vkCreateDescriptorSetLayout(VnCtx c, long device, long pCreateInfo, long pAllocator, long pSetLayout)
+            throws Throwable {
+        int r = VnHooks.super.vkCreateDescriptorSetLayout(c, device, pCreateInfo, pAllocator, pSetLayout);
+        if (r == VK_SUCCESS) {
+            dynamicOffsets.layoutCreated(g64(pSetLayout), pCreateInfo);
+        }
+        return r;
+    }
+
+    @Override
+    public int vkAllocateDescriptorSets(VnCtx c, long device, long pAllocateInfo, long pDescriptorSets)
+            throws Throwable {
+        int r = VnHooks.super.vkAllocateDescriptorSets(c, device, pAllocateInfo, pDescriptorSets);
+        if (r == VK_SUCCESS) {
+            dynamicOffsets.allocated(pAllocateInfo, pDescriptorSets);
+        }
+        return r;
     }
 
     /**
      * Whether the buffer descriptors of one VkWriteDescriptorSet lie in their buffers: shaders reach [offset,
      * offset + range) through them, and a storage buffer descriptor 1 GiB past its buffer killed the server's JVM in
-     * lavapipe's compute worker. Dynamic offsets added at vkCmdBindDescriptorSets are not checked yet.
+     * lavapipe's compute worker. Dynamic offsets added at vkCmdBindDescriptorSets are checked there (see
+     * {@link DynamicOffsets}).
      */
     private boolean buffersInside(long write) {
         int type = g32(write + 36); // descriptorType @36; descriptorCount @32, pBufferInfo @48
@@ -2449,11 +2481,12 @@ final class VenusExecutor implements VnHooks {
     }
 
     /**
-     * A render pass begin refused: the command and every later one until the command buffer is begun again are
-     * dropped (Mesa's common render pass code behind lavapipe's vkCmdEndRenderPass dereferences the state the begin
-     * would have made: SIGSEGV at record time), and the command buffer cannot be submitted.
+     * A command that shapes the rest of the recording (a render pass begin, a descriptor set bind, a secondary's
+     * execution) refused: it and every later command until the command buffer is begun again are dropped (Mesa's
+     * common render pass code behind lavapipe's vkCmdEndRenderPass dereferences the state the begin would have made:
+     * SIGSEGV at record time), and the command buffer cannot be submitted.
      */
-    private void refusedBegin(String command, long commandBuffer, String why) {
+    private void refusedRecording(String command, long commandBuffer, String why) {
         refusedRange(command, why + " (the command buffer will not be submitted)");
         areas.poison(commandBuffer);
     }
@@ -2463,7 +2496,7 @@ final class VenusExecutor implements VnHooks {
             throws Throwable {
         String why = areas.beginRenderPass(commandBuffer, pRenderPassBegin);
         if (why != null) {
-            refusedBegin("vkCmdBeginRenderPass", commandBuffer, why);
+            refusedRecording("vkCmdBeginRenderPass", commandBuffer, why);
             return;
         }
         VnHooks.super.vkCmdBeginRenderPass(c, commandBuffer, pRenderPassBegin, contents);
@@ -2474,7 +2507,7 @@ final class VenusExecutor implements VnHooks {
             throws Throwable {
         String why = areas.beginRenderPass(commandBuffer, pRenderPassBegin);
         if (why != null) {
-            refusedBegin("vkCmdBeginRenderPass2", commandBuffer, why);
+            refusedRecording("vkCmdBeginRenderPass2", commandBuffer, why);
             return;
         }
         VnHooks.super.vkCmdBeginRenderPass2(c, commandBuffer, pRenderPassBegin, pSubpassBeginInfo);
@@ -2484,7 +2517,7 @@ final class VenusExecutor implements VnHooks {
     public void vkCmdBeginRendering(VnCtx c, long commandBuffer, long pRenderingInfo) throws Throwable {
         String why = areas.beginRendering(commandBuffer, pRenderingInfo);
         if (why != null) {
-            refusedBegin("vkCmdBeginRendering", commandBuffer, why);
+            refusedRecording("vkCmdBeginRendering", commandBuffer, why);
             return;
         }
         VnHooks.super.vkCmdBeginRendering(c, commandBuffer, pRenderingInfo);

@@ -9,12 +9,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * e2e/venus/vkhostile.c through Mesa's Venus ICD: image and query commands whose regions, subresources, render areas
- * or query indices leave their objects. Run on lavapipe directly, imagebind, imgtobuf, imgregion, copyimage,
- * framebuffer, renderarea, clearatt, query and querycopy each died with SIGSEGV; through the server before the
- * executor checked them, imagebind, imgtobuf, imgregion, copyimage, query and renderarea each killed its JVM (buftoimg
- * read server memory into an image the client could read back). Here every mode runs on one server, and a normal
- * client must pass after all of them.
+ * e2e/venus/vkhostile.c through Mesa's Venus ICD: image, render pass, descriptor and query commands whose regions,
+ * subresources, render areas, dynamic offsets or query indices leave their objects. Run on lavapipe directly,
+ * imagebind, imgtobuf, imgregion, copyimage, framebuffer, renderarea, clearatt, dynoffset, query and querycopy each
+ * died with SIGSEGV; through the server before the executor checked them, imagebind, imgtobuf, imgregion, copyimage,
+ * framebuffer, renderarea, dynoffset, query and querycopy each killed its JVM (buftoimg read server memory into an
+ * image the client could read back). Here every mode runs on one server, and a normal client must pass after all of
+ * them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
@@ -22,7 +23,7 @@ class VkHostileThroughVenusTest {
 
     /** Modes whose refusal leaves the client working: it reports PASS (its last step checks the device). */
     static final List<String> REFUSED_COMMANDS = List.of("imagebind", "buftoimg", "imgtobuf", "imgregion", "copyimage",
-            "blit", "resolve", "clearmip", "renderarea", "clearatt", "query", "querycopy", "queryget");
+            "blit", "resolve", "clearmip", "renderarea", "clearatt", "dynoffset", "query", "querycopy", "queryget");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -43,6 +44,9 @@ class VkHostileThroughVenusTest {
                     "1");
             assertTrue(renderArea.output().contains("1 submits refused"), "a command buffer whose render pass begin "
                     + "was refused is not submitted: " + renderArea.output());
+            VenusClient.Result dynamic = VenusClient.run(server.socket, tmp, 120, client.toString(), "dynoffset", "1");
+            assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
+                    + dynamic.output());
             for (String mode : REFUSED_CREATES) {
                 VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "1");
                 assertTrue(r.output().contains("fatal") || r.output().contains("result PASS"),
