@@ -1,7 +1,7 @@
 /*
  * A hostile Venus client for images and queries: each mode records one command (or makes one call) whose regions,
  * subresources or query indices leave the objects it names, which valid usage forbids and which lavapipe trusts.
- * The server must refuse or drop it and stay up for the next client. Modes (usage: vkhostile MODE [ROUNDS]):
+ * The server must refuse or drop it and stay up for the next client. Modes:
  *   none       nothing invalid: only the final check
  *   imagebind  a 1024x1024 RGBA8 image bound to a 4 KiB allocation, then cleared whole
  *   buftoimg   vkCmdCopyBufferToImage of a whole 256x256 image from a 1 KiB buffer
@@ -16,9 +16,19 @@
  *   renderarea a render pass begun with a 4096x4096 render area on a 16x16 framebuffer (the submit may be refused)
  *   clearatt   vkCmdClearAttachments of a 4096x4096 rectangle in a 16x16 framebuffer
  *   dynoffset  a compute dispatch writing 4096 floats through a dynamic storage buffer bound 1 GiB past its buffer
+ *   pushconst  vkCmdPushConstants of 4 KiB at offset 4 KiB into a layout of 4 bytes
+ *   viewport   vkCmdSetViewport and vkCmdSetScissor of viewports 10-109
+ *   vbuffers   vkCmdBindVertexBuffers of bindings 30-129
+ *   sets       vkCmdBindDescriptorSets of set 30
+ *   pipeline V a graphics pipeline (or its render pass or framebuffer) indexing past the driver's fixed state arrays,
+ *              V one of: vbinding (vertex binding 100), vattr (attribute location 100), viewports (100),
+ *              blend (100 color blend attachments), rendering (100 color formats for dynamic rendering),
+ *              subpass (subpass 5 of 1), rpref (a subpass naming attachment 7 of 1), fbcount (a framebuffer of no
+ *              attachments for a render pass of one)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
+ * usage: vkhostile MODE [ROUNDS [VARIANT]]
  * Each round records and submits the mode's command and waits for the fence at most 2 s (VK_ERROR_DEVICE_LOST
  * and a fence that never signals are accepted: a server may refuse the submit of a broken command buffer, and Mesa's
  * Venus ICD submits asynchronously). A last step clears and reads back a valid 16x16
@@ -30,6 +40,8 @@
 #include <vulkan/vulkan.h>
 
 #include "add_comp_spv.h"
+#include "tri_frag_spv.h"
+#include "tri_vert_spv.h"
 #include "vkutil.h"
 
 static VkPhysicalDevice phys;
@@ -95,6 +107,114 @@ static void general(VkCommandBuffer cmd, const Image *a, const Image *b) {
                          n, bar);
 }
 
+/* A descriptor set layout of the n bindings and a pipeline layout of it with 4 bytes of compute push constants. */
+static void compute_layout(const VkDescriptorSetLayoutBinding *binds, uint32_t n, VkDescriptorSetLayout *dsl,
+                           VkPipelineLayout *layout) {
+    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                           .bindingCount = n, .pBindings = binds};
+    check(vkCreateDescriptorSetLayout(dev, &dli, NULL, dsl), "vkCreateDescriptorSetLayout");
+    VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .size = 4};
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                      .pSetLayouts = dsl, .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
+    check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
+}
+
+/* A pool of the n sizes (for one set) and one set of layout dsl from it. */
+static VkDescriptorSet one_set(const VkDescriptorPoolSize *sizes, uint32_t n, VkDescriptorSetLayout dsl,
+                               VkDescriptorPool *pool) {
+    VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
+                                      .poolSizeCount = n, .pPoolSizes = sizes};
+    check(vkCreateDescriptorPool(dev, &dpi, NULL, pool), "vkCreateDescriptorPool");
+    VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                        .descriptorPool = *pool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
+    VkDescriptorSet set;
+    check(vkAllocateDescriptorSets(dev, &dsai, &set), "vkAllocateDescriptorSets");
+    return set;
+}
+
+/* The pipeline mode's variant: creates what it names (a pipeline, render pass or framebuffer), leaving handles to
+ * destroy in *pass, *fb, *layout, *pipeline, *modules. */
+static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb, VkPipelineLayout *layout,
+                     VkPipeline *pipe, VkShaderModule modules[2]) {
+    int v = !strcmp(variant, "vbinding") ? 1 : !strcmp(variant, "vattr") ? 2 : !strcmp(variant, "viewports") ? 3
+          : !strcmp(variant, "blend") ? 4 : !strcmp(variant, "rendering") ? 5 : !strcmp(variant, "subpass") ? 6
+          : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : 0;
+    if (!v) {
+        printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
+        exit(2);
+    }
+    VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = VK_SAMPLE_COUNT_1_BIT,
+                                  .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+                                  .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                                  .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                                  .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED, .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
+    VkAttachmentReference ref = {v == 7 ? 7 : 0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
+                               .pColorAttachments = &ref};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
+                                  .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
+    if (vkCreateRenderPass(dev, &rpi, NULL, pass) != VK_SUCCESS || v == 7) return;
+    if (v == 8) {
+        VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = *pass,
+                                       .width = 16, .height = 16, .layers = 1};
+        vkCreateFramebuffer(dev, &fbi, NULL, fb);
+        return;
+    }
+    VkShaderModuleCreateInfo vsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                    .codeSize = sizeof(tri_vert_spv), .pCode = tri_vert_spv};
+    VkShaderModuleCreateInfo fsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                    .codeSize = sizeof(tri_frag_spv), .pCode = tri_frag_spv};
+    check(vkCreateShaderModule(dev, &vsi, NULL, &modules[0]), "vkCreateShaderModule");
+    check(vkCreateShaderModule(dev, &fsi, NULL, &modules[1]), "vkCreateShaderModule");
+    VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_ALL_GRAPHICS, .size = 32};
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                      .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
+    check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
+    VkPipelineShaderStageCreateInfo stages[2] = {
+        {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_VERTEX_BIT,
+         .module = modules[0], .pName = "main"},
+        {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
+         .module = modules[1], .pName = "main"}};
+    VkVertexInputBindingDescription vb = {.binding = v == 1 ? 100 : 0, .stride = 8};
+    VkVertexInputAttributeDescription va = {.location = v == 2 ? 100 : 0, .binding = 0,
+                                            .format = VK_FORMAT_R32G32_SFLOAT};
+    VkPipelineVertexInputStateCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_STATE_CREATE_INFO,
+                                               .vertexBindingDescriptionCount = 1, .pVertexBindingDescriptions = &vb,
+                                               .vertexAttributeDescriptionCount = 1,
+                                               .pVertexAttributeDescriptions = &va};
+    VkPipelineInputAssemblyStateCreateInfo ia = {.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
+                                                 .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST};
+    static VkViewport vps[100];
+    static VkRect2D scissors[100];
+    for (int i = 0; i < 100; i++) {
+        vps[i] = (VkViewport){0, 0, 16, 16, 0, 1};
+        scissors[i] = (VkRect2D){{0, 0}, {16, 16}};
+    }
+    VkPipelineViewportStateCreateInfo vp = {.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
+                                            .viewportCount = v == 3 ? 100 : 1, .pViewports = vps,
+                                            .scissorCount = v == 3 ? 100 : 1, .pScissors = scissors};
+    VkPipelineRasterizationStateCreateInfo rs = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
+                                                 .polygonMode = VK_POLYGON_MODE_FILL, .lineWidth = 1.0f};
+    VkPipelineMultisampleStateCreateInfo ms = {.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
+                                               .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT};
+    static VkPipelineColorBlendAttachmentState ba[100];
+    for (int i = 0; i < 100; i++) ba[i] = (VkPipelineColorBlendAttachmentState){.colorWriteMask = 0xf};
+    VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
+                                              .attachmentCount = v == 4 || v == 5 ? 100 : 1, .pAttachments = ba};
+    static VkFormat formats[100];
+    for (int i = 0; i < 100; i++) formats[i] = VK_FORMAT_R8G8B8A8_UNORM;
+    VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
+                                        .colorAttachmentCount = 100, .pColorAttachmentFormats = formats};
+    VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
+                                       .pNext = v == 5 ? &ri : NULL, .stageCount = 2, .pStages = stages,
+                                       .pVertexInputState = &vi, .pInputAssemblyState = &ia, .pViewportState = &vp,
+                                       .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
+                                       .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
+                                       .subpass = v == 6 ? 5 : 0};
+    VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);
+    printf("vkCreateGraphicsPipelines (%s): %d\n", variant, r);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
@@ -129,6 +249,7 @@ int main(int argc, char **argv) {
             VkPipeline pipeline;
             VkDescriptorPool pool;
         } cs = {0};
+        VkShaderModule gm[2] = {0};
         struct {
             VkImageView view;
             VkRenderPass pass;
@@ -252,14 +373,7 @@ int main(int argc, char **argv) {
                     .binding = i, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
                     .descriptorType = i == 2 ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
             }
-            VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-                                                   .bindingCount = 3, .pBindings = binds};
-            check(vkCreateDescriptorSetLayout(dev, &dli, NULL, &cs.dsl), "vkCreateDescriptorSetLayout");
-            VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_COMPUTE_BIT, .size = 4};
-            VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
-                                              .setLayoutCount = 1, .pSetLayouts = &cs.dsl,
-                                              .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
-            check(vkCreatePipelineLayout(dev, &pli, NULL, &cs.layout), "vkCreatePipelineLayout");
+            compute_layout(binds, 3, &cs.dsl, &cs.layout);
             VkComputePipelineCreateInfo cpi = {
                 .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
                 .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
@@ -268,14 +382,7 @@ int main(int argc, char **argv) {
             check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline), "vkCreateComputePipelines");
             VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2},
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1}};
-            VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 1,
-                                              .poolSizeCount = 2, .pPoolSizes = ps};
-            check(vkCreateDescriptorPool(dev, &dpi, NULL, &cs.pool), "vkCreateDescriptorPool");
-            VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
-                                                .descriptorPool = cs.pool, .descriptorSetCount = 1,
-                                                .pSetLayouts = &cs.dsl};
-            VkDescriptorSet set;
-            check(vkAllocateDescriptorSets(dev, &dsai, &set), "vkAllocateDescriptorSets");
+            VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
             VkDescriptorBufferInfo dbi[3] = {{ab.buf, 0, 16384}, {ab.buf, 16384, 16384}, {ab.buf, 32768, 16384}};
             VkWriteDescriptorSet w[3];
             for (uint32_t i = 0; i < 3; i++) {
@@ -290,6 +397,39 @@ int main(int argc, char **argv) {
             uint32_t n = 4096;
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
             vkCmdDispatch(cmd, n / 256, 1, 1);
+        } else if (strcmp(mode, "pushconst") == 0 || strcmp(mode, "sets") == 0) {
+            known = 1;
+            VkDescriptorSetLayoutBinding bind = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                 .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_layout(&bind, 1, &cs.dsl, &cs.layout);
+            if (mode[0] == 'p') {
+                static uint8_t junk[4096];
+                vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 4096, sizeof junk, junk);
+            } else {
+                VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+                VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 30, 1, &set, 0, NULL);
+            }
+        } else if (strcmp(mode, "viewport") == 0) {
+            known = 1;
+            static VkViewport vps[100];
+            static VkRect2D scissors[100];
+            for (int i = 0; i < 100; i++) {
+                vps[i] = (VkViewport){0, 0, 16, 16, 0, 1};
+                scissors[i] = (VkRect2D){{0, 0}, {16, 16}};
+            }
+            vkCmdSetViewport(cmd, 10, 100, vps);
+            vkCmdSetScissor(cmd, 10, 100, scissors);
+        } else if (strcmp(mode, "vbuffers") == 0) {
+            known = 1;
+            check(vku_host_buffer(phys, dev, 4096, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            static VkBuffer bufs[100];
+            static VkDeviceSize offs[100];
+            for (int i = 0; i < 100; i++) bufs[i] = hb.buf;
+            vkCmdBindVertexBuffers(cmd, 30, 100, bufs, offs);
+        } else if (strcmp(mode, "pipeline") == 0) {
+            known = 1;
+            pipeline(argc > 3 ? argv[3] : "", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
         } else if (strncmp(mode, "query", 5) == 0) {
             known = 1;
             VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
@@ -345,6 +485,9 @@ int main(int argc, char **argv) {
         if (cs.layout) vkDestroyPipelineLayout(dev, cs.layout, NULL);
         if (cs.dsl) vkDestroyDescriptorSetLayout(dev, cs.dsl, NULL);
         if (cs.module) vkDestroyShaderModule(dev, cs.module, NULL);
+        for (int i = 0; i < 2; i++) {
+            if (gm[i]) vkDestroyShaderModule(dev, gm[i], NULL);
+        }
         if (rt.fb) vkDestroyFramebuffer(dev, rt.fb, NULL);
         if (rt.pass) vkDestroyRenderPass(dev, rt.pass, NULL);
         if (rt.view) vkDestroyImageView(dev, rt.view, NULL);

@@ -27,13 +27,20 @@ final class RenderAreas {
     static final int STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO = 1000108003;
     static final int STYPE_INHERITANCE_RENDERING_INFO = 1000044004;
     static final int LEVEL_SECONDARY = 1;
+    static final int ATTACHMENT_UNUSED = -1;
+    static final int SUBPASS_EXTERNAL = -1;
+    static final int LOAD_OP_CLEAR = 1;
+    static final int STYPE_DEPTH_STENCIL_RESOLVE = 1000199005;
 
     /** An image view: the extent of its base level and the layers it spans. */
     record View(long width, long height, long layers) {
     }
 
-    /** A render pass: color attachments per subpass, and the views of multiview (0 without). */
-    record Pass(int[] colorCounts, int views) {
+    /**
+     * A render pass: color attachments per subpass, the views of multiview (0 without), its attachment count and
+     * how many clear values a begin must give (one past the last attachment that is cleared).
+     */
+    record Pass(int[] colorCounts, int views, int attachments, int clearValues) {
     }
 
     /** A framebuffer: its extent and layers, and its attachments' views (none when imageless). */
@@ -84,7 +91,75 @@ final class RenderAreas {
         return objects.attached(VIEW, view) instanceof View v ? v : null;
     }
 
-    /** vkCreateRenderPass (v2 false) or vkCreateRenderPass2 created pass from info. */
+    /**
+     * Why a VkRenderPassCreateInfo (v2 false) or VkRenderPassCreateInfo2 cannot be made safely (null when it can):
+     * each subpass has at most maxColors color attachments (VUID-VkSubpassDescription-colorAttachmentCount-00845),
+     * every attachment reference names an attachment of the pass or VK_ATTACHMENT_UNUSED (-attachment-00834), and
+     * every dependency names a subpass of it or VK_SUBPASS_EXTERNAL (VUID-VkRenderPassCreateInfo-pDependencies-06866).
+     * Mesa's render pass code behind lavapipe indexes its arrays with them.
+     */
+    static String passRefused(long info, boolean v2, long maxColors) {
+        long attachments = Integer.toUnsignedLong(g32(info + 20));
+        int n = g32(info + 32);
+        long subpasses = g64(info + 40);
+        if (n <= 0 || n > 1024 || subpasses == 0) {
+            return n + " subpasses";
+        }
+        for (int i = 0; i < n; i++) {
+            long sp = subpasses + (v2 ? 88L : 72L) * i;
+            // v1: input count @8, array @16; colors @24, @32; resolves @40; depth @48; preserve count @56, array @64
+            // v2: input count @28, array @32; colors @40, @48; resolves @56; depth @64; preserve count @72, array @80
+            long colors = Integer.toUnsignedLong(g32(sp + (v2 ? 40 : 24)));
+            if (colors > maxColors) {
+                return "subpass " + i + " has " + colors + " color attachments, the device " + maxColors;
+            }
+            String why = refs(g32(sp + (v2 ? 28 : 8)), g64(sp + (v2 ? 32 : 16)), v2, attachments);
+            why = why != null ? why : refs((int) colors, g64(sp + (v2 ? 48 : 32)), v2, attachments);
+            why = why != null ? why : refs((int) colors, g64(sp + (v2 ? 56 : 40)), v2, attachments);
+            why = why != null ? why : refs(1, g64(sp + (v2 ? 64 : 48)), v2, attachments);
+            long preserve = g64(sp + (v2 ? 80 : 64));
+            for (int k = 0; why == null && k < g32(sp + (v2 ? 72 : 56)) && preserve != 0; k++) {
+                why = index(g32(preserve + 4L * k), attachments);
+            }
+            for (long next = v2 ? g64(sp + 8) : 0, hops = 0; why == null && next != 0 && hops < 64;
+                    next = g64(next + 8), hops++) {
+                if (g32(next) == STYPE_DEPTH_STENCIL_RESOLVE) {
+                    why = refs(1, g64(next + 24), true, attachments);
+                }
+            }
+            if (why != null) {
+                return "subpass " + i + ": " + why;
+            }
+        }
+        long deps = g64(info + 56);
+        for (int i = 0; i < g32(info + 48) && deps != 0; i++) {
+            long d = deps + (v2 ? 48L : 28L) * i + (v2 ? 16 : 0); // srcSubpass, dstSubpass
+            for (int src : new int[] {g32(d), g32(d + 4)}) {
+                if (src != SUBPASS_EXTERNAL && Integer.compareUnsigned(src, n) >= 0) {
+                    return "dependency " + i + " names subpass " + Integer.toUnsignedString(src) + " of " + n;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** count VkAttachmentReference(2)s at refs (8 or 32 bytes; attachment @0 or @16) name attachments or UNUSED. */
+    private static String refs(int count, long refs, boolean v2, long attachments) {
+        for (int k = 0; k < count && refs != 0; k++) {
+            String why = index(g32(refs + (v2 ? 32L * k + 16 : 8L * k)), attachments);
+            if (why != null) {
+                return why;
+            }
+        }
+        return null;
+    }
+
+    private static String index(int attachment, long attachments) {
+        return attachment == ATTACHMENT_UNUSED || Integer.toUnsignedLong(attachment) < attachments ? null
+                : "attachment " + Integer.toUnsignedString(attachment) + " of " + attachments;
+    }
+
+    /** vkCreateRenderPass (v2 false) or vkCreateRenderPass2 created pass from info ({@link #passRefused} null). */
     void passCreated(long pass, long info, boolean v2) {
         int n = g32(info + 32);
         long subpasses = g64(info + 40);
@@ -105,7 +180,22 @@ final class RenderAreas {
                 }
             }
         }
-        objects.attach(PASS, pass, new Pass(colors, views));
+        int attachments = g32(info + 20);
+        long descs = g64(info + 24);
+        int clears = 0;
+        for (int i = 0; i < attachments && descs != 0; i++) {
+            long a = descs + (v2 ? 56L : 36L) * i; // loadOp @12 / @28, stencilLoadOp @20 / @36
+            if (g32(a + (v2 ? 28 : 12)) == LOAD_OP_CLEAR || g32(a + (v2 ? 36 : 20)) == LOAD_OP_CLEAR) {
+                clears = i + 1;
+            }
+        }
+        objects.attach(PASS, pass, new Pass(colors, views, attachments, clears));
+    }
+
+    /** The number of subpasses of a live render pass, -1 when unknown. */
+    int subpasses(long pass) {
+        Pass p = pass(pass);
+        return p == null ? -1 : p.colorCounts.length;
     }
 
     private Pass pass(long pass) {
@@ -141,6 +231,9 @@ final class RenderAreas {
         }
         if ((g32(info + 16) & FRAMEBUFFER_IMAGELESS) != 0) {
             return null; // the views come with vkCmdBeginRenderPass
+        }
+        if (g32(info + 32) != p.attachments) {
+            return Integer.toUnsignedString(g32(info + 32)) + " attachments for a render pass of " + p.attachments;
         }
         long views = g64(info + 40);
         for (int i = 0; i < g32(info + 32) && views != 0; i++) {
@@ -181,9 +274,11 @@ final class RenderAreas {
 
     /**
      * vkBeginCommandBuffer's VkCommandBufferBeginInfo (flags @16, pInheritanceInfo @24): recording starts over; a
-     * secondary that continues a render pass takes the inherited pass, subpass and, when named, framebuffer.
+     * secondary that continues a render pass takes the inherited pass, subpass and, when named, framebuffer. Why the
+     * inherited subpass is not one of the pass (Mesa's render pass code indexes the pass's subpasses with it when
+     * the host begins), or null.
      */
-    void begin(long commandBuffer, long beginInfo) {
+    String begin(long commandBuffer, long beginInfo) {
         Recording r = recording(commandBuffer);
         synchronized (r) {
             r.active = false;
@@ -194,11 +289,17 @@ final class RenderAreas {
             r.pass = null;
             long inh = beginInfo == 0 ? 0 : g64(beginInfo + 24);
             if (!r.secondary || inh == 0 || (g32(beginInfo + 16) & USAGE_RENDER_PASS_CONTINUE) == 0) {
-                return;
+                return null;
             }
-            r.active = true;
             r.pass = pass(g64(inh + 16));
             r.subpass = g32(inh + 24);
+            if (g64(inh + 16) != 0 && (r.pass == null || r.subpass < 0 || r.subpass >= r.pass.colorCounts.length)) {
+                String why = "inherited subpass " + Integer.toUnsignedString(r.subpass) + " of "
+                        + (r.pass == null ? "an unknown render pass" : r.pass.colorCounts.length);
+                r.pass = null;
+                return why;
+            }
+            r.active = true;
             r.colorCount = colorCount(r.pass, r.subpass);
             for (long next = g64(inh + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
                 if (g32(next) == STYPE_INHERITANCE_RENDERING_INFO) {
@@ -213,6 +314,7 @@ final class RenderAreas {
                 r.y1 = f.height;
                 r.layers = Math.max(f.layers, f.views);
             }
+            return null;
         }
     }
 
@@ -245,6 +347,10 @@ final class RenderAreas {
         if (why != null) {
             return why;
         }
+        if (Integer.compareUnsigned(g32(info + 48), p.clearValues) < 0 || (p.clearValues > 0 && g64(info + 56) == 0)) {
+            return Integer.toUnsignedString(g32(info + 48)) + " clear values for a render pass that clears "
+                    + p.clearValues;
+        }
         long layers = Math.max(f.layers, p.views);
         if (f.imageless) {
             long found = 0;
@@ -253,8 +359,8 @@ final class RenderAreas {
                     found = next;
                 }
             }
-            if (found == 0) {
-                return "an imageless framebuffer without its attachments";
+            if (found == 0 || g32(found + 16) != p.attachments) {
+                return "an imageless framebuffer without its " + p.attachments + " attachments";
             }
             long views = g64(found + 24);
             for (int i = 0; i < g32(found + 16) && views != 0; i++) {
@@ -284,11 +390,16 @@ final class RenderAreas {
         }
     }
 
-    void nextSubpass(long commandBuffer) {
+    /** vkCmdNextSubpass(2): why not (past the pass's last subpass, or no render pass instance), or null. */
+    String nextSubpass(long commandBuffer) {
         Recording r = recording(commandBuffer);
         synchronized (r) {
+            if (!r.active || r.pass == null || r.subpass + 1 >= r.pass.colorCounts.length) {
+                return "no next subpass";
+            }
             r.subpass++;
             r.colorCount = colorCount(r.pass, r.subpass);
+            return null;
         }
     }
 

@@ -181,8 +181,9 @@ final class VenusExecutor implements VnHooks {
      * @param importAlignment  the alignment of host pointers it imports when created with VK_EXT_external_memory_host
      *                         (at least the host page size), 0 when not
      * @param hostVisibleTypes bit i set when memory type i is HOST_VISIBLE (known only when importAlignment is not 0)
+     * @param limits           the host device's limits that commands are checked against (see {@link Limits})
      */
-    private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes) {
+    private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes, Limits limits) {
     }
 
     /**
@@ -783,11 +784,12 @@ final class VenusExecutor implements VnHooks {
             return VK_ERROR_DEVICE_LOST;
         }
         boundPools.remove(commandBuffer); // recording starts over
-        int r = VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo);
-        if (r == VK_SUCCESS) {
-            areas.begin(commandBuffer, pBeginInfo);
+        String why = areas.begin(commandBuffer, pBeginInfo);
+        if (why != null) {
+            refusedRecording("vkBeginCommandBuffer", commandBuffer, why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        return r;
+        return VnHooks.super.vkBeginCommandBuffer(c, commandBuffer, pBeginInfo);
     }
 
     @Override
@@ -838,7 +840,12 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdBindDescriptorSets(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int firstSet,
             int descriptorSetCount, long pDescriptorSets, int dynamicOffsetCount, long pDynamicOffsets) throws Throwable {
-        String why = dynamicOffsets.bind(descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+        long[] shape = layoutShape(layout);
+        String why = shape == null ? "unknown pipeline layout"
+                : Integer.toUnsignedLong(firstSet) + Integer.toUnsignedLong(descriptorSetCount) > shape[0]
+                        ? "sets " + Integer.toUnsignedString(firstSet) + "+"
+                                + Integer.toUnsignedString(descriptorSetCount) + " past the layout's " + shape[0]
+                        : dynamicOffsets.bind(descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
         if (why != null) {
             refusedRecording("vkCmdBindDescriptorSets", commandBuffer, why);
             return;
@@ -952,6 +959,148 @@ final class VenusExecutor implements VnHooks {
         if (queriesIn("vkResetQueryPool", queryPool, firstQuery, queryCount) && completeFor(c, poolMarks.get(queryPool))) {
             VnHooks.super.vkResetQueryPool(c, device, queryPool, firstQuery, queryCount);
         }
+    }
+
+    // ---------------------------------------------------------------- indices into the driver's fixed state arrays
+
+    /**
+     * The host device's limits on what commands index: lavapipe keeps vertex buffers, viewports, scissors, bound
+     * sets and push constants in arrays of these sizes and writes past them for indices past them
+     * (vkCmdBindVertexBuffers of bindings 30-129 killed it with SIGSEGV, {@code e2e/venus/vkhostile.c} vbuffers; a 4
+     * KiB vkCmdPushConstants at offset 4 KiB and viewports 10-109 wrote past its state without crashing at once).
+     * Valid usage keeps them in (VUID-vkCmdBindVertexBuffers-firstBinding-00624, VUID-vkCmdSetViewport-
+     * firstViewport-01223, VUID-vkCmdPushConstants-offset-01796 through the layout's ranges, VUID-VkPipelineLayout
+     * CreateInfo-setLayoutCount-00286 and VUID-VkPushConstantRange-size-00298 for the layouts).
+     */
+    record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
+            long colorAttachments) {
+    }
+
+    /**
+     * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
+     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxViewports @276, maxColorAttachments @392.
+     */
+    private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
+        long props = c.alloc(1, 824);
+        VnHooks.super.vkGetPhysicalDeviceProperties(c, physicalDevice, props);
+        long l = props + 296;
+        return new Limits(Integer.toUnsignedLong(g32(l + 32)), Integer.toUnsignedLong(g32(l + 64)),
+                Integer.toUnsignedLong(g32(l + 132)), Integer.toUnsignedLong(g32(l + 276)),
+                Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)));
+    }
+
+    /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
+    private Limits limitsOf(int type, long host) {
+        DeviceInfo d = devices.get(objects.device(type, host));
+        return d == null ? null : d.limits;
+    }
+
+    /** first + count <= limit, unsigned; an unknown device (null) has no room. */
+    private static boolean fitsLimit(long first, long count, Limits l, long limit) {
+        return l != null && first >= 0 && count >= 0 && count <= limit && first <= limit - count;
+    }
+
+    /**
+     * A pipeline layout keeps its set count and the end of its push constant ranges (extra: sets | end << 32);
+     * layouts past the device's limits are refused.
+     */
+    @Override
+    public int vkCreatePipelineLayout(VnCtx c, long device, long pCreateInfo, long pAllocator, long pPipelineLayout)
+            throws Throwable {
+        // VkPipelineLayoutCreateInfo: setLayoutCount @20, pushConstantRangeCount @32, pPushConstantRanges @40
+        // (VkPushConstantRange: stageFlags @0, offset @4, size @8)
+        DeviceInfo d = devices.get(device);
+        long sets = Integer.toUnsignedLong(g32(pCreateInfo + 20));
+        long end = 0;
+        long ranges = g64(pCreateInfo + 40);
+        for (int i = 0; i < g32(pCreateInfo + 32) && ranges != 0; i++) {
+            end = Math.max(end, Integer.toUnsignedLong(g32(ranges + 12L * i + 4))
+                    + Integer.toUnsignedLong(g32(ranges + 12L * i + 8)));
+        }
+        if (d == null || sets > d.limits.boundSets || end > d.limits.pushConstants) {
+            refusedRange("vkCreatePipelineLayout", sets + " sets and push constants to byte " + end
+                    + (d == null ? " on an unknown device" : " past the device's " + d.limits.boundSets + " and "
+                    + d.limits.pushConstants));
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        int r = VnHooks.super.vkCreatePipelineLayout(c, device, pCreateInfo, pAllocator, pPipelineLayout);
+        if (r == VK_SUCCESS) {
+            objects.extra(VnInfo.H_VkPipelineLayout, g64(pPipelineLayout), sets | end << 32 | 1L << 62);
+        }
+        return r;
+    }
+
+    /** A pipeline layout's set count and push constant end, {sets, end}, or null when unknown. */
+    private long[] layoutShape(long layout) {
+        long e = objects.extra(VnInfo.H_VkPipelineLayout, layout);
+        return e == 0 ? null : new long[] {e & 0xFFFF_FFFFL, (e >>> 32) & 0x3FFF_FFFFL};
+    }
+
+    @Override
+    public void vkCmdPushConstants(VnCtx c, long commandBuffer, long layout, int stageFlags, int offset, int size,
+            long pValues) throws Throwable {
+        long[] shape = layoutShape(layout);
+        long o = Integer.toUnsignedLong(offset), n = Integer.toUnsignedLong(size);
+        if (shape == null || o + n > shape[1]) {
+            refusedRange("vkCmdPushConstants", "bytes " + o + "+" + n + " past the layout's push constants ("
+                    + (shape == null ? "unknown layout" : shape[1] + " bytes") + ")");
+            return;
+        }
+        VnHooks.super.vkCmdPushConstants(c, commandBuffer, layout, stageFlags, offset, size, pValues);
+    }
+
+    @Override
+    public void vkCmdSetViewport(VnCtx c, long commandBuffer, int firstViewport, int viewportCount, long pViewports)
+            throws Throwable {
+        if (viewportsFit("vkCmdSetViewport", commandBuffer, firstViewport, viewportCount)) {
+            VnHooks.super.vkCmdSetViewport(c, commandBuffer, firstViewport, viewportCount, pViewports);
+        }
+    }
+
+    @Override
+    public void vkCmdSetScissor(VnCtx c, long commandBuffer, int firstScissor, int scissorCount, long pScissors)
+            throws Throwable {
+        if (viewportsFit("vkCmdSetScissor", commandBuffer, firstScissor, scissorCount)) {
+            VnHooks.super.vkCmdSetScissor(c, commandBuffer, firstScissor, scissorCount, pScissors);
+        }
+    }
+
+    @Override
+    public void vkCmdSetViewportWithCount(VnCtx c, long commandBuffer, int viewportCount, long pViewports)
+            throws Throwable {
+        if (viewportsFit("vkCmdSetViewportWithCount", commandBuffer, 0, viewportCount)) {
+            VnHooks.super.vkCmdSetViewportWithCount(c, commandBuffer, viewportCount, pViewports);
+        }
+    }
+
+    @Override
+    public void vkCmdSetScissorWithCount(VnCtx c, long commandBuffer, int scissorCount, long pScissors)
+            throws Throwable {
+        if (viewportsFit("vkCmdSetScissorWithCount", commandBuffer, 0, scissorCount)) {
+            VnHooks.super.vkCmdSetScissorWithCount(c, commandBuffer, scissorCount, pScissors);
+        }
+    }
+
+    private boolean viewportsFit(String command, long commandBuffer, int first, int count) {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        if (fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l, l == null ? 0 : l.viewports)) {
+            return true;
+        }
+        refusedRange(command, "viewports " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                + " past the device's " + (l == null ? "(unknown)" : l.viewports));
+        return false;
+    }
+
+    /** Vertex buffer bindings [first, first + count) are within the device's maxVertexInputBindings. */
+    private boolean vertexBindingsFit(String command, long commandBuffer, int first, int count) {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        if (fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l, l == null ? 0
+                : l.vertexBindings)) {
+            return true;
+        }
+        refusedRange(command, "bindings " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                + " past the device's " + (l == null ? "(unknown)" : l.vertexBindings));
+        return false;
     }
 
     // ---------------------------------------------------------------- query indices and result bytes (see Bounds)
@@ -1183,7 +1332,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdBindVertexBuffers(VnCtx c, long commandBuffer, int firstBinding, int bindingCount, long pBuffers,
             long pOffsets) throws Throwable {
-        if (!vertexOffsetsInside("vkCmdBindVertexBuffers", bindingCount, pBuffers, pOffsets)) {
+        if (!vertexBindingsFit("vkCmdBindVertexBuffers", commandBuffer, firstBinding, bindingCount)
+                || !vertexOffsetsInside("vkCmdBindVertexBuffers", bindingCount, pBuffers, pOffsets)) {
             return;
         }
         VnHooks.super.vkCmdBindVertexBuffers(c, commandBuffer, firstBinding, bindingCount, pBuffers, pOffsets);
@@ -1192,7 +1342,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdBindVertexBuffers2(VnCtx c, long commandBuffer, int firstBinding, int bindingCount, long pBuffers,
             long pOffsets, long pSizes, long pStrides) throws Throwable {
-        if (!vertexOffsetsInside("vkCmdBindVertexBuffers2", bindingCount, pBuffers, pOffsets)) {
+        if (!vertexBindingsFit("vkCmdBindVertexBuffers2", commandBuffer, firstBinding, bindingCount)
+                || !vertexOffsetsInside("vkCmdBindVertexBuffers2", bindingCount, pBuffers, pOffsets)) {
             return;
         }
         for (int i = 0; i < bindingCount && pSizes != 0 && pBuffers != 0; i++) {
@@ -1850,10 +2001,11 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkCreateDevice(c, physicalDevice, pCreateInfo, pAllocator, pDevice);
         if (r == VK_SUCCESS) {
             long device = g64(pDevice);
-            devices.put(device, new DeviceInfo(physicalDevice, 0, 0));
+            Limits limits = limits(c, physicalDevice);
+            devices.put(device, new DeviceInfo(physicalDevice, 0, 0, limits));
             if (canImport) {
                 devices.put(device, new DeviceInfo(physicalDevice, importAlignment(c, physicalDevice),
-                        hostVisibleTypes(c, physicalDevice)));
+                        hostVisibleTypes(c, physicalDevice), limits));
             }
         }
         return r;
@@ -2430,6 +2582,9 @@ final class VenusExecutor implements VnHooks {
     @Override
     public int vkCreateRenderPass(VnCtx c, long device, long pCreateInfo, long pAllocator, long pRenderPass)
             throws Throwable {
+        if (passRefused("vkCreateRenderPass", device, pCreateInfo, false)) {
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
         int r = VnHooks.super.vkCreateRenderPass(c, device, pCreateInfo, pAllocator, pRenderPass);
         if (r == VK_SUCCESS) {
             areas.passCreated(g64(pRenderPass), pCreateInfo, false);
@@ -2440,11 +2595,94 @@ final class VenusExecutor implements VnHooks {
     @Override
     public int vkCreateRenderPass2(VnCtx c, long device, long pCreateInfo, long pAllocator, long pRenderPass)
             throws Throwable {
+        if (passRefused("vkCreateRenderPass2", device, pCreateInfo, true)) {
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
         int r = VnHooks.super.vkCreateRenderPass2(c, device, pCreateInfo, pAllocator, pRenderPass);
         if (r == VK_SUCCESS) {
             areas.passCreated(g64(pRenderPass), pCreateInfo, true);
         }
         return r;
+    }
+
+    private boolean passRefused(String command, long device, long info, boolean v2) {
+        DeviceInfo d = devices.get(device);
+        String why = d == null ? "unknown device" : RenderAreas.passRefused(info, v2, d.limits.colorAttachments);
+        if (why != null) {
+            refusedRange(command, why);
+        }
+        return why != null;
+    }
+
+    /**
+     * Graphics pipelines index the driver's fixed state arrays with their vertex bindings and attribute locations,
+     * viewport, scissor and color attachment counts and their subpass: past the device's limits, lavapipe's pipeline
+     * creation corrupted its heap or stack or died with SIGSEGV ({@code e2e/venus/vkhostile.c} pipeline viewports,
+     * blend, rendering, subpass). Each VkGraphicsPipelineCreateInfo (144 bytes) is checked; any refused refuses all.
+     */
+    @Override
+    public int vkCreateGraphicsPipelines(VnCtx c, long device, long pipelineCache, int createInfoCount,
+            long pCreateInfos, long pAllocator, long pPipelines) throws Throwable {
+        DeviceInfo d = devices.get(device);
+        for (int i = 0; i < createInfoCount && pCreateInfos != 0; i++) {
+            String why = d == null ? "unknown device" : graphicsPipelineRefused(pCreateInfos + 144L * i, d.limits);
+            if (why != null) {
+                refusedRange("vkCreateGraphicsPipelines", "pipeline " + i + ": " + why);
+                return VK_ERROR_OUT_OF_HOST_MEMORY;
+            }
+        }
+        return VnHooks.super.vkCreateGraphicsPipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
+                pAllocator, pPipelines);
+    }
+
+    static final int STYPE_PIPELINE_RENDERING_CREATE_INFO = 1000044002;
+
+    /**
+     * VkGraphicsPipelineCreateInfo: pNext @8, pVertexInputState @32, pViewportState @56, pColorBlendState @88,
+     * renderPass @112, subpass @120.
+     */
+    private String graphicsPipelineRefused(long info, Limits l) {
+        long vi = g64(info + 32);
+        if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0); attributes: @32, @40 (16 bytes)
+            long bindings = g64(vi + 24), attributes = g64(vi + 40);
+            for (int k = 0; k < g32(vi + 20) && bindings != 0; k++) {
+                if (Integer.toUnsignedLong(g32(bindings + 12L * k)) >= l.vertexBindings) {
+                    return "vertex binding " + Integer.toUnsignedString(g32(bindings + 12L * k)) + " of "
+                            + l.vertexBindings;
+                }
+            }
+            for (int k = 0; k < g32(vi + 32) && attributes != 0; k++) {
+                long a = attributes + 16L * k; // location @0, binding @4
+                if (Integer.toUnsignedLong(g32(a)) >= l.vertexAttributes
+                        || Integer.toUnsignedLong(g32(a + 4)) >= l.vertexBindings) {
+                    return "vertex attribute location " + Integer.toUnsignedString(g32(a)) + " (binding "
+                            + Integer.toUnsignedString(g32(a + 4)) + ") of " + l.vertexAttributes;
+                }
+            }
+        }
+        long vp = g64(info + 56);
+        if (vp != 0 && (Integer.toUnsignedLong(g32(vp + 20)) > l.viewports
+                || Integer.toUnsignedLong(g32(vp + 32)) > l.viewports)) {
+            return Integer.toUnsignedString(g32(vp + 20)) + " viewports, " + Integer.toUnsignedString(g32(vp + 32))
+                    + " scissors of " + l.viewports;
+        }
+        long cb = g64(info + 88);
+        if (cb != 0 && Integer.toUnsignedLong(g32(cb + 28)) > l.colorAttachments) {
+            return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments of " + l.colorAttachments;
+        }
+        for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+            if (g32(next) == STYPE_PIPELINE_RENDERING_CREATE_INFO
+                    && Integer.toUnsignedLong(g32(next + 20)) > l.colorAttachments) {
+                return Integer.toUnsignedString(g32(next + 20)) + " color attachment formats of "
+                        + l.colorAttachments;
+            }
+        }
+        long pass = g64(info + 112);
+        if (pass != 0 && Integer.toUnsignedLong(g32(info + 120)) >= Integer.toUnsignedLong(areas.subpasses(pass))) {
+            return "subpass " + Integer.toUnsignedString(g32(info + 120)) + " of "
+                    + (areas.subpasses(pass) < 0 ? "an unknown render pass" : areas.subpasses(pass));
+        }
+        return null;
     }
 
     @Override
@@ -2525,14 +2763,22 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkCmdNextSubpass(VnCtx c, long commandBuffer, int contents) throws Throwable {
-        areas.nextSubpass(commandBuffer);
+        String why = areas.nextSubpass(commandBuffer);
+        if (why != null) {
+            refusedRecording("vkCmdNextSubpass", commandBuffer, why);
+            return;
+        }
         VnHooks.super.vkCmdNextSubpass(c, commandBuffer, contents);
     }
 
     @Override
     public void vkCmdNextSubpass2(VnCtx c, long commandBuffer, long pSubpassBeginInfo, long pSubpassEndInfo)
             throws Throwable {
-        areas.nextSubpass(commandBuffer);
+        String why = areas.nextSubpass(commandBuffer);
+        if (why != null) {
+            refusedRecording("vkCmdNextSubpass2", commandBuffer, why);
+            return;
+        }
         VnHooks.super.vkCmdNextSubpass2(c, commandBuffer, pSubpassBeginInfo, pSubpassEndInfo);
     }
 

@@ -27,13 +27,31 @@ class RenderAreasTest {
         return mem.zeroed(bytes);
     }
 
-    /** A render pass of one subpass with colors color attachments (VkRenderPassCreateInfo). */
-    private void pass(int colors) {
+    /**
+     * A VkRenderPassCreateInfo of one attachment (cleared) and one subpass with colors color attachments, each
+     * referring to attachment ref.
+     */
+    private long passInfo(int colors, int ref) {
+        long refs = zeroed(8L * Math.max(1, colors));
+        for (int i = 0; i < colors; i++) {
+            p32(refs + 8L * i, ref);
+        }
         long sp = zeroed(72);
         p32(sp + 24, colors);
+        p64(sp + 32, refs);
+        long attachment = zeroed(36);
+        p32(attachment + 12, RenderAreas.LOAD_OP_CLEAR);
         long info = zeroed(64);
+        p32(info + 20, 1);
+        p64(info + 24, attachment);
         p32(info + 32, 1);
         p64(info + 40, sp);
+        return info;
+    }
+
+    private void pass(int colors) {
+        long info = passInfo(colors, 0);
+        assertNull(RenderAreas.passRefused(info, false, 8));
         areas.passCreated(PASS, info, false);
     }
 
@@ -54,9 +72,10 @@ class RenderAreasTest {
 
     /** VkRenderPassBeginInfo: renderPass @16, framebuffer @24, renderArea @32 */
     private long beginInfo(int x, int y, int w, int h) {
-        long info = mem.ints(0, 0, 0, 0, 0, 0, 0, 0, x, y, w, h, 0, 0, 0, 0);
+        long info = mem.ints(0, 0, 0, 0, 0, 0, 0, 0, x, y, w, h, 1, 0, 0, 0);
         p64(info + 16, PASS);
         p64(info + 24, FB);
+        p64(info + 56, mem.zeroed(16)); // one VkClearValue
         return info;
     }
 
@@ -86,6 +105,29 @@ class RenderAreasTest {
         assertNotNull(areas.framebufferRefused(framebufferInfo(0x999, 16, 16, 0)), "unknown view");
         assertNull(areas.framebufferRefused(framebufferInfo(0x999, 64, 64, RenderAreas.FRAMEBUFFER_IMAGELESS)),
                 "imageless: checked at the begin");
+    }
+
+    @Test
+    void renderPassesNameTheirOwnAttachmentsAndSubpasses() {
+        assertNull(RenderAreas.passRefused(passInfo(1, RenderAreas.ATTACHMENT_UNUSED), false, 8));
+        assertNotNull(RenderAreas.passRefused(passInfo(1, 7), false, 8), "e2e/venus/vkhostile pipeline rpref");
+        assertNotNull(RenderAreas.passRefused(passInfo(9, 0), false, 8), "9 color attachments of 8");
+        setUp16();
+        assertNotNull(areas.framebufferRefused(noAttachments()),
+                "e2e/venus/vkhostile pipeline fbcount: no attachments for a pass of one");
+        areas.framebufferCreated(FB, framebufferInfo(VIEW16, 16, 16, 0));
+        long begin = beginInfo(0, 0, 16, 16);
+        p32(begin + 48, 0);
+        assertNotNull(areas.beginRenderPass(CB, begin), "no clear value for the cleared attachment");
+        assertNull(areas.beginRenderPass(CB, beginInfo(0, 0, 16, 16)));
+        assertNotNull(areas.nextSubpass(CB), "one subpass: no next");
+        assertTrue(areas.subpasses(PASS) == 1 && areas.subpasses(0x999) == -1);
+    }
+
+    private long noAttachments() {
+        long info = framebufferInfo(VIEW16, 16, 16, 0);
+        p32(info + 32, 0);
+        return info;
     }
 
     @Test

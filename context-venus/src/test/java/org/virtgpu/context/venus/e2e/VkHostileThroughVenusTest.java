@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * e2e/venus/vkhostile.c through Mesa's Venus ICD: image, render pass, descriptor and query commands whose regions,
- * subresources, render areas, dynamic offsets or query indices leave their objects. Run on lavapipe directly,
- * imagebind, imgtobuf, imgregion, copyimage, framebuffer, renderarea, clearatt, dynoffset, query and querycopy each
- * died with SIGSEGV; through the server before the executor checked them, imagebind, imgtobuf, imgregion, copyimage,
- * framebuffer, renderarea, dynoffset, query and querycopy each killed its JVM (buftoimg read server memory into an
- * image the client could read back). Here every mode runs on one server, and a normal client must pass after all of
- * them.
+ * e2e/venus/vkhostile.c through Mesa's Venus ICD: image, render pass, pipeline, descriptor and query commands whose
+ * regions, subresources, render areas, dynamic offsets, indices or counts leave their objects or the driver's fixed
+ * arrays. Run on lavapipe directly, imagebind, imgtobuf, imgregion, copyimage, framebuffer, renderarea, clearatt,
+ * dynoffset, vbuffers, query, querycopy and pipeline viewports, blend, rendering and subpass each died (SIGSEGV, heap
+ * or stack corruption caught by glibc); through the server before the executor checked them, imagebind, imgtobuf,
+ * imgregion, copyimage, framebuffer, renderarea, dynoffset, query and querycopy each killed its JVM (buftoimg read
+ * server memory into an image the client could read back; the others wrote past lavapipe's state without an
+ * immediate crash). Here every mode runs on one server, and a normal client must pass after all of them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
@@ -23,13 +24,17 @@ class VkHostileThroughVenusTest {
 
     /** Modes whose refusal leaves the client working: it reports PASS (its last step checks the device). */
     static final List<String> REFUSED_COMMANDS = List.of("imagebind", "buftoimg", "imgtobuf", "imgregion", "copyimage",
-            "blit", "resolve", "clearmip", "renderarea", "clearatt", "dynoffset", "query", "querycopy", "queryget");
+            "blit", "resolve", "clearmip", "renderarea", "clearatt", "dynoffset", "pushconst", "viewport", "vbuffers",
+            "sets", "query", "querycopy", "queryget");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
      * ring's fatal status. The context ends; the server does not.
      */
-    static final List<String> REFUSED_CREATES = List.of("view", "framebuffer");
+    static final List<List<String>> REFUSED_CREATES = List.of(List.of("view"), List.of("framebuffer"),
+            List.of("pipeline", "1", "vbinding"), List.of("pipeline", "1", "vattr"), List.of("pipeline", "1", "viewports"),
+            List.of("pipeline", "1", "blend"), List.of("pipeline", "1", "rendering"), List.of("pipeline", "1", "subpass"),
+            List.of("pipeline", "1", "rpref"), List.of("pipeline", "1", "fbcount"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
@@ -47,10 +52,14 @@ class VkHostileThroughVenusTest {
             VenusClient.Result dynamic = VenusClient.run(server.socket, tmp, 120, client.toString(), "dynoffset", "1");
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
-            for (String mode : REFUSED_CREATES) {
-                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "1");
-                assertTrue(r.output().contains("fatal") || r.output().contains("result PASS"),
-                        mode + ": " + r.output());
+            for (List<String> args : REFUSED_CREATES) {
+                List<String> command = new java.util.ArrayList<>(List.of(client.toString()));
+                command.addAll(args);
+                if (args.size() == 1) {
+                    command.add("1");
+                }
+                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, command.toArray(String[]::new));
+                assertTrue(r.output().contains("fatal") || r.output().contains("result PASS"), args + ": " + r.output());
             }
             VenusClient.Result after = VenusClient.run(server.socket, tmp, 120, client.toString(), "none", "1");
             assertEquals(0, after.exit(), after.output());
