@@ -25,6 +25,7 @@
  *              blend (100 color blend attachments), rendering (100 color formats for dynamic rendering),
  *              subpass (subpass 5 of 1), rpref (a subpass naming attachment 7 of 1), fbcount (a framebuffer of no
  *              attachments for a render pass of one)
+ *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -138,7 +139,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                      VkPipeline *pipe, VkShaderModule modules[2]) {
     int v = !strcmp(variant, "vbinding") ? 1 : !strcmp(variant, "vattr") ? 2 : !strcmp(variant, "viewports") ? 3
           : !strcmp(variant, "blend") ? 4 : !strcmp(variant, "rendering") ? 5 : !strcmp(variant, "subpass") ? 6
-          : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : 0;
+          : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : !strcmp(variant, "valid") ? 9 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -427,6 +428,38 @@ int main(int argc, char **argv) {
             static VkDeviceSize offs[100];
             for (int i = 0; i < 100; i++) bufs[i] = hb.buf;
             vkCmdBindVertexBuffers(cmd, 30, 100, bufs, offs);
+        } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
+            known = 1;
+            pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
+            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = a.image,
+                                        .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                        .subresourceRange = WHOLE};
+            check(vkCreateImageView(dev, &vi, NULL, &rt.view), "vkCreateImageView");
+            VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
+                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
+                                           .layers = 1};
+            check(vkCreateFramebuffer(dev, &fbi, NULL, &rt.fb), "vkCreateFramebuffer");
+            check(vku_host_buffer(phys, dev, 16, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_INDEX_BUFFER_BIT,
+                                  &hb, &hostBits, &failed), failed);
+            memset(hb.map, 0, 16);
+            VkClearValue cv = {.color = {.float32 = {0, 0, 0, 1}}};
+            VkRenderPassBeginInfo rbi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rt.pass,
+                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {16, 16}},
+                                         .clearValueCount = 1, .pClearValues = &cv};
+            vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, cs.pipeline);
+            VkDeviceSize zero = 0;
+            vkCmdBindVertexBuffers(cmd, 0, 1, &hb.buf, &zero);
+            float z[8] = {0};
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_ALL_GRAPHICS, 0, 32, z);
+            if (mode[4] == 'i') {
+                vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
+                vkCmdDrawIndexed(cmd, 3u << 20, 1, 0, 0, 0);
+            } else {
+                vkCmdDraw(cmd, 3u << 20, 1, 0, 0);
+            }
+            vkCmdEndRenderPass(cmd);
         } else if (strcmp(mode, "pipeline") == 0) {
             known = 1;
             pipeline(argc > 3 ? argv[3] : "", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
