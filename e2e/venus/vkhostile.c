@@ -25,6 +25,7 @@
  *              blend (100 color blend attachments), rendering (100 color formats for dynamic rendering),
  *              subpass (subpass 5 of 1), rpref (a subpass naming attachment 7 of 1), fbcount (a framebuffer of no
  *              attachments for a render pass of one)
+ *   setlayout  a compute dispatch of e2e/venus/add.comp (three storage buffers) with a set of one buffer bound
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -118,6 +119,26 @@ static void compute_layout(const VkDescriptorSetLayoutBinding *binds, uint32_t n
     VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
                                       .pSetLayouts = dsl, .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
     check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
+}
+
+/* e2e/venus/add.comp's pipeline with its three buffers of the given descriptor types. */
+static void add_pipeline(const VkDescriptorType types[3], VkShaderModule *module, VkDescriptorSetLayout *dsl,
+                         VkPipelineLayout *layout, VkPipeline *pipeline) {
+    VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                    .codeSize = sizeof(add_comp_spv), .pCode = add_comp_spv};
+    check(vkCreateShaderModule(dev, &smi, NULL, module), "vkCreateShaderModule");
+    VkDescriptorSetLayoutBinding binds[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = 1, .descriptorType = types[i],
+                                                  .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+    }
+    compute_layout(binds, 3, dsl, layout);
+    VkComputePipelineCreateInfo cpi = {
+        .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+        .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
+                  .module = *module, .pName = "main"},
+        .layout = *layout};
+    check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, pipeline), "vkCreateComputePipelines");
 }
 
 /* A pool of the n sizes (for one set) and one set of layout dsl from it. */
@@ -249,6 +270,7 @@ int main(int argc, char **argv) {
             VkPipelineLayout layout;
             VkPipeline pipeline;
             VkDescriptorPool pool;
+            VkDescriptorSetLayout other;
         } cs = {0};
         VkShaderModule gm[2] = {0};
         struct {
@@ -365,22 +387,9 @@ int main(int argc, char **argv) {
             check(vku_host_buffer(phys, dev, 3 * 16384, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &ab, &hostBits, &failed),
                   failed);
             hb = ab;
-            VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                            .codeSize = sizeof(add_comp_spv), .pCode = add_comp_spv};
-            check(vkCreateShaderModule(dev, &smi, NULL, &cs.module), "vkCreateShaderModule");
-            VkDescriptorSetLayoutBinding binds[3];
-            for (uint32_t i = 0; i < 3; i++) {
-                binds[i] = (VkDescriptorSetLayoutBinding){
-                    .binding = i, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
-                    .descriptorType = i == 2 ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-            }
-            compute_layout(binds, 3, &cs.dsl, &cs.layout);
-            VkComputePipelineCreateInfo cpi = {
-                .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-                .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                          .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
-                .layout = cs.layout};
-            check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline), "vkCreateComputePipelines");
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC};
+            add_pipeline(types, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
             VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2},
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1}};
             VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
@@ -388,7 +397,7 @@ int main(int argc, char **argv) {
             VkWriteDescriptorSet w[3];
             for (uint32_t i = 0; i < 3; i++) {
                 w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
-                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = binds[i].descriptorType,
+                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = types[i],
                                               .pBufferInfo = &dbi[i]};
             }
             vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
@@ -428,6 +437,30 @@ int main(int argc, char **argv) {
             static VkDeviceSize offs[100];
             for (int i = 0; i < 100; i++) bufs[i] = hb.buf;
             vkCmdBindVertexBuffers(cmd, 30, 100, bufs, offs);
+        } else if (strcmp(mode, "setlayout") == 0) {
+            known = 1;
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            add_pipeline(types, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            VkDescriptorSetLayoutBinding binds[1] = {{.binding = 0, .descriptorCount = 1,
+                                                      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+                                                      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}};
+            VkDescriptorSetLayoutCreateInfo small = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                                     .bindingCount = 1, .pBindings = binds};
+            check(vkCreateDescriptorSetLayout(dev, &small, NULL, &cs.other), "vkCreateDescriptorSetLayout");
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+            VkDescriptorSet set = one_set(&ps, 1, cs.other, &cs.pool);
+            check(vku_host_buffer(phys, dev, 16384, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            VkDescriptorBufferInfo dbi = {hb.buf, 0, 16384};
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                                      .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      .pBufferInfo = &dbi};
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            uint32_t n = 4096;
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
+            vkCmdDispatch(cmd, n / 256, 1, 1);
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
             pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
@@ -517,6 +550,7 @@ int main(int argc, char **argv) {
         if (cs.pipeline) vkDestroyPipeline(dev, cs.pipeline, NULL);
         if (cs.layout) vkDestroyPipelineLayout(dev, cs.layout, NULL);
         if (cs.dsl) vkDestroyDescriptorSetLayout(dev, cs.dsl, NULL);
+        if (cs.other) vkDestroyDescriptorSetLayout(dev, cs.other, NULL);
         if (cs.module) vkDestroyShaderModule(dev, cs.module, NULL);
         for (int i = 0; i < 2; i++) {
             if (gm[i]) vkDestroyShaderModule(dev, gm[i], NULL);

@@ -31,7 +31,9 @@ class VkHostileThroughVenusTest {
             "sets", "query", "querycopy", "queryget",
             // not refused: lavapipe bounds-checks vertex and index fetches (its context is robust), so these must
             // simply pass through without harm
-            "draw", "drawidx");
+            "draw", "drawidx",
+            // not checked: a set of another layout than the pipeline layout's; lavapipe survives it
+            "setlayout");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
