@@ -25,6 +25,7 @@
  *              blend (100 color blend attachments), rendering (100 color formats for dynamic rendering),
  *              subpass (subpass 5 of 1), rpref (a subpass naming attachment 7 of 1), fbcount (a framebuffer of no
  *              attachments for a render pass of one)
+ *   inherit    a secondary command buffer begun to continue subpass 5 of a one-subpass render pass
  *   setlayout  a compute dispatch of e2e/venus/add.comp (three storage buffers) with a set of one buffer bound
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
@@ -437,6 +438,26 @@ int main(int argc, char **argv) {
             static VkDeviceSize offs[100];
             for (int i = 0; i < 100; i++) bufs[i] = hb.buf;
             vkCmdBindVertexBuffers(cmd, 30, 100, bufs, offs);
+        } else if (strcmp(mode, "inherit") == 0) {
+            known = 1;
+            pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm); /* a one-subpass render pass */
+            VkCommandBufferAllocateInfo cai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+                                               .commandPool = pool, .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+                                               .commandBufferCount = 1};
+            VkCommandBuffer sec;
+            check(vkAllocateCommandBuffers(dev, &cai, &sec), "vkAllocateCommandBuffers");
+            VkCommandBufferInheritanceInfo inh = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+                                                  .renderPass = rt.pass, .subpass = 5};
+            VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+                                           .flags = VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT,
+                                           .pInheritanceInfo = &inh};
+            VkResult br = vkBeginCommandBuffer(sec, &bi);
+            VkClearAttachment ca = {.aspectMask = VK_IMAGE_ASPECT_COLOR_BIT};
+            VkClearRect cr = {.rect = {{0, 0}, {16, 16}}, .layerCount = 1};
+            vkCmdClearAttachments(sec, 1, &ca, 1, &cr);
+            vkEndCommandBuffer(sec);
+            vkFreeCommandBuffers(dev, pool, 1, &sec);
+            printf("round %d: vkBeginCommandBuffer of subpass 5 of 1: %d\n", round, br);
         } else if (strcmp(mode, "setlayout") == 0) {
             known = 1;
             VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,

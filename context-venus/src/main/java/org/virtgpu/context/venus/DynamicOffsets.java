@@ -55,34 +55,62 @@ final class DynamicOffsets {
         this.bounds = bounds;
     }
 
-    /** VkDescriptorSetLayoutCreateInfo (bindingCount @20, pBindings @24; each binding 24 bytes). */
-    void layoutCreated(long layout, long info) {
-        int n = g32(info + 20);
-        long bindings = g64(info + 24);
-        long[] dynamic = new long[Math.max(0, Math.min(n, 4096))];
-        int found = 0;
-        for (int i = 0; i < dynamic.length && bindings != 0; i++) {
-            long b = bindings + 24L * i; // binding @0, descriptorType @4, descriptorCount @8
-            int type = g32(b + 4);
-            if ((type == UNIFORM_BUFFER_DYNAMIC || type == STORAGE_BUFFER_DYNAMIC) && g32(b + 8) > 0) {
-                dynamic[found++] = (long) g32(b) << 32 | g32(b + 8);
+    /** At most this many dynamic descriptors in one layout (beyond any device's limits for the two types). */
+    static final long MAX_DYNAMIC = 1 << 16;
+
+    /**
+     * Why a VkDescriptorSetLayoutCreateInfo (bindingCount @20, pBindings @24; each binding 24 bytes: binding @0,
+     * descriptorType @4, descriptorCount @8) is refused: more dynamic descriptors than {@link #MAX_DYNAMIC}, two
+     * dynamic bindings of one number, or a dynamic binding number past 2^31 - 1 (the slots would miss them, and
+     * their offsets would go unchecked); null when it is not.
+     */
+    static String layoutRefused(long info) {
+        long[] dynamic = dynamicBindings(info);
+        long total = 0;
+        for (int i = 0; i < dynamic.length; i++) {
+            total += dynamic[i] & 0xFFFF_FFFFL;
+            if (i > 0 && (dynamic[i] >>> 32) == (dynamic[i - 1] >>> 32)) {
+                return "binding " + (dynamic[i] >>> 32) + " twice";
+            }
+            if ((dynamic[i] >>> 32) > Integer.MAX_VALUE) {
+                return "binding " + (dynamic[i] >>> 32);
             }
         }
+        return total > MAX_DYNAMIC ? total + " dynamic descriptors" : null;
+    }
+
+    /** The layout's dynamic bindings, binding << 32 | count, sorted by binding. */
+    private static long[] dynamicBindings(long info) {
+        int n = g32(info + 20);
+        long bindings = g64(info + 24);
+        long[] dynamic = new long[bindings == 0 ? 0 : Math.max(0, n)];
+        int found = 0;
+        for (int i = 0; i < dynamic.length; i++) {
+            long b = bindings + 24L * i;
+            int type = g32(b + 4);
+            if ((type == UNIFORM_BUFFER_DYNAMIC || type == STORAGE_BUFFER_DYNAMIC) && g32(b + 8) != 0) {
+                dynamic[found++] = Integer.toUnsignedLong(g32(b)) << 32 | Integer.toUnsignedLong(g32(b + 8));
+            }
+        }
+        long[] sorted = Arrays.copyOf(dynamic, found);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** After the driver created layout from info, which {@link #layoutRefused} accepted. */
+    void layoutCreated(long layout, long info) {
+        long[] sorted = dynamicBindings(info);
+        int found = sorted.length;
         if (found == 0) {
             return;
         }
-        long[] sorted = Arrays.copyOf(dynamic, found);
-        Arrays.sort(sorted); // binding numbers are unique and below 2^31 in valid layouts
         int[] numbers = new int[found], starts = new int[found], counts = new int[found];
         long total = 0;
         for (int i = 0; i < found; i++) {
             numbers[i] = (int) (sorted[i] >>> 32);
             starts[i] = (int) total;
             counts[i] = (int) sorted[i];
-            total += counts[i];
-        }
-        if (total > 1 << 16) {
-            return; // beyond any device's maxDescriptorSetUniformBuffersDynamic + StorageBuffersDynamic; see bind
+            total += sorted[i] & 0xFFFF_FFFFL;
         }
         objects.attach(LAYOUT, layout, new Layout(numbers, starts, counts, (int) total));
     }

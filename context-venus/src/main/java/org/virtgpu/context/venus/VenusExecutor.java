@@ -2433,6 +2433,11 @@ final class VenusExecutor implements VnHooks {
     @Override
     public int vkCreateDescriptorSetLayout(VnCtx c, long device, long pCreateInfo, long pAllocator, long pSetLayout)
             throws Throwable {
+        String why = DynamicOffsets.layoutRefused(pCreateInfo);
+        if (why != null) {
+            refusedRange("vkCreateDescriptorSetLayout", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
         int r = VnHooks.super.vkCreateDescriptorSetLayout(c, device, pCreateInfo, pAllocator, pSetLayout);
         if (r == VK_SUCCESS) {
             dynamicOffsets.layoutCreated(g64(pSetLayout), pCreateInfo);

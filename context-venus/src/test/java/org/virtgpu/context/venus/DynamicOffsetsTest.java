@@ -112,4 +112,25 @@ class DynamicOffsetsTest {
         objects.unbindHost(VnInfo.H_VkBuffer, BUF);
         assertNotNull(bind(0, 0, 0), "a destroyed buffer under a written slot");
     }
+
+    @Test
+    void layoutsWhoseSlotsCouldNotBeTrackedAreRefused() {
+        long bindings = mem.zeroed(2 * 24);
+        p32(bindings, 1);
+        p32(bindings + 4, DynamicOffsets.STORAGE_BUFFER_DYNAMIC);
+        p32(bindings + 8, 1 << 17);
+        long info = mem.zeroed(32);
+        p32(info + 20, 1);
+        p64(info + 24, bindings);
+        assertNotNull(DynamicOffsets.layoutRefused(info), "2^17 dynamic descriptors");
+        p32(bindings + 8, 1);
+        assertNull(DynamicOffsets.layoutRefused(info));
+        p32(bindings + 24, 1);
+        p32(bindings + 28, DynamicOffsets.UNIFORM_BUFFER_DYNAMIC);
+        p32(bindings + 32, 1);
+        p32(info + 20, 2);
+        assertNotNull(DynamicOffsets.layoutRefused(info), "binding 1 twice");
+        p32(bindings + 24, -2);
+        assertNotNull(DynamicOffsets.layoutRefused(info), "binding 2^32-2");
+    }
 }

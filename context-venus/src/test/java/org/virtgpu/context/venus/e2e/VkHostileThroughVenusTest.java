@@ -28,7 +28,7 @@ class VkHostileThroughVenusTest {
      */
     static final List<String> REFUSED_COMMANDS = List.of("imagebind", "buftoimg", "imgtobuf", "imgregion", "copyimage",
             "blit", "resolve", "clearmip", "renderarea", "clearatt", "dynoffset", "pushconst", "viewport", "vbuffers",
-            "sets", "query", "querycopy", "queryget",
+            "sets", "inherit", "query", "querycopy", "queryget",
             // not refused: lavapipe bounds-checks vertex and index fetches (its context is robust), so these must
             // simply pass through without harm
             "draw", "drawidx",
