@@ -37,10 +37,11 @@ final class RenderAreas {
     }
 
     /**
-     * A render pass: color attachments per subpass, the views of multiview (0 without), its attachment count and
-     * how many clear values a begin must give (one past the last attachment that is cleared).
+     * A render pass: color attachments and view mask per subpass, the layers multiview reaches (one past the highest
+     * view of any subpass, 0 without multiview), its attachment count and how many clear values a begin must give
+     * (one past the last attachment that is cleared).
      */
-    record Pass(int[] colorCounts, int views, int attachments, int clearValues) {
+    record Pass(int[] colorCounts, int[] viewMasks, int views, int attachments, int clearValues) {
     }
 
     /** A framebuffer: its extent and layers, and its attachments' views (none when imageless). */
@@ -54,6 +55,8 @@ final class RenderAreas {
         boolean areaKnown;
         long x0, y0, x1, y1, layers;
         int colorCount;
+        /** the current subpass's view mask (0 without multiview): one query per view */
+        int viewMask;
         Pass pass;
         int subpass;
         /** clears recorded while the area was unknown: the box they reach (checked when executed) */
@@ -164,21 +167,25 @@ final class RenderAreas {
         int n = g32(info + 32);
         long subpasses = g64(info + 40);
         int[] colors = new int[Math.max(0, Math.min(n, 1024))];
-        int views = 0;
+        int[] masks = new int[colors.length];
         for (int i = 0; i < colors.length && subpasses != 0; i++) {
             long sp = subpasses + (v2 ? 88L : 72L) * i;
             colors[i] = g32(sp + (v2 ? 40 : 24));
             if (v2) {
-                views = Math.max(views, 32 - Integer.numberOfLeadingZeros(g32(sp + 24)));
+                masks[i] = g32(sp + 24);
             }
         }
         for (long next = g64(info + 8), hops = 0; !v2 && next != 0 && hops < 64; next = g64(next + 8), hops++) {
             if (g32(next) == STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
-                long masks = g64(next + 24);
-                for (int i = 0; i < g32(next + 16) && masks != 0 && i < 1024; i++) {
-                    views = Math.max(views, 32 - Integer.numberOfLeadingZeros(g32(masks + 4L * i)));
+                long pm = g64(next + 24);
+                for (int i = 0; i < g32(next + 16) && pm != 0 && i < masks.length; i++) {
+                    masks[i] = g32(pm + 4L * i);
                 }
             }
+        }
+        int views = 0;
+        for (int m : masks) {
+            views = Math.max(views, 32 - Integer.numberOfLeadingZeros(m));
         }
         int attachments = g32(info + 20);
         long descs = g64(info + 24);
@@ -189,7 +196,7 @@ final class RenderAreas {
                 clears = i + 1;
             }
         }
-        objects.attach(PASS, pass, new Pass(colors, views, attachments, clears));
+        objects.attach(PASS, pass, new Pass(colors, masks, views, attachments, clears));
     }
 
     /** The number of subpasses of a live render pass, -1 when unknown. */
@@ -301,9 +308,11 @@ final class RenderAreas {
             }
             r.active = true;
             r.colorCount = colorCount(r.pass, r.subpass);
+            r.viewMask = viewMask(r.pass, r.subpass);
             for (long next = g64(inh + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-                if (g32(next) == STYPE_INHERITANCE_RENDERING_INFO) {
+                if (g32(next) == STYPE_INHERITANCE_RENDERING_INFO) { // viewMask @20, colorAttachmentCount @24
                     r.colorCount = g32(next + 24);
+                    r.viewMask = g32(next + 20);
                 }
             }
             Framebuffer f = framebuffer(g64(inh + 32));
@@ -316,6 +325,10 @@ final class RenderAreas {
             }
             return null;
         }
+    }
+
+    private static int viewMask(Pass p, int subpass) {
+        return p != null && subpass >= 0 && subpass < p.viewMasks.length ? p.viewMasks[subpass] : 0;
     }
 
     private static int colorCount(Pass p, int subpass) {
@@ -370,14 +383,16 @@ final class RenderAreas {
                 }
             }
         }
-        start(commandBuffer, x, y, w, h, layers, p, colorCount(p, 0));
+        start(commandBuffer, x, y, w, h, layers, p, colorCount(p, 0), viewMask(p, 0));
         return null;
     }
 
-    private void start(long commandBuffer, long x, long y, long w, long h, long layers, Pass p, int colors) {
+    private void start(long commandBuffer, long x, long y, long w, long h, long layers, Pass p, int colors,
+            int viewMask) {
         Recording r = recording(commandBuffer);
         synchronized (r) {
             r.active = true;
+            r.viewMask = viewMask;
             r.areaKnown = true;
             r.x0 = x;
             r.y0 = y;
@@ -390,6 +405,17 @@ final class RenderAreas {
         }
     }
 
+    /**
+     * The queries one query command takes in commandBuffer now: one per view of the current subpass's (or
+     * vkCmdBeginRendering's) view mask in a multiview render pass instance, else 1.
+     */
+    int views(long commandBuffer) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            return r.active ? Math.max(1, Integer.bitCount(r.viewMask)) : 1;
+        }
+    }
+
     /** vkCmdNextSubpass(2): why not (past the pass's last subpass, or no render pass instance), or null. */
     String nextSubpass(long commandBuffer) {
         Recording r = recording(commandBuffer);
@@ -399,6 +425,7 @@ final class RenderAreas {
             }
             r.subpass++;
             r.colorCount = colorCount(r.pass, r.subpass);
+            r.viewMask = viewMask(r.pass, r.subpass);
             return null;
         }
     }
@@ -465,7 +492,7 @@ final class RenderAreas {
                 return "depth/stencil attachment: " + why;
             }
         }
-        start(commandBuffer, x, y, w, h, layers, null, colors);
+        start(commandBuffer, x, y, w, h, layers, null, colors, viewMask);
         return null;
     }
 

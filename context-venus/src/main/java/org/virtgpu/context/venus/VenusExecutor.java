@@ -859,7 +859,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkCmdBeginQuery(VnCtx c, long commandBuffer, long queryPool, int query, int flags) throws Throwable {
-        if (!queriesIn("vkCmdBeginQuery", queryPool, query, 1)) {
+        if (!queriesIn("vkCmdBeginQuery", queryPool, query, areas.views(commandBuffer))) {
             return;
         }
         uses(commandBuffer, queryPool);
@@ -868,7 +868,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkCmdEndQuery(VnCtx c, long commandBuffer, long queryPool, int query) throws Throwable {
-        if (!queriesIn("vkCmdEndQuery", queryPool, query, 1)) {
+        if (!queriesIn("vkCmdEndQuery", queryPool, query, areas.views(commandBuffer))) {
             return;
         }
         uses(commandBuffer, queryPool);
@@ -888,7 +888,7 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdWriteTimestamp(VnCtx c, long commandBuffer, int pipelineStage, long queryPool, int query)
             throws Throwable {
-        if (!queriesIn("vkCmdWriteTimestamp", queryPool, query, 1)) {
+        if (!queriesIn("vkCmdWriteTimestamp", queryPool, query, areas.views(commandBuffer))) {
             return;
         }
         uses(commandBuffer, queryPool);
@@ -897,7 +897,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkCmdWriteTimestamp2(VnCtx c, long commandBuffer, long stage, long queryPool, int query) throws Throwable {
-        if (!queriesIn("vkCmdWriteTimestamp2", queryPool, query, 1)) {
+        if (!queriesIn("vkCmdWriteTimestamp2", queryPool, query, areas.views(commandBuffer))) {
             return;
         }
         uses(commandBuffer, queryPool);
@@ -1116,7 +1116,11 @@ final class VenusExecutor implements VnHooks {
         return r;
     }
 
-    /** Whether queries [first, first + count) are in pool; logs the command refused when not. */
+    /**
+     * Whether queries [first, first + count) are in pool; logs the command refused when not. A query inside a
+     * multiview render pass instance takes one query per view (VUID-vkCmdBeginQuery-query-00808), so those commands
+     * pass the instance's view count.
+     */
     private boolean queriesIn(String command, long pool, int first, int count) {
         if (bounds.queries(pool, first, count)) {
             return true;

@@ -204,4 +204,28 @@ class RenderAreasTest {
         areas.begin(CB, 0);
         assertFalse(areas.poisoned(CB));
     }
+
+    @Test
+    void aQueryInAMultiviewSubpassTakesOneQueryPerView() {
+        areas.viewCreated(VIEW16, 16, 16, 4);
+        long info = passInfo(1, 0);
+        long masks = mem.ints(0b1011); // views 0, 1 and 3: three queries, layers up to 4
+        long multiview = zeroed(64);
+        p32(multiview, RenderAreas.STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO);
+        p32(multiview + 16, 1);
+        p64(multiview + 24, masks);
+        p64(info + 8, multiview);
+        areas.passCreated(PASS, info, false);
+        areas.allocated(CB, 0);
+        areas.begin(CB, 0);
+        assertTrue(areas.views(CB) == 1, "outside a render pass instance");
+        assertNull(areas.framebufferRefused(framebufferInfo(VIEW16, 16, 16, 0)), "a view of 4 layers");
+        areas.framebufferCreated(FB, framebufferInfo(VIEW16, 16, 16, 0));
+        assertNull(areas.beginRenderPass(CB, beginInfo(0, 0, 16, 16)));
+        assertTrue(areas.views(CB) == 3, "three bits in the subpass's view mask");
+        areas.end(CB);
+        assertTrue(areas.views(CB) == 1);
+        areas.viewCreated(VIEW64, 64, 64, 1);
+        assertNotNull(areas.framebufferRefused(framebufferInfo(VIEW64, 16, 16, 0)), "view 3 needs 4 layers");
+    }
 }
