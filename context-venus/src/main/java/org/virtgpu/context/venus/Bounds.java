@@ -117,9 +117,9 @@ final class Bounds {
      * the count, and how many values each query's results hold (0 for a type whose results are not known here).
      */
     void queryPoolCreated(long pool, int type, int count, int statistics) {
-        int values = switch (type) {
-            case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP -> 1;
-            case QUERY_TYPE_PIPELINE_STATISTICS -> Integer.bitCount(statistics);
+        int values = switch (type) { // kept + 1: 0 is a type whose results are not known here
+            case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP -> 2;
+            case QUERY_TYPE_PIPELINE_STATISTICS -> Integer.bitCount(statistics) + 1;
             default -> 0;
         };
         objects.extra(QUERY_POOL, pool, Integer.toUnsignedLong(count) | (long) values << 32 | 1L << 62);
@@ -139,8 +139,8 @@ final class Bounds {
      */
     long resultBytes(long pool, int first, int count, long stride, int flags) {
         long p = objects.extra(QUERY_POOL, pool);
-        int values = (int) (p >>> 32) & 0xFF;
-        if (!queries(pool, first, count) || values == 0) {
+        int values = ((int) (p >>> 32) & 0xFF) - 1;
+        if (!queries(pool, first, count) || values < 0) {
             return -1;
         }
         if (count == 0) {

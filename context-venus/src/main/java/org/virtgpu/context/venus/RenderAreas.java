@@ -3,6 +3,7 @@ package org.virtgpu.context.venus;
 import static org.virtgpu.context.venus.wire.VnMem.g32;
 import static org.virtgpu.context.venus.wire.VnMem.g64;
 
+import org.virtgpu.context.venus.gen.VnFormats;
 import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnObjects;
 
@@ -191,9 +192,14 @@ final class RenderAreas {
         long descs = g64(info + 24);
         int clears = 0;
         for (int i = 0; i < attachments && descs != 0; i++) {
-            long a = descs + (v2 ? 56L : 36L) * i; // loadOp @12 / @28, stencilLoadOp @20 / @36
-            if (g32(a + (v2 ? 28 : 12)) == LOAD_OP_CLEAR || g32(a + (v2 ? 36 : 20)) == LOAD_OP_CLEAR) {
-                clears = i + 1;
+            // format @4 / @20, loadOp @12 / @28 (color and depth), stencilLoadOp @20 / @36 (stencil only)
+            long a = descs + (v2 ? 56L : 36L) * i;
+            int f = VnFormats.index(g32(a + (v2 ? 20 : 4)));
+            boolean stencil = f >= 0 && VnFormats.STENCIL_BYTES[f] != 0;
+            boolean colorOrDepth = f < 0 || !stencil || VnFormats.DEPTH_BYTES[f] != 0;
+            if ((colorOrDepth && g32(a + (v2 ? 28 : 12)) == LOAD_OP_CLEAR)
+                    || (stencil && g32(a + (v2 ? 36 : 20)) == LOAD_OP_CLEAR)) {
+                clears = i + 1; // VUID-VkRenderPassBeginInfo-clearValueCount-00902
             }
         }
         objects.attach(PASS, pass, new Pass(colors, masks, views, attachments, clears));

@@ -100,6 +100,9 @@ class BoundsTest {
         assertEquals(0, b.resultBytes(ts, 2, 0, 8, 0), "no queries");
         assertEquals(-1, b.resultBytes(ts, 2, 3, 8, 0), "past the pool");
         assertEquals(-1, b.resultBytes(other, 0, 1, 8, 0), "unknown result layout");
+        b.queryPoolCreated(other, Bounds.QUERY_TYPE_PIPELINE_STATISTICS, 4, 0);
+        assertEquals(4, b.resultBytes(other, 0, 1, 8, Bounds.QUERY_RESULT_WITH_AVAILABILITY),
+                "no statistics: only the availability");
         assertEquals(-1, b.resultBytes(ts, 0, 2, -8, 0), "a stride past 2^63");
         b.memoryAllocated(MEM, 16);
         assertTrue(b.fits(BUF, 16, MEM, 0));

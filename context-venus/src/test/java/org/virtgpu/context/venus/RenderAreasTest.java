@@ -122,6 +122,20 @@ class RenderAreasTest {
         assertNull(areas.beginRenderPass(CB, beginInfo(0, 0, 16, 16)));
         assertNotNull(areas.nextSubpass(CB), "one subpass: no next");
         assertTrue(areas.subpasses(PASS) == 1 && areas.subpasses(0x999) == -1);
+        long colorOnly = passInfo(1, 0);
+        long attachment = org.virtgpu.context.venus.wire.VnMem.g64(colorOnly + 24);
+        p32(attachment + 4, ImagesTest.R8G8B8A8_UNORM);
+        p32(attachment + 12, 0); // loadOp LOAD
+        p32(attachment + 20, RenderAreas.LOAD_OP_CLEAR); // stencilLoadOp: ignored for a color format
+        areas.passCreated(PASS + 1, colorOnly, false);
+        long fb = framebufferInfo(VIEW16, 16, 16, 0);
+        p64(fb + 24, PASS + 1);
+        areas.framebufferCreated(FB + 1, fb);
+        long noClear = beginInfo(0, 0, 16, 16);
+        p64(noClear + 16, PASS + 1);
+        p64(noClear + 24, FB + 1);
+        p32(noClear + 48, 0);
+        assertNull(areas.beginRenderPass(CB, noClear), "no clear value needed: nothing is cleared");
     }
 
     private long noAttachments() {
