@@ -51,7 +51,7 @@ add_backports() {
 }
 
 # Packages (and from which suite). Checked with dpkg-query so a warm machine skips apt entirely.
-BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev)
+BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev spirv-tools)
 BPO_PKGS=(weston mesa-vulkan-drivers libvulkan1 vulkan-tools libvulkan-dev qemu-system-x86 qemu-system-gui glslang-tools)
 
 need_install() {

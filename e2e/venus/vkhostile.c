@@ -26,6 +26,8 @@
  *              subpass (subpass 5 of 1), rpref (a subpass naming attachment 7 of 1), fbcount (a framebuffer of no
  *              attachments for a render pass of one)
  *   inherit    a secondary command buffer begun to continue subpass 5 of a one-subpass render pass
+ *   spirv [S]  a compute pipeline from e2e/venus/add.comp with 1-4 words changed at random (glibc's rand() seeded
+ *              with S, default 146: a module that spirv-val rejects and that killed lavapipe in vkCreateComputePipelines)
  *   setlayout  a compute dispatch of e2e/venus/add.comp (three storage buffers) with a set of one buffer bound
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
@@ -458,6 +460,38 @@ int main(int argc, char **argv) {
             vkEndCommandBuffer(sec);
             vkFreeCommandBuffers(dev, pool, 1, &sec);
             printf("round %d: vkBeginCommandBuffer of subpass 5 of 1: %d\n", round, br);
+        } else if (strcmp(mode, "spirv") == 0) {
+            known = 1;
+            static uint32_t code[sizeof(add_comp_spv) / 4];
+            memcpy(code, add_comp_spv, sizeof code);
+            srand(argc > 3 ? (unsigned)atoi(argv[3]) : 146u);
+            int changes = 1 + rand() % 4;
+            for (int i = 0; i < changes; i++) {
+                int w = 5 + rand() % (int)(sizeof code / 4 - 5);
+                switch (rand() % 3) {
+                case 0: code[w] ^= 1u << (rand() % 32); break;
+                case 1: code[w] = (uint32_t)(rand() % 64); break;
+                default: code[w] = (code[w] & 0xffff) | ((uint32_t)(rand() % 8) << 16); break;
+                }
+            }
+            VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = sizeof code,
+                                            .pCode = code};
+            if (vkCreateShaderModule(dev, &smi, NULL, &cs.module) == VK_SUCCESS) {
+                VkDescriptorSetLayoutBinding binds[3];
+                for (uint32_t i = 0; i < 3; i++) {
+                    binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = 1,
+                                                              .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+                                                              .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+                }
+                compute_layout(binds, 3, &cs.dsl, &cs.layout);
+                VkComputePipelineCreateInfo cpi = {
+                    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                    .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                              .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                    .layout = cs.layout};
+                VkResult pr = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline);
+                printf("round %d: vkCreateComputePipelines of a changed module: %d\n", round, pr);
+            }
         } else if (strcmp(mode, "setlayout") == 0) {
             known = 1;
             VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,

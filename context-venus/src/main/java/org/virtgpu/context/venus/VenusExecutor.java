@@ -2093,6 +2093,11 @@ final class VenusExecutor implements VnHooks {
                     + " bufferDeviceAddress is not offered (-Dvirtgpu.venus.bufferDeviceAddress)");
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
+        String why = SpirvValidator.refused(g64(pCreateInfo + 32), g64(pCreateInfo + 24));
+        if (why != null) {
+            refusedRange("vkCreateShaderModule", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
         return VnHooks.super.vkCreateShaderModule(c, device, pCreateInfo, pAllocator, pShaderModule);
     }
 
