@@ -205,6 +205,8 @@ final class VenusExecutor implements VnHooks {
     private final RenderAreas areas = new RenderAreas(objects);
     /** the dynamic buffer descriptors of descriptor sets, for the offsets vkCmdBindDescriptorSets adds */
     private final DynamicOffsets dynamicOffsets = new DynamicOffsets(objects, bounds);
+    /** the sets and bindings shader modules use, and what pipeline layouts hold */
+    private final ShaderResources shaderResources = new ShaderResources(objects);
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
@@ -1026,6 +1028,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkCreatePipelineLayout(c, device, pCreateInfo, pAllocator, pPipelineLayout);
         if (r == VK_SUCCESS) {
             objects.extra(VnInfo.H_VkPipelineLayout, g64(pPipelineLayout), sets | end << 32 | 1L << 62);
+            shaderResources.pipelineLayoutCreated(g64(pPipelineLayout), pCreateInfo);
         }
         return r;
     }
@@ -2098,7 +2101,11 @@ final class VenusExecutor implements VnHooks {
             refusedRange("vkCreateShaderModule", why);
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        return VnHooks.super.vkCreateShaderModule(c, device, pCreateInfo, pAllocator, pShaderModule);
+        int r = VnHooks.super.vkCreateShaderModule(c, device, pCreateInfo, pAllocator, pShaderModule);
+        if (r == VK_SUCCESS) {
+            shaderResources.moduleCreated(g64(pShaderModule), g64(pCreateInfo + 32), g64(pCreateInfo + 24));
+        }
+        return r;
     }
 
     /** The memory types of physicalDevice that are HOST_VISIBLE, as a bit mask (there are at most 32). */
@@ -2450,6 +2457,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkCreateDescriptorSetLayout(c, device, pCreateInfo, pAllocator, pSetLayout);
         if (r == VK_SUCCESS) {
             dynamicOffsets.layoutCreated(g64(pSetLayout), pCreateInfo);
+            shaderResources.setLayoutCreated(g64(pSetLayout), pCreateInfo);
         }
         return r;
     }
@@ -2649,6 +2657,25 @@ final class VenusExecutor implements VnHooks {
                 pAllocator, pPipelines);
     }
 
+    /**
+     * Compute pipelines: the stage's module must find every set and binding it uses in the layout (see
+     * {@link ShaderResources}). VkComputePipelineCreateInfo (96 bytes): stage @24 (module @48), layout @72.
+     */
+    @Override
+    public int vkCreateComputePipelines(VnCtx c, long device, long pipelineCache, int createInfoCount,
+            long pCreateInfos, long pAllocator, long pPipelines) throws Throwable {
+        for (int i = 0; i < createInfoCount && pCreateInfos != 0; i++) {
+            long info = pCreateInfos + 96L * i;
+            String why = shaderResources.stage(g64(info + 48), g64(info + 72));
+            if (why != null) {
+                refusedRange("vkCreateComputePipelines", "pipeline " + i + ": " + why);
+                return VK_ERROR_OUT_OF_HOST_MEMORY;
+            }
+        }
+        return VnHooks.super.vkCreateComputePipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
+                pAllocator, pPipelines);
+    }
+
     static final int STYPE_PIPELINE_RENDERING_CREATE_INFO = 1000044002;
 
     /**
@@ -2656,6 +2683,13 @@ final class VenusExecutor implements VnHooks {
      * renderPass @112, subpass @120.
      */
     private String graphicsPipelineRefused(long info, Limits l) {
+        long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, module @24
+        for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
+            String why = shaderResources.stage(g64(stages + 48L * k + 24), g64(info + 104));
+            if (why != null) {
+                return "stage " + k + ": " + why;
+            }
+        }
         long vi = g64(info + 32);
         if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0); attributes: @32, @40 (16 bytes)
             long bindings = g64(vi + 24), attributes = g64(vi + 40);

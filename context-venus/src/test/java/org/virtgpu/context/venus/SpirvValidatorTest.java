@@ -8,9 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,15 +16,8 @@ class SpirvValidatorTest {
     @TempDir
     Path tmp;
 
-    /** e2e/venus/add.comp compiled by glslangValidator (glslang-tools, which scripts/setup.sh installs). */
     private byte[] addComp() throws Exception {
-        Path repo = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
-        Path out = tmp.resolve("add.spv");
-        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "-o", out.toString(),
-                repo.resolve("e2e/venus/add.comp").toString()).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, log);
-        return Files.readAllBytes(out);
+        return TestStructs.addCompSpirv(tmp);
     }
 
     private static String refused(byte[] code) {

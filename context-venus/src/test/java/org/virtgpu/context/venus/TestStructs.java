@@ -22,6 +22,19 @@ final class TestStructs implements AutoCloseable {
         return a;
     }
 
+    /** e2e/venus/add.comp compiled by glslangValidator (glslang-tools, which scripts/setup.sh installs) into dir. */
+    static byte[] addCompSpirv(java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path repo = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+        java.nio.file.Path out = dir.resolve("add.spv");
+        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "-o", out.toString(),
+                repo.resolve("e2e/venus/add.comp").toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("glslangValidator failed: " + log);
+        }
+        return java.nio.file.Files.readAllBytes(out);
+    }
+
     static void copy(long from, long to, long bytes) {
         MemorySegment.copy(MemorySegment.ofAddress(from).reinterpret(bytes), 0, MemorySegment.ofAddress(to)
                 .reinterpret(bytes), 0, bytes);

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * or stack corruption caught by glibc); through the server before the executor checked them, imagebind, imgtobuf,
  * imgregion, copyimage, framebuffer, renderarea, dynoffset, query and querycopy each killed its JVM (buftoimg read
  * server memory into an image the client could read back; the others wrote past lavapipe's state without an
- * immediate crash). The spirv mode (a module spirv-val rejects) killed lavapipe directly and the server's JVM in
- * vkCreateComputePipelines. Here every mode runs on one server, and a normal client must pass after all of them.
+ * immediate crash). The spirv mode killed lavapipe directly and the server's JVM in vkCreateComputePipelines, with a
+ * module spirv-val rejects (seed 146) and with valid modules using a set or binding their layout lacks (344, 693). Here every mode runs on one server, and a normal client must pass after all of them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
@@ -47,7 +47,8 @@ class VkHostileThroughVenusTest {
     static final List<List<String>> REFUSED_CREATES = List.of(List.of("view"), List.of("framebuffer"),
             List.of("pipeline", "1", "vbinding"), List.of("pipeline", "1", "vattr"), List.of("pipeline", "1", "viewports"),
             List.of("pipeline", "1", "blend"), List.of("pipeline", "1", "rendering"), List.of("pipeline", "1", "subpass"),
-            List.of("pipeline", "1", "rpref"), List.of("pipeline", "1", "fbcount"), List.of("spirv", "1", "146"));
+            List.of("pipeline", "1", "rpref"), List.of("pipeline", "1", "fbcount"), List.of("spirv", "1", "146"),
+            List.of("spirv", "1", "344"), List.of("spirv", "1", "693"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
