@@ -252,8 +252,7 @@ int main(int argc, char **argv) {
     uint32_t family = vku_queue_family(phys, VK_QUEUE_GRAPHICS_BIT, 0, &qf);
     VkPhysicalDeviceHostQueryResetFeatures hqr = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
                                                   .hostQueryReset = VK_TRUE};
-    VkPhysicalDeviceFeatures feats = {.pipelineStatisticsQuery = VK_FALSE};
-    check(vku_device(phys, family, &hqr, 0, NULL, &feats, &dev), "vkCreateDevice");
+    check(vku_device(phys, family, &hqr, 0, NULL, NULL, &dev), "vkCreateDevice");
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPool pool;

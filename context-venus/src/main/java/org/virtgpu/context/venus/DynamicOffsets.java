@@ -26,7 +26,7 @@ final class DynamicOffsets {
     private static final int SET = VnInfo.H_VkDescriptorSet;
 
     /** Dynamic bindings in binding order, the first slot of each, and the number of slots. */
-    record Layout(int[] bindings, int[] starts, int[] counts, int total) {
+    record Layout(int[] bindings, int[] starts, int total) {
         /** The slot of array element element of binding, or -1. */
         int slot(int binding, long element) {
             int i = Arrays.binarySearch(bindings, binding);
@@ -104,15 +104,14 @@ final class DynamicOffsets {
         if (found == 0) {
             return;
         }
-        int[] numbers = new int[found], starts = new int[found], counts = new int[found];
+        int[] numbers = new int[found], starts = new int[found];
         long total = 0;
         for (int i = 0; i < found; i++) {
             numbers[i] = (int) (sorted[i] >>> 32);
             starts[i] = (int) total;
-            counts[i] = (int) sorted[i];
             total += sorted[i] & 0xFFFF_FFFFL;
         }
-        objects.attach(LAYOUT, layout, new Layout(numbers, starts, counts, (int) total));
+        objects.attach(LAYOUT, layout, new Layout(numbers, starts, (int) total));
     }
 
     /** VkDescriptorSetAllocateInfo (descriptorSetCount @24, pSetLayouts @32) allocated the sets at pSets. */

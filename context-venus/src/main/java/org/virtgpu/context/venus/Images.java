@@ -411,11 +411,6 @@ final class Images {
         return why == null ? null : "destination: " + why;
     }
 
-    /** The same for VkImageCopy2 / VkImageResolve2 (88 bytes): the fields of {@link #imageCopy} from offset 16. */
-    String imageCopy2(long src, long dst, long region) {
-        return imageCopy(src, dst, region + 16);
-    }
-
     /**
      * vkCmdBlitImage: VkImageBlit at at (srcSubresource, srcOffsets[2], dstSubresource, dstOffsets[2]; 80 bytes;
      * VkImageBlit2 from offset 16): each corner lies in its level (0 to the extent), z from 0 to 1 on layered images.

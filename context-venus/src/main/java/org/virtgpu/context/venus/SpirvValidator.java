@@ -80,14 +80,14 @@ final class SpirvValidator {
     }
 
     private static String validate(byte[] code) {
-        Path file = null;
         Process p = null;
         try {
-            file = Files.createTempFile("virtgpu-spirv", ".spv");
-            Files.write(file, code);
-            p = new ProcessBuilder(PROGRAM.toString(), "--target-env", "vulkan1.2", "--skip-block-layout",
-                    file.toString()).redirectErrorStream(true).start();
-            p.getOutputStream().close();
+            // spirv-val reads the whole module from standard input before it writes anything, so no pipe fills up
+            p = new ProcessBuilder(PROGRAM.toString(), "--target-env", "vulkan1.2", "--skip-block-layout", "-")
+                    .redirectErrorStream(true).start();
+            try (var stdin = p.getOutputStream()) {
+                stdin.write(code);
+            }
             byte[] out;
             try (InputStream in = p.getInputStream()) {
                 out = in.readNBytes(2048); // spirv-val stops at its first error
@@ -108,13 +108,6 @@ final class SpirvValidator {
         } finally {
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();
-            }
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    // a temporary file left behind
-                }
             }
         }
     }

@@ -1085,24 +1085,24 @@ final class VenusExecutor implements VnHooks {
     }
 
     private boolean viewportsFit(String command, long commandBuffer, int first, int count) {
-        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
-        if (fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l, l == null ? 0 : l.viewports)) {
-            return true;
-        }
-        refusedRange(command, "viewports " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
-                + " past the device's " + (l == null ? "(unknown)" : l.viewports));
-        return false;
+        return indicesFit(command, "viewports", commandBuffer, first, count, Limits::viewports);
     }
 
     /** Vertex buffer bindings [first, first + count) are within the device's maxVertexInputBindings. */
     private boolean vertexBindingsFit(String command, long commandBuffer, int first, int count) {
+        return indicesFit(command, "bindings", commandBuffer, first, count, Limits::vertexBindings);
+    }
+
+    /** [first, first + count) within the limit of commandBuffer's device; logs the command refused when not. */
+    private boolean indicesFit(String command, String what, long commandBuffer, int first, int count,
+            java.util.function.ToLongFunction<Limits> limit) {
         Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
         if (fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l, l == null ? 0
-                : l.vertexBindings)) {
+                : limit.applyAsLong(l))) {
             return true;
         }
-        refusedRange(command, "bindings " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
-                + " past the device's " + (l == null ? "(unknown)" : l.vertexBindings));
+        refusedRange(command, what + " " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                + " past the device's " + (l == null ? "(unknown)" : limit.applyAsLong(l)));
         return false;
     }
 
