@@ -28,7 +28,12 @@
  *   inherit    a secondary command buffer begun to continue subpass 5 of a one-subpass render pass
  *   spirv [S]  a compute pipeline from e2e/venus/add.comp with 1-4 words changed at random (glibc's rand() seeded
  *              with S, default 146: a module that spirv-val rejects and that killed lavapipe in vkCreateComputePipelines)
- *   setlayout  a compute dispatch of e2e/venus/add.comp (three storage buffers) with a set of one buffer bound
+ *   setlayout [far]  a compute dispatch of e2e/venus/add.comp (three storage buffers) with a set of one buffer
+ *              bound; far: its pipeline layout's binding 0 an array of 4096, so the shader's binding 2 lies 4097
+ *              descriptors into the set (killed lavapipe)
+ *   unbound    the same dispatch with no descriptor set bound (killed lavapipe)
+ *   arrayindex [I]  a dispatch of e2e/venus/index.comp writing through element I (default 100000) of an array of
+ *              four storage buffer descriptors, I pushed as a constant (64 and up killed lavapipe)
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -45,6 +50,7 @@
 #include <vulkan/vulkan.h>
 
 #include "add_comp_spv.h"
+#include "index_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -124,24 +130,32 @@ static void compute_layout(const VkDescriptorSetLayoutBinding *binds, uint32_t n
     check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
 }
 
-/* e2e/venus/add.comp's pipeline with its three buffers of the given descriptor types. */
-static void add_pipeline(const VkDescriptorType types[3], VkShaderModule *module, VkDescriptorSetLayout *dsl,
-                         VkPipelineLayout *layout, VkPipeline *pipeline) {
-    VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                    .codeSize = sizeof(add_comp_spv), .pCode = add_comp_spv};
+/* A compute pipeline of the SPIR-V code (size bytes) with a one-set layout of the n bindings. */
+static void compute_pipeline(const uint32_t *code, size_t size, const VkDescriptorSetLayoutBinding *binds,
+                             uint32_t n, VkShaderModule *module, VkDescriptorSetLayout *dsl, VkPipelineLayout *layout,
+                             VkPipeline *pipeline) {
+    VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = size,
+                                    .pCode = code};
     check(vkCreateShaderModule(dev, &smi, NULL, module), "vkCreateShaderModule");
-    VkDescriptorSetLayoutBinding binds[3];
-    for (uint32_t i = 0; i < 3; i++) {
-        binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = 1, .descriptorType = types[i],
-                                                  .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
-    }
-    compute_layout(binds, 3, dsl, layout);
+    compute_layout(binds, n, dsl, layout);
     VkComputePipelineCreateInfo cpi = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT,
                   .module = *module, .pName = "main"},
         .layout = *layout};
     check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, pipeline), "vkCreateComputePipelines");
+}
+
+/* e2e/venus/add.comp's pipeline with its three buffers of the given descriptor types, binding 0 count0 of them. */
+static void add_pipeline(const VkDescriptorType types[3], uint32_t count0, VkShaderModule *module,
+                         VkDescriptorSetLayout *dsl, VkPipelineLayout *layout, VkPipeline *pipeline) {
+    VkDescriptorSetLayoutBinding binds[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = i == 0 ? count0 : 1,
+                                                  .descriptorType = types[i],
+                                                  .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+    }
+    compute_pipeline(add_comp_spv, sizeof(add_comp_spv), binds, 3, module, dsl, layout, pipeline);
 }
 
 /* A pool of the n sizes (for one set) and one set of layout dsl from it. */
@@ -391,7 +405,7 @@ int main(int argc, char **argv) {
             hb = ab;
             VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                          VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC};
-            add_pipeline(types, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            add_pipeline(types, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
             VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2},
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1}};
             VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
@@ -491,11 +505,13 @@ int main(int argc, char **argv) {
                 VkResult pr = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline);
                 printf("round %d: vkCreateComputePipelines of a changed module: %d\n", round, pr);
             }
-        } else if (strcmp(mode, "setlayout") == 0) {
+        } else if (strcmp(mode, "setlayout") == 0 || strcmp(mode, "unbound") == 0) {
             known = 1;
             VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                          VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
-            add_pipeline(types, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            /* far: binding 0 an array of 4096, so the shader's binding 2 lies 4097 descriptors into the set */
+            add_pipeline(types, argc > 3 && strcmp(argv[3], "far") == 0 ? 4096 : 1, &cs.module, &cs.dsl, &cs.layout,
+                         &cs.pipeline);
             VkDescriptorSetLayoutBinding binds[1] = {{.binding = 0, .descriptorCount = 1,
                                                       .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
                                                       .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER}};
@@ -511,10 +527,33 @@ int main(int argc, char **argv) {
                                       .pBufferInfo = &dbi};
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
-            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            if (mode[0] == 's') { /* unbound: none */
+                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            }
             uint32_t n = 4096;
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
             vkCmdDispatch(cmd, n / 256, 1, 1);
+        } else if (strcmp(mode, "arrayindex") == 0) {
+            known = 1;
+            VkDescriptorSetLayoutBinding four = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                 .descriptorCount = 4, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_pipeline(index_comp_spv, sizeof(index_comp_spv), &four, 1, &cs.module, &cs.dsl, &cs.layout,
+                             &cs.pipeline);
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4};
+            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+            check(vku_host_buffer(phys, dev, 4 * 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed),
+                  failed);
+            VkDescriptorBufferInfo dbi[4];
+            for (uint32_t i = 0; i < 4; i++) dbi[i] = (VkDescriptorBufferInfo){hb.buf, 256 * i, 256};
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                                      .descriptorCount = 4, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      .pBufferInfo = dbi};
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            uint32_t index = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 100000u;
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &index);
+            vkCmdDispatch(cmd, 1, 1, 1);
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
             pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);

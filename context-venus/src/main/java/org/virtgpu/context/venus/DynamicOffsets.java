@@ -16,13 +16,12 @@ import org.virtgpu.context.venus.wire.VnObjects;
  * one offset per dynamic descriptor (-dynamicOffsetCount-00359).
  *
  * <p>A layout with dynamic bindings keeps their binding numbers in order (the order of the offsets: by binding, then
- * array element); a set of such a layout keeps the buffer, offset and range each dynamic descriptor was last written
- * with (vkUpdateDescriptorSets writes and copies), in the object table with the set, gone with it. Sets of layouts
- * without dynamic bindings cost nothing.
+ * array element; {@link DescriptorShapes.SetLayout}); a set of such a layout keeps the buffer, offset and range each
+ * dynamic descriptor was last written with (vkUpdateDescriptorSets writes and copies), in the object table with the
+ * set, gone with it. Sets of layouts without dynamic bindings cost nothing.
  */
 final class DynamicOffsets {
     static final int UNIFORM_BUFFER_DYNAMIC = 8, STORAGE_BUFFER_DYNAMIC = 9;
-    private static final int LAYOUT = VnInfo.H_VkDescriptorSetLayout;
     private static final int SET = VnInfo.H_VkDescriptorSet;
 
     /** Dynamic bindings in binding order, the first slot of each, and the number of slots. */
@@ -97,12 +96,12 @@ final class DynamicOffsets {
         return sorted;
     }
 
-    /** After the driver created layout from info, which {@link #layoutRefused} accepted. */
-    void layoutCreated(long layout, long info) {
+    /** The dynamic bindings of a layout {@link #layoutRefused} accepted, or null when it has none. */
+    static Layout layoutOf(long info) {
         long[] sorted = dynamicBindings(info);
         int found = sorted.length;
         if (found == 0) {
-            return;
+            return null;
         }
         int[] numbers = new int[found], starts = new int[found];
         long total = 0;
@@ -111,17 +110,7 @@ final class DynamicOffsets {
             starts[i] = (int) total;
             total += sorted[i] & 0xFFFF_FFFFL;
         }
-        objects.attach(LAYOUT, layout, new Layout(numbers, starts, (int) total));
-    }
-
-    /** VkDescriptorSetAllocateInfo (descriptorSetCount @24, pSetLayouts @32) allocated the sets at pSets. */
-    void allocated(long info, long pSets) {
-        long layouts = g64(info + 32);
-        for (int i = 0; i < g32(info + 24) && layouts != 0 && pSets != 0; i++) {
-            if (objects.attached(LAYOUT, g64(layouts + 8L * i)) instanceof Layout l) {
-                objects.attach(SET, g64(pSets + 8L * i), new Set(l));
-            }
-        }
+        return new Layout(numbers, starts, (int) total);
     }
 
     private Set set(long set) {

@@ -49,7 +49,7 @@ final class RenderAreas {
     record Framebuffer(long width, long height, long layers, boolean imageless, int views) {
     }
 
-    /** The render pass instance a command buffer records, guarded by itself. */
+    /** What a command buffer records: its render pass instance and what it has bound; guarded by itself. */
     static final class Recording {
         boolean secondary;
         boolean active;
@@ -65,6 +65,8 @@ final class RenderAreas {
         long needX, needY, needLayers;
         /** a refused command left it without the structure it was recorded with: it must not be submitted */
         boolean poisoned;
+        /** the pipelines and descriptor sets it has bound ({@link DescriptorShapes}) */
+        final DescriptorShapes.Bound bound = new DescriptorShapes.Bound();
 
         /** Clears reaching x, y and layers were recorded while the area was unknown (under this lock). */
         void need(long x, long y, long layers) {
@@ -276,7 +278,7 @@ final class RenderAreas {
         objects.attach(COMMAND_BUFFER, commandBuffer, r);
     }
 
-    private Recording recording(long commandBuffer) {
+    Recording recording(long commandBuffer) {
         if (objects.attached(COMMAND_BUFFER, commandBuffer) instanceof Recording r) {
             return r;
         }
@@ -297,6 +299,7 @@ final class RenderAreas {
             r.active = false;
             r.areaKnown = false;
             r.poisoned = false;
+            r.bound.clear();
             r.needs = false;
             r.needX = r.needY = r.needLayers = 0;
             r.pass = null;

@@ -1,7 +1,6 @@
 package org.virtgpu.context.venus;
 
 import static org.virtgpu.context.venus.wire.VnMem.g32;
-import static org.virtgpu.context.venus.wire.VnMem.g64;
 
 import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnObjects;
@@ -18,18 +17,14 @@ import org.virtgpu.context.venus.wire.VnObjects;
  * <p>A variable counts as used when its id is an operand of any instruction inside a function (after the first
  * OpFunction): that is the spec's static use for modules with one entry point, and errs toward used for others.
  * Modules keep the sorted {@code set << 32 | binding} of their used variables with the module in the object table;
- * pipeline layouts keep their set layouts, and set layouts their highest binding number (extra: binding + 1).
+ * pipeline layouts keep one past the highest binding number of each of their set layouts, as those were when the
+ * pipeline layout was made ({@link DescriptorShapes.PipelineLayout}: a set layout may be destroyed before the
+ * pipelines are made).
  */
 final class ShaderResources {
     static final int OP_DECORATE = 71, OP_VARIABLE = 59, OP_FUNCTION = 54;
     static final int DECORATION_BINDING = 33, DECORATION_DESCRIPTOR_SET = 34;
     private static final int MODULE = VnInfo.H_VkShaderModule;
-    private static final int PIPELINE_LAYOUT = VnInfo.H_VkPipelineLayout;
-    private static final int SET_LAYOUT = VnInfo.H_VkDescriptorSetLayout;
-
-    /** A pipeline layout's set layouts (host handles, 0 for none). */
-    record Layout(long[] setLayouts) {
-    }
 
     private final VnObjects objects;
 
@@ -91,37 +86,23 @@ final class ShaderResources {
         }
     }
 
-    /** VkDescriptorSetLayoutCreateInfo (bindingCount @20, pBindings @24: 24 bytes each, binding @0). */
-    void setLayoutCreated(long layout, long info) {
-        long bindings = g64(info + 24);
-        long max = -1;
-        for (int i = 0; i < g32(info + 20) && bindings != 0; i++) {
-            max = Math.max(max, Integer.toUnsignedLong(g32(bindings + 24L * i)));
-        }
-        objects.extra(SET_LAYOUT, layout, (max + 1) | 1L << 62);
+    /** The set numbers a module uses (repeated per binding), none for a module not seen here. */
+    int[] usedSets(long module) {
+        return objects.attached(MODULE, module) instanceof long[] used
+                ? java.util.Arrays.stream(used).mapToInt(sb -> (int) (sb >>> 32)).toArray() : new int[0];
     }
 
-    /** VkPipelineLayoutCreateInfo (setLayoutCount @20, pSetLayouts @24). */
-    void pipelineLayoutCreated(long layout, long info) {
-        int n = g32(info + 20);
-        long sets = g64(info + 24);
-        long[] handles = new long[sets == 0 ? 0 : Math.max(0, n)];
-        for (int i = 0; i < handles.length; i++) {
-            handles[i] = g64(sets + 8L * i);
-        }
-        objects.attach(PIPELINE_LAYOUT, layout, new Layout(handles));
-    }
-
-    /** Why a stage's module uses a set or binding that layout lacks, or null (also for modules not seen here). */
-    String stage(long module, long layout) {
+    /**
+     * Why a stage's module uses a set or binding that layout (null: unknown) lacks, or null (also for modules not
+     * seen here).
+     */
+    String stage(long module, DescriptorShapes.PipelineLayout l) {
         if (!(objects.attached(MODULE, module) instanceof long[] used)) {
             return null;
         }
-        Layout l = objects.attached(PIPELINE_LAYOUT, layout) instanceof Layout x ? x : null;
         for (long sb : used) {
             long set = sb >>> 32, binding = sb & 0xFFFF_FFFFL;
-            long setLayout = l != null && set < l.setLayouts.length ? l.setLayouts[(int) set] : 0;
-            long bindings = setLayout == 0 ? 0 : objects.extra(SET_LAYOUT, setLayout) & ~(1L << 62);
+            long bindings = l != null && set < l.bindings().length ? l.bindings()[(int) set] : 0;
             if (binding >= bindings) {
                 return "the shader uses set " + set + " binding " + binding + ", which the pipeline layout lacks";
             }

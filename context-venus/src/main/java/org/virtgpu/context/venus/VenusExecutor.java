@@ -207,6 +207,8 @@ final class VenusExecutor implements VnHooks {
     private final DynamicOffsets dynamicOffsets = new DynamicOffsets(objects, bounds);
     /** the sets and bindings shader modules use, and what pipeline layouts hold */
     private final ShaderResources shaderResources = new ShaderResources(objects);
+    /** set layout shapes and each command buffer's bound pipelines and sets, checked at each draw and dispatch */
+    private final DescriptorShapes descriptorShapes = new DescriptorShapes(objects, areas);
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
@@ -847,7 +849,11 @@ final class VenusExecutor implements VnHooks {
                 : Integer.toUnsignedLong(firstSet) + Integer.toUnsignedLong(descriptorSetCount) > shape[0]
                         ? "sets " + Integer.toUnsignedString(firstSet) + "+"
                                 + Integer.toUnsignedString(descriptorSetCount) + " past the layout's " + shape[0]
-                        : dynamicOffsets.bind(descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+                        : descriptorShapes.bindSets(commandBuffer, pipelineBindPoint, layout, firstSet,
+                                descriptorSetCount, pDescriptorSets);
+        if (why == null) {
+            why = dynamicOffsets.bind(descriptorSetCount, pDescriptorSets, dynamicOffsetCount, pDynamicOffsets);
+        }
         if (why != null) {
             refusedRecording("vkCmdBindDescriptorSets", commandBuffer, why);
             return;
@@ -947,6 +953,7 @@ final class VenusExecutor implements VnHooks {
             }
         }
         VnHooks.super.vkCmdExecuteCommands(c, commandBuffer, commandBufferCount, pCommandBuffers);
+        descriptorShapes.executed(commandBuffer);
     }
 
     /**
@@ -1028,7 +1035,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkCreatePipelineLayout(c, device, pCreateInfo, pAllocator, pPipelineLayout);
         if (r == VK_SUCCESS) {
             objects.extra(VnInfo.H_VkPipelineLayout, g64(pPipelineLayout), sets | end << 32 | 1L << 62);
-            shaderResources.pipelineLayoutCreated(g64(pPipelineLayout), pCreateInfo);
+            descriptorShapes.pipelineLayoutCreated(g64(pPipelineLayout), pCreateInfo);
         }
         return r;
     }
@@ -1267,8 +1274,70 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkCmdUpdateBuffer(c, commandBuffer, dstBuffer, dstOffset, dataSize, pData);
     }
 
+    /**
+     * vkCmdBindPipeline: the pipeline must be known and of the bind point (lavapipe takes a compute pipeline bound at
+     * the graphics point for a graphics one); refused, the command buffer is poisoned (its draws would run whatever
+     * was bound before).
+     */
+    @Override
+    public void vkCmdBindPipeline(VnCtx c, long commandBuffer, int pipelineBindPoint, long pipeline) throws Throwable {
+        String why = descriptorShapes.bindPipeline(commandBuffer, pipelineBindPoint, pipeline);
+        if (why != null) {
+            refusedRecording("vkCmdBindPipeline", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdBindPipeline(c, commandBuffer, pipelineBindPoint, pipeline);
+    }
+
+    /** Whether a draw (point GRAPHICS) or dispatch may run with what commandBuffer has bound; logs when not. */
+    private boolean ready(String command, long commandBuffer, int point) {
+        String why = descriptorShapes.ready(commandBuffer, point);
+        if (why != null) {
+            refusedRange(command, why);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void vkCmdDispatch(VnCtx c, long commandBuffer, int groupCountX, int groupCountY, int groupCountZ)
+            throws Throwable {
+        if (ready("vkCmdDispatch", commandBuffer, DescriptorShapes.COMPUTE)) {
+            VnHooks.super.vkCmdDispatch(c, commandBuffer, groupCountX, groupCountY, groupCountZ);
+        }
+    }
+
+    @Override
+    public void vkCmdDispatchBase(VnCtx c, long commandBuffer, int baseGroupX, int baseGroupY, int baseGroupZ,
+            int groupCountX, int groupCountY, int groupCountZ) throws Throwable {
+        if (ready("vkCmdDispatchBase", commandBuffer, DescriptorShapes.COMPUTE)) {
+            VnHooks.super.vkCmdDispatchBase(c, commandBuffer, baseGroupX, baseGroupY, baseGroupZ, groupCountX,
+                    groupCountY, groupCountZ);
+        }
+    }
+
+    @Override
+    public void vkCmdDraw(VnCtx c, long commandBuffer, int vertexCount, int instanceCount, int firstVertex,
+            int firstInstance) throws Throwable {
+        if (ready("vkCmdDraw", commandBuffer, DescriptorShapes.GRAPHICS)) {
+            VnHooks.super.vkCmdDraw(c, commandBuffer, vertexCount, instanceCount, firstVertex, firstInstance);
+        }
+    }
+
+    @Override
+    public void vkCmdDrawIndexed(VnCtx c, long commandBuffer, int indexCount, int instanceCount, int firstIndex,
+            int vertexOffset, int firstInstance) throws Throwable {
+        if (ready("vkCmdDrawIndexed", commandBuffer, DescriptorShapes.GRAPHICS)) {
+            VnHooks.super.vkCmdDrawIndexed(c, commandBuffer, indexCount, instanceCount, firstIndex, vertexOffset,
+                    firstInstance);
+        }
+    }
+
     @Override
     public void vkCmdDispatchIndirect(VnCtx c, long commandBuffer, long buffer, long offset) throws Throwable {
+        if (!ready("vkCmdDispatchIndirect", commandBuffer, DescriptorShapes.COMPUTE)) {
+            return;
+        }
         if (!bounds.range(buffer, offset, 12)) { // VkDispatchIndirectCommand
             refusedRange("vkCmdDispatchIndirect", "the parameters leave the buffer");
             return;
@@ -1293,7 +1362,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdDrawIndirect(VnCtx c, long commandBuffer, long buffer, long offset, int drawCount, int stride)
             throws Throwable {
-        if (drawsInside("vkCmdDrawIndirect", buffer, offset, drawCount, stride, 16, false, 0, 0)) {
+        if (ready("vkCmdDrawIndirect", commandBuffer, DescriptorShapes.GRAPHICS)
+                && drawsInside("vkCmdDrawIndirect", buffer, offset, drawCount, stride, 16, false, 0, 0)) {
             VnHooks.super.vkCmdDrawIndirect(c, commandBuffer, buffer, offset, drawCount, stride);
         }
     }
@@ -1301,7 +1371,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdDrawIndexedIndirect(VnCtx c, long commandBuffer, long buffer, long offset, int drawCount,
             int stride) throws Throwable {
-        if (drawsInside("vkCmdDrawIndexedIndirect", buffer, offset, drawCount, stride, 20, false, 0, 0)) {
+        if (ready("vkCmdDrawIndexedIndirect", commandBuffer, DescriptorShapes.GRAPHICS)
+                && drawsInside("vkCmdDrawIndexedIndirect", buffer, offset, drawCount, stride, 20, false, 0, 0)) {
             VnHooks.super.vkCmdDrawIndexedIndirect(c, commandBuffer, buffer, offset, drawCount, stride);
         }
     }
@@ -1309,7 +1380,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdDrawIndirectCount(VnCtx c, long commandBuffer, long buffer, long offset, long countBuffer,
             long countBufferOffset, int maxDrawCount, int stride) throws Throwable {
-        if (drawsInside("vkCmdDrawIndirectCount", buffer, offset, maxDrawCount, stride, 16, true, countBuffer,
+        if (ready("vkCmdDrawIndirectCount", commandBuffer, DescriptorShapes.GRAPHICS)
+                && drawsInside("vkCmdDrawIndirectCount", buffer, offset, maxDrawCount, stride, 16, true, countBuffer,
                 countBufferOffset)) {
             VnHooks.super.vkCmdDrawIndirectCount(c, commandBuffer, buffer, offset, countBuffer, countBufferOffset,
                     maxDrawCount, stride);
@@ -1319,7 +1391,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdDrawIndexedIndirectCount(VnCtx c, long commandBuffer, long buffer, long offset, long countBuffer,
             long countBufferOffset, int maxDrawCount, int stride) throws Throwable {
-        if (drawsInside("vkCmdDrawIndexedIndirectCount", buffer, offset, maxDrawCount, stride, 20, true, countBuffer,
+        if (ready("vkCmdDrawIndexedIndirectCount", commandBuffer, DescriptorShapes.GRAPHICS)
+                && drawsInside("vkCmdDrawIndexedIndirectCount", buffer, offset, maxDrawCount, stride, 20, true, countBuffer,
                 countBufferOffset)) {
             VnHooks.super.vkCmdDrawIndexedIndirectCount(c, commandBuffer, buffer, offset, countBuffer,
                     countBufferOffset, maxDrawCount, stride);
@@ -2450,14 +2523,16 @@ final class VenusExecutor implements VnHooks {
     public int vkCreateDescriptorSetLayout(VnCtx c, long device, long pCreateInfo, long pAllocator, long pSetLayout)
             throws Throwable {
         String why = DynamicOffsets.layoutRefused(pCreateInfo);
+        if (why == null) {
+            why = descriptorShapes.layoutRefused(pCreateInfo);
+        }
         if (why != null) {
             refusedRange("vkCreateDescriptorSetLayout", why);
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
         int r = VnHooks.super.vkCreateDescriptorSetLayout(c, device, pCreateInfo, pAllocator, pSetLayout);
         if (r == VK_SUCCESS) {
-            dynamicOffsets.layoutCreated(g64(pSetLayout), pCreateInfo);
-            shaderResources.setLayoutCreated(g64(pSetLayout), pCreateInfo);
+            descriptorShapes.setLayoutCreated(g64(pSetLayout), pCreateInfo);
         }
         return r;
     }
@@ -2467,7 +2542,7 @@ final class VenusExecutor implements VnHooks {
             throws Throwable {
         int r = VnHooks.super.vkAllocateDescriptorSets(c, device, pAllocateInfo, pDescriptorSets);
         if (r == VK_SUCCESS) {
-            dynamicOffsets.allocated(pAllocateInfo, pDescriptorSets);
+            descriptorShapes.setsAllocated(pAllocateInfo, pDescriptorSets);
         }
         return r;
     }
@@ -2653,8 +2728,21 @@ final class VenusExecutor implements VnHooks {
                 return VK_ERROR_OUT_OF_HOST_MEMORY;
             }
         }
-        return VnHooks.super.vkCreateGraphicsPipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
+        int r = VnHooks.super.vkCreateGraphicsPipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
                 pAllocator, pPipelines);
+        for (int i = 0; i < createInfoCount && pCreateInfos != 0 && pPipelines != 0 && r >= 0; i++) {
+            long info = pCreateInfos + 144L * i;
+            long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, module @24
+            java.util.stream.IntStream.Builder used = java.util.stream.IntStream.builder();
+            for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
+                for (int n : shaderResources.usedSets(g64(stages + 48L * k + 24))) {
+                    used.add(n);
+                }
+            }
+            descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), DescriptorShapes.GRAPHICS, g64(info + 104),
+                    used.build().toArray());
+        }
+        return r;
     }
 
     /**
@@ -2666,14 +2754,20 @@ final class VenusExecutor implements VnHooks {
             long pCreateInfos, long pAllocator, long pPipelines) throws Throwable {
         for (int i = 0; i < createInfoCount && pCreateInfos != 0; i++) {
             long info = pCreateInfos + 96L * i;
-            String why = shaderResources.stage(g64(info + 48), g64(info + 72));
+            String why = shaderResources.stage(g64(info + 48), descriptorShapes.pipelineLayout(g64(info + 72)));
             if (why != null) {
                 refusedRange("vkCreateComputePipelines", "pipeline " + i + ": " + why);
                 return VK_ERROR_OUT_OF_HOST_MEMORY;
             }
         }
-        return VnHooks.super.vkCreateComputePipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
+        int r = VnHooks.super.vkCreateComputePipelines(c, device, pipelineCache, createInfoCount, pCreateInfos,
                 pAllocator, pPipelines);
+        for (int i = 0; i < createInfoCount && pCreateInfos != 0 && pPipelines != 0 && r >= 0; i++) {
+            long info = pCreateInfos + 96L * i;
+            descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), DescriptorShapes.COMPUTE, g64(info + 72),
+                    shaderResources.usedSets(g64(info + 48)));
+        }
+        return r;
     }
 
     static final int STYPE_PIPELINE_RENDERING_CREATE_INFO = 1000044002;
@@ -2685,7 +2779,8 @@ final class VenusExecutor implements VnHooks {
     private String graphicsPipelineRefused(long info, Limits l) {
         long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, module @24
         for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
-            String why = shaderResources.stage(g64(stages + 48L * k + 24), g64(info + 104));
+            String why = shaderResources.stage(g64(stages + 48L * k + 24),
+                    descriptorShapes.pipelineLayout(g64(info + 104)));
             if (why != null) {
                 return "stage " + k + ": " + why;
             }

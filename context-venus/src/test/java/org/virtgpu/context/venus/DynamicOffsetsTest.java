@@ -17,6 +17,7 @@ class DynamicOffsetsTest {
     private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
     private final Bounds bounds = new Bounds(objects);
     private final DynamicOffsets dyn = new DynamicOffsets(objects, bounds);
+    private final DescriptorShapes shapes = new DescriptorShapes(objects, new RenderAreas(objects));
 
     @AfterEach
     void close() {
@@ -35,10 +36,10 @@ class DynamicOffsetsTest {
         long info = mem.zeroed(32);
         p32(info + 20, 3);
         p64(info + 24, bindings);
-        dyn.layoutCreated(LAYOUT, info);
+        shapes.setLayoutCreated(LAYOUT, info);
         p32(info + 20, 1);
         p64(info + 24, bindings + 24); // only the plain binding
-        dyn.layoutCreated(PLAIN, info);
+        shapes.setLayoutCreated(PLAIN, info);
         long layouts = mem.zeroed(16);
         p64(layouts, LAYOUT);
         p64(layouts + 8, PLAIN);
@@ -48,7 +49,7 @@ class DynamicOffsetsTest {
         long sets = mem.zeroed(16);
         p64(sets, SET);
         p64(sets + 8, SET + 1);
-        dyn.allocated(alloc, sets);
+        shapes.setsAllocated(alloc, sets);
         bounds.memoryAllocated(MEM, 65536);
         assertTrue(bounds.fits(BUF, 65536, MEM, 0));
         bounds.bound(BUF);

@@ -23,6 +23,7 @@ class ShaderResourcesTest {
     private final TestStructs mem = new TestStructs();
     private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
     private final ShaderResources resources = new ShaderResources(objects);
+    private final DescriptorShapes shapes = new DescriptorShapes(objects, new RenderAreas(objects));
 
     @AfterEach
     void close() {
@@ -48,7 +49,7 @@ class ShaderResourcesTest {
         long info = mem.zeroed(32);
         p32(info + 20, n);
         p64(info + 24, bindings);
-        resources.setLayoutCreated(setLayout, info);
+        shapes.setLayoutCreated(setLayout, info);
         long handles = mem.zeroed(8L * Math.max(1, sets.length));
         for (int i = 0; i < sets.length; i++) {
             p64(handles + 8L * i, sets[i]);
@@ -56,7 +57,7 @@ class ShaderResourcesTest {
         long pl = mem.zeroed(48);
         p32(pl + 20, sets.length);
         p64(pl + 24, handles);
-        resources.pipelineLayoutCreated(LAYOUT, pl);
+        shapes.pipelineLayoutCreated(LAYOUT, pl);
     }
 
     @Test
@@ -66,12 +67,12 @@ class ShaderResourcesTest {
         assertArrayEquals(new long[] {0, 1, 2}, ShaderResources.used(code, size[0]), "set 0, bindings 0-2");
         resources.moduleCreated(MODULE, code, size[0]);
         layouts(SET_LAYOUT, 3, SET_LAYOUT);
-        assertNull(resources.stage(MODULE, LAYOUT));
+        assertNull(resources.stage(MODULE, shapes.pipelineLayout(LAYOUT)));
         layouts(SMALL_SET_LAYOUT, 2, SMALL_SET_LAYOUT);
-        assertNotNull(resources.stage(MODULE, LAYOUT), "binding 2 of a set layout of two");
+        assertNotNull(resources.stage(MODULE, shapes.pipelineLayout(LAYOUT)), "binding 2 of a set layout of two");
         layouts(SET_LAYOUT, 3);
-        assertNotNull(resources.stage(MODULE, LAYOUT), "a layout of no sets");
-        assertNull(resources.stage(MODULE + 1, LAYOUT), "a module with no resources (or not seen)");
+        assertNotNull(resources.stage(MODULE, shapes.pipelineLayout(LAYOUT)), "a layout of no sets");
+        assertNull(resources.stage(MODULE + 1, shapes.pipelineLayout(LAYOUT)), "a module with no resources (or not seen)");
     }
 
     @Test
@@ -94,6 +95,6 @@ class ShaderResourcesTest {
         assertTrue(used.length == 3 && used[2] >>> 32 == 131072, "set 131072 is used: " + java.util.Arrays.toString(used));
         resources.moduleCreated(MODULE, code, size[0]);
         layouts(SET_LAYOUT, 3, SET_LAYOUT);
-        assertNotNull(resources.stage(MODULE, LAYOUT), "lavapipe indexed its set array with 131072");
+        assertNotNull(resources.stage(MODULE, shapes.pipelineLayout(LAYOUT)), "lavapipe indexed its set array with 131072");
     }
 }

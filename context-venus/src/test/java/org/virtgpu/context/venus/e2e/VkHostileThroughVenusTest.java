@@ -21,15 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
  * imgregion, copyimage, framebuffer, renderarea, dynoffset, query and querycopy each killed its JVM (buftoimg read
  * server memory into an image the client could read back; the others wrote past lavapipe's state without an
  * immediate crash). The spirv mode killed lavapipe directly and the server's JVM in vkCreateComputePipelines, with a
- * module spirv-val rejects (seed 146) and with valid modules using a set or binding their layout lacks (344, 693). Here every mode runs on one server, and a normal client must pass after all of them.
+ * module spirv-val rejects (seed 146) and with valid modules using a set or binding their layout lacks (344, 693);
+ * setlayout far (a dispatch whose pipeline layout puts the shader's buffer 4097 descriptors into a set of one) and
+ * unbound (a dispatch with no set bound) killed both in lavapipe's compute worker. Here every mode runs on one
+ * server, and a normal client must pass after all of them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
     Path tmp;
 
     /**
-     * Modes whose refusal (or, for the draws, whose harmlessness) leaves the client working: it reports PASS (its
-     * last step checks the device).
+     * Modes (and a variant after a space) whose refusal (or, for the draws, whose harmlessness) leaves the client
+     * working: it reports PASS (its last step checks the device).
      */
     static final List<String> REFUSED_COMMANDS = List.of("imagebind", "buftoimg", "imgtobuf", "imgregion", "copyimage",
             "blit", "resolve", "clearmip", "renderarea", "clearatt", "dynoffset", "pushconst", "viewport", "vbuffers",
@@ -37,8 +40,9 @@ class VkHostileThroughVenusTest {
             // not refused: lavapipe bounds-checks vertex and index fetches (its context is robust), so these must
             // simply pass through without harm
             "draw", "drawidx",
-            // not checked: a set of another layout than the pipeline layout's; lavapipe survives it
-            "setlayout");
+            // descriptor sets laid out unlike the pipeline layout's sets, or none bound (far and unbound killed
+            // lavapipe directly and the server's JVM; the plain one lavapipe survives)
+            "setlayout", "setlayout far", "unbound");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -54,8 +58,12 @@ class VkHostileThroughVenusTest {
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
         Path client = E2eClients.client("vkhostile");
         try (InProcessVtest server = new InProcessVtest(tmp.resolve("vtest.sock"))) {
-            for (String mode : REFUSED_COMMANDS) {
-                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2");
+            for (String modeAndVariant : REFUSED_COMMANDS) {
+                String[] m = modeAndVariant.split(" ");
+                String mode = m[0];
+                VenusClient.Result r = m.length > 1
+                        ? VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2", m[1])
+                        : VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2");
                 assertEquals(0, r.exit(), mode + ": " + r.output());
                 assertTrue(r.output().contains("result PASS (" + mode), mode + ": " + r.output());
             }

@@ -1,0 +1,283 @@
+package org.virtgpu.context.venus;
+
+import static org.virtgpu.context.venus.wire.VnMem.g32;
+import static org.virtgpu.context.venus.wire.VnMem.g64;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnObjects;
+
+/**
+ * The shapes of descriptor set layouts, and what each command buffer has bound, so that no draw or dispatch runs a
+ * shader against a set laid out for another layout, or against no set at all. lavapipe finds a shader's descriptors
+ * at the offsets the bound pipeline's layout gives, in whatever set was last bound at that number: a dispatch whose
+ * pipeline layout puts the shader's buffer 4097 descriptors into set 0, with a set of one buffer bound there, and a
+ * dispatch with no set bound, each killed the server's JVM (SIGSEGV in lavapipe's compute worker; {@code
+ * e2e/venus/vkhostile.c} setlayout far and unbound, the same on lavapipe directly).
+ *
+ * <p>Valid usage says the same: each set bound must have been allocated with a layout identically defined to the
+ * bind's pipeline layout's set at that number (VUID-vkCmdBindDescriptorSets-pDescriptorSets-00358), a pipeline must
+ * be bound at the draw's or dispatch's bind point, of that bind point (VUID-vkCmdBindPipeline-pipelineBindPoint-00777
+ * and -00778), and every set its shaders statically use must be bound with a compatible layout
+ * (VUID-vkCmdDispatch-None-08600 and the draws' same). A bind that breaks the first poisons the command buffer (as
+ * other refused binds do: what it records later would run with the sets it had before); a draw or dispatch that
+ * breaks the others is dropped.
+ *
+ * <p>A shape is what lays a set's memory out for the driver: the layout's flags and, for each binding in number
+ * order, its number, type, count, binding flags and whether it has immutable samplers. Stage flags are left out (a
+ * set whose layout differs only in them is laid out the same). Shapes are numbered per context from 1, at most
+ * {@link #MAX_SHAPES} of them. The state a command buffer binds lives with its {@link RenderAreas.Recording}: begun
+ * empty, and emptied by vkCmdExecuteCommands (the primary's state is undefined after it; lavapipe runs the
+ * secondary's binds in place).
+ */
+final class DescriptorShapes {
+    static final int GRAPHICS = 0, COMPUTE = 1;
+    /** distinct set layout shapes per context */
+    static final int MAX_SHAPES = 1 << 16;
+    static final int STYPE_BINDING_FLAGS_CREATE_INFO = 1000161000;
+    static final int SAMPLER = 0, COMBINED_IMAGE_SAMPLER = 1;
+    private static final int SET_LAYOUT = VnInfo.H_VkDescriptorSetLayout;
+    private static final int SET = VnInfo.H_VkDescriptorSet;
+    private static final int PIPELINE_LAYOUT = VnInfo.H_VkPipelineLayout;
+    private static final int PIPELINE = VnInfo.H_VkPipeline;
+
+    /** A set layout: its shape, one past its highest binding number, and its dynamic buffer bindings (or null). */
+    record SetLayout(int shape, long bindings, DynamicOffsets.Layout dynamic) {
+    }
+
+    /** A pipeline layout's set layouts as they were when it was made (their shapes, 0 for none, and binding ends). */
+    record PipelineLayout(int[] shapes, long[] bindings) {
+    }
+
+    /** A pipeline: its bind point, its layout's set shapes, and the set numbers its shaders use (sorted). */
+    record Pipeline(int point, int[] shapes, int[] usedSets) {
+    }
+
+    /** What a command buffer has bound per bind point (guarded by its Recording). */
+    static final class Bound {
+        final Pipeline[] pipeline = new Pipeline[2];
+        /** per bind point, the shape of the set bound at each number (0: none) */
+        final int[][] sets = {new int[0], new int[0]};
+
+        void clear() {
+            Arrays.fill(pipeline, null);
+            sets[GRAPHICS] = new int[0];
+            sets[COMPUTE] = new int[0];
+        }
+    }
+
+    private record Key(long[] words) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Arrays.equals(words, k.words);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(words);
+        }
+    }
+
+    private final VnObjects objects;
+    private final RenderAreas areas;
+    private final Map<Key, Integer> shapes = new HashMap<>();
+
+    DescriptorShapes(VnObjects objects, RenderAreas areas) {
+        this.objects = objects;
+        this.areas = areas;
+    }
+
+    /**
+     * The shape of a VkDescriptorSetLayoutCreateInfo (pNext @8, flags @16, bindingCount @20, pBindings @24; each
+     * binding 24 bytes: binding @0, descriptorType @4, descriptorCount @8, pImmutableSamplers @16), with the binding
+     * flags of a VkDescriptorSetLayoutBindingFlagsCreateInfo in its chain (bindingCount @16, pBindingFlags @24): the
+     * layout's flags, then per binding in number order {number, type, count, flags, immutable samplers 0 or 1}.
+     */
+    static long[] shapeOf(long info) {
+        int n = Math.max(0, g32(info + 20));
+        long bindings = g64(info + 24);
+        if (bindings == 0) {
+            n = 0;
+        }
+        long flags = 0;
+        int flagCount = 0;
+        for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+            if (g32(next) == STYPE_BINDING_FLAGS_CREATE_INFO) {
+                flagCount = g32(next + 16);
+                flags = g64(next + 24);
+            }
+        }
+        long[][] rows = new long[n][];
+        for (int i = 0; i < n; i++) {
+            long b = bindings + 24L * i;
+            int type = g32(b + 4);
+            boolean immutable = (type == SAMPLER || type == COMBINED_IMAGE_SAMPLER) && g64(b + 16) != 0;
+            long bindingFlags = flags != 0 && i < flagCount ? Integer.toUnsignedLong(g32(flags + 4L * i)) : 0;
+            rows[i] = new long[] {Integer.toUnsignedLong(g32(b)), Integer.toUnsignedLong(type),
+                    Integer.toUnsignedLong(g32(b + 8)), bindingFlags, immutable ? 1 : 0};
+        }
+        Arrays.sort(rows, (x, y) -> Long.compare(x[0], y[0]));
+        long[] words = new long[1 + 5 * n];
+        words[0] = Integer.toUnsignedLong(g32(info + 16));
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, words, 1 + 5 * i, 5);
+        }
+        return words;
+    }
+
+    /** Why a set layout is refused before the driver makes it (too many distinct shapes in this context), or null. */
+    String layoutRefused(long info) {
+        synchronized (shapes) {
+            return shapes.size() >= MAX_SHAPES && !shapes.containsKey(new Key(shapeOf(info)))
+                    ? "more than " + MAX_SHAPES + " distinct descriptor set layouts" : null;
+        }
+    }
+
+    /** After the driver made layout from info, which {@link DynamicOffsets#layoutRefused} and this accepted. */
+    void setLayoutCreated(long layout, long info) {
+        long[] words = shapeOf(info);
+        int shape;
+        synchronized (shapes) {
+            shape = shapes.computeIfAbsent(new Key(words), k -> shapes.size() + 1);
+        }
+        long end = 0;
+        for (int i = 1; i < words.length; i += 5) {
+            end = Math.max(end, words[i] + 1);
+        }
+        objects.attach(SET_LAYOUT, layout, new SetLayout(shape, end, DynamicOffsets.layoutOf(info)));
+    }
+
+    SetLayout setLayout(long layout) {
+        return objects.attached(SET_LAYOUT, layout) instanceof SetLayout l ? l : null;
+    }
+
+    /** VkPipelineLayoutCreateInfo (setLayoutCount @20, pSetLayouts @24): its set layouts' shapes as they are now. */
+    void pipelineLayoutCreated(long layout, long info) {
+        int n = g32(info + 20);
+        long sets = g64(info + 24);
+        int count = sets == 0 ? 0 : Math.max(0, n);
+        int[] s = new int[count];
+        long[] b = new long[count];
+        for (int i = 0; i < count; i++) {
+            SetLayout l = setLayout(g64(sets + 8L * i));
+            s[i] = l == null ? 0 : l.shape;
+            b[i] = l == null ? 0 : l.bindings;
+        }
+        objects.attach(PIPELINE_LAYOUT, layout, new PipelineLayout(s, b));
+    }
+
+    PipelineLayout pipelineLayout(long layout) {
+        return objects.attached(PIPELINE_LAYOUT, layout) instanceof PipelineLayout l ? l : null;
+    }
+
+    /**
+     * VkDescriptorSetAllocateInfo (descriptorSetCount @24, pSetLayouts @32) allocated the sets at pSets: each keeps
+     * its layout's shape (extra), and a set of a layout with dynamic buffers their slots (see {@link DynamicOffsets}).
+     */
+    void setsAllocated(long info, long pSets) {
+        long layouts = g64(info + 32);
+        for (int i = 0; i < g32(info + 24) && layouts != 0 && pSets != 0; i++) {
+            SetLayout l = setLayout(g64(layouts + 8L * i));
+            long set = g64(pSets + 8L * i);
+            if (l != null) {
+                objects.extra(SET, set, l.shape | 1L << 62);
+                if (l.dynamic != null) {
+                    objects.attach(SET, set, new DynamicOffsets.Set(l.dynamic));
+                }
+            }
+        }
+    }
+
+    private int setShape(long set) {
+        return (int) objects.extra(SET, set);
+    }
+
+    /** A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order). */
+    void pipelineCreated(long pipeline, int point, long layout, int[] usedSets) {
+        PipelineLayout l = pipelineLayout(layout);
+        objects.attach(PIPELINE, pipeline, new Pipeline(point, l == null ? new int[0] : l.shapes,
+                Arrays.stream(usedSets).distinct().sorted().toArray()));
+    }
+
+    /** vkCmdBindPipeline: why it is refused (an unknown pipeline, or one of another bind point), or null. */
+    String bindPipeline(long commandBuffer, int point, long pipeline) {
+        Pipeline p = objects.attached(PIPELINE, pipeline) instanceof Pipeline x ? x : null;
+        if (p == null || p.point != point) {
+            return p == null ? "an unknown pipeline" : "a pipeline of bind point " + p.point + " bound at " + point;
+        }
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            r.bound.pipeline[point] = p;
+        }
+        return null;
+    }
+
+    /**
+     * vkCmdBindDescriptorSets (the layout's set count was checked to hold firstSet + count): why not, or null. Each
+     * set must exist and have the shape of the layout's set layout at its number.
+     */
+    String bindSets(long commandBuffer, int point, long layout, int firstSet, int count, long pSets) {
+        if (point != GRAPHICS && point != COMPUTE) {
+            return "bind point " + point;
+        }
+        PipelineLayout l = pipelineLayout(layout);
+        if (l == null) {
+            return "an unknown pipeline layout";
+        }
+        int[] bound = new int[Math.max(0, count)];
+        for (int i = 0; i < bound.length; i++) {
+            int n = firstSet + i;
+            long set = pSets == 0 ? 0 : g64(pSets + 8L * i);
+            int shape = set == 0 ? 0 : setShape(set);
+            if (shape == 0 || n < 0 || n >= l.shapes.length || shape != l.shapes[n]) {
+                return set == 0 ? "set " + n + " is VK_NULL_HANDLE"
+                        : "set " + n + " was allocated with a layout unlike the pipeline layout's set " + n;
+            }
+            bound[i] = shape;
+        }
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            int[] sets = r.bound.sets[point];
+            int end = firstSet + bound.length;
+            if (end > sets.length) {
+                sets = r.bound.sets[point] = Arrays.copyOf(sets, end);
+            }
+            System.arraycopy(bound, 0, sets, firstSet, bound.length);
+        }
+        return null;
+    }
+
+    /**
+     * A draw (point GRAPHICS) or dispatch (COMPUTE): why the bound pipeline cannot run with the bound sets (none bound,
+     * or a set it uses unbound or of another shape than its layout's), or null.
+     */
+    String ready(long commandBuffer, int point) {
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            Pipeline p = r.bound.pipeline[point];
+            if (p == null) {
+                return "no pipeline bound";
+            }
+            int[] sets = r.bound.sets[point];
+            for (int n : p.usedSets) {
+                int want = n < p.shapes.length ? p.shapes[n] : -1;
+                int have = n < sets.length ? sets[n] : 0;
+                if (have == 0 || have != want) {
+                    return have == 0 ? "the pipeline uses set " + n + ", which is not bound"
+                            : "the set bound at " + n + " is laid out unlike the pipeline layout's";
+                }
+            }
+            return null;
+        }
+    }
+
+    /** vkCmdExecuteCommands: the primary's bound state is undefined after it. */
+    void executed(long primary) {
+        RenderAreas.Recording r = areas.recording(primary);
+        synchronized (r) {
+            r.bound.clear();
+        }
+    }
+}

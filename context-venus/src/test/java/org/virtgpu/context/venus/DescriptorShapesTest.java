@@ -1,0 +1,164 @@
+package org.virtgpu.context.venus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.virtgpu.context.venus.DescriptorShapes.COMPUTE;
+import static org.virtgpu.context.venus.DescriptorShapes.GRAPHICS;
+import static org.virtgpu.context.venus.wire.VnMem.p32;
+import static org.virtgpu.context.venus.wire.VnMem.p64;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnObjects;
+
+class DescriptorShapesTest {
+    private static final int STORAGE_BUFFER = 7, UNIFORM_BUFFER = 6;
+    private static final long THREE = 0x100, THREE_AGAIN = 0x101, ONE = 0x102, FAR = 0x103;
+    private static final long LAYOUT = 0x200, FAR_LAYOUT = 0x201, PIPE = 0x300, FAR_PIPE = 0x301;
+    private static final long SET3 = 0x400, SET1 = 0x401, CB = 0x500, SEC = 0x501;
+    private final TestStructs mem = new TestStructs();
+    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
+    private final RenderAreas areas = new RenderAreas(objects);
+    private final DescriptorShapes shapes = new DescriptorShapes(objects, areas);
+
+    @AfterEach
+    void close() {
+        mem.close();
+    }
+
+    /** A VkDescriptorSetLayoutCreateInfo of bindings {number, type, count, stageFlags} each. */
+    private long layoutInfo(int flags, int[]... bindings) {
+        long b = mem.zeroed(24L * Math.max(1, bindings.length));
+        for (int i = 0; i < bindings.length; i++) {
+            for (int k = 0; k < 4; k++) {
+                p32(b + 24L * i + 4 * k, bindings[i][k]);
+            }
+        }
+        long info = mem.zeroed(32);
+        p32(info + 16, flags);
+        p32(info + 20, bindings.length);
+        p64(info + 24, b);
+        return info;
+    }
+
+    private void pipelineLayout(long layout, long... setLayouts) {
+        long handles = mem.zeroed(8L * Math.max(1, setLayouts.length));
+        for (int i = 0; i < setLayouts.length; i++) {
+            p64(handles + 8L * i, setLayouts[i]);
+        }
+        long info = mem.zeroed(48);
+        p32(info + 20, setLayouts.length);
+        p64(info + 24, handles);
+        shapes.pipelineLayoutCreated(layout, info);
+    }
+
+    private void allocate(long set, long setLayout) {
+        long layouts = mem.zeroed(8);
+        p64(layouts, setLayout);
+        long info = mem.zeroed(40);
+        p32(info + 24, 1);
+        p64(info + 32, layouts);
+        long sets = mem.zeroed(8);
+        p64(sets, set);
+        shapes.setsAllocated(info, sets);
+    }
+
+    private String bind(long cb, int point, long layout, int first, long... sets) {
+        long p = mem.zeroed(8L * Math.max(1, sets.length));
+        for (int i = 0; i < sets.length; i++) {
+            p64(p + 8L * i, sets[i]);
+        }
+        return shapes.bindSets(cb, point, layout, first, sets.length, p);
+    }
+
+    /** add.comp's layout (three storage buffers), the same again, one buffer, and a far one (binding 0 x 4096). */
+    private void setUp() {
+        int compute = 0x20;
+        shapes.setLayoutCreated(THREE, layoutInfo(0, new int[] {0, STORAGE_BUFFER, 1, compute},
+                new int[] {1, STORAGE_BUFFER, 1, compute}, new int[] {2, STORAGE_BUFFER, 1, compute}));
+        // identically laid out: bindings in another order, other stage flags
+        shapes.setLayoutCreated(THREE_AGAIN, layoutInfo(0, new int[] {2, STORAGE_BUFFER, 1, 0x7fffffff},
+                new int[] {0, STORAGE_BUFFER, 1, compute}, new int[] {1, STORAGE_BUFFER, 1, 1}));
+        shapes.setLayoutCreated(ONE, layoutInfo(0, new int[] {0, STORAGE_BUFFER, 1, compute}));
+        shapes.setLayoutCreated(FAR, layoutInfo(0, new int[] {0, STORAGE_BUFFER, 4096, compute},
+                new int[] {1, STORAGE_BUFFER, 1, compute}, new int[] {2, STORAGE_BUFFER, 1, compute}));
+        pipelineLayout(LAYOUT, THREE);
+        pipelineLayout(FAR_LAYOUT, FAR);
+        shapes.pipelineCreated(PIPE, COMPUTE, LAYOUT, new int[] {0, 0, 0});
+        shapes.pipelineCreated(FAR_PIPE, COMPUTE, FAR_LAYOUT, new int[] {0});
+        allocate(SET3, THREE_AGAIN);
+        allocate(SET1, ONE);
+        areas.allocated(CB, 0);
+        areas.begin(CB, 0);
+    }
+
+    @Test
+    void shapesCompareWhatLaysOutASetsMemory() {
+        setUp();
+        assertEquals(shapes.setLayout(THREE).shape(), shapes.setLayout(THREE_AGAIN).shape(), "order, stage flags");
+        assertNotEquals(shapes.setLayout(THREE).shape(), shapes.setLayout(FAR).shape(), "a count");
+        assertNotEquals(shapes.setLayout(THREE).shape(), shapes.setLayout(ONE).shape(), "a binding fewer");
+        int compute = 0x20;
+        shapes.setLayoutCreated(0x110, layoutInfo(0, new int[] {0, UNIFORM_BUFFER, 1, compute},
+                new int[] {1, STORAGE_BUFFER, 1, compute}, new int[] {2, STORAGE_BUFFER, 1, compute}));
+        assertNotEquals(shapes.setLayout(THREE).shape(), shapes.setLayout(0x110).shape(), "a type");
+        shapes.setLayoutCreated(0x111, layoutInfo(2, new int[] {0, STORAGE_BUFFER, 1, compute},
+                new int[] {1, STORAGE_BUFFER, 1, compute}, new int[] {2, STORAGE_BUFFER, 1, compute}));
+        assertNotEquals(shapes.setLayout(THREE).shape(), shapes.setLayout(0x111).shape(), "the layout's flags");
+        assertEquals(3, shapes.setLayout(THREE).bindings(), "one past the highest binding");
+    }
+
+    @Test
+    void setsMustBeBoundWithTheirOwnShape() {
+        setUp();
+        assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3), "an identically laid out set");
+        assertNotNull(bind(CB, COMPUTE, LAYOUT, 0, SET1), "a set of one buffer where the layout has three");
+        assertNotNull(bind(CB, COMPUTE, FAR_LAYOUT, 0, SET3), "vkhostile setlayout far");
+        assertNotNull(bind(CB, COMPUTE, LAYOUT, 0, 0L), "VK_NULL_HANDLE");
+        assertNotNull(bind(CB, COMPUTE, 0x999, 0, SET3), "an unknown pipeline layout");
+        assertNotNull(bind(CB, 1000165000, LAYOUT, 0, SET3), "the ray tracing bind point");
+    }
+
+    @Test
+    void aDispatchNeedsAPipelineAndEverySetItUsesBoundAlike() {
+        setUp();
+        assertNotNull(shapes.ready(CB, COMPUTE), "no pipeline");
+        assertNull(shapes.bindPipeline(CB, COMPUTE, PIPE));
+        assertNotNull(shapes.ready(CB, COMPUTE), "vkhostile unbound: set 0 not bound");
+        assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3));
+        assertNull(shapes.ready(CB, COMPUTE));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "the graphics bind point has nothing bound");
+        assertNull(shapes.bindPipeline(CB, COMPUTE, FAR_PIPE));
+        assertNotNull(shapes.ready(CB, COMPUTE), "set 0 is laid out unlike the far pipeline's layout");
+        assertNotNull(shapes.bindPipeline(CB, GRAPHICS, PIPE), "a compute pipeline at the graphics bind point");
+        assertNotNull(shapes.bindPipeline(CB, COMPUTE, 0x998), "an unknown pipeline");
+    }
+
+    @Test
+    void beginAndExecuteCommandsForgetWhatWasBound() {
+        setUp();
+        assertNull(shapes.bindPipeline(CB, COMPUTE, PIPE));
+        assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3));
+        assertNull(shapes.ready(CB, COMPUTE));
+        shapes.executed(CB);
+        assertNotNull(shapes.ready(CB, COMPUTE), "undefined after vkCmdExecuteCommands");
+        assertNull(shapes.bindPipeline(CB, COMPUTE, PIPE));
+        assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3));
+        areas.begin(CB, 0);
+        assertNotNull(shapes.ready(CB, COMPUTE), "a new recording starts with nothing bound");
+        areas.allocated(SEC, RenderAreas.LEVEL_SECONDARY);
+        areas.begin(SEC, 0);
+        assertNotNull(shapes.ready(SEC, COMPUTE), "a secondary inherits nothing");
+    }
+
+    @Test
+    void aPipelineLayoutKeepsItsSetLayoutsAsTheyWere() {
+        setUp();
+        objects.attach(VnInfo.H_VkDescriptorSetLayout, THREE, null); // destroyed after the pipeline layout
+        assertEquals(3, shapes.pipelineLayout(LAYOUT).bindings()[0]);
+        assertEquals(shapes.setLayout(THREE_AGAIN).shape(), shapes.pipelineLayout(LAYOUT).shapes()[0]);
+    }
+}
