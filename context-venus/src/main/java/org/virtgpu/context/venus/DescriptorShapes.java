@@ -38,6 +38,7 @@ final class DescriptorShapes {
     static final int MAX_SHAPES = 1 << 16;
     static final int STYPE_BINDING_FLAGS_CREATE_INFO = 1000161000;
     static final int SAMPLER = 0, COMBINED_IMAGE_SAMPLER = 1;
+    static final long BINDING_VARIABLE_DESCRIPTOR_COUNT = 8;
     private static final int SET_LAYOUT = VnInfo.H_VkDescriptorSetLayout;
     private static final int SET = VnInfo.H_VkDescriptorSet;
     private static final int PIPELINE_LAYOUT = VnInfo.H_VkPipelineLayout;
@@ -127,10 +128,22 @@ final class DescriptorShapes {
         return words;
     }
 
-    /** Why a set layout is refused before the driver makes it (too many distinct shapes in this context), or null. */
+    /**
+     * Why a set layout is refused before the driver makes it, or null: too many distinct shapes in this context, or
+     * a binding of variable descriptor count while that feature is withheld (lavapipe sizes such a set by the count
+     * given at allocation, below the layout's, and a shader's clamped index still reaches past it; see
+     * {@link SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS}).
+     */
     String layoutRefused(long info) {
+        long[] words = shapeOf(info);
+        for (int i = 1; i < words.length && !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS; i += 5) {
+            if ((words[i + 3] & BINDING_VARIABLE_DESCRIPTOR_COUNT) != 0) {
+                return "binding " + words[i] + " has a variable descriptor count (descriptorBindingVariableDescriptorCount"
+                        + " is not offered)";
+            }
+        }
         synchronized (shapes) {
-            return shapes.size() >= MAX_SHAPES && !shapes.containsKey(new Key(shapeOf(info)))
+            return shapes.size() >= MAX_SHAPES && !shapes.containsKey(new Key(words))
                     ? "more than " + MAX_SHAPES + " distinct descriptor set layouts" : null;
         }
     }

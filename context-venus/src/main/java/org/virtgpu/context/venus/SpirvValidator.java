@@ -11,7 +11,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -30,18 +29,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a new module costs one {@code spirv-val} process (about 3 ms). Without the program ({@code
  * -Dvirtgpu.venus.spirvValidator}, default {@code /usr/bin/spirv-val}, from Debian's spirv-tools) modules are not
  * validated and the context type says so once in the log.
+ *
+ * <p>A valid module then goes through SPIRV-Tools' optimizer with only its {@code --graphics-robust-access} pass
+ * ({@code spirv-opt}, same package; {@code -Dvirtgpu.venus.spirvOptimizer}), and the host driver gets its output:
+ * every index into an array, vector or matrix (function-local, workgroup, private, push constant, and arrays of
+ * descriptors) is clamped into the array, and indices into a buffer's runtime array to its length. lavapipe compiles
+ * a shader's indices unchecked: a storage buffer written through element 64 or more of an array of four descriptors
+ * (the index pushed as a constant, {@code e2e/venus/vkhostile.c} arrayindex) killed it and the server. In-range
+ * indices read and write what they did. The pass does not take modules with the RuntimeDescriptorArray capability
+ * (arrays of descriptors of no fixed size, whose length only the descriptor set knows): those are refused unless
+ * {@link #RUNTIME_DESCRIPTOR_ARRAYS} is set, which passes them unclamped (the executor withholds the features that
+ * allow them, see {@link VenusExecutor}). Any other failure of the pass refuses the module (fail closed). The code
+ * the driver gets is cached with the verdict (at most {@link #CACHE_BYTES} bytes of it).
  */
 final class SpirvValidator {
     static final Path PROGRAM = Path.of(System.getProperty("virtgpu.venus.spirvValidator", "/usr/bin/spirv-val"));
+    static final Path OPTIMIZER = Path.of(System.getProperty("virtgpu.venus.spirvOptimizer", "/usr/bin/spirv-opt"));
+    /**
+     * {@code -Dvirtgpu.venus.runtimeDescriptorArrays=true}: offer runtimeDescriptorArray and the descriptor indexing
+     * features that go with it, and pass modules using runtime descriptor arrays to the driver unclamped (on lavapipe
+     * an index past such an array reaches any memory of the server). Off by default.
+     */
+    static final boolean RUNTIME_DESCRIPTOR_ARRAYS = Boolean.getBoolean("virtgpu.venus.runtimeDescriptorArrays");
+    static final int CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY = 5302;
     static final long TIMEOUT_MILLIS = 10_000;
     private static final int CACHE_ENTRIES = 4096;
-    /** SHA-256 of a module -> "" when valid, else why not */
-    private static final Map<String, String> VERDICTS = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > CACHE_ENTRIES;
-        }
-    };
+    static final long CACHE_BYTES = 64L << 20;
+
+    /** A module's verdict: why it is refused (null: accepted), and the code the driver gets (null: the client's). */
+    record Verdict(String refused, byte[] code) {
+        static final Verdict PASS = new Verdict(null, null);
+    }
+
+    /** SHA-256 of a module -> its verdict (least recently used first) */
+    private static final LinkedHashMap<String, Verdict> VERDICTS = new LinkedHashMap<>(256, 0.75f, true);
+    private static long cachedBytes;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     private SpirvValidator() {
@@ -54,29 +76,119 @@ final class SpirvValidator {
 
     /** Why the size bytes of SPIR-V at address are refused, or null when they are valid (or cannot be checked). */
     static String refused(long address, long size) {
-        if (!available()) {
+        return check(address, size).refused();
+    }
+
+    /** The verdict on the size bytes of SPIR-V at address (see the class comment). */
+    static Verdict check(long address, long size) {
+        if (!available() || !Files.isExecutable(OPTIMIZER)) {
             if (WARNED.compareAndSet(false, true)) {
-                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: " + PROGRAM + " not found (Debian: spirv-tools):"
-                        + " clients' SPIR-V goes to the host driver unvalidated");
+                VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: " + PROGRAM + " or " + OPTIMIZER
+                        + " not found (Debian: spirv-tools): clients' SPIR-V goes to the host driver unvalidated and"
+                        + " unclamped");
             }
-            return null;
+            return Verdict.PASS;
         }
         if (address == 0 || size <= 0 || size % 4 != 0 || size > Integer.MAX_VALUE - 8) {
-            return "a module of " + size + " bytes";
+            return new Verdict("a module of " + size + " bytes", null);
         }
         byte[] code = MemorySegment.ofAddress(address).reinterpret(size).toArray(ValueLayout.JAVA_BYTE);
         String key = sha256(code);
         synchronized (VERDICTS) {
-            String known = VERDICTS.get(key);
+            Verdict known = VERDICTS.get(key);
             if (known != null) {
-                return known.isEmpty() ? null : known;
+                return known;
             }
         }
         String why = validate(code);
+        Verdict v = why != null ? new Verdict(why, null) : robust(code);
         synchronized (VERDICTS) {
-            VERDICTS.put(key, why == null ? "" : why);
+            Verdict old = VERDICTS.put(key, v);
+            cachedBytes += bytes(v) - (old == null ? 0 : bytes(old));
+            var eldest = VERDICTS.entrySet().iterator();
+            while ((VERDICTS.size() > CACHE_ENTRIES || cachedBytes > CACHE_BYTES) && eldest.hasNext()) {
+                cachedBytes -= bytes(eldest.next().getValue());
+                eldest.remove();
+            }
         }
-        return why;
+        return v;
+    }
+
+    private static long bytes(Verdict v) {
+        return v.code() == null ? 0 : v.code().length;
+    }
+
+    /** The module with its indices clamped by spirv-opt's graphics-robust-access pass (see the class comment). */
+    private static Verdict robust(byte[] code) {
+        Process p = null;
+        try {
+            p = new ProcessBuilder(OPTIMIZER.toString(), "--graphics-robust-access", "-", "-o", "-").start();
+            watchdog(p);
+            Process proc = p;
+            // spirv-opt reads all of standard input before it writes: feed it from another thread all the same, so
+            // that a module larger than the pipe never deadlocks against an early error message
+            Thread feeder = Thread.ofVirtual().start(() -> {
+                try (var stdin = proc.getOutputStream()) {
+                    stdin.write(code);
+                } catch (IOException e) {
+                    // the process ended early: its exit status says why
+                }
+            });
+            byte[][] err = {new byte[0]};
+            Thread errors = Thread.ofVirtual().start(() -> {
+                try (InputStream e = proc.getErrorStream()) {
+                    err[0] = e.readNBytes(2048);
+                    e.transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (IOException e) {
+                    // nothing more to read
+                }
+            });
+            byte[] out;
+            try (InputStream in = p.getInputStream()) {
+                out = in.readAllBytes();
+            }
+            feeder.join(TIMEOUT_MILLIS);
+            errors.join(TIMEOUT_MILLIS);
+            if (!p.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                return new Verdict("spirv-opt did not finish within " + TIMEOUT_MILLIS + " ms", null);
+            }
+            if (p.exitValue() == 0 && out.length >= 20 && out.length % 4 == 0) {
+                return new Verdict(null, out);
+            }
+            if (declares(code, CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY)) {
+                return RUNTIME_DESCRIPTOR_ARRAYS ? Verdict.PASS : new Verdict("the module uses runtime descriptor"
+                        + " arrays, which are not offered (-Dvirtgpu.venus.runtimeDescriptorArrays)", null);
+            }
+            String msg = new String(err[0], StandardCharsets.UTF_8).strip().replace('\n', ' ');
+            return new Verdict("spirv-opt --graphics-robust-access: "
+                    + (msg.length() > 300 ? msg.substring(0, 300) + "..." : msg), null);
+        } catch (IOException e) {
+            return new Verdict("spirv-opt could not run: " + e.getMessage(), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Verdict("interrupted while clamping indices", null);
+        } finally {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Whether little-endian SPIR-V code declares the capability (OpCapability, opcode 17). */
+    static boolean declares(byte[] code, int capability) {
+        var words = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        for (int w = 5; w < words.limit(); ) {
+            int instruction = words.get(w);
+            int count = instruction >>> 16;
+            if (count < 1 || w + count > words.limit()) {
+                return false;
+            }
+            if ((instruction & 0xffff) == 17 && count >= 2 && words.get(w + 1) == capability) {
+                return true;
+            }
+            w += count;
+        }
+        return false;
     }
 
     private static String validate(byte[] code) {
@@ -85,6 +197,7 @@ final class SpirvValidator {
             // spirv-val reads the whole module from standard input before it writes anything, so no pipe fills up
             p = new ProcessBuilder(PROGRAM.toString(), "--target-env", "vulkan1.2", "--skip-block-layout", "-")
                     .redirectErrorStream(true).start();
+            watchdog(p);
             try (var stdin = p.getOutputStream()) {
                 stdin.write(code);
             }
@@ -110,6 +223,19 @@ final class SpirvValidator {
                 p.destroyForcibly();
             }
         }
+    }
+
+    /** Ends p after {@link #TIMEOUT_MILLIS} (its output then ends, so no read of it blocks for longer). */
+    private static void watchdog(Process p) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                if (!p.waitFor(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        });
     }
 
     private static String sha256(byte[] code) {

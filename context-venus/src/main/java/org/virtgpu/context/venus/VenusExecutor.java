@@ -56,6 +56,9 @@ final class VenusExecutor implements VnHooks {
      */
     static final boolean BUFFER_DEVICE_ADDRESS = Boolean.getBoolean("virtgpu.venus.bufferDeviceAddress");
     static final String BUFFER_DEVICE_ADDRESS_EXT = "VK_KHR_buffer_device_address";
+    /** promises runtimeDescriptorArray, withheld with it (see SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS) */
+    static final String DESCRIPTOR_INDEXING_EXT = "VK_EXT_descriptor_indexing";
+    static final int STYPE_DESCRIPTOR_INDEXING_FEATURES = 1000161001;
     static final int STYPE_VULKAN_1_2_FEATURES = 51;
     static final int STYPE_BUFFER_DEVICE_ADDRESS_FEATURES = 1000257000;
     /** VkDescriptorType: UNIFORM_BUFFER 6, STORAGE_BUFFER 7, UNIFORM_BUFFER_DYNAMIC 8, STORAGE_BUFFER_DYNAMIC 9 */
@@ -2033,7 +2036,9 @@ final class VenusExecutor implements VnHooks {
         }
         // only what the decoder can carry (the capset mask says the same)
         var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey()))
-                .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT)).toList();
+                .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT))
+                .filter(e -> SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS || !e.getKey().equals(DESCRIPTOR_INDEXING_EXT))
+                .toList();
         if (pProperties == 0) {
             p32(pPropertyCount, carried.size());
             return VK_SUCCESS;
@@ -2062,12 +2067,13 @@ final class VenusExecutor implements VnHooks {
         for (int i = 0; i < n; i++) {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
-            if (!BUFFER_DEVICE_ADDRESS && e.equals(BUFFER_DEVICE_ADDRESS_EXT)) {
+            if (!BUFFER_DEVICE_ADDRESS && e.equals(BUFFER_DEVICE_ADDRESS_EXT)
+                    || !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS && e.equals(DESCRIPTOR_INDEXING_EXT)) {
                 return VK_ERROR_EXTENSION_NOT_PRESENT;
             }
         }
-        if (!BUFFER_DEVICE_ADDRESS && addressFeatures(g64(pCreateInfo + 8), false)) {
-            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS)
+        if (withheldFeatures(g64(pCreateInfo + 8), false)) {
+            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, RUNTIME_DESCRIPTOR_ARRAYS)
         }
         if (canImport && !has) {
             long list = c.alloc(n + 1L, 8);
@@ -2094,26 +2100,37 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkGetPhysicalDeviceFeatures2(VnCtx c, long physicalDevice, long pFeatures) throws Throwable {
         VnHooks.super.vkGetPhysicalDeviceFeatures2(c, physicalDevice, pFeatures);
-        if (!BUFFER_DEVICE_ADDRESS) {
-            addressFeatures(g64(pFeatures + 8), true);
-        }
+        withheldFeatures(g64(pFeatures + 8), true);
     }
 
     /**
-     * Walks a pNext chain for the buffer device address features (VkPhysicalDeviceVulkan12Features: the three at
-     * 168, 172, 176; VkPhysicalDeviceBufferDeviceAddressFeatures: at 16, 20, 24). clear: sets them to VK_FALSE.
+     * The offsets of the features not offered, per structure type: without {@link #BUFFER_DEVICE_ADDRESS} the three
+     * buffer device address features (VkPhysicalDeviceVulkan12Features at 168, 172, 176;
+     * VkPhysicalDeviceBufferDeviceAddressFeatures at 16, 20, 24), without {@link SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS}
+     * runtimeDescriptorArray, descriptorBindingVariableDescriptorCount and descriptorIndexing (which promises the
+     * first; Vulkan12Features at 132, 128, 52; VkPhysicalDeviceDescriptorIndexingFeatures at 92, 88).
+     */
+    private static long[] withheld(int sType) {
+        long[] address = !BUFFER_DEVICE_ADDRESS ? new long[] {168, 172, 176} : new long[0];
+        boolean runtime = !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS;
+        return switch (sType) {
+            case STYPE_VULKAN_1_2_FEATURES -> runtime ? java.util.stream.LongStream.concat(
+                    java.util.Arrays.stream(address), java.util.stream.LongStream.of(132, 128, 52)).toArray() : address;
+            case STYPE_BUFFER_DEVICE_ADDRESS_FEATURES -> !BUFFER_DEVICE_ADDRESS ? new long[] {16, 20, 24} : new long[0];
+            case STYPE_DESCRIPTOR_INDEXING_FEATURES -> runtime ? new long[] {92, 88} : new long[0];
+            default -> new long[0];
+        };
+    }
+
+    /**
+     * Walks a pNext chain for the features not offered ({@link #withheld}). clear: sets them to VK_FALSE.
      *
      * @return whether any of them was VK_TRUE
      */
-    private static boolean addressFeatures(long next, boolean clear) {
+    private static boolean withheldFeatures(long next, boolean clear) {
         boolean any = false;
         for (int hops = 0; next != 0 && hops < 256; hops++, next = g64(next + 8)) {
-            int sType = g32(next);
-            long first = sType == STYPE_VULKAN_1_2_FEATURES ? 168 : sType == STYPE_BUFFER_DEVICE_ADDRESS_FEATURES ? 16 : -1;
-            if (first < 0) {
-                continue;
-            }
-            for (long f = first; f < first + 12; f += 4) {
+            for (long f : withheld(g32(next))) {
                 any |= g32(next + f) != 0;
                 if (clear) {
                     p32(next + f, 0);
@@ -2169,14 +2186,22 @@ final class VenusExecutor implements VnHooks {
                     + " bufferDeviceAddress is not offered (-Dvirtgpu.venus.bufferDeviceAddress)");
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        String why = SpirvValidator.refused(g64(pCreateInfo + 32), g64(pCreateInfo + 24));
-        if (why != null) {
-            refusedRange("vkCreateShaderModule", why);
+        long code = g64(pCreateInfo + 32), codeSize = g64(pCreateInfo + 24);
+        SpirvValidator.Verdict v = SpirvValidator.check(code, codeSize);
+        if (v.refused() != null) {
+            refusedRange("vkCreateShaderModule", v.refused());
             return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        if (v.code() != null) { // the driver gets the module with its indices clamped (see SpirvValidator)
+            long robust = c.alloc(v.code().length, 1);
+            MemorySegment.copy(v.code(), 0, MemorySegment.ofAddress(robust).reinterpret(v.code().length),
+                    java.lang.foreign.ValueLayout.JAVA_BYTE, 0, v.code().length);
+            p64(pCreateInfo + 24, v.code().length);
+            p64(pCreateInfo + 32, robust);
         }
         int r = VnHooks.super.vkCreateShaderModule(c, device, pCreateInfo, pAllocator, pShaderModule);
         if (r == VK_SUCCESS) {
-            shaderResources.moduleCreated(g64(pShaderModule), g64(pCreateInfo + 32), g64(pCreateInfo + 24));
+            shaderResources.moduleCreated(g64(pShaderModule), code, codeSize);
         }
         return r;
     }

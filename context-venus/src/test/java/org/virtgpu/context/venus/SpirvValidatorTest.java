@@ -21,11 +21,76 @@ class SpirvValidatorTest {
     }
 
     private static String refused(byte[] code) {
+        return check(code).refused();
+    }
+
+    private static SpirvValidator.Verdict check(byte[] code) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment m = a.allocate(Math.max(1, code.length), 4);
             MemorySegment.copy(code, 0, m, ValueLayout.JAVA_BYTE, 0, code.length);
-            return SpirvValidator.refused(m.address(), code.length);
+            return SpirvValidator.check(m.address(), code.length);
         }
+    }
+
+    /** How many GLSL.std.450 clamp and min instructions (OpExtInst of SClamp 45, UClamp 44, UMin 38) code has. */
+    private static int clamps(byte[] code) {
+        var words = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        int n = 0;
+        for (int w = 5; w < words.limit(); w += words.get(w) >>> 16) {
+            int op = words.get(w) & 0xffff, inst = (words.get(w) >>> 16) >= 5 ? words.get(w + 4) : -1;
+            if (op == 12 && (inst == 45 || inst == 44 || inst == 38)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static final String LOCAL_AND_DESCRIPTOR_ARRAYS = """
+            #version 450
+            layout(local_size_x = 1) in;
+            layout(std430, set = 0, binding = 0) buffer B { uint d[]; } bufs[4];
+            layout(push_constant) uniform P { uint index; };
+            shared uint s[4];
+            void main() {
+                uint t[4];
+                t[index] = 1u;
+                s[index] = 2u;
+                bufs[index].d[0] = t[index ^ 1u] + s[index ^ 2u];
+            }
+            """;
+
+    static final String RUNTIME_DESCRIPTOR_ARRAY = """
+            #version 450
+            #extension GL_EXT_nonuniform_qualifier : require
+            layout(local_size_x = 1) in;
+            layout(std430, set = 0, binding = 0) buffer B { uint d[]; } bufs[];
+            layout(push_constant) uniform P { uint index; };
+            void main() {
+                bufs[nonuniformEXT(index)].d[0] = 1u;
+            }
+            """;
+
+    @Test
+    void theDriverGetsEveryArrayIndexClamped() throws Exception {
+        byte[] code = TestStructs.computeSpirv(tmp, LOCAL_AND_DESCRIPTOR_ARRAYS);
+        assertEquals(0, clamps(code));
+        SpirvValidator.Verdict v = check(code);
+        assertNull(v.refused());
+        assertNotNull(v.code(), "spirv-opt --graphics-robust-access rewrote the module");
+        // t[index] twice, s[index] twice, bufs[index], and d[0] inside the buffer (clamped to its length)
+        assertTrue(clamps(v.code()) >= 6, "clamps: " + clamps(v.code()));
+        assertNull(refused(v.code()), "the rewritten module is valid SPIR-V");
+        assertTrue(check(code) == v, "the second look is the cached verdict");
+    }
+
+    @Test
+    void runtimeDescriptorArraysAreRefusedUnlessOffered() throws Exception {
+        byte[] code = TestStructs.computeSpirv(tmp, RUNTIME_DESCRIPTOR_ARRAY);
+        assertTrue(SpirvValidator.declares(code, SpirvValidator.CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY));
+        assertEquals(false, SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS, "not offered by default");
+        String why = refused(code);
+        assertNotNull(why, "the pass cannot bound an index into an array whose length only the set knows");
+        assertTrue(why.contains("runtime descriptor arrays"), why);
     }
 
     @Test

@@ -25,9 +25,16 @@ final class TestStructs implements AutoCloseable {
     /** e2e/venus/add.comp compiled by glslangValidator (glslang-tools, which scripts/setup.sh installs) into dir. */
     static byte[] addCompSpirv(java.nio.file.Path dir) throws Exception {
         java.nio.file.Path repo = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
-        java.nio.file.Path out = dir.resolve("add.spv");
-        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "-o", out.toString(),
-                repo.resolve("e2e/venus/add.comp").toString()).redirectErrorStream(true).start();
+        return computeSpirv(dir, java.nio.file.Files.readString(repo.resolve("e2e/venus/add.comp")));
+    }
+
+    /** A GLSL compute shader's source compiled by glslangValidator (for Vulkan 1.2) into dir. */
+    static byte[] computeSpirv(java.nio.file.Path dir, String source) throws Exception {
+        java.nio.file.Path src = java.nio.file.Files.createTempFile(dir, "shader", ".comp");
+        java.nio.file.Files.writeString(src, source);
+        java.nio.file.Path out = dir.resolve(src.getFileName() + ".spv");
+        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "--target-env", "vulkan1.2", "-o",
+                out.toString(), src.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("glslangValidator failed: " + log);

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * immediate crash). The spirv mode killed lavapipe directly and the server's JVM in vkCreateComputePipelines, with a
  * module spirv-val rejects (seed 146) and with valid modules using a set or binding their layout lacks (344, 693);
  * setlayout far (a dispatch whose pipeline layout puts the shader's buffer 4097 descriptors into a set of one) and
- * unbound (a dispatch with no set bound) killed both in lavapipe's compute worker. Here every mode runs on one
- * server, and a normal client must pass after all of them.
+ * unbound (a dispatch with no set bound) killed both in lavapipe's compute worker, as did arrayindex (a storage
+ * buffer written through element 100000 of an array of four descriptors). Here every mode runs on one server, and a
+ * normal client must pass after all of them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
@@ -42,7 +43,10 @@ class VkHostileThroughVenusTest {
             "draw", "drawidx",
             // descriptor sets laid out unlike the pipeline layout's sets, or none bound (far and unbound killed
             // lavapipe directly and the server's JVM; the plain one lavapipe survives)
-            "setlayout", "setlayout far", "unbound");
+            "setlayout", "setlayout far", "unbound",
+            // not refused: the driver gets the shader with its descriptor array index clamped (spirv-opt
+            // --graphics-robust-access); index 100000 of four killed lavapipe directly and the server's JVM
+            "arrayindex");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
