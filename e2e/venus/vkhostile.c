@@ -34,6 +34,14 @@
  *   unbound    the same dispatch with no descriptor set bound (killed lavapipe)
  *   arrayindex [I]  a dispatch of e2e/venus/index.comp writing through element I (default 100000) of an array of
  *              four storage buffer descriptors, I pushed as a constant (64 and up killed lavapipe)
+ *   spec [V [N]]  a compute pipeline of e2e/venus/spec.comp specialized past a limit, V one of: size (workgroup
+ *              width N, default 2^20: 65536 killed lavapipe with SIGFPE), shared (a workgroup array of N words,
+ *              default 2^26), local (a function-local array of N words, default 2^26: lavapipe allocated until
+ *              the kernel killed it)
+ *   desctype [usage]  add.comp with a layout whose binding 2 is a storage image; usage: no pipeline, only the
+ *              write of a storage image descriptor of an image made without STORAGE usage (killed lavapipe)
+ *   descwrite [type]  one descriptor write of 4096 storage buffers into a binding of one (killed lavapipe); type:
+ *              a storage image write into it
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -51,6 +59,7 @@
 
 #include "add_comp_spv.h"
 #include "index_comp_spv.h"
+#include "spec_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -70,13 +79,16 @@ typedef struct {
     VkDeviceMemory mem;
 } Image;
 
+/* usage bits image() adds to its own (the desctype mode's storage image) */
+static VkImageUsageFlags extraUsage;
+
 /* A 2D RGBA8 image of w x h (samples 1 or 4) with memory of its own, or of memBytes bytes when memBytes != 0. */
 static Image image(uint32_t w, uint32_t h, VkSampleCountFlagBits samples, VkDeviceSize memBytes) {
     VkImageCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
                             .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {w, h, 1}, .mipLevels = 1,
                             .arrayLayers = 1, .samples = samples, .tiling = VK_IMAGE_TILING_OPTIMAL,
                             .usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
-                                     VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT,
+                                     VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | extraUsage,
                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
     Image im;
     check(vkCreateImage(dev, &ci, NULL, &im.image), "vkCreateImage");
@@ -554,6 +566,108 @@ int main(int argc, char **argv) {
             uint32_t index = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 100000u;
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &index);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "spec") == 0) {
+            known = 1;
+            /* e2e/venus/spec.comp: constant 0 the workgroup width, 1 a workgroup array's length, 2 a local one's */
+            const char *v = argc > 3 ? argv[3] : "shared";
+            uint32_t values[3] = {1, 4, 4};
+            values[!strcmp(v, "size") ? 0 : !strcmp(v, "local") ? 2 : 1] =
+                argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 0) : !strcmp(v, "size") ? 1u << 20 : 1u << 26;
+            VkSpecializationMapEntry entries[3] = {{0, 0, 4}, {1, 4, 4}, {2, 8, 4}};
+            VkSpecializationInfo spec = {.mapEntryCount = 3, .pMapEntries = entries, .dataSize = sizeof values,
+                                         .pData = values};
+            VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                            .codeSize = sizeof(spec_comp_spv), .pCode = spec_comp_spv};
+            check(vkCreateShaderModule(dev, &smi, NULL, &cs.module), "vkCreateShaderModule");
+            VkDescriptorSetLayoutBinding one = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_layout(&one, 1, &cs.dsl, &cs.layout);
+            VkComputePipelineCreateInfo cpi = {
+                .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                          .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main",
+                          .pSpecializationInfo = &spec},
+                .layout = cs.layout};
+            VkResult pr = vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline);
+            printf("round %d: vkCreateComputePipelines (spec %s): %d\n", round, v, pr);
+            if (pr == VK_SUCCESS) {
+                VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+                VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+                check(vku_host_buffer(phys, dev, 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed),
+                      failed);
+                VkDescriptorBufferInfo dbi = {hb.buf, 0, 16};
+                VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                          .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                          .pBufferInfo = &dbi};
+                vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+                vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+                vkCmdDispatch(cmd, 1, 1, 1);
+            }
+        } else if (strcmp(mode, "descwrite") == 0) {
+            known = 1;
+            /* one write of 4096 storage buffer descriptors into a binding of one (type: of storage images into it) */
+            VkDescriptorSetLayoutBinding one = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_layout(&one, 1, &cs.dsl, &cs.layout);
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+            check(vku_host_buffer(phys, dev, 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            static VkDescriptorBufferInfo many[4096];
+            for (uint32_t i = 0; i < 4096; i++) many[i] = (VkDescriptorBufferInfo){hb.buf, 0, 16};
+            int typed = argc > 3 && strcmp(argv[3], "type") == 0;
+            VkDescriptorImageInfo dii[4] = {{0}};
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                                      .descriptorCount = typed ? 1 : 4096,
+                                      .descriptorType = typed ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE
+                                                              : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      .pImageInfo = dii, .pBufferInfo = many};
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+        } else if (strcmp(mode, "desctype") == 0) {
+            known = 1;
+            /* e2e/venus/add.comp, whose binding 2 is a storage buffer, with a layout that makes it a storage image */
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_IMAGE};
+            /* usage: no pipeline, only the descriptor write of an image made without VK_IMAGE_USAGE_STORAGE_BIT */
+            int usage = argc > 3 && strcmp(argv[3], "usage") == 0;
+            if (usage) {
+                VkDescriptorSetLayoutBinding binds[3];
+                for (uint32_t i = 0; i < 3; i++) {
+                    binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = 1,
+                                                              .descriptorType = types[i],
+                                                              .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+                }
+                compute_layout(binds, 3, &cs.dsl, &cs.layout);
+            } else {
+                add_pipeline(types, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            }
+            VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2}, {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1}};
+            VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
+            check(vku_host_buffer(phys, dev, 2 * 16384, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed),
+                  failed);
+            extraUsage = usage ? 0 : VK_IMAGE_USAGE_STORAGE_BIT;
+            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            general(cmd, &a, NULL);
+            VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = a.image,
+                                        .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                        .subresourceRange = WHOLE};
+            check(vkCreateImageView(dev, &vi, NULL, &rt.view), "vkCreateImageView");
+            extraUsage = 0;
+            VkDescriptorBufferInfo dbi[2] = {{hb.buf, 0, 16384}, {hb.buf, 16384, 16384}};
+            VkDescriptorImageInfo dii = {.imageView = rt.view, .imageLayout = VK_IMAGE_LAYOUT_GENERAL};
+            VkWriteDescriptorSet w[2] = {
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0, .descriptorCount = 2,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = dbi},
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 2, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .pImageInfo = &dii}};
+            vkUpdateDescriptorSets(dev, 2, w, 0, NULL);
+            if (!usage) {
+                vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+                uint32_t n = 4096;
+                vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
+                vkCmdDispatch(cmd, n / 256, 1, 1);
+            }
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
             pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);

@@ -44,12 +44,18 @@ final class DescriptorShapes {
     private static final int PIPELINE_LAYOUT = VnInfo.H_VkPipelineLayout;
     private static final int PIPELINE = VnInfo.H_VkPipeline;
 
-    /** A set layout: its shape, one past its highest binding number, and its dynamic buffer bindings (or null). */
-    record SetLayout(int shape, long bindings, DynamicOffsets.Layout dynamic) {
+    /**
+     * A set layout: its shape (and the words it was numbered by, {@link #shapeOf}), one past its highest binding
+     * number, and its dynamic buffer bindings (or null).
+     */
+    record SetLayout(int shape, long[] words, long bindings, DynamicOffsets.Layout dynamic) {
     }
 
-    /** A pipeline layout's set layouts as they were when it was made (their shapes, 0 for none, and binding ends). */
-    record PipelineLayout(int[] shapes, long[] bindings) {
+    /**
+     * A pipeline layout's set layouts as they were when it was made: their shapes (0 for none), shape words (empty
+     * for none) and binding ends.
+     */
+    record PipelineLayout(int[] shapes, long[][] words, long[] bindings) {
     }
 
     /** A pipeline: its bind point, its layout's set shapes, and the set numbers its shaders use (sorted). */
@@ -84,6 +90,8 @@ final class DescriptorShapes {
     private final VnObjects objects;
     private final RenderAreas areas;
     private final Map<Key, Integer> shapes = new HashMap<>();
+    /** the words of shape n at index n - 1 (under shapes' lock) */
+    private final java.util.List<long[]> shapeWords = new java.util.ArrayList<>();
 
     DescriptorShapes(VnObjects objects, RenderAreas areas) {
         this.objects = objects;
@@ -153,13 +161,34 @@ final class DescriptorShapes {
         long[] words = shapeOf(info);
         int shape;
         synchronized (shapes) {
-            shape = shapes.computeIfAbsent(new Key(words), k -> shapes.size() + 1);
+            shape = shapes.computeIfAbsent(new Key(words), k -> {
+                shapeWords.add(words);
+                return shapeWords.size();
+            });
         }
         long end = 0;
         for (int i = 1; i < words.length; i += 5) {
             end = Math.max(end, words[i] + 1);
         }
-        objects.attach(SET_LAYOUT, layout, new SetLayout(shape, end, DynamicOffsets.layoutOf(info)));
+        objects.attach(SET_LAYOUT, layout, new SetLayout(shape, words, end, DynamicOffsets.layoutOf(info)));
+    }
+
+    /** The row {number, type, count, binding flags, immutable samplers} of binding in shape words, or null. */
+    static long[] binding(long[] words, long binding) {
+        int lo = 0, hi = (words.length - 1) / 5 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long n = words[1 + 5 * mid];
+            if (n == binding) {
+                return Arrays.copyOfRange(words, 1 + 5 * mid, 6 + 5 * mid);
+            }
+            if (n < binding) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return null;
     }
 
     SetLayout setLayout(long layout) {
@@ -172,13 +201,15 @@ final class DescriptorShapes {
         long sets = g64(info + 24);
         int count = sets == 0 ? 0 : Math.max(0, n);
         int[] s = new int[count];
+        long[][] w = new long[count][];
         long[] b = new long[count];
         for (int i = 0; i < count; i++) {
             SetLayout l = setLayout(g64(sets + 8L * i));
             s[i] = l == null ? 0 : l.shape;
+            w[i] = l == null ? new long[1] : l.words;
             b[i] = l == null ? 0 : l.bindings;
         }
-        objects.attach(PIPELINE_LAYOUT, layout, new PipelineLayout(s, b));
+        objects.attach(PIPELINE_LAYOUT, layout, new PipelineLayout(s, w, b));
     }
 
     PipelineLayout pipelineLayout(long layout) {
@@ -205,6 +236,75 @@ final class DescriptorShapes {
 
     private int setShape(long set) {
         return (int) objects.extra(SET, set);
+    }
+
+    /** The shape words of a set's layout, null for a set not known here. */
+    private long[] setWords(long set) {
+        int shape = setShape(set);
+        synchronized (shapes) {
+            return shape <= 0 || shape > shapeWords.size() ? null : shapeWords.get(shape - 1);
+        }
+    }
+
+    static final long INLINE_UNIFORM_BLOCK = 1000138000, MUTABLE = 1000351000;
+
+    /**
+     * Why count descriptors from element of binding in set (of type, -1 for any) do not fit: the binding and the
+     * ones after it that an update rolls over into must exist, hold them and be of the type (inline uniform blocks:
+     * count and element are bytes of the one binding); null when they fit.
+     */
+    private String range(long set, long binding, long element, long count, long type) {
+        long[] words = setWords(set);
+        if (words == null) {
+            return "an unknown descriptor set";
+        }
+        long b = binding, e = element, need = count;
+        for (int hops = 0; hops <= words.length / 5; hops++, b++, e = 0) {
+            long[] row = binding(words, b);
+            if (row == null || (type >= 0 && row[1] != type && row[1] != MUTABLE)) {
+                return row == null ? "binding " + b + " is not in the set's layout"
+                        : "binding " + b + " is of descriptor type " + row[1] + ", not " + type;
+            }
+            if (type < 0) {
+                type = row[1];
+            }
+            long room = row[2] - e;
+            if (room < 0 || row[1] == INLINE_UNIFORM_BLOCK && need > room) {
+                return "element " + e + " of binding " + b + "'s " + row[2];
+            }
+            if (need <= room) {
+                return null;
+            }
+            need -= room;
+        }
+        return count + " descriptors from binding " + binding + " element " + element + " run past the set";
+    }
+
+    /**
+     * vkUpdateDescriptorSets: why a VkWriteDescriptorSet (dstSet @16, dstBinding @24, dstArrayElement @28,
+     * descriptorCount @32, descriptorType @36) does not fit its set (see {@link #range}; lavapipe wrote 4096 storage
+     * buffer descriptors into a binding of one past its set and died, {@code vkhostile descwrite}), null when it
+     * does (VUID-VkWriteDescriptorSet-descriptorType-00319 and -dstArrayElement-00321).
+     */
+    String writeRefused(long write) {
+        return range(g64(write + 16), Integer.toUnsignedLong(g32(write + 24)), Integer.toUnsignedLong(g32(write + 28)),
+                Integer.toUnsignedLong(g32(write + 32)), Integer.toUnsignedLong(g32(write + 36)));
+    }
+
+    /**
+     * vkUpdateDescriptorSets: why a VkCopyDescriptorSet (srcSet @16, srcBinding @24, srcArrayElement @28, dstSet
+     * @32, dstBinding @40, dstArrayElement @44, descriptorCount @48) does not fit both sets with one type, or null.
+     */
+    String copyRefused(long copy) {
+        long count = Integer.toUnsignedLong(g32(copy + 48));
+        long[] src = setWords(g64(copy + 16));
+        long[] row = src == null ? null : binding(src, Integer.toUnsignedLong(g32(copy + 24)));
+        String why = range(g64(copy + 16), Integer.toUnsignedLong(g32(copy + 24)),
+                Integer.toUnsignedLong(g32(copy + 28)), count, -1);
+        return why != null ? "source: " + why : row == null ? "source: no such binding"
+                : (why = range(g64(copy + 32), Integer.toUnsignedLong(g32(copy + 40)),
+                        Integer.toUnsignedLong(g32(copy + 44)), count, row[1] == MUTABLE ? -1 : row[1])) != null
+                        ? "destination: " + why : null;
     }
 
     /** A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order). */

@@ -33,6 +33,8 @@ final class Images {
     /** What vkCreateImage said, and which memory planes are bound so far. */
     static final class Shape {
         final int type, format, width, height, depth, mipLevels, arrayLayers;
+        /** VkImageCreateInfo.usage */
+        int usage;
         /** index into VnFormats' arrays */
         final int f;
         /** bit i: plane i must be bound before the image is usable (one bit unless disjoint) */
@@ -122,8 +124,10 @@ final class Images {
         int format = g32(info + 24);
         int f = VnFormats.index(format);
         int planes = (flags & CREATE_DISJOINT) != 0 && VnFormats.PLANES[f] > 1 ? (1 << VnFormats.PLANES[f]) - 1 : 1;
-        objects.attach(VnInfo.H_VkImage, image, new Shape(g32(info + 20), format, g32(info + 28), g32(info + 32),
-                g32(info + 36), g32(info + 40), g32(info + 44), f, planes, (flags & CREATE_SPARSE_BINDING) != 0));
+        Shape s = new Shape(g32(info + 20), format, g32(info + 28), g32(info + 32), g32(info + 36), g32(info + 40),
+                g32(info + 44), f, planes, (flags & CREATE_SPARSE_BINDING) != 0);
+        s.usage = g32(info + 56);
+        objects.attach(VnInfo.H_VkImage, image, s);
     }
 
     /** The shape of a live image, null when unknown. */

@@ -34,7 +34,7 @@ final class RenderAreas {
     static final int STYPE_DEPTH_STENCIL_RESOLVE = 1000199005;
 
     /** An image view: the extent of its base level and the layers it spans. */
-    record View(long width, long height, long layers) {
+    record View(long width, long height, long layers, int usage) {
     }
 
     /**
@@ -90,7 +90,18 @@ final class RenderAreas {
     }
 
     void viewCreated(long view, long width, long height, long layers) {
-        objects.attach(VIEW, view, new View(width, height, layers));
+        viewCreated(view, width, height, layers, -1);
+    }
+
+    /** An image view of that extent and layers, and usage (its image's, less what VkImageViewUsageCreateInfo drops). */
+    void viewCreated(long view, long width, long height, long layers, int usage) {
+        objects.attach(VIEW, view, new View(width, height, layers, usage));
+    }
+
+    /** The usage of a live image view (-1 when created without one known), or 0 when the view is not known. */
+    int viewUsage(long view) {
+        View v = view(view);
+        return v == null ? 0 : v.usage;
     }
 
     private View view(long view) {

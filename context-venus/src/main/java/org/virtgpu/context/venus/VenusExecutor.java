@@ -984,13 +984,15 @@ final class VenusExecutor implements VnHooks {
      * firstViewport-01223, VUID-vkCmdPushConstants-offset-01796 through the layout's ranges, VUID-VkPipelineLayout
      * CreateInfo-setLayoutCount-00286 and VUID-VkPushConstantRange-size-00298 for the layouts).
      */
+    /** compute: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, maxComputeWorkGroupSize[3] */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
-            long colorAttachments) {
+            long colorAttachments, long[] compute) {
     }
 
     /**
      * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
-     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxViewports @276, maxColorAttachments @392.
+     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxComputeSharedMemorySize @216,
+     * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392.
      */
     private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
         long props = c.alloc(1, 824);
@@ -998,7 +1000,10 @@ final class VenusExecutor implements VnHooks {
         long l = props + 296;
         return new Limits(Integer.toUnsignedLong(g32(l + 32)), Integer.toUnsignedLong(g32(l + 64)),
                 Integer.toUnsignedLong(g32(l + 132)), Integer.toUnsignedLong(g32(l + 276)),
-                Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)));
+                Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)), new long[] {
+                    Integer.toUnsignedLong(g32(l + 216)), Integer.toUnsignedLong(g32(l + 232)),
+                    Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
+                    Integer.toUnsignedLong(g32(l + 244))});
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -2534,14 +2539,51 @@ final class VenusExecutor implements VnHooks {
             if (g64(pDescriptorWrites + i * 64 + 16) == 0) { // sizeof(VkWriteDescriptorSet) 64, dstSet @16
                 throw c.fail("vkUpdateDescriptorSets: pDescriptorWrites[" + i + "].dstSet is not a descriptor set");
             }
-            if (!buffersInside(pDescriptorWrites + i * 64)) {
-                refusedRange("vkUpdateDescriptorSets", "write " + i + " names a range outside its buffer");
+            String why = !buffersInside(pDescriptorWrites + i * 64) ? "names a range outside its buffer"
+                    : descriptorShapes.writeRefused(pDescriptorWrites + i * 64);
+            if (why == null) {
+                why = imageViewsUsable(pDescriptorWrites + i * 64);
+            }
+            if (why != null) {
+                refusedRange("vkUpdateDescriptorSets", "write " + i + ": " + why);
+                return;
+            }
+        }
+        for (long i = 0; i < Integer.toUnsignedLong(descriptorCopyCount) && pDescriptorCopies != 0; i++) {
+            String why = descriptorShapes.copyRefused(pDescriptorCopies + i * 56); // sizeof(VkCopyDescriptorSet)
+            if (why != null) {
+                refusedRange("vkUpdateDescriptorSets", "copy " + i + ": " + why);
                 return;
             }
         }
         VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
                 pDescriptorCopies);
         dynamicOffsets.updated(descriptorWriteCount, pDescriptorWrites, descriptorCopyCount, pDescriptorCopies);
+    }
+
+    static final int STYPE_IMAGE_VIEW_USAGE_CREATE_INFO = 1000117002;
+    static final int USAGE_SAMPLED = 0x4, USAGE_STORAGE = 0x8, USAGE_INPUT_ATTACHMENT = 0x80;
+
+    /**
+     * Why the image views of a VkWriteDescriptorSet (descriptorCount @32, descriptorType @36, pImageInfo @40;
+     * VkDescriptorImageInfo 24 bytes, imageView @8) cannot back its descriptor type: a sampled (or combined) image
+     * needs a view with VK_IMAGE_USAGE_SAMPLED_BIT, a storage image STORAGE, an input attachment INPUT_ATTACHMENT
+     * (VUID-VkWriteDescriptorSet-descriptorType-00337, -00339, -00338). lavapipe died with SIGSEGV writing a storage
+     * image descriptor of an image made without STORAGE ({@code vkhostile desctype usage}). VK_NULL_HANDLE passes
+     * (robustness2's null descriptors); null when all are usable.
+     */
+    private String imageViewsUsable(long write) {
+        int type = g32(write + 36);
+        int need = type == 1 || type == 2 ? USAGE_SAMPLED : type == 3 ? USAGE_STORAGE : type == 10
+                ? USAGE_INPUT_ATTACHMENT : 0;
+        long infos = g64(write + 40);
+        for (long k = 0; need != 0 && infos != 0 && k < Integer.toUnsignedLong(g32(write + 32)); k++) {
+            long view = g64(infos + 24 * k + 8);
+            if (view != 0 && (areas.viewUsage(view) & need) == 0) {
+                return "image view " + k + " lacks the usage descriptor type " + type + " needs";
+            }
+        }
+        return null;
     }
 
     @Override
@@ -2694,7 +2736,14 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkCreateImageView(c, device, pCreateInfo, pAllocator, pView);
         if (r == VK_SUCCESS) {
             long[] size = images.viewSize(pCreateInfo);
-            areas.viewCreated(g64(pView), size[0], size[1], size[2]);
+            Images.Shape s = images.shape(g64(pCreateInfo + 24));
+            int usage = s == null ? 0 : s.usage;
+            for (long next = g64(pCreateInfo + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+                if (g32(next) == STYPE_IMAGE_VIEW_USAGE_CREATE_INFO) {
+                    usage &= g32(next + 16);
+                }
+            }
+            areas.viewCreated(g64(pView), size[0], size[1], size[2], usage);
         }
         return r;
     }
@@ -2780,6 +2829,10 @@ final class VenusExecutor implements VnHooks {
         for (int i = 0; i < createInfoCount && pCreateInfos != 0; i++) {
             long info = pCreateInfos + 96L * i;
             String why = shaderResources.stage(g64(info + 48), descriptorShapes.pipelineLayout(g64(info + 72)));
+            if (why == null) {
+                DeviceInfo d = devices.get(device);
+                why = stageSizes(d == null ? null : d.limits, g64(info + 48), g64(info + 64), true);
+            }
             if (why != null) {
                 refusedRange("vkCreateComputePipelines", "pipeline " + i + ": " + why);
                 return VK_ERROR_OUT_OF_HOST_MEMORY;
@@ -2798,6 +2851,16 @@ final class VenusExecutor implements VnHooks {
     static final int STYPE_PIPELINE_RENDERING_CREATE_INFO = 1000044002;
 
     /**
+     * Why a stage's module, specialized by spec (VkSpecializationInfo, 0 for none), asks more than the device's
+     * limits (l, null when unknown: refused) allow; see {@link ShaderSizes}. Null when it does not, or for a module
+     * not seen here.
+     */
+    private String stageSizes(Limits l, long module, long spec, boolean compute) {
+        int[] sizes = shaderResources.sizes(module);
+        return sizes == null ? null : l == null ? "unknown device" : ShaderSizes.refused(sizes, spec, compute, l.compute());
+    }
+
+    /**
      * VkGraphicsPipelineCreateInfo: pNext @8, pVertexInputState @32, pViewportState @56, pColorBlendState @88,
      * renderPass @112, subpass @120.
      */
@@ -2806,6 +2869,9 @@ final class VenusExecutor implements VnHooks {
         for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
             String why = shaderResources.stage(g64(stages + 48L * k + 24),
                     descriptorShapes.pipelineLayout(g64(info + 104)));
+            if (why == null) {
+                why = stageSizes(l, g64(stages + 48L * k + 24), g64(stages + 48L * k + 40), false);
+            }
             if (why != null) {
                 return "stage " + k + ": " + why;
             }
