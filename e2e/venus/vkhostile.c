@@ -42,6 +42,8 @@
  *              write of a storage image descriptor of an image made without STORAGE usage (killed lavapipe)
  *   descwrite [type]  one descriptor write of 4096 storage buffers into a binding of one (killed lavapipe); type:
  *              a storage image write into it
+ *   descview V  a descriptor write lavapipe died on, V one of: sampler (a combined image sampler with no sampler),
+ *              texel (a storage texel buffer view of a buffer made for uniform texel use only)
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -110,6 +112,16 @@ static void free_image(Image *im) {
 }
 
 static const VkImageSubresourceRange WHOLE = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+
+/* A 2D view of all of an RGBA8 image made by image(). */
+static VkImageView view2d(VkImage image) {
+    VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = image,
+                                .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                .subresourceRange = WHOLE};
+    VkImageView v;
+    check(vkCreateImageView(dev, &vi, NULL, &v), "vkCreateImageView");
+    return v;
+}
 static const VkImageSubresourceLayers LAYER0 = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
 
 /* Moves the images to GENERAL layout (one barrier each). */
@@ -374,10 +386,7 @@ int main(int argc, char **argv) {
             int fbSize = mode[0] == 'f' ? 4096 : 16;
             uint32_t area = mode[0] == 'c' ? 16 : 4096;
             a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
-            VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = a.image,
-                                        .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
-                                        .subresourceRange = WHOLE};
-            check(vkCreateImageView(dev, &vi, NULL, &rt.view), "vkCreateImageView");
+            rt.view = view2d(a.image);
             VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = VK_SAMPLE_COUNT_1_BIT,
                                           .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
                                           .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
@@ -623,6 +632,38 @@ int main(int argc, char **argv) {
                                                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                       .pImageInfo = dii, .pBufferInfo = many};
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+        } else if (strcmp(mode, "descview") == 0) {
+            known = 1;
+            /* sampler: a combined image sampler written with no sampler; texel: a storage texel buffer view of a
+             * buffer made without STORAGE_TEXEL_BUFFER usage */
+            int texel = argc > 3 && strcmp(argv[3], "texel") == 0;
+            VkDescriptorType type = texel ? VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER
+                                          : VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+            VkDescriptorSetLayoutBinding one = {.binding = 0, .descriptorType = type, .descriptorCount = 1,
+                                                .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_layout(&one, 1, &cs.dsl, &cs.layout);
+            VkDescriptorPoolSize ps = {type, 1};
+            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                                      .descriptorCount = 1, .descriptorType = type};
+            VkDescriptorImageInfo dii = {0};
+            VkBufferView bv = VK_NULL_HANDLE;
+            if (texel) {
+                check(vku_host_buffer(phys, dev, 4096, VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT, &hb, &hostBits,
+                                      &failed), failed);
+                VkBufferViewCreateInfo bvi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO, .buffer = hb.buf,
+                                              .format = VK_FORMAT_R32_UINT, .range = VK_WHOLE_SIZE};
+                check(vkCreateBufferView(dev, &bvi, NULL, &bv), "vkCreateBufferView");
+                w.pTexelBufferView = &bv;
+            } else {
+                a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+                general(cmd, &a, NULL);
+                rt.view = view2d(a.image);
+                dii = (VkDescriptorImageInfo){.imageView = rt.view, .imageLayout = VK_IMAGE_LAYOUT_GENERAL};
+                w.pImageInfo = &dii;
+            }
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+            if (bv) vkDestroyBufferView(dev, bv, NULL);
         } else if (strcmp(mode, "desctype") == 0) {
             known = 1;
             /* e2e/venus/add.comp, whose binding 2 is a storage buffer, with a layout that makes it a storage image */
@@ -648,10 +689,7 @@ int main(int argc, char **argv) {
             extraUsage = usage ? 0 : VK_IMAGE_USAGE_STORAGE_BIT;
             a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
             general(cmd, &a, NULL);
-            VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = a.image,
-                                        .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
-                                        .subresourceRange = WHOLE};
-            check(vkCreateImageView(dev, &vi, NULL, &rt.view), "vkCreateImageView");
+            rt.view = view2d(a.image);
             extraUsage = 0;
             VkDescriptorBufferInfo dbi[2] = {{hb.buf, 0, 16384}, {hb.buf, 16384, 16384}};
             VkDescriptorImageInfo dii = {.imageView = rt.view, .imageLayout = VK_IMAGE_LAYOUT_GENERAL};
@@ -672,10 +710,7 @@ int main(int argc, char **argv) {
             known = 1;
             pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
             a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
-            VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = a.image,
-                                        .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
-                                        .subresourceRange = WHOLE};
-            check(vkCreateImageView(dev, &vi, NULL, &rt.view), "vkCreateImageView");
+            rt.view = view2d(a.image);
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
                                            .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
                                            .layers = 1};

@@ -138,16 +138,17 @@ final class DescriptorShapes {
 
     /**
      * Why a set layout is refused before the driver makes it, or null: too many distinct shapes in this context, or
-     * a binding of variable descriptor count while that feature is withheld (lavapipe sizes such a set by the count
-     * given at allocation, below the layout's, and a shader's clamped index still reaches past it; see
-     * {@link SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS}).
+     * a binding of variable descriptor count or of a mutable descriptor type while those are withheld (lavapipe
+     * sizes a variable-count set by the count given at allocation, below the layout's, and a shader's clamped index
+     * still reaches past it; a mutable descriptor can be read as another type than it was written as; see
+     * {@link SpirvValidator#BINDLESS_DESCRIPTORS}).
      */
     String layoutRefused(long info) {
         long[] words = shapeOf(info);
-        for (int i = 1; i < words.length && !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS; i += 5) {
-            if ((words[i + 3] & BINDING_VARIABLE_DESCRIPTOR_COUNT) != 0) {
-                return "binding " + words[i] + " has a variable descriptor count (descriptorBindingVariableDescriptorCount"
-                        + " is not offered)";
+        for (int i = 1; i < words.length && !SpirvValidator.BINDLESS_DESCRIPTORS; i += 5) {
+            if ((words[i + 3] & BINDING_VARIABLE_DESCRIPTOR_COUNT) != 0 || words[i + 1] == MUTABLE) {
+                return "binding " + words[i] + (words[i + 1] == MUTABLE ? " is of a mutable descriptor type"
+                        : " has a variable descriptor count") + " (not offered: -Dvirtgpu.venus.bindlessDescriptors)";
             }
         }
         synchronized (shapes) {
@@ -289,6 +290,13 @@ final class DescriptorShapes {
     String writeRefused(long write) {
         return range(g64(write + 16), Integer.toUnsignedLong(g32(write + 24)), Integer.toUnsignedLong(g32(write + 28)),
                 Integer.toUnsignedLong(g32(write + 32)), Integer.toUnsignedLong(g32(write + 36)));
+    }
+
+    /** Whether the binding a VkWriteDescriptorSet (dstSet @16, dstBinding @24) starts at has immutable samplers. */
+    boolean immutableSamplers(long write) {
+        long[] words = setWords(g64(write + 16));
+        long[] row = words == null ? null : binding(words, Integer.toUnsignedLong(g32(write + 24)));
+        return row != null && row[4] != 0;
     }
 
     /**

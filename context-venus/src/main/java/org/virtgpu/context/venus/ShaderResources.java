@@ -224,11 +224,12 @@ final class ShaderResources {
             if (row == null) {
                 return "the shader uses set " + set + " binding " + binding + ", which the pipeline layout lacks";
             }
-            if ((u.kinds[i] & bit(row[1])) == 0) {
+            if ((u.kinds[i] & bit(row[1])) == 0 && !(row[1] == DescriptorShapes.MUTABLE
+                    && SpirvValidator.BINDLESS_DESCRIPTORS)) {
                 return "the shader's set " + set + " binding " + binding + " is not a resource that descriptor type "
                         + row[1] + " backs";
             }
-            if (u.counts[i] == UNKNOWN_COUNT ? !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS
+            if (u.counts[i] == UNKNOWN_COUNT ? !SpirvValidator.BINDLESS_DESCRIPTORS
                     : row[2] < u.counts[i] || row[2] == 0) {
                 return "the shader's set " + set + " binding " + binding + " is an array of "
                         + (u.counts[i] == UNKNOWN_COUNT ? "a size this server does not know" : u.counts[i])

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (the index pushed as a constant, {@code e2e/venus/vkhostile.c} arrayindex) killed it and the server. In-range
  * indices read and write what they did. The pass does not take modules with the RuntimeDescriptorArray capability
  * (arrays of descriptors of no fixed size, whose length only the descriptor set knows): those are refused unless
- * {@link #RUNTIME_DESCRIPTOR_ARRAYS} is set, which passes them unclamped (the executor withholds the features that
+ * {@link #BINDLESS_DESCRIPTORS} is set, which passes them unclamped (the executor withholds the features that
  * allow them, see {@link VenusExecutor}). Any other failure of the pass refuses the module (fail closed). The code
  * the driver gets is cached with the verdict (at most {@link #CACHE_BYTES} bytes of it).
  */
@@ -46,11 +46,12 @@ final class SpirvValidator {
     static final Path PROGRAM = Path.of(System.getProperty("virtgpu.venus.spirvValidator", "/usr/bin/spirv-val"));
     static final Path OPTIMIZER = Path.of(System.getProperty("virtgpu.venus.spirvOptimizer", "/usr/bin/spirv-opt"));
     /**
-     * {@code -Dvirtgpu.venus.runtimeDescriptorArrays=true}: offer runtimeDescriptorArray and the descriptor indexing
+     * {@code -Dvirtgpu.venus.bindlessDescriptors=true}: offer runtimeDescriptorArray and the descriptor indexing
      * features that go with it, and pass modules using runtime descriptor arrays to the driver unclamped (on lavapipe
-     * an index past such an array reaches any memory of the server). Off by default.
+     * an index past such an array reaches any memory of the server); offer mutable descriptor types too (a descriptor
+     * written as one type and read by a shader as another is not checked). Off by default.
      */
-    static final boolean RUNTIME_DESCRIPTOR_ARRAYS = Boolean.getBoolean("virtgpu.venus.runtimeDescriptorArrays");
+    static final boolean BINDLESS_DESCRIPTORS = Boolean.getBoolean("virtgpu.venus.bindlessDescriptors");
     static final int CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY = 5302;
     static final long TIMEOUT_MILLIS = 10_000;
     private static final int CACHE_ENTRIES = 4096;
@@ -156,8 +157,8 @@ final class SpirvValidator {
                 return new Verdict(null, out);
             }
             if (declares(code, CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY)) {
-                return RUNTIME_DESCRIPTOR_ARRAYS ? Verdict.PASS : new Verdict("the module uses runtime descriptor"
-                        + " arrays, which are not offered (-Dvirtgpu.venus.runtimeDescriptorArrays)", null);
+                return BINDLESS_DESCRIPTORS ? Verdict.PASS : new Verdict("the module uses runtime descriptor"
+                        + " arrays, which are not offered (-Dvirtgpu.venus.bindlessDescriptors)", null);
             }
             String msg = new String(err[0], StandardCharsets.UTF_8).strip().replace('\n', ' ');
             return new Verdict("spirv-opt --graphics-robust-access: "

@@ -56,9 +56,15 @@ final class VenusExecutor implements VnHooks {
      */
     static final boolean BUFFER_DEVICE_ADDRESS = Boolean.getBoolean("virtgpu.venus.bufferDeviceAddress");
     static final String BUFFER_DEVICE_ADDRESS_EXT = "VK_KHR_buffer_device_address";
-    /** promises runtimeDescriptorArray, withheld with it (see SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS) */
-    static final String DESCRIPTOR_INDEXING_EXT = "VK_EXT_descriptor_indexing";
+    /**
+     * Withheld without {@link SpirvValidator#BINDLESS_DESCRIPTORS}: VK_EXT_descriptor_indexing promises
+     * runtimeDescriptorArray, and mutable descriptor types let a shader read a descriptor as another type than it
+     * was written as.
+     */
+    static final java.util.Set<String> BINDLESS_EXTENSIONS = java.util.Set.of("VK_EXT_descriptor_indexing",
+            "VK_EXT_mutable_descriptor_type", "VK_VALVE_mutable_descriptor_type");
     static final int STYPE_DESCRIPTOR_INDEXING_FEATURES = 1000161001;
+    static final int STYPE_MUTABLE_DESCRIPTOR_TYPE_FEATURES = 1000351000;
     static final int STYPE_VULKAN_1_2_FEATURES = 51;
     static final int STYPE_BUFFER_DEVICE_ADDRESS_FEATURES = 1000257000;
     /** VkDescriptorType: UNIFORM_BUFFER 6, STORAGE_BUFFER 7, UNIFORM_BUFFER_DYNAMIC 8, STORAGE_BUFFER_DYNAMIC 9 */
@@ -1174,6 +1180,10 @@ final class VenusExecutor implements VnHooks {
         if (r == VK_SUCCESS && (g32(pCreateInfo + 16) & 1) != 0) {
             bounds.sparseCreated(g64(pBuffer), g64(pCreateInfo + 24));
         }
+        int texel = g32(pCreateInfo + 32) & (USAGE_UNIFORM_TEXEL | USAGE_STORAGE_TEXEL); // usage @32
+        if (r == VK_SUCCESS && texel != 0) { // only texel buffers keep their usage: the churn of others costs nothing
+            objects.attach(VnInfo.H_VkBuffer, g64(pBuffer), texel);
+        }
         return r;
     }
 
@@ -2042,7 +2052,7 @@ final class VenusExecutor implements VnHooks {
         // only what the decoder can carry (the capset mask says the same)
         var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey()))
                 .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT))
-                .filter(e -> SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS || !e.getKey().equals(DESCRIPTOR_INDEXING_EXT))
+                .filter(e -> SpirvValidator.BINDLESS_DESCRIPTORS || !BINDLESS_EXTENSIONS.contains(e.getKey()))
                 .toList();
         if (pProperties == 0) {
             p32(pPropertyCount, carried.size());
@@ -2073,12 +2083,12 @@ final class VenusExecutor implements VnHooks {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
             if (!BUFFER_DEVICE_ADDRESS && e.equals(BUFFER_DEVICE_ADDRESS_EXT)
-                    || !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS && e.equals(DESCRIPTOR_INDEXING_EXT)) {
+                    || !SpirvValidator.BINDLESS_DESCRIPTORS && BINDLESS_EXTENSIONS.contains(e)) {
                 return VK_ERROR_EXTENSION_NOT_PRESENT;
             }
         }
         if (withheldFeatures(g64(pCreateInfo + 8), false)) {
-            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, RUNTIME_DESCRIPTOR_ARRAYS)
+            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, BINDLESS_DESCRIPTORS)
         }
         if (canImport && !has) {
             long list = c.alloc(n + 1L, 8);
@@ -2111,18 +2121,20 @@ final class VenusExecutor implements VnHooks {
     /**
      * The offsets of the features not offered, per structure type: without {@link #BUFFER_DEVICE_ADDRESS} the three
      * buffer device address features (VkPhysicalDeviceVulkan12Features at 168, 172, 176;
-     * VkPhysicalDeviceBufferDeviceAddressFeatures at 16, 20, 24), without {@link SpirvValidator#RUNTIME_DESCRIPTOR_ARRAYS}
+     * VkPhysicalDeviceBufferDeviceAddressFeatures at 16, 20, 24), without {@link SpirvValidator#BINDLESS_DESCRIPTORS}
      * runtimeDescriptorArray, descriptorBindingVariableDescriptorCount and descriptorIndexing (which promises the
-     * first; Vulkan12Features at 132, 128, 52; VkPhysicalDeviceDescriptorIndexingFeatures at 92, 88).
+     * first; Vulkan12Features at 132, 128, 52; VkPhysicalDeviceDescriptorIndexingFeatures at 92, 88) and
+     * mutableDescriptorType (VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT at 16).
      */
     private static long[] withheld(int sType) {
         long[] address = !BUFFER_DEVICE_ADDRESS ? new long[] {168, 172, 176} : new long[0];
-        boolean runtime = !SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS;
+        boolean runtime = !SpirvValidator.BINDLESS_DESCRIPTORS;
         return switch (sType) {
             case STYPE_VULKAN_1_2_FEATURES -> runtime ? java.util.stream.LongStream.concat(
                     java.util.Arrays.stream(address), java.util.stream.LongStream.of(132, 128, 52)).toArray() : address;
             case STYPE_BUFFER_DEVICE_ADDRESS_FEATURES -> !BUFFER_DEVICE_ADDRESS ? new long[] {16, 20, 24} : new long[0];
             case STYPE_DESCRIPTOR_INDEXING_FEATURES -> runtime ? new long[] {92, 88} : new long[0];
+            case STYPE_MUTABLE_DESCRIPTOR_TYPE_FEATURES -> runtime ? new long[] {16} : new long[0];
             default -> new long[0];
         };
     }
@@ -2563,6 +2575,7 @@ final class VenusExecutor implements VnHooks {
 
     static final int STYPE_IMAGE_VIEW_USAGE_CREATE_INFO = 1000117002;
     static final int USAGE_SAMPLED = 0x4, USAGE_STORAGE = 0x8, USAGE_INPUT_ATTACHMENT = 0x80;
+    static final int USAGE_UNIFORM_TEXEL = 0x4, USAGE_STORAGE_TEXEL = 0x8;
 
     /**
      * Why the image views of a VkWriteDescriptorSet (descriptorCount @32, descriptorType @36, pImageInfo @40;
@@ -2570,10 +2583,34 @@ final class VenusExecutor implements VnHooks {
      * needs a view with VK_IMAGE_USAGE_SAMPLED_BIT, a storage image STORAGE, an input attachment INPUT_ATTACHMENT
      * (VUID-VkWriteDescriptorSet-descriptorType-00337, -00339, -00338). lavapipe died with SIGSEGV writing a storage
      * image descriptor of an image made without STORAGE ({@code vkhostile desctype usage}). VK_NULL_HANDLE passes
-     * (robustness2's null descriptors); null when all are usable.
+     * (robustness2's null descriptors). Texel buffer descriptors need a view of a buffer made with the texel usage
+     * of their type (-00334, -00335; lavapipe died writing a storage texel buffer descriptor of a uniform texel
+     * buffer, {@code vkhostile descview texel}), samplers and combined image samplers a sampler unless their binding
+     * has immutable ones (-00325; lavapipe died on VK_NULL_HANDLE, {@code vkhostile descview sampler}). Null when
+     * all are usable.
      */
     private String imageViewsUsable(long write) {
         int type = g32(write + 36);
+        if (type == 4 || type == 5) { // texel buffers: pTexelBufferView @56
+            int want = type == 4 ? USAGE_UNIFORM_TEXEL : USAGE_STORAGE_TEXEL;
+            long views = g64(write + 56);
+            for (long k = 0; views != 0 && k < Integer.toUnsignedLong(g32(write + 32)); k++) {
+                long view = g64(views + 8 * k);
+                if (view != 0 && (objects.extra(VnInfo.H_VkBufferView, view) & want) == 0) {
+                    return "buffer view " + k + " is of a buffer made without the usage descriptor type " + type
+                            + " needs";
+                }
+            }
+            return null;
+        }
+        if ((type == 0 || type == 1) && !descriptorShapes.immutableSamplers(write)) {
+            long infos = g64(write + 40);
+            for (long k = 0; infos != 0 && k < Integer.toUnsignedLong(g32(write + 32)); k++) {
+                if (g64(infos + 24 * k) == 0) {
+                    return "sampler " + k + " is VK_NULL_HANDLE and the binding has no immutable samplers";
+                }
+            }
+        }
         int need = type == 1 || type == 2 ? USAGE_SAMPLED : type == 3 ? USAGE_STORAGE : type == 10
                 ? USAGE_INPUT_ATTACHMENT : 0;
         long infos = g64(write + 40);
@@ -3226,7 +3263,18 @@ final class VenusExecutor implements VnHooks {
             refusedRange("vkCreateBufferView", "the view's range leaves its buffer");
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
-        return VnHooks.super.vkCreateBufferView(c, device, pCreateInfo, pAllocator, pView);
+        // VUID-VkBufferViewCreateInfo-buffer-00932: a texel buffer usage; the view keeps it (extra) for the
+        // descriptors written with it (see texelViewsUsable)
+        int texel = objects.attached(VnInfo.H_VkBuffer, g64(pCreateInfo + 24)) instanceof Integer u ? u : 0;
+        if (texel == 0) {
+            refusedRange("vkCreateBufferView", "the buffer was not made for texel buffer usage");
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        int r = VnHooks.super.vkCreateBufferView(c, device, pCreateInfo, pAllocator, pView);
+        if (r == VK_SUCCESS) {
+            objects.extra(VnInfo.H_VkBufferView, g64(pView), texel | 1L << 62);
+        }
+        return r;
     }
 
     /** Frees every host object this context still holds, children before parents. */

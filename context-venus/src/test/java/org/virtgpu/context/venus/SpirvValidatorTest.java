@@ -87,7 +87,7 @@ class SpirvValidatorTest {
     void runtimeDescriptorArraysAreRefusedUnlessOffered() throws Exception {
         byte[] code = TestStructs.computeSpirv(tmp, RUNTIME_DESCRIPTOR_ARRAY);
         assertTrue(SpirvValidator.declares(code, SpirvValidator.CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY));
-        assertEquals(false, SpirvValidator.RUNTIME_DESCRIPTOR_ARRAYS, "not offered by default");
+        assertEquals(false, SpirvValidator.BINDLESS_DESCRIPTORS, "not offered by default");
         String why = refused(code);
         assertNotNull(why, "the pass cannot bound an index into an array whose length only the set knows");
         assertTrue(why.contains("runtime descriptor arrays"), why);

@@ -49,7 +49,10 @@ class VkHostileThroughVenusTest {
             "arrayindex",
             // a descriptor write past its binding's descriptors, and a storage image descriptor of an image made
             // without STORAGE usage (both killed lavapipe in vkUpdateDescriptorSets)
-            "descwrite", "desctype usage");
+            "descwrite", "desctype usage",
+            // a combined image sampler written without a sampler, a storage texel buffer descriptor of a buffer
+            // made for uniform texel use (each killed lavapipe in vkUpdateDescriptorSets)
+            "descview sampler", "descview texel");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
