@@ -44,6 +44,7 @@
  *              a storage image write into it
  *   descview V  a descriptor write lavapipe died on, V one of: sampler (a combined image sampler with no sampler),
  *              texel (a storage texel buffer view of a buffer made for uniform texel use only)
+ *   viewtype   e2e/venus/view3d.comp (a 3D texture and a 3D storage image) with 2D views bound (lavapipe survives)
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -62,6 +63,7 @@
 #include "add_comp_spv.h"
 #include "index_comp_spv.h"
 #include "spec_comp_spv.h"
+#include "view3d_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -664,6 +666,45 @@ int main(int argc, char **argv) {
             }
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
             if (bv) vkDestroyBufferView(dev, bv, NULL);
+        } else if (strcmp(mode, "viewtype") == 0) {
+            known = 1;
+            /* e2e/venus/view3d.comp reads a 3D texture and a 3D storage image; the set holds 2D views */
+            VkDescriptorSetLayoutBinding binds[3] = {
+                {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+                {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+                {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
+            compute_pipeline(view3d_comp_spv, sizeof(view3d_comp_spv), binds, 3, &cs.module, &cs.dsl, &cs.layout,
+                             &cs.pipeline);
+            VkDescriptorPoolSize ps[3] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1},
+                                          {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1}, {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
+            VkDescriptorSet set = one_set(ps, 3, cs.dsl, &cs.pool);
+            check(vku_host_buffer(phys, dev, 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            extraUsage = VK_IMAGE_USAGE_STORAGE_BIT;
+            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            extraUsage = 0;
+            general(cmd, &a, NULL);
+            rt.view = view2d(a.image);
+            VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .magFilter = VK_FILTER_NEAREST,
+                                       .minFilter = VK_FILTER_NEAREST};
+            static VkSampler sampler;
+            if (!sampler) check(vkCreateSampler(dev, &sci, NULL, &sampler), "vkCreateSampler");
+            VkDescriptorImageInfo dii[2] = {{sampler, rt.view, VK_IMAGE_LAYOUT_GENERAL},
+                                            {VK_NULL_HANDLE, rt.view, VK_IMAGE_LAYOUT_GENERAL}};
+            VkDescriptorBufferInfo dbi = {hb.buf, 0, 64};
+            VkWriteDescriptorSet w[3] = {
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = &dii[0]},
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 1, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .pImageInfo = &dii[1]},
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 2, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &dbi}};
+            vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            vkCmdDispatch(cmd, 1, 1, 1);
         } else if (strcmp(mode, "desctype") == 0) {
             known = 1;
             /* e2e/venus/add.comp, whose binding 2 is a storage buffer, with a layout that makes it a storage image */
