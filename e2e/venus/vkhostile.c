@@ -45,6 +45,8 @@
  *   descview V  a descriptor write lavapipe died on, V one of: sampler (a combined image sampler with no sampler),
  *              texel (a storage texel buffer view of a buffer made for uniform texel use only)
  *   viewtype   e2e/venus/view3d.comp (a 3D texture and a 3D storage image) with 2D views bound (lavapipe survives)
+ *   pushbig    e2e/venus/push.comp reads words 1023 and 700 of a 4 KiB push constant block whose layout range is 4
+ *              bytes, and prints them (lavapipe survives and reads zeros)
  *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
@@ -64,6 +66,7 @@
 #include "index_comp_spv.h"
 #include "spec_comp_spv.h"
 #include "view3d_comp_spv.h"
+#include "push_comp_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -194,6 +197,24 @@ static VkDescriptorSet one_set(const VkDescriptorPoolSize *sizes, uint32_t n, Vk
                                         .descriptorPool = *pool, .descriptorSetCount = 1, .pSetLayouts = &dsl};
     VkDescriptorSet set;
     check(vkAllocateDescriptorSets(dev, &dsai, &set), "vkAllocateDescriptorSets");
+    return set;
+}
+
+/* A set of layout dsl whose binding 0 holds count storage buffers, each bytes of one host buffer *hb after the
+ * other (from a pool of its own in *pool). */
+static VkDescriptorSet storage_set(uint32_t count, VkDeviceSize bytes, VkDescriptorSetLayout dsl, VkDescriptorPool *pool,
+                                   HostBuffer *hb, uint32_t *hostBits) {
+    const char *failed = NULL;
+    VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, count};
+    VkDescriptorSet set = one_set(&ps, 1, dsl, pool);
+    check(vku_host_buffer(phys, dev, count * bytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, hb, hostBits, &failed),
+          failed);
+    VkDescriptorBufferInfo dbi[4];
+    for (uint32_t i = 0; i < count && i < 4; i++) dbi[i] = (VkDescriptorBufferInfo){hb->buf, bytes * i, bytes};
+    VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                              .descriptorCount = count < 4 ? count : 4,
+                              .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = dbi};
+    vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
     return set;
 }
 
@@ -556,26 +577,20 @@ int main(int argc, char **argv) {
             uint32_t n = 4096;
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
             vkCmdDispatch(cmd, n / 256, 1, 1);
-        } else if (strcmp(mode, "arrayindex") == 0) {
+        } else if (strcmp(mode, "arrayindex") == 0 || strcmp(mode, "pushbig") == 0) {
             known = 1;
-            VkDescriptorSetLayoutBinding four = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                                 .descriptorCount = 4, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
-            compute_pipeline(index_comp_spv, sizeof(index_comp_spv), &four, 1, &cs.module, &cs.dsl, &cs.layout,
-                             &cs.pipeline);
-            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 4};
-            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
-            check(vku_host_buffer(phys, dev, 4 * 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed),
-                  failed);
-            VkDescriptorBufferInfo dbi[4];
-            for (uint32_t i = 0; i < 4; i++) dbi[i] = (VkDescriptorBufferInfo){hb.buf, 256 * i, 256};
-            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
-                                      .descriptorCount = 4, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                      .pBufferInfo = dbi};
-            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+            int push = mode[0] == 'p';
+            uint32_t count = push ? 1 : 4;
+            VkDescriptorSetLayoutBinding b = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                              .descriptorCount = count, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_pipeline(push ? push_comp_spv : index_comp_spv, push ? sizeof push_comp_spv : sizeof index_comp_spv,
+                             &b, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            VkDescriptorSet set = storage_set(count, push ? 64 : 256, cs.dsl, &cs.pool, &hb, &hostBits);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
-            uint32_t index = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 100000u;
-            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &index);
+            /* arrayindex: the index into the four descriptors; pushbig: the only push constant word in range */
+            uint32_t value = push ? 7 : argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 100000u;
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &value);
             vkCmdDispatch(cmd, 1, 1, 1);
         } else if (strcmp(mode, "spec") == 0) {
             known = 1;
@@ -822,6 +837,10 @@ int main(int argc, char **argv) {
             printf("round %d: the fence did not signal within 2 s (a refused submit)\n", round);
         } else {
             check(r, "vkQueueSubmit / vkWaitForFences");
+        }
+        if (strcmp(mode, "pushbig") == 0 && hb.map) {
+            const uint32_t *v = hb.map;
+            printf("round %d: push constant words 1023 and 700 read %08x %08x\n", round, v[0], v[1]);
         }
         if (strcmp(mode, "queryget") == 0) {
             uint64_t res[4];

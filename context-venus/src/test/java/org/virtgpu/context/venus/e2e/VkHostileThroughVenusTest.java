@@ -53,8 +53,9 @@ class VkHostileThroughVenusTest {
             // a combined image sampler written without a sampler, a storage texel buffer descriptor of a buffer
             // made for uniform texel use (each killed lavapipe in vkUpdateDescriptorSets)
             "descview sampler", "descview texel",
-            // not refused: 3D reads of 2D views (lavapipe survives them; kept so that it stays so)
-            "viewtype");
+            // not refused: 3D reads of 2D views, and a 4 KiB push constant block read where the layout gives 4
+            // bytes (lavapipe survives both and reads zeros for the second; kept so that it stays so)
+            "viewtype", "pushbig");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
