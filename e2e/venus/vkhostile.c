@@ -47,7 +47,9 @@
  *   viewtype   e2e/venus/view3d.comp (a 3D texture and a 3D storage image) with 2D views bound (lavapipe survives)
  *   pushbig    e2e/venus/push.comp reads words 1023 and 700 of a 4 KiB push constant block whose layout range is 4
  *              bytes, and prints them (lavapipe survives and reads zeros)
- *   draw       a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
+ *   draw [P]   a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
+ *              with the pipeline variant P (default valid; fragout: e2e/venus/out7.frag writes colour location 7
+ *              with one attachment, which lavapipe survives)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -67,6 +69,7 @@
 #include "spec_comp_spv.h"
 #include "view3d_comp_spv.h"
 #include "push_comp_spv.h"
+#include "out7_frag_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -224,7 +227,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                      VkPipeline *pipe, VkShaderModule modules[2]) {
     int v = !strcmp(variant, "vbinding") ? 1 : !strcmp(variant, "vattr") ? 2 : !strcmp(variant, "viewports") ? 3
           : !strcmp(variant, "blend") ? 4 : !strcmp(variant, "rendering") ? 5 : !strcmp(variant, "subpass") ? 6
-          : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : !strcmp(variant, "valid") ? 9 : 0;
+          : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : !strcmp(variant, "valid") ? 9
+          : !strcmp(variant, "fragout") ? 10 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -248,8 +252,10 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     }
     VkShaderModuleCreateInfo vsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
                                     .codeSize = sizeof(tri_vert_spv), .pCode = tri_vert_spv};
+    /* fragout: e2e/venus/out7.frag, whose colour output is at location 7 */
     VkShaderModuleCreateInfo fsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                    .codeSize = sizeof(tri_frag_spv), .pCode = tri_frag_spv};
+                                    .codeSize = v == 10 ? sizeof(out7_frag_spv) : sizeof(tri_frag_spv),
+                                    .pCode = v == 10 ? out7_frag_spv : tri_frag_spv};
     check(vkCreateShaderModule(dev, &vsi, NULL, &modules[0]), "vkCreateShaderModule");
     check(vkCreateShaderModule(dev, &fsi, NULL, &modules[1]), "vkCreateShaderModule");
     VkPushConstantRange pcr = {.stageFlags = VK_SHADER_STAGE_ALL_GRAPHICS, .size = 32};
@@ -764,7 +770,7 @@ int main(int argc, char **argv) {
             }
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
-            pipeline("valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
+            pipeline(argc > 3 ? argv[3] : "valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
             a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
             rt.view = view2d(a.image);
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,

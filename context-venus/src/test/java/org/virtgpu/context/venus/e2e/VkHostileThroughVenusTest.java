@@ -55,7 +55,9 @@ class VkHostileThroughVenusTest {
             "descview sampler", "descview texel",
             // not refused: 3D reads of 2D views, and a 4 KiB push constant block read where the layout gives 4
             // bytes (lavapipe survives both and reads zeros for the second; kept so that it stays so)
-            "viewtype", "pushbig");
+            "viewtype", "pushbig",
+            // not refused: a fragment shader writing colour location 7 with one attachment (lavapipe survives it)
+            "draw fragout");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
