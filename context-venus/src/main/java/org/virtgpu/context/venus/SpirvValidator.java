@@ -36,7 +36,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * descriptors) is clamped into the array, and indices into a buffer's runtime array to its length. lavapipe compiles
  * a shader's indices unchecked: a storage buffer written through element 64 or more of an array of four descriptors
  * (the index pushed as a constant, {@code e2e/venus/vkhostile.c} arrayindex) killed it and the server. In-range
- * indices read and write what they did. The pass does not take modules with the RuntimeDescriptorArray capability
+ * indices read and write what they did. A module whose every index is inside a buffer block (bounds-checked by the
+ * driver) or a constant in range skips the pass ({@link ClampScan}), so common compute shaders pay nothing. The pass does not take modules with the RuntimeDescriptorArray capability
  * (arrays of descriptors of no fixed size, whose length only the descriptor set knows): those are refused unless
  * {@link #BINDLESS_DESCRIPTORS} is set, which passes them unclamped (the executor withholds the features that
  * allow them, see {@link VenusExecutor}). Any other failure of the pass refuses the module (fail closed). The code
@@ -102,7 +103,7 @@ final class SpirvValidator {
             }
         }
         String why = validate(code);
-        Verdict v = why != null ? new Verdict(why, null) : robust(code);
+        Verdict v = why != null ? new Verdict(why, null) : ClampScan.needed(code) ? robust(code) : Verdict.PASS;
         synchronized (VERDICTS) {
             Verdict old = VERDICTS.put(key, v);
             cachedBytes += bytes(v) - (old == null ? 0 : bytes(old));

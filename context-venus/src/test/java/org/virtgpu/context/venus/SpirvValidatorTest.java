@@ -84,6 +84,46 @@ class SpirvValidatorTest {
     }
 
     @Test
+    void modulesWhoseIndicesAreAllInsideBuffersOrConstantGoAsTheyAre() throws Exception {
+        byte[] add = TestStructs.addCompSpirv(tmp);
+        assertTrue(!ClampScan.needed(add), "add.comp: a[i], b[i], c[i] inside their buffers");
+        SpirvValidator.Verdict v = check(add);
+        assertNull(v.refused());
+        assertNull(v.code(), "the driver gets add.comp as it is");
+        byte[] constant = TestStructs.computeSpirv(tmp, """
+                #version 450
+                layout(local_size_x = 1) in;
+                layout(std430, set = 0, binding = 0) buffer B { uint d[]; } bufs[4];
+                void main() {
+                    uint t[4];
+                    t[2] = 7u;
+                    bufs[3].d[gl_LocalInvocationID.x] = t[2];
+                }
+                """);
+        assertTrue(!ClampScan.needed(constant), "constant indices in range, a dynamic one inside a buffer");
+        assertTrue(ClampScan.needed(TestStructs.computeSpirv(tmp, LOCAL_AND_DESCRIPTOR_ARRAYS)));
+        assertTrue(ClampScan.needed(TestStructs.computeSpirv(tmp, """
+                #version 450
+                layout(local_size_x = 1) in;
+                layout(std430, set = 0, binding = 0) buffer B { uint d[]; } bufs[4];
+                void main() {
+                    bufs[gl_LocalInvocationID.x].d[0] = 1u;
+                }
+                """)), "a dynamic index into an array of descriptors");
+        assertTrue(ClampScan.needed(TestStructs.computeSpirv(tmp, """
+                #version 450
+                layout(local_size_x = 1) in;
+                layout(push_constant) uniform P { uint i; };
+                layout(std430, set = 0, binding = 0) buffer B { uint d[]; };
+                void main() {
+                    vec4 v = vec4(1.0);
+                    v[i] = 2.0;
+                    d[0] = uint(v.x);
+                }
+                """)), "a dynamic index into a function-local vector");
+    }
+
+    @Test
     void runtimeDescriptorArraysAreRefusedUnlessOffered() throws Exception {
         byte[] code = TestStructs.computeSpirv(tmp, RUNTIME_DESCRIPTOR_ARRAY);
         assertTrue(SpirvValidator.declares(code, SpirvValidator.CAPABILITY_RUNTIME_DESCRIPTOR_ARRAY));
