@@ -10,9 +10,9 @@ import java.util.Map;
  * Whether a valid SPIR-V module has an index that {@link SpirvValidator}'s clamping pass must bound: an access chain
  * index into an array, vector or matrix that is not inside a Uniform or StorageBuffer block, and that is not a
  * constant known to be in range. Indices inside buffer blocks need no clamp (lavapipe bounds-checks buffer accesses
- * against the descriptor's range), and the pass's clamps there cost compute-bound shaders measurably (`seqab.sh`, add.comp's
- * compute_4m 1.11x with the pass against without it, 48 clients per side), so a module whose only indices are such
- * goes to the driver as the client wrote it. Conservative: an access chain whose base's type this scan does not know,
+ * against the descriptor's range), and the pass puts a length query and a clamp before each such access (add.comp's
+ * compute_4m was 1.01x and 1.11x with the pass against without it in two {@code seqab.sh} runs, this machine's A/B
+ * spread being about 10%), so a module whose only indices are such goes to the driver as the client wrote it. Conservative: an access chain whose base's type this scan does not know,
  * an OpPtrAccessChain outside a buffer, a runtime array or a length from a specialization constant all count as
  * needing the pass.
  */
