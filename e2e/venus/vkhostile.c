@@ -44,6 +44,8 @@
  *              a storage image write into it
  *   descview V  a descriptor write lavapipe died on, V one of: sampler (a combined image sampler with no sampler),
  *              texel (a storage texel buffer view of a buffer made for uniform texel use only)
+ *   inline [count]  a 16-byte inline uniform block written with 1 MiB of data (count: and a descriptorCount of 1 MiB);
+ *              both killed lavapipe
  *   viewtype   e2e/venus/view3d.comp (a 3D texture and a 3D storage image) with 2D views bound (lavapipe survives)
  *   pushbig    e2e/venus/push.comp reads words 1023 and 700 of a 4 KiB push constant block whose layout range is 4
  *              bytes, and prints them (lavapipe survives and reads zeros)
@@ -319,7 +321,13 @@ int main(int argc, char **argv) {
     uint32_t family = vku_queue_family(phys, VK_QUEUE_GRAPHICS_BIT, 0, &qf);
     VkPhysicalDeviceHostQueryResetFeatures hqr = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
                                                   .hostQueryReset = VK_TRUE};
-    check(vku_device(phys, family, &hqr, 0, NULL, NULL, &dev), "vkCreateDevice");
+    /* inline: the inline uniform block extension and feature too */
+    VkPhysicalDeviceInlineUniformBlockFeatures iub = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_INLINE_UNIFORM_BLOCK_FEATURES, .inlineUniformBlock = VK_TRUE};
+    const char *iubExt = "VK_EXT_inline_uniform_block";
+    int inl = strcmp(mode, "inline") == 0;
+    if (inl) hqr.pNext = &iub;
+    check(vku_device(phys, family, &hqr, inl ? 1 : 0, inl ? &iubExt : NULL, NULL, &dev), "vkCreateDevice");
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPool pool;
@@ -654,6 +662,34 @@ int main(int argc, char **argv) {
                                       .descriptorType = typed ? VK_DESCRIPTOR_TYPE_STORAGE_IMAGE
                                                               : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                       .pImageInfo = dii, .pBufferInfo = many};
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+        } else if (strcmp(mode, "inline") == 0) {
+            known = 1;
+            /* a 16-byte inline uniform block written with 1 MiB of data (count: 1 MiB of descriptorCount too) */
+            VkDescriptorSetLayoutBinding block = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK,
+                                                  .descriptorCount = 16, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_layout(&block, 1, &cs.dsl, &cs.layout);
+            VkDescriptorPoolInlineUniformBlockCreateInfo pib = {
+                .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_INLINE_UNIFORM_BLOCK_CREATE_INFO,
+                .maxInlineUniformBlockBindings = 1};
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 16};
+            VkDescriptorPoolCreateInfo dpi = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .pNext = &pib,
+                                              .maxSets = 1, .poolSizeCount = 1, .pPoolSizes = &ps};
+            check(vkCreateDescriptorPool(dev, &dpi, NULL, &cs.pool), "vkCreateDescriptorPool");
+            VkDescriptorSetAllocateInfo dsai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+                                                .descriptorPool = cs.pool, .descriptorSetCount = 1,
+                                                .pSetLayouts = &cs.dsl};
+            VkDescriptorSet set;
+            check(vkAllocateDescriptorSets(dev, &dsai, &set), "vkAllocateDescriptorSets");
+            static uint8_t big[1 << 20];
+            memset(big, 0x5a, sizeof big);
+            int count = argc > 3 && strcmp(argv[3], "count") == 0;
+            VkWriteDescriptorSetInlineUniformBlock wib = {
+                .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK, .dataSize = sizeof big,
+                .pData = big};
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .pNext = &wib, .dstSet = set,
+                                      .dstBinding = 0, .descriptorCount = count ? sizeof big : 16,
+                                      .descriptorType = VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK};
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
         } else if (strcmp(mode, "descview") == 0) {
             known = 1;

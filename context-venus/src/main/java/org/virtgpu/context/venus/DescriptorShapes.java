@@ -288,8 +288,35 @@ final class DescriptorShapes {
      * does (VUID-VkWriteDescriptorSet-descriptorType-00319 and -dstArrayElement-00321).
      */
     String writeRefused(long write) {
+        long count = Integer.toUnsignedLong(g32(write + 32)), type = Integer.toUnsignedLong(g32(write + 36));
+        if (type == INLINE_UNIFORM_BLOCK) {
+            String why = inlineRefused(write, count);
+            if (why != null) {
+                return why;
+            }
+        }
         return range(g64(write + 16), Integer.toUnsignedLong(g32(write + 24)), Integer.toUnsignedLong(g32(write + 28)),
-                Integer.toUnsignedLong(g32(write + 32)), Integer.toUnsignedLong(g32(write + 36)));
+                count, type);
+    }
+
+    static final int STYPE_WRITE_INLINE_UNIFORM_BLOCK = 1000138002;
+
+    /**
+     * An inline uniform block write gives its bytes in a VkWriteDescriptorSetInlineUniformBlock (dataSize @16) that
+     * must be there and hold exactly descriptorCount bytes, and both offset and count are multiples of 4
+     * (VUID-VkWriteDescriptorSet-descriptorType-02219, -02220, -02221): lavapipe copied a 1 MiB dataSize into a
+     * 16-byte block and died, killing the server ({@code vkhostile inline}). Why not, or null.
+     */
+    private static String inlineRefused(long write, long count) {
+        for (long next = g64(write + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
+            if (g32(next) == STYPE_WRITE_INLINE_UNIFORM_BLOCK) {
+                long size = Integer.toUnsignedLong(g32(next + 16));
+                return size != count ? "an inline uniform block write of " + count + " bytes carries " + size
+                        : (count & 3) != 0 || (g32(write + 28) & 3) != 0 ? "an inline uniform block write not in words"
+                        : null;
+            }
+        }
+        return "an inline uniform block write without its data";
     }
 
     /** Whether the binding a VkWriteDescriptorSet (dstSet @16, dstBinding @24) starts at has immutable samplers. */

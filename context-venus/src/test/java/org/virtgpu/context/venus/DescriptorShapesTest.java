@@ -161,4 +161,31 @@ class DescriptorShapesTest {
         assertEquals(3, shapes.pipelineLayout(LAYOUT).bindings()[0]);
         assertEquals(shapes.setLayout(THREE_AGAIN).shape(), shapes.pipelineLayout(LAYOUT).shapes()[0]);
     }
+
+    /** A VkWriteDescriptorSet of count bytes into set's inline uniform block binding 0, with dataSize (-1: none). */
+    private long inlineWrite(long set, int count, int dataSize) {
+        long w = mem.zeroed(64);
+        p64(w + 16, set);
+        p32(w + 32, count);
+        p32(w + 36, (int) DescriptorShapes.INLINE_UNIFORM_BLOCK);
+        if (dataSize >= 0) {
+            long chained = mem.zeroed(32);
+            p32(chained, DescriptorShapes.STYPE_WRITE_INLINE_UNIFORM_BLOCK);
+            p32(chained + 16, dataSize);
+            p64(w + 8, chained);
+        }
+        return w;
+    }
+
+    @Test
+    void inlineUniformBlockWritesCarryTheirCountInWords() {
+        shapes.setLayoutCreated(0x120, layoutInfo(0, new int[] {0, (int) DescriptorShapes.INLINE_UNIFORM_BLOCK, 16,
+                0x20}));
+        allocate(0x420, 0x120);
+        assertNull(shapes.writeRefused(inlineWrite(0x420, 16, 16)));
+        assertNotNull(shapes.writeRefused(inlineWrite(0x420, 16, 1 << 20)), "vkhostile inline: 1 MiB of data");
+        assertNotNull(shapes.writeRefused(inlineWrite(0x420, 1 << 20, 1 << 20)), "vkhostile inline count");
+        assertNotNull(shapes.writeRefused(inlineWrite(0x420, 16, -1)), "no data");
+        assertNotNull(shapes.writeRefused(inlineWrite(0x420, 6, 6)), "not in words");
+    }
 }

@@ -53,6 +53,9 @@ class VkHostileThroughVenusTest {
             // a combined image sampler written without a sampler, a storage texel buffer descriptor of a buffer
             // made for uniform texel use (each killed lavapipe in vkUpdateDescriptorSets)
             "descview sampler", "descview texel",
+            // an inline uniform block of 16 bytes written with 1 MiB of data, or with a count of 1 MiB (both killed
+            // lavapipe; the first killed the server's JVM)
+            "inline", "inline count",
             // not refused: 3D reads of 2D views, and a 4 KiB push constant block read where the layout gives 4
             // bytes (lavapipe survives both and reads zeros for the second; kept so that it stays so)
             "viewtype", "pushbig",
