@@ -17,6 +17,7 @@ glslangValidator -V --quiet --vn spec_comp_spv -o "$out/spec_comp_spv.h" "$here/
 glslangValidator -V --quiet --vn view3d_comp_spv -o "$out/view3d_comp_spv.h" "$here/view3d.comp"
 glslangValidator -V --quiet --vn push_comp_spv -o "$out/push_comp_spv.h" "$here/push.comp"
 glslangValidator -V --quiet --vn out7_frag_spv -o "$out/out7_frag_spv.h" "$here/out7.frag"
+glslangValidator -V --quiet --vn geom_geom_spv -o "$out/geom_geom_spv.h" "$here/geom.geom"
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkclient" "$here/vkclient.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkgfx" "$here/vkgfx.c" -lvulkan
 gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/vkrt" "$here/vkrt.c" -lvulkan

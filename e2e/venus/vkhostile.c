@@ -51,7 +51,8 @@
  *              bytes, and prints them (lavapipe survives and reads zeros)
  *   draw [P]   a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *              with the pipeline variant P (default valid; fragout: e2e/venus/out7.frag writes colour location 7
- *              with one attachment, which lavapipe survives)
+ *              with one attachment; geom: e2e/venus/geom.geom with its OutputVertices raised to 2^24; lavapipe
+ *              survives both)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -72,6 +73,7 @@
 #include "view3d_comp_spv.h"
 #include "push_comp_spv.h"
 #include "out7_frag_spv.h"
+#include "geom_geom_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -230,7 +232,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     int v = !strcmp(variant, "vbinding") ? 1 : !strcmp(variant, "vattr") ? 2 : !strcmp(variant, "viewports") ? 3
           : !strcmp(variant, "blend") ? 4 : !strcmp(variant, "rendering") ? 5 : !strcmp(variant, "subpass") ? 6
           : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : !strcmp(variant, "valid") ? 9
-          : !strcmp(variant, "fragout") ? 10 : 0;
+          : !strcmp(variant, "fragout") ? 10 : !strcmp(variant, "geom") ? 11 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -264,11 +266,25 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
                                       .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
     check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
-    VkPipelineShaderStageCreateInfo stages[2] = {
+    /* geom: e2e/venus/geom.geom between them, its OutputVertices raised to 2^24 (the limit is 256 or so) */
+    static uint32_t geomCode[sizeof(geom_geom_spv) / 4];
+    VkShaderModule geomModule = VK_NULL_HANDLE;
+    if (v == 11) {
+        memcpy(geomCode, geom_geom_spv, sizeof geomCode);
+        for (size_t w = 5; w < sizeof geomCode / 4 && (geomCode[w] >> 16) > 0; w += geomCode[w] >> 16) {
+            if ((geomCode[w] & 0xffff) == 16 && geomCode[w + 2] == 26) geomCode[w + 3] = 1u << 24; /* OutputVertices */
+        }
+        VkShaderModuleCreateInfo gsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                        .codeSize = sizeof geomCode, .pCode = geomCode};
+        check(vkCreateShaderModule(dev, &gsi, NULL, &geomModule), "vkCreateShaderModule");
+    }
+    VkPipelineShaderStageCreateInfo stages[3] = {
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_VERTEX_BIT,
          .module = modules[0], .pName = "main"},
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
-         .module = modules[1], .pName = "main"}};
+         .module = modules[1], .pName = "main"},
+        {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_GEOMETRY_BIT,
+         .module = geomModule, .pName = "main"}};
     VkVertexInputBindingDescription vb = {.binding = v == 1 ? 100 : 0, .stride = 8};
     VkVertexInputAttributeDescription va = {.location = v == 2 ? 100 : 0, .binding = 0,
                                             .format = VK_FORMAT_R32G32_SFLOAT};
@@ -300,13 +316,14 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
                                         .colorAttachmentCount = 100, .pColorAttachmentFormats = formats};
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-                                       .pNext = v == 5 ? &ri : NULL, .stageCount = 2, .pStages = stages,
+                                       .pNext = v == 5 ? &ri : NULL, .stageCount = v == 11 ? 3 : 2, .pStages = stages,
                                        .pVertexInputState = &vi, .pInputAssemblyState = &ia, .pViewportState = &vp,
                                        .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
                                        .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
     VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);
     printf("vkCreateGraphicsPipelines (%s): %d\n", variant, r);
+    if (geomModule) vkDestroyShaderModule(dev, geomModule, NULL);
 }
 
 int main(int argc, char **argv) {

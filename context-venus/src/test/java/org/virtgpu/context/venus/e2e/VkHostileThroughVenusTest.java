@@ -59,8 +59,9 @@ class VkHostileThroughVenusTest {
             // not refused: 3D reads of 2D views, and a 4 KiB push constant block read where the layout gives 4
             // bytes (lavapipe survives both and reads zeros for the second; kept so that it stays so)
             "viewtype", "pushbig",
-            // not refused: a fragment shader writing colour location 7 with one attachment (lavapipe survives it)
-            "draw fragout");
+            // not refused: a fragment shader writing colour location 7 with one attachment, a geometry shader whose
+            // OutputVertices is 2^24 (lavapipe survives both)
+            "draw fragout", "draw geom");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
