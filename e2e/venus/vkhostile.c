@@ -194,6 +194,16 @@ static void add_pipeline(const VkDescriptorType types[3], uint32_t count0, VkSha
     compute_pipeline(add_comp_spv, sizeof(add_comp_spv), binds, 3, module, dsl, layout, pipeline);
 }
 
+/* add.comp's dispatch over 4096 floats with pipeline bound and *set (NULL: none) bound with its dynamic offsets. */
+static void add_dispatch(VkCommandBuffer cmd, VkPipeline pipeline, VkPipelineLayout layout, const VkDescriptorSet *set,
+                         uint32_t dynamicCount, const uint32_t *dynamic) {
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
+    if (set) vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, set, dynamicCount, dynamic);
+    uint32_t n = 4096;
+    vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
+    vkCmdDispatch(cmd, n / 256, 1, 1);
+}
+
 /* A pool of the n sizes (for one set) and one set of layout dsl from it. */
 static VkDescriptorSet one_set(const VkDescriptorPoolSize *sizes, uint32_t n, VkDescriptorSetLayout dsl,
                                VkDescriptorPool *pool) {
@@ -492,12 +502,8 @@ int main(int argc, char **argv) {
                                               .pBufferInfo = &dbi[i]};
             }
             vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
-            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             uint32_t dynamic = 1u << 30;
-            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 1, &dynamic);
-            uint32_t n = 4096;
-            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
-            vkCmdDispatch(cmd, n / 256, 1, 1);
+            add_dispatch(cmd, cs.pipeline, cs.layout, &set, 1, &dynamic);
         } else if (strcmp(mode, "pushconst") == 0 || strcmp(mode, "sets") == 0) {
             known = 1;
             VkDescriptorSetLayoutBinding bind = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -601,13 +607,7 @@ int main(int argc, char **argv) {
                                       .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                       .pBufferInfo = &dbi};
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
-            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
-            if (mode[0] == 's') { /* unbound: none */
-                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
-            }
-            uint32_t n = 4096;
-            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
-            vkCmdDispatch(cmd, n / 256, 1, 1);
+            add_dispatch(cmd, cs.pipeline, cs.layout, mode[0] == 's' ? &set : NULL, 0, NULL); /* unbound: no set */
         } else if (strcmp(mode, "arrayindex") == 0 || strcmp(mode, "pushbig") == 0) {
             known = 1;
             int push = mode[0] == 'p';
@@ -814,13 +814,7 @@ int main(int argc, char **argv) {
                 {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 2, .descriptorCount = 1,
                  .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .pImageInfo = &dii}};
             vkUpdateDescriptorSets(dev, 2, w, 0, NULL);
-            if (!usage) {
-                vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
-                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
-                uint32_t n = 4096;
-                vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &n);
-                vkCmdDispatch(cmd, n / 256, 1, 1);
-            }
+            if (!usage) add_dispatch(cmd, cs.pipeline, cs.layout, &set, 0, NULL);
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
             pipeline(argc > 3 ? argv[3] : "valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);

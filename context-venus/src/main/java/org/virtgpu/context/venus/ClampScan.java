@@ -1,8 +1,5 @@
 package org.virtgpu.context.venus;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.IntBuffer;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,42 +25,41 @@ final class ClampScan {
 
     /** Whether the little-endian SPIR-V code has an index the clamping pass must bound (see the class comment). */
     static boolean needed(byte[] code) {
-        IntBuffer words = ByteBuffer.wrap(code).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+        Spirv.Words words = Spirv.of(code);
+        long count = code.length / 4;
         Map<Integer, int[]> types = new HashMap<>(); // type id -> its instruction's words
         Map<Integer, Long> constants = new HashMap<>(); // 32-bit integer constants
         Map<Integer, Integer> typeOf = new HashMap<>(); // pointer-valued id -> its type id
-        for (int w = 5; w < words.limit(); ) {
-            int count = words.get(w) >>> 16;
-            if (count < 1 || w + count > words.limit()) {
-                return true;
-            }
-            int op = words.get(w) & 0xffff;
+        boolean[] needed = {false};
+        long end = Spirv.walk(words, count, 5, (w, op, n) -> {
             if ((op == OP_TYPE_VECTOR || op == OP_TYPE_MATRIX || op == OP_TYPE_ARRAY || op == OP_TYPE_RUNTIME_ARRAY
-                    || op == OP_TYPE_STRUCT || op == OP_TYPE_POINTER) && count >= 2) {
-                int[] t = new int[count];
-                words.get(w, t);
+                    || op == OP_TYPE_STRUCT || op == OP_TYPE_POINTER) && n >= 2) {
+                int[] t = instruction(words, w, n);
                 types.put(t[1], t);
-            } else if (op == OP_CONSTANT && count == 4) {
-                constants.put(words.get(w + 2), Integer.toUnsignedLong(words.get(w + 3)));
+            } else if (op == OP_CONSTANT && n == 4) {
+                constants.put(words.at(w + 2), Integer.toUnsignedLong(words.at(w + 3)));
             } else if ((op == OP_VARIABLE || op == OP_FUNCTION_PARAMETER || op == OP_LOAD || op == OP_COPY_OBJECT)
-                    && count >= 3) {
-                typeOf.put(words.get(w + 2), words.get(w + 1));
+                    && n >= 3) {
+                typeOf.put(words.at(w + 2), words.at(w + 1));
             } else if (op == OP_ACCESS_CHAIN || op == OP_IN_BOUNDS_ACCESS_CHAIN || op == OP_PTR_ACCESS_CHAIN
                     || op == OP_IN_BOUNDS_PTR_ACCESS_CHAIN) {
-                if (count < 4) {
-                    return true;
+                if (n >= 4) {
+                    typeOf.put(words.at(w + 2), words.at(w + 1));
                 }
-                typeOf.put(words.get(w + 2), words.get(w + 1));
-                int[] chain = new int[count];
-                words.get(w, chain);
-                if (unbounded(chain, op == OP_PTR_ACCESS_CHAIN || op == OP_IN_BOUNDS_PTR_ACCESS_CHAIN, types,
-                        constants, typeOf)) {
-                    return true;
-                }
+                needed[0] = n < 4 || unbounded(instruction(words, w, n),
+                        op == OP_PTR_ACCESS_CHAIN || op == OP_IN_BOUNDS_PTR_ACCESS_CHAIN, types, constants, typeOf);
             }
-            w += count;
+            return !needed[0];
+        });
+        return needed[0] || end < count; // a malformed module counts as needing the pass
+    }
+
+    private static int[] instruction(Spirv.Words words, long w, int n) {
+        int[] in = new int[n];
+        for (int k = 0; k < n; k++) {
+            in[k] = words.at(w + k);
         }
-        return false;
+        return in;
     }
 
     /** Whether an access chain ({op, result type, result, base, indices...}) has an index the pass must bound. */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnMem;
 import org.virtgpu.context.venus.wire.VnObjects;
 
 /**
@@ -45,33 +46,50 @@ final class DescriptorShapes {
     private static final int PIPELINE = VnInfo.H_VkPipeline;
 
     /**
-     * A set layout: its shape (and the words it was numbered by, {@link #shapeOf}), one past its highest binding
-     * number, and its dynamic buffer bindings (or null).
+     * A set layout: its shape (and the words it was numbered by, {@link #shapeOf}) and its dynamic buffer bindings
+     * (or null).
      */
-    record SetLayout(int shape, long[] words, long bindings, DynamicOffsets.Layout dynamic) {
+    record SetLayout(int shape, long[] words, DynamicOffsets.Layout dynamic) {
+        /** One past its highest binding number. */
+        long bindings() {
+            return end(words);
+        }
     }
 
     /**
-     * A pipeline layout's set layouts as they were when it was made: their shapes (0 for none), shape words (empty
-     * for none) and binding ends.
+     * A pipeline layout's set layouts as they were when it was made: their shapes (0 for none) and shape words (no
+     * bindings for none).
      */
-    record PipelineLayout(int[] shapes, long[][] words, long[] bindings) {
+    record PipelineLayout(int[] shapes, long[][] words) {
+        /** One past each set layout's highest binding number. */
+        long[] bindings() {
+            return Arrays.stream(words).mapToLong(DescriptorShapes::end).toArray();
+        }
+    }
+
+    /** One past the highest binding number of shape words (their rows are in binding order), 0 for none. */
+    static long end(long[] words) {
+        return words.length > 1 ? words[words.length - 5] + 1 : 0;
     }
 
     /** A pipeline: its bind point, its layout's set shapes, and the set numbers its shaders use (sorted). */
     record Pipeline(int point, int[] shapes, int[] usedSets) {
     }
 
+    /** the shape words of no set layout */
+    private static final long[] NO_BINDINGS = {0};
+    private static final int[] NO_SETS = {};
+
     /** What a command buffer has bound per bind point (guarded by its Recording). */
     static final class Bound {
         final Pipeline[] pipeline = new Pipeline[2];
-        /** per bind point, the shape of the set bound at each number (0: none) */
-        final int[][] sets = {new int[0], new int[0]};
+        /** per bind point, the shape of the set bound at each number (0: none); replaced, never written, when empty */
+        final int[][] sets = {NO_SETS, NO_SETS};
 
         void clear() {
             Arrays.fill(pipeline, null);
-            sets[GRAPHICS] = new int[0];
-            sets[COMPUTE] = new int[0];
+            sets[GRAPHICS] = NO_SETS;
+            sets[COMPUTE] = NO_SETS;
         }
     }
 
@@ -110,14 +128,9 @@ final class DescriptorShapes {
         if (bindings == 0) {
             n = 0;
         }
-        long flags = 0;
-        int flagCount = 0;
-        for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-            if (g32(next) == STYPE_BINDING_FLAGS_CREATE_INFO) {
-                flagCount = g32(next + 16);
-                flags = g64(next + 24);
-            }
-        }
+        long chained = VnMem.chained(g64(info + 8), STYPE_BINDING_FLAGS_CREATE_INFO);
+        int flagCount = chained == 0 ? 0 : g32(chained + 16);
+        long flags = chained == 0 ? 0 : g64(chained + 24);
         long[][] rows = new long[n][];
         for (int i = 0; i < n; i++) {
             long b = bindings + 24L * i;
@@ -167,11 +180,7 @@ final class DescriptorShapes {
                 return shapeWords.size();
             });
         }
-        long end = 0;
-        for (int i = 1; i < words.length; i += 5) {
-            end = Math.max(end, words[i] + 1);
-        }
-        objects.attach(SET_LAYOUT, layout, new SetLayout(shape, words, end, DynamicOffsets.layoutOf(info)));
+        objects.attach(SET_LAYOUT, layout, new SetLayout(shape, words, DynamicOffsets.layoutOf(info)));
     }
 
     /** The row {number, type, count, binding flags, immutable samplers} of binding in shape words, or null. */
@@ -203,14 +212,12 @@ final class DescriptorShapes {
         int count = sets == 0 ? 0 : Math.max(0, n);
         int[] s = new int[count];
         long[][] w = new long[count][];
-        long[] b = new long[count];
         for (int i = 0; i < count; i++) {
             SetLayout l = setLayout(g64(sets + 8L * i));
             s[i] = l == null ? 0 : l.shape;
-            w[i] = l == null ? new long[1] : l.words;
-            b[i] = l == null ? 0 : l.bindings;
+            w[i] = l == null ? NO_BINDINGS : l.words;
         }
-        objects.attach(PIPELINE_LAYOUT, layout, new PipelineLayout(s, w, b));
+        objects.attach(PIPELINE_LAYOUT, layout, new PipelineLayout(s, w));
     }
 
     PipelineLayout pipelineLayout(long layout) {
@@ -308,15 +315,13 @@ final class DescriptorShapes {
      * 16-byte block and died, killing the server ({@code vkhostile inline}). Why not, or null.
      */
     private static String inlineRefused(long write, long count) {
-        for (long next = g64(write + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-            if (g32(next) == STYPE_WRITE_INLINE_UNIFORM_BLOCK) {
-                long size = Integer.toUnsignedLong(g32(next + 16));
-                return size != count ? "an inline uniform block write of " + count + " bytes carries " + size
-                        : (count & 3) != 0 || (g32(write + 28) & 3) != 0 ? "an inline uniform block write not in words"
-                        : null;
-            }
+        long data = VnMem.chained(g64(write + 8), STYPE_WRITE_INLINE_UNIFORM_BLOCK);
+        if (data == 0) {
+            return "an inline uniform block write without its data";
         }
-        return "an inline uniform block write without its data";
+        long size = Integer.toUnsignedLong(g32(data + 16));
+        return size != count ? "an inline uniform block write of " + count + " bytes carries " + size
+                : (count & 3) != 0 || (g32(write + 28) & 3) != 0 ? "an inline uniform block write not in words" : null;
     }
 
     /** Whether the binding a VkWriteDescriptorSet (dstSet @16, dstBinding @24) starts at has immutable samplers. */

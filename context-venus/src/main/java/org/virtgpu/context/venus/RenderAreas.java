@@ -5,6 +5,7 @@ import static org.virtgpu.context.venus.wire.VnMem.g64;
 
 import org.virtgpu.context.venus.gen.VnFormats;
 import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnMem;
 import org.virtgpu.context.venus.wire.VnObjects;
 
 /**
@@ -138,11 +139,9 @@ final class RenderAreas {
             for (int k = 0; why == null && k < g32(sp + (v2 ? 72 : 56)) && preserve != 0; k++) {
                 why = index(g32(preserve + 4L * k), attachments);
             }
-            for (long next = v2 ? g64(sp + 8) : 0, hops = 0; why == null && next != 0 && hops < 64;
-                    next = g64(next + 8), hops++) {
-                if (g32(next) == STYPE_DEPTH_STENCIL_RESOLVE) {
-                    why = refs(1, g64(next + 24), true, attachments);
-                }
+            long resolve = v2 ? VnMem.chained(g64(sp + 8), STYPE_DEPTH_STENCIL_RESOLVE) : 0;
+            if (why == null && resolve != 0) {
+                why = refs(1, g64(resolve + 24), true, attachments);
             }
             if (why != null) {
                 return "subpass " + i + ": " + why;
@@ -189,13 +188,10 @@ final class RenderAreas {
                 masks[i] = g32(sp + 24);
             }
         }
-        for (long next = g64(info + 8), hops = 0; !v2 && next != 0 && hops < 64; next = g64(next + 8), hops++) {
-            if (g32(next) == STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
-                long pm = g64(next + 24);
-                for (int i = 0; i < g32(next + 16) && pm != 0 && i < masks.length; i++) {
-                    masks[i] = g32(pm + 4L * i);
-                }
-            }
+        long multiview = v2 ? 0 : VnMem.chained(g64(info + 8), STYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO);
+        long pm = multiview == 0 ? 0 : g64(multiview + 24);
+        for (int i = 0; pm != 0 && i < g32(multiview + 16) && i < masks.length; i++) {
+            masks[i] = g32(pm + 4L * i);
         }
         int views = 0;
         for (int m : masks) {
@@ -329,11 +325,10 @@ final class RenderAreas {
             r.active = true;
             r.colorCount = colorCount(r.pass, r.subpass);
             r.viewMask = viewMask(r.pass, r.subpass);
-            for (long next = g64(inh + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-                if (g32(next) == STYPE_INHERITANCE_RENDERING_INFO) { // viewMask @20, colorAttachmentCount @24
-                    r.colorCount = g32(next + 24);
-                    r.viewMask = g32(next + 20);
-                }
+            long rendering = VnMem.chained(g64(inh + 8), STYPE_INHERITANCE_RENDERING_INFO);
+            if (rendering != 0) { // viewMask @20, colorAttachmentCount @24
+                r.colorCount = g32(rendering + 24);
+                r.viewMask = g32(rendering + 20);
             }
             Framebuffer f = framebuffer(g64(inh + 32));
             if (f != null) {
@@ -386,12 +381,7 @@ final class RenderAreas {
         }
         long layers = Math.max(f.layers, p.views);
         if (f.imageless) {
-            long found = 0;
-            for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-                if (g32(next) == STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO) {
-                    found = next;
-                }
-            }
+            long found = VnMem.chained(g64(info + 8), STYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO);
             if (found == 0 || g32(found + 16) != p.attachments) {
                 return "an imageless framebuffer without its " + p.attachments + " attachments";
             }

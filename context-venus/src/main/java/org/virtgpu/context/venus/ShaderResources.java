@@ -219,7 +219,7 @@ final class ShaderResources {
         }
         for (int i = 0; i < u.setBinding.length; i++) {
             long set = u.setBinding[i] >>> 32, binding = u.setBinding[i] & 0xFFFF_FFFFL;
-            long[] row = l == null || set >= l.bindings().length ? null : DescriptorShapes.binding(l.words()[(int) set],
+            long[] row = l == null || set >= l.words().length ? null : DescriptorShapes.binding(l.words()[(int) set],
                     binding);
             if (row == null) {
                 return "the shader uses set " + set + " binding " + binding + ", which the pipeline layout lacks";

@@ -176,21 +176,9 @@ final class SpirvValidator {
         }
     }
 
-    /** Whether little-endian SPIR-V code declares the capability (OpCapability, opcode 17). */
+    /** Whether little-endian SPIR-V code declares the capability. */
     static boolean declares(byte[] code, int capability) {
-        var words = java.nio.ByteBuffer.wrap(code).order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-        for (int w = 5; w < words.limit(); ) {
-            int instruction = words.get(w);
-            int count = instruction >>> 16;
-            if (count < 1 || w + count > words.limit()) {
-                return false;
-            }
-            if ((instruction & 0xffff) == 17 && count >= 2 && words.get(w + 1) == capability) {
-                return true;
-            }
-            w += count;
-        }
-        return false;
+        return Spirv.declares(Spirv.of(code), code.length / 4, capability);
     }
 
     private static String validate(byte[] code) {

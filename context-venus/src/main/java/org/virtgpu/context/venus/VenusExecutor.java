@@ -2174,24 +2174,16 @@ final class VenusExecutor implements VnHooks {
      * module itself).
      */
     static boolean declaresPhysicalAddresses(long code, long codeSize) {
-        long words = codeSize / 4;
-        for (long w = 5; w < words; ) {
-            int instruction = g32(code + 4 * w);
-            int count = instruction >>> 16;
-            if (count < 1 || w + count > words) {
-                return false;
-            }
-            int op = instruction & 0xffff;
+        boolean[] found = {false};
+        Spirv.walk(code, codeSize, 5, (w, op, count) -> {
             long operand = code + 4 * (w + 1);
-            if (count >= 2 && op == OP_CAPABILITY && g32(operand) == CAPABILITY_PHYSICAL_STORAGE_BUFFER_ADDRESSES
+            found[0] = count >= 2 && op == OP_CAPABILITY && g32(operand) == CAPABILITY_PHYSICAL_STORAGE_BUFFER_ADDRESSES
                     || count >= 2 && op == OP_MEMORY_MODEL && g32(operand) == ADDRESSING_PHYSICAL_STORAGE_BUFFER_64
                     || count >= 3 && (op == OP_TYPE_POINTER || op == OP_TYPE_FORWARD_POINTER)
-                            && g32(operand + 4) == STORAGE_CLASS_PHYSICAL_STORAGE_BUFFER) {
-                return true;
-            }
-            w += count;
-        }
-        return false;
+                            && g32(operand + 4) == STORAGE_CLASS_PHYSICAL_STORAGE_BUFFER;
+            return !found[0];
+        });
+        return found[0];
     }
 
     @Override
@@ -2554,7 +2546,7 @@ final class VenusExecutor implements VnHooks {
             String why = !buffersInside(pDescriptorWrites + i * 64) ? "names a range outside its buffer"
                     : descriptorShapes.writeRefused(pDescriptorWrites + i * 64);
             if (why == null) {
-                why = imageViewsUsable(pDescriptorWrites + i * 64);
+                why = descriptorsUsable(pDescriptorWrites + i * 64);
             }
             if (why != null) {
                 refusedRange("vkUpdateDescriptorSets", "write " + i + ": " + why);
@@ -2578,7 +2570,7 @@ final class VenusExecutor implements VnHooks {
     static final int USAGE_UNIFORM_TEXEL = 0x4, USAGE_STORAGE_TEXEL = 0x8;
 
     /**
-     * Why the image views of a VkWriteDescriptorSet (descriptorCount @32, descriptorType @36, pImageInfo @40;
+     * Why the views and samplers of a VkWriteDescriptorSet (descriptorCount @32, descriptorType @36, pImageInfo @40;
      * VkDescriptorImageInfo 24 bytes, imageView @8) cannot back its descriptor type: a sampled (or combined) image
      * needs a view with VK_IMAGE_USAGE_SAMPLED_BIT, a storage image STORAGE, an input attachment INPUT_ATTACHMENT
      * (VUID-VkWriteDescriptorSet-descriptorType-00337, -00339, -00338). lavapipe died with SIGSEGV writing a storage
@@ -2589,7 +2581,7 @@ final class VenusExecutor implements VnHooks {
      * has immutable ones (-00325; lavapipe died on VK_NULL_HANDLE, {@code vkhostile descview sampler}). Null when
      * all are usable.
      */
-    private String imageViewsUsable(long write) {
+    private String descriptorsUsable(long write) {
         int type = g32(write + 36);
         if (type == 4 || type == 5) { // texel buffers: pTexelBufferView @56
             int want = type == 4 ? USAGE_UNIFORM_TEXEL : USAGE_STORAGE_TEXEL;
@@ -2731,12 +2723,8 @@ final class VenusExecutor implements VnHooks {
 
     /** The planeAspect of a VkBindImagePlaneMemoryInfo in the chain from next, 0 when there is none. */
     private static int planeAspect(long next) {
-        for (int hops = 0; next != 0 && hops < 64; hops++, next = g64(next + 8)) {
-            if (g32(next) == STYPE_BIND_IMAGE_PLANE_MEMORY_INFO) {
-                return g32(next + 16);
-            }
-        }
-        return 0;
+        long plane = VnMem.chained(next, STYPE_BIND_IMAGE_PLANE_MEMORY_INFO);
+        return plane == 0 ? 0 : g32(plane + 16);
     }
 
     @Override
@@ -2775,10 +2763,9 @@ final class VenusExecutor implements VnHooks {
             long[] size = images.viewSize(pCreateInfo);
             Images.Shape s = images.shape(g64(pCreateInfo + 24));
             int usage = s == null ? 0 : s.usage;
-            for (long next = g64(pCreateInfo + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-                if (g32(next) == STYPE_IMAGE_VIEW_USAGE_CREATE_INFO) {
-                    usage &= g32(next + 16);
-                }
+            long viewUsage = VnMem.chained(g64(pCreateInfo + 8), STYPE_IMAGE_VIEW_USAGE_CREATE_INFO);
+            if (viewUsage != 0) {
+                usage &= g32(viewUsage + 16);
             }
             areas.viewCreated(g64(pView), size[0], size[1], size[2], usage);
         }
@@ -2941,12 +2928,9 @@ final class VenusExecutor implements VnHooks {
         if (cb != 0 && Integer.toUnsignedLong(g32(cb + 28)) > l.colorAttachments) {
             return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments of " + l.colorAttachments;
         }
-        for (long next = g64(info + 8), hops = 0; next != 0 && hops < 64; next = g64(next + 8), hops++) {
-            if (g32(next) == STYPE_PIPELINE_RENDERING_CREATE_INFO
-                    && Integer.toUnsignedLong(g32(next + 20)) > l.colorAttachments) {
-                return Integer.toUnsignedString(g32(next + 20)) + " color attachment formats of "
-                        + l.colorAttachments;
-            }
+        long rendering = VnMem.chained(g64(info + 8), STYPE_PIPELINE_RENDERING_CREATE_INFO);
+        if (rendering != 0 && Integer.toUnsignedLong(g32(rendering + 20)) > l.colorAttachments) {
+            return Integer.toUnsignedString(g32(rendering + 20)) + " color attachment formats of " + l.colorAttachments;
         }
         long pass = g64(info + 112);
         if (pass != 0 && Integer.toUnsignedLong(g32(info + 120)) >= Integer.toUnsignedLong(areas.subpasses(pass))) {
@@ -3264,7 +3248,7 @@ final class VenusExecutor implements VnHooks {
             return VK_ERROR_OUT_OF_HOST_MEMORY;
         }
         // VUID-VkBufferViewCreateInfo-buffer-00932: a texel buffer usage; the view keeps it (extra) for the
-        // descriptors written with it (see texelViewsUsable)
+        // descriptors written with it (see descriptorsUsable)
         int texel = objects.attached(VnInfo.H_VkBuffer, g64(pCreateInfo + 24)) instanceof Integer u ? u : 0;
         if (texel == 0) {
             refusedRange("vkCreateBufferView", "the buffer was not made for texel buffer usage");

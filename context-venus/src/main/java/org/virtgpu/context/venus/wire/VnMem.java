@@ -59,6 +59,20 @@ public final class VnMem {
         return MemorySegment.ofAddress(a).reinterpret(256).getString(0, charset);
     }
 
+    /**
+     * The first structure of sType in the pNext chain that starts at next (the value of a pNext member), following at
+     * most 64 links; 0 when there is none. The first, as the drivers' own lookups (Mesa's vk_find_struct) take it,
+     * so that a check reads the structure the driver will use when a chain repeats a type.
+     */
+    public static long chained(long next, int sType) {
+        for (int hops = 0; next != 0 && hops < 64; hops++, next = g64(next + 8)) {
+            if (g32(next) == sType) {
+                return next;
+            }
+        }
+        return 0;
+    }
+
     /** strlen of a NUL-terminated string at a. */
     public static long strlen(long a) {
         long n = 0;
