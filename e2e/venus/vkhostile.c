@@ -51,8 +51,15 @@
  *              bytes, and prints them (lavapipe survives and reads zeros)
  *   draw [P]   a draw of 1M vertices from a 16-byte vertex buffer (drawidx: 1M indices from a 16-byte index buffer)
  *              with the pipeline variant P (default valid; fragout: e2e/venus/out7.frag writes colour location 7
- *              with one attachment; geom: e2e/venus/geom.geom with its OutputVertices raised to 2^24; lavapipe
- *              survives both)
+ *              with one attachment; geom: e2e/venus/geom.geom with its OutputVertices raised to 2^24; geominv: its
+ *              Invocations raised to 2^24; geomtopo: it takes triangles from a point list; lavapipe survives those
+ *              four. tess: e2e/venus/tess.tesc and tess.tese, 64 patches of 3 points; tesslevel: their level
+ *              specialized to 1e30 (lavapipe survives both); tessout: the control shader's OutputVertices raised to
+ *              2^24 (SIGSEGV); tesspatch: 2^20 control points per patch (SIGFPE); tessdyn: the control point count
+ *              left to a dynamic state the device does not offer (SIGFPE); patchlist: a patch list without
+ *              tessellation stages (SIGFPE); topodyn: a dynamic topology set to a patch list for a triangle list
+ *              pipeline (SIGFPE); tesstopo: a triangle list for a tessellation pipeline (lavapipe survives);
+ *              noassembly: no input assembly state (lavapipe survives))
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -74,6 +81,8 @@
 #include "push_comp_spv.h"
 #include "out7_frag_spv.h"
 #include "geom_geom_spv.h"
+#include "tess_tesc_spv.h"
+#include "tess_tese_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -235,6 +244,21 @@ static VkDescriptorSet storage_set(uint32_t count, VkDeviceSize bytes, VkDescrip
     return set;
 }
 
+/* Sets the literal of every OpExecutionMode <mode> in the words of a SPIR-V module to value. */
+static void raise_mode(uint32_t *code, size_t words, uint32_t mode, uint32_t value) {
+    for (size_t w = 5; w < words && (code[w] >> 16) > 0; w += code[w] >> 16) {
+        if ((code[w] & 0xffff) == 16 && code[w + 2] == mode) code[w + 3] = value;
+    }
+}
+
+static VkShaderModule module(const uint32_t *code, size_t bytes) {
+    VkShaderModuleCreateInfo si = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = bytes,
+                                   .pCode = code};
+    VkShaderModule m;
+    check(vkCreateShaderModule(dev, &si, NULL, &m), "vkCreateShaderModule");
+    return m;
+}
+
 /* The pipeline mode's variant: creates what it names (a pipeline, render pass or framebuffer), leaving handles to
  * destroy in *pass, *fb, *layout, *pipeline, *modules. */
 static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb, VkPipelineLayout *layout,
@@ -242,7 +266,11 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     int v = !strcmp(variant, "vbinding") ? 1 : !strcmp(variant, "vattr") ? 2 : !strcmp(variant, "viewports") ? 3
           : !strcmp(variant, "blend") ? 4 : !strcmp(variant, "rendering") ? 5 : !strcmp(variant, "subpass") ? 6
           : !strcmp(variant, "rpref") ? 7 : !strcmp(variant, "fbcount") ? 8 : !strcmp(variant, "valid") ? 9
-          : !strcmp(variant, "fragout") ? 10 : !strcmp(variant, "geom") ? 11 : 0;
+          : !strcmp(variant, "fragout") ? 10 : !strcmp(variant, "geom") ? 11 : !strcmp(variant, "tess") ? 12
+          : !strcmp(variant, "tessout") ? 13 : !strcmp(variant, "tesspatch") ? 14 : !strcmp(variant, "tesslevel") ? 15
+          : !strcmp(variant, "geominv") ? 16 : !strcmp(variant, "tessdyn") ? 17 : !strcmp(variant, "patchlist") ? 18
+          : !strcmp(variant, "topodyn") ? 19 : !strcmp(variant, "tesstopo") ? 20 : !strcmp(variant, "geomtopo") ? 21
+          : !strcmp(variant, "noassembly") ? 22 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -276,25 +304,55 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
                                       .pushConstantRangeCount = 1, .pPushConstantRanges = &pcr};
     check(vkCreatePipelineLayout(dev, &pli, NULL, layout), "vkCreatePipelineLayout");
-    /* geom: e2e/venus/geom.geom between them, its OutputVertices raised to 2^24 (the limit is 256 or so) */
+    /* geom, geominv: e2e/venus/geom.geom between them, its OutputVertices (geom) or Invocations (geominv) raised
+     * to 2^24 (the limits are 256 or so and 32); tess*: e2e/venus/tess.tesc and tess.tese between them */
     static uint32_t geomCode[sizeof(geom_geom_spv) / 4];
-    VkShaderModule geomModule = VK_NULL_HANDLE;
-    if (v == 11) {
-        memcpy(geomCode, geom_geom_spv, sizeof geomCode);
-        for (size_t w = 5; w < sizeof geomCode / 4 && (geomCode[w] >> 16) > 0; w += geomCode[w] >> 16) {
-            if ((geomCode[w] & 0xffff) == 16 && geomCode[w + 2] == 26) geomCode[w + 3] = 1u << 24; /* OutputVertices */
-        }
-        VkShaderModuleCreateInfo gsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                        .codeSize = sizeof geomCode, .pCode = geomCode};
-        check(vkCreateShaderModule(dev, &gsi, NULL, &geomModule), "vkCreateShaderModule");
-    }
-    VkPipelineShaderStageCreateInfo stages[3] = {
+    static uint32_t tescCode[sizeof(tess_tesc_spv) / 4];
+    VkShaderModule extra[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
+    VkPipelineShaderStageCreateInfo stages[4] = {
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_VERTEX_BIT,
          .module = modules[0], .pName = "main"},
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
-         .module = modules[1], .pName = "main"},
-        {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_GEOMETRY_BIT,
-         .module = geomModule, .pName = "main"}};
+         .module = modules[1], .pName = "main"}};
+    uint32_t stageCount = 2;
+    int tess = (v >= 12 && v <= 15) || v == 17 || v == 20;
+    /* tesslevel: the control shader's level specialized to 1e30 (the limit is 64) */
+    float level = 1e30f;
+    VkSpecializationMapEntry levelEntry = {0, 0, sizeof level};
+    VkSpecializationInfo levelInfo = {1, &levelEntry, sizeof level, &level};
+    if (v == 11 || v == 16 || v == 21) {
+        memcpy(geomCode, geom_geom_spv, sizeof geomCode);
+        /* OutputVertices (geom), Invocations (geominv) */
+        if (v != 21) raise_mode(geomCode, sizeof geomCode / 4, v == 11 ? 26 : 0, 1u << 24);
+        extra[0] = module(geomCode, sizeof geomCode);
+        stages[stageCount++] = (VkPipelineShaderStageCreateInfo){
+            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_GEOMETRY_BIT,
+            .module = extra[0], .pName = "main"};
+    } else if (tess) {
+        memcpy(tescCode, tess_tesc_spv, sizeof tescCode);
+        /* tessout: the control shader's OutputVertices raised to 2^24 (the limit is 32) */
+        if (v == 13) raise_mode(tescCode, sizeof tescCode / 4, 26, 1u << 24);
+        extra[0] = module(tescCode, sizeof tescCode);
+        extra[1] = module(tess_tese_spv, sizeof tess_tese_spv);
+        stages[stageCount++] = (VkPipelineShaderStageCreateInfo){
+            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+            .stage = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT, .module = extra[0], .pName = "main",
+            .pSpecializationInfo = v == 15 ? &levelInfo : NULL};
+        stages[stageCount++] = (VkPipelineShaderStageCreateInfo){
+            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+            .stage = VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT, .module = extra[1], .pName = "main"};
+    }
+    /* tessdyn: patch control points left to a dynamic state the device does not offer (and never set); patchlist: a
+     * patch list topology without tessellation stages */
+    /* topodyn, tesstopo: the topology dynamic (the draw sets a patch list for a pipeline without tessellation
+     * stages, a triangle list for one with them) */
+    VkDynamicState patchDynamic = v == 17 ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
+                                          : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT;
+    VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
+                                            .dynamicStateCount = 1, .pDynamicStates = &patchDynamic};
+    /* tesspatch: 2^20 control points per patch (the limit is 32) */
+    VkPipelineTessellationStateCreateInfo ts = {.sType = VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO,
+                                                .patchControlPoints = v == 14 ? 1u << 20 : 3};
     VkVertexInputBindingDescription vb = {.binding = v == 1 ? 100 : 0, .stride = 8};
     VkVertexInputAttributeDescription va = {.location = v == 2 ? 100 : 0, .binding = 0,
                                             .format = VK_FORMAT_R32G32_SFLOAT};
@@ -303,7 +361,9 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                                .vertexAttributeDescriptionCount = 1,
                                                .pVertexAttributeDescriptions = &va};
     VkPipelineInputAssemblyStateCreateInfo ia = {.sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-                                                 .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST};
+                                                 .topology = tess || v == 18 ? VK_PRIMITIVE_TOPOLOGY_PATCH_LIST
+                                                             : v == 21 ? VK_PRIMITIVE_TOPOLOGY_POINT_LIST
+                                                                       : VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST};
     static VkViewport vps[100];
     static VkRect2D scissors[100];
     for (int i = 0; i < 100; i++) {
@@ -326,14 +386,18 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
                                         .colorAttachmentCount = 100, .pColorAttachmentFormats = formats};
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-                                       .pNext = v == 5 ? &ri : NULL, .stageCount = v == 11 ? 3 : 2, .pStages = stages,
-                                       .pVertexInputState = &vi, .pInputAssemblyState = &ia, .pViewportState = &vp,
+                                       .pNext = v == 5 ? &ri : NULL, .stageCount = stageCount, .pStages = stages,
+                                       .pVertexInputState = &vi, .pInputAssemblyState = v == 22 ? NULL : &ia,
+                                       .pTessellationState = tess ? &ts : NULL, .pViewportState = &vp,
+                                       .pDynamicState = v == 17 || v == 19 || v == 20 ? &dyn : NULL,
                                        .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
                                        .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
     VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);
     printf("vkCreateGraphicsPipelines (%s): %d\n", variant, r);
-    if (geomModule) vkDestroyShaderModule(dev, geomModule, NULL);
+    for (int i = 0; i < 2; i++) {
+        if (extra[i]) vkDestroyShaderModule(dev, extra[i], NULL);
+    }
 }
 
 int main(int argc, char **argv) {
@@ -354,7 +418,17 @@ int main(int argc, char **argv) {
     const char *iubExt = "VK_EXT_inline_uniform_block";
     int inl = strcmp(mode, "inline") == 0;
     if (inl) hqr.pNext = &iub;
-    check(vku_device(phys, family, &hqr, inl ? 1 : 0, inl ? &iubExt : NULL, NULL, &dev), "vkCreateDevice");
+    /* the pipeline and draw modes' geometry and tessellation stages need their features, a dynamic topology its
+     * extension */
+    VkPhysicalDeviceFeatures stagesFeatures = {.geometryShader = VK_TRUE, .tessellationShader = VK_TRUE};
+    VkPhysicalDeviceExtendedDynamicStateFeaturesEXT eds = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT, .extendedDynamicState = VK_TRUE};
+    const char *edsExt = "VK_EXT_extended_dynamic_state";
+    int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
+    if (stagesUsed) hqr.pNext = &eds;
+    check(vku_device(phys, family, &hqr, inl || stagesUsed ? 1 : 0, inl ? &iubExt : stagesUsed ? &edsExt : NULL,
+                     stagesUsed ? &stagesFeatures : NULL, &dev),
+          "vkCreateDevice");
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPool pool;
@@ -833,15 +907,23 @@ int main(int argc, char **argv) {
                                          .clearValueCount = 1, .pClearValues = &cv};
             vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, cs.pipeline);
+            if (argc > 3 && (strcmp(argv[3], "topodyn") == 0 || strcmp(argv[3], "tesstopo") == 0)) {
+                PFN_vkCmdSetPrimitiveTopologyEXT setTopology =
+                    (PFN_vkCmdSetPrimitiveTopologyEXT)vkGetDeviceProcAddr(dev, "vkCmdSetPrimitiveTopologyEXT");
+                setTopology(cmd, argv[3][0] == 't' && argv[3][1] == 'o' ? VK_PRIMITIVE_TOPOLOGY_PATCH_LIST
+                                                                        : VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST);
+            }
             VkDeviceSize zero = 0;
             vkCmdBindVertexBuffers(cmd, 0, 1, &hb.buf, &zero);
             float z[8] = {0};
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_ALL_GRAPHICS, 0, 32, z);
+            /* tessellated: 64 patches (each of up to 64 x 64 x 6 triangles at the highest level) */
+            uint32_t verts = argc > 3 && strncmp(argv[3], "tess", 4) == 0 ? 3 * 64 : 3u << 20;
             if (mode[4] == 'i') {
                 vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
-                vkCmdDrawIndexed(cmd, 3u << 20, 1, 0, 0, 0);
+                vkCmdDrawIndexed(cmd, verts, 1, 0, 0, 0);
             } else {
-                vkCmdDraw(cmd, 3u << 20, 1, 0, 0);
+                vkCmdDraw(cmd, verts, 1, 0, 0);
             }
             vkCmdEndRenderPass(cmd);
         } else if (strcmp(mode, "pipeline") == 0) {

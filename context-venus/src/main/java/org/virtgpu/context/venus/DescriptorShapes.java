@@ -72,9 +72,14 @@ final class DescriptorShapes {
         return words.length > 1 ? words[words.length - 5] + 1 : 0;
     }
 
-    /** A pipeline: its bind point, its layout's set shapes, and the set numbers its shaders use (sorted). */
-    record Pipeline(int point, int[] shapes, int[] usedSets) {
+    /**
+     * A pipeline: its bind point, its layout's set shapes, the set numbers its shaders use (sorted), and for a
+     * graphics pipeline its static VkPrimitiveTopology (-1 for compute) and whether the topology is dynamic.
+     */
+    record Pipeline(int point, int[] shapes, int[] usedSets, int topology, boolean dynamicTopology) {
     }
+
+    static final int TOPOLOGY_PATCH_LIST = 10;
 
     /** the shape words of no set layout */
     private static final long[] NO_BINDINGS = {0};
@@ -85,9 +90,12 @@ final class DescriptorShapes {
         final Pipeline[] pipeline = new Pipeline[2];
         /** per bind point, the shape of the set bound at each number (0: none); replaced, never written, when empty */
         final int[][] sets = {NO_SETS, NO_SETS};
+        /** the topology vkCmdSetPrimitiveTopology set, -1 for none (or since a pipeline of static topology) */
+        int topology = -1;
 
         void clear() {
             Arrays.fill(pipeline, null);
+            topology = -1;
             sets[GRAPHICS] = NO_SETS;
             sets[COMPUTE] = NO_SETS;
         }
@@ -347,11 +355,35 @@ final class DescriptorShapes {
                         ? "destination: " + why : null;
     }
 
-    /** A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order). */
-    void pipelineCreated(long pipeline, int point, long layout, int[] usedSets) {
+    /** A compute pipeline made with layout, its stage using the sets usedSets (may repeat, any order). */
+    void pipelineCreated(long pipeline, long layout, int[] usedSets) {
+        pipelineCreated(pipeline, COMPUTE, layout, usedSets, -1, false);
+    }
+
+    /**
+     * A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order); topology and
+     * dynamicTopology as in {@link Pipeline}.
+     */
+    void pipelineCreated(long pipeline, int point, long layout, int[] usedSets, int topology,
+            boolean dynamicTopology) {
         PipelineLayout l = pipelineLayout(layout);
         objects.attach(PIPELINE, pipeline, new Pipeline(point, l == null ? new int[0] : l.shapes,
-                Arrays.stream(usedSets).distinct().sorted().toArray()));
+                Arrays.stream(usedSets).distinct().sorted().toArray(), topology, dynamicTopology));
+    }
+
+    /**
+     * vkCmdSetPrimitiveTopology: why the topology is refused (not a VkPrimitiveTopology), or null; a draw checks it
+     * against the pipeline's (see {@link #ready}).
+     */
+    String setTopology(long commandBuffer, int topology) {
+        if (topology < 0 || topology > TOPOLOGY_PATCH_LIST) {
+            return "topology " + topology;
+        }
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            r.bound.topology = topology;
+        }
+        return null;
     }
 
     /** vkCmdBindPipeline: why it is refused (an unknown pipeline, or one of another bind point), or null. */
@@ -363,6 +395,9 @@ final class DescriptorShapes {
         RenderAreas.Recording r = areas.recording(commandBuffer);
         synchronized (r) {
             r.bound.pipeline[point] = p;
+            if (point == GRAPHICS && !p.dynamicTopology) {
+                r.bound.topology = -1; // a static topology makes the dynamic one undefined
+            }
         }
         return null;
     }
@@ -404,7 +439,10 @@ final class DescriptorShapes {
 
     /**
      * A draw (point GRAPHICS) or dispatch (COMPUTE): why the bound pipeline cannot run with the bound sets (none bound,
-     * or a set it uses unbound or of another shape than its layout's), or null.
+     * or a set it uses unbound or of another shape than its layout's) or, for a pipeline of dynamic topology, with the
+     * topology set (none, or a patch list for a pipeline made with another topology or the reverse: lavapipe's draw
+     * died with SIGFPE, {@code vkhostile draw 1 topodyn}; without dynamicPrimitiveTopologyUnrestricted, which is not
+     * offered, the two must be of one class, VUID-vkCmdDraw-dynamicPrimitiveTopologyUnrestricted-07500), or null.
      */
     String ready(long commandBuffer, int point) {
         RenderAreas.Recording r = areas.recording(commandBuffer);
@@ -412,6 +450,11 @@ final class DescriptorShapes {
             Pipeline p = r.bound.pipeline[point];
             if (p == null) {
                 return "no pipeline bound";
+            }
+            if (point == GRAPHICS && p.dynamicTopology && (r.bound.topology < 0
+                    || (r.bound.topology == TOPOLOGY_PATCH_LIST) != (p.topology == TOPOLOGY_PATCH_LIST))) {
+                return r.bound.topology < 0 ? "the pipeline's dynamic topology is not set"
+                        : "topology " + r.bound.topology + " with a pipeline made for topology " + p.topology;
             }
             int[] sets = r.bound.sets[point];
             for (int n : p.usedSets) {

@@ -14,7 +14,12 @@ import java.util.Map;
  * allocate until the kernel killed it ({@code e2e/venus/vkhostile.c} spec size, spec local). Valid usage keeps the
  * workgroup within maxComputeWorkGroupSize and maxComputeWorkGroupInvocations and its memory within
  * maxComputeSharedMemorySize (VUID-RuntimeSpirv-x-06429 and its siblings, -Workgroup-06530); private memory has no
- * Vulkan limit, so it is capped at {@link #PRIVATE_BYTES} per invocation.
+ * Vulkan limit, so it is capped at {@link #PRIVATE_BYTES} per invocation. Tessellation and geometry stages declare
+ * sizes as execution modes: a control shader's OutputVertices of 2^24 (the limit is maxTessellationPatchSize, 32 on
+ * lavapipe) made lavapipe's draw die with SIGSEGV ({@code vkhostile draw 1 tessout}), so a tessellation stage's
+ * OutputVertices must be within maxTessellationPatchSize, a geometry stage's within maxGeometryOutputVertices and its
+ * Invocations within maxGeometryShaderInvocations (VUID-RuntimeSpirv-OutputVertices-08979 and its siblings; lavapipe
+ * survived geometry past them, but runs what it is given).
  *
  * <p>A module keeps the instructions these need ({@link #summary}: SpecId and BuiltIn decorations, workgroup size
  * execution modes, types, constants, specialization constants and their operations, and Workgroup, Private and
@@ -30,7 +35,15 @@ final class ShaderSizes {
     static final int OP_CONSTANT_TRUE = 41, OP_CONSTANT_FALSE = 42, OP_CONSTANT = 43, OP_CONSTANT_COMPOSITE = 44;
     static final int OP_SPEC_TRUE = 48, OP_SPEC_FALSE = 49, OP_SPEC = 50, OP_SPEC_COMPOSITE = 51, OP_SPEC_OP = 52;
     static final int DECORATION_SPEC_ID = 1, DECORATION_BUILT_IN = 11, BUILT_IN_WORKGROUP_SIZE = 25;
-    static final int MODE_LOCAL_SIZE = 17, MODE_LOCAL_SIZE_ID = 38;
+    static final int MODE_LOCAL_SIZE = 17, MODE_LOCAL_SIZE_ID = 38, MODE_INVOCATIONS = 0, MODE_OUTPUT_VERTICES = 26;
+    /** VkShaderStageFlagBits */
+    static final int TESSELLATION_CONTROL = 2, TESSELLATION_EVALUATION = 4, GEOMETRY = 8, COMPUTE = 0x20;
+    /**
+     * indices of the limits {@link #refused} takes: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, the
+     * three maxComputeWorkGroupSize, maxTessellationPatchSize, maxGeometryShaderInvocations, maxGeometryOutputVertices
+     */
+    static final int SHARED = 0, INVOCATIONS = 1, SIZE = 2, PATCH = 5, GEOMETRY_INVOCATIONS = 6,
+            GEOMETRY_VERTICES = 7, LIMITS = 8;
     static final int WORKGROUP = 4, PRIVATE = 6, FUNCTION = 7;
     private static final long SATURATE = 1L << 50;
 
@@ -45,7 +58,8 @@ final class ShaderSizes {
             int third = count >= 3 ? Spirv.word(code, w, 2) : -1;
             boolean keep = switch (op) {
                 case OP_DECORATE -> third == DECORATION_SPEC_ID || third == DECORATION_BUILT_IN;
-                case OP_EXECUTION_MODE, OP_EXECUTION_MODE_ID -> third == MODE_LOCAL_SIZE || third == MODE_LOCAL_SIZE_ID;
+                case OP_EXECUTION_MODE, OP_EXECUTION_MODE_ID -> third == MODE_LOCAL_SIZE || third == MODE_LOCAL_SIZE_ID
+                        || third == MODE_INVOCATIONS || third == MODE_OUTPUT_VERTICES;
                 case OP_VARIABLE -> count >= 4 && (Spirv.word(code, w, 3) == WORKGROUP
                         || Spirv.word(code, w, 3) == PRIVATE || Spirv.word(code, w, 3) == FUNCTION);
                 default -> op >= OP_TYPE_BOOL && op <= OP_TYPE_POINTER || op >= OP_CONSTANT_TRUE && op <= OP_SPEC_OP;
@@ -183,10 +197,10 @@ final class ShaderSizes {
     /**
      * Why a stage of a module with this summary, specialized by the VkSpecializationInfo at spec (0: none;
      * mapEntryCount @0, pMapEntries @8 of 16-byte entries constantID @0, offset @4, size @8; dataSize @16, pData @24),
-     * asks more than limits allow: {maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, and the three
-     * maxComputeWorkGroupSize}; compute whether the stage is a compute one. Null when it does not.
+     * asks more than limits (indexed by {@link #SHARED} and the others) allow; stage is the stage's
+     * VkShaderStageFlagBits. Null when it does not.
      */
-    static String refused(int[] summary, long spec, boolean compute, long[] limits) {
+    static String refused(int[] summary, long spec, int stage, long[] limits) {
         Eval e = new Eval();
         java.util.List<int[]> variables = new java.util.ArrayList<>();
         java.util.List<int[]> modes = new java.util.ArrayList<>();
@@ -201,7 +215,7 @@ final class ShaderSizes {
                 } else if (in[3] == BUILT_IN_WORKGROUP_SIZE) {
                     workgroupSize = in[1];
                 }
-            } else if ((op == OP_EXECUTION_MODE || op == OP_EXECUTION_MODE_ID) && in.length >= 6) {
+            } else if ((op == OP_EXECUTION_MODE || op == OP_EXECUTION_MODE_ID) && in.length >= 4) {
                 modes.add(in);
             } else if (op == OP_VARIABLE && in.length >= 4) {
                 variables.add(in);
@@ -241,11 +255,15 @@ final class ShaderSizes {
                 return local + " bytes of private memory per invocation (at most " + PRIVATE_BYTES
                         + ", -Dvirtgpu.venus.shaderPrivateBytes)";
             }
-            if (!compute) {
+            if (stage == TESSELLATION_CONTROL || stage == TESSELLATION_EVALUATION || stage == GEOMETRY) {
+                return modesRefused(modes, stage, limits);
+            }
+            if (stage != COMPUTE) {
                 return null;
             }
-            if (shared > limits[0]) {
-                return shared + " bytes of workgroup memory, the device's maxComputeSharedMemorySize " + limits[0];
+            if (shared > limits[SHARED]) {
+                return shared + " bytes of workgroup memory, the device's maxComputeSharedMemorySize "
+                        + limits[SHARED];
             }
             java.util.List<long[]> sizes = new java.util.ArrayList<>();
             if (workgroupSize >= 0) {
@@ -256,6 +274,9 @@ final class ShaderSizes {
                 sizes.add(new long[] {e.value(c[3], 0), e.value(c[4], 0), e.value(c[5], 0)});
             } else {
                 for (int[] m : modes) {
+                    if (m.length < 6 || m[2] != MODE_LOCAL_SIZE && m[2] != MODE_LOCAL_SIZE_ID) {
+                        continue;
+                    }
                     sizes.add(m[2] == MODE_LOCAL_SIZE ? new long[] {Integer.toUnsignedLong(m[3]),
                             Integer.toUnsignedLong(m[4]), Integer.toUnsignedLong(m[5])}
                             : new long[] {e.value(m[3], 0), e.value(m[4], 0), e.value(m[5], 0)});
@@ -264,19 +285,39 @@ final class ShaderSizes {
             for (long[] s : sizes) {
                 long invocations = 1;
                 for (int d = 0; d < 3; d++) {
-                    if (s[d] < 1 || s[d] > limits[2 + d]) {
+                    if (s[d] < 1 || s[d] > limits[SIZE + d]) {
                         return "a workgroup of " + s[0] + "x" + s[1] + "x" + s[2] + ", the device's maximum "
-                                + limits[2] + "x" + limits[3] + "x" + limits[4];
+                                + limits[SIZE] + "x" + limits[SIZE + 1] + "x" + limits[SIZE + 2];
                     }
                     invocations *= s[d];
                 }
-                if (invocations > limits[1]) {
-                    return "a workgroup of " + invocations + " invocations, the device's maximum " + limits[1];
+                if (invocations > limits[INVOCATIONS]) {
+                    return "a workgroup of " + invocations + " invocations, the device's maximum "
+                            + limits[INVOCATIONS];
                 }
             }
             return null;
         } catch (Unknown u) {
             return "the shader's sizes cannot be worked out: " + u.getMessage();
         }
+    }
+
+    /** A tessellation or geometry stage's OutputVertices and Invocations against the device's limits. */
+    private static String modesRefused(java.util.List<int[]> modes, int stage, long[] limits) {
+        for (int[] m : modes) {
+            long value = Integer.toUnsignedLong(m[3]);
+            if (m[2] == MODE_OUTPUT_VERTICES) {
+                long max = stage == GEOMETRY ? limits[GEOMETRY_VERTICES] : limits[PATCH];
+                if (value < 1 || value > max) {
+                    return "OutputVertices " + value + ", the device's " + (stage == GEOMETRY
+                            ? "maxGeometryOutputVertices " : "maxTessellationPatchSize ") + max;
+                }
+            } else if (m[2] == MODE_INVOCATIONS && stage == GEOMETRY
+                    && (value < 1 || value > limits[GEOMETRY_INVOCATIONS])) {
+                return "Invocations " + value + ", the device's maxGeometryShaderInvocations "
+                        + limits[GEOMETRY_INVOCATIONS];
+            }
+        }
+        return null;
     }
 }

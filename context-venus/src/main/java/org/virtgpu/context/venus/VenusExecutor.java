@@ -992,13 +992,15 @@ final class VenusExecutor implements VnHooks {
      */
     /** compute: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, maxComputeWorkGroupSize[3] */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
-            long colorAttachments, long[] compute) {
+            long colorAttachments, long[] shader) {
     }
 
     /**
      * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
-     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxComputeSharedMemorySize @216,
-     * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392.
+     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxTessellationPatchSize @152,
+     * maxGeometryShaderInvocations @180, maxGeometryOutputVertices @192, maxComputeSharedMemorySize @216,
+     * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392;
+     * shader is indexed by {@link ShaderSizes#SHARED} and the others.
      */
     private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
         long props = c.alloc(1, 824);
@@ -1009,7 +1011,8 @@ final class VenusExecutor implements VnHooks {
                 Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)), new long[] {
                     Integer.toUnsignedLong(g32(l + 216)), Integer.toUnsignedLong(g32(l + 232)),
                     Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
-                    Integer.toUnsignedLong(g32(l + 244))});
+                    Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
+                    Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))});
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -2837,8 +2840,10 @@ final class VenusExecutor implements VnHooks {
                     used.add(n);
                 }
             }
+            long ia = g64(info + 40); // VkPipelineInputAssemblyStateCreateInfo: topology @20
             descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), DescriptorShapes.GRAPHICS, g64(info + 104),
-                    used.build().toArray());
+                    used.build().toArray(), ia == 0 ? 0 : g32(ia + 20),
+                    dynamic(info, DYNAMIC_STATE_PRIMITIVE_TOPOLOGY));
         }
         return r;
     }
@@ -2855,7 +2860,7 @@ final class VenusExecutor implements VnHooks {
             String why = shaderResources.stage(g64(info + 48), descriptorShapes.pipelineLayout(g64(info + 72)));
             if (why == null) {
                 DeviceInfo d = devices.get(device);
-                why = stageSizes(d == null ? null : d.limits, g64(info + 48), g64(info + 64), true);
+                why = stageSizes(d == null ? null : d.limits, g64(info + 48), g64(info + 64), ShaderSizes.COMPUTE);
             }
             if (why != null) {
                 refusedRange("vkCreateComputePipelines", "pipeline " + i + ": " + why);
@@ -2866,7 +2871,7 @@ final class VenusExecutor implements VnHooks {
                 pAllocator, pPipelines);
         for (int i = 0; i < createInfoCount && pCreateInfos != 0 && pPipelines != 0 && r >= 0; i++) {
             long info = pCreateInfos + 96L * i;
-            descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), DescriptorShapes.COMPUTE, g64(info + 72),
+            descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), g64(info + 72),
                     shaderResources.usedSets(g64(info + 48)));
         }
         return r;
@@ -2879,26 +2884,56 @@ final class VenusExecutor implements VnHooks {
      * limits (l, null when unknown: refused) allow; see {@link ShaderSizes}. Null when it does not, or for a module
      * not seen here.
      */
-    private String stageSizes(Limits l, long module, long spec, boolean compute) {
+    private String stageSizes(Limits l, long module, long spec, int stage) {
         int[] sizes = shaderResources.sizes(module);
-        return sizes == null ? null : l == null ? "unknown device" : ShaderSizes.refused(sizes, spec, compute, l.compute());
+        return sizes == null ? null : l == null ? "unknown device" : ShaderSizes.refused(sizes, spec, stage, l.shader());
+    }
+
+    static final int DYNAMIC_STATE_PRIMITIVE_TOPOLOGY = 1000267002;
+
+    /**
+     * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and VK_EXT_extended_dynamic_state's (the
+     * only advertised extension with dynamic states). lavapipe takes others too, and a patch control point count
+     * left dynamic and never set made its draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
+     */
+    static boolean dynamicStateOffered(int state) {
+        return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011;
+    }
+
+    /** Whether a VkGraphicsPipelineCreateInfo names state in its VkPipelineDynamicStateCreateInfo (@96). */
+    private static boolean dynamic(long info, int state) {
+        long dyn = g64(info + 96); // dynamicStateCount @20, pDynamicStates @24
+        long states = dyn == 0 ? 0 : g64(dyn + 24);
+        for (int k = 0; states != 0 && k < g32(dyn + 20); k++) {
+            if (g32(states + 4L * k) == state) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * VkGraphicsPipelineCreateInfo: pNext @8, pVertexInputState @32, pViewportState @56, pColorBlendState @88,
-     * renderPass @112, subpass @120.
+     * VkGraphicsPipelineCreateInfo: pNext @8, pVertexInputState @32, pInputAssemblyState @40, pTessellationState @48,
+     * pViewportState @56, pColorBlendState @88, pDynamicState @96, renderPass @112, subpass @120.
      */
     private String graphicsPipelineRefused(long info, Limits l) {
-        long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, module @24
+        long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, stage @20, module @24
+        int stageBits = 0;
         for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
+            int stage = g32(stages + 48L * k + 20);
+            stageBits |= stage;
             String why = shaderResources.stage(g64(stages + 48L * k + 24),
                     descriptorShapes.pipelineLayout(g64(info + 104)));
             if (why == null) {
-                why = stageSizes(l, g64(stages + 48L * k + 24), g64(stages + 48L * k + 40), false);
+                why = stageSizes(l, g64(stages + 48L * k + 24), g64(stages + 48L * k + 40), stage);
             }
             if (why != null) {
                 return "stage " + k + ": " + why;
             }
+        }
+        String why = topologyRefused(info, stageBits, l);
+        if (why != null) {
+            return why;
         }
         long vi = g64(info + 32);
         if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0); attributes: @32, @40 (16 bytes)
@@ -2938,6 +2973,58 @@ final class VenusExecutor implements VnHooks {
                     + (areas.subpasses(pass) < 0 ? "an unknown render pass" : areas.subpasses(pass));
         }
         return null;
+    }
+
+    /**
+     * A graphics pipeline's dynamic states, topology and tessellation state. lavapipe's draws died with SIGFPE on a
+     * patch list topology without tessellation stages ({@code vkhostile draw 1 patchlist}) and on 2^20 control
+     * points per patch ({@code tesspatch}; the limit is maxTessellationPatchSize): tessellation control and
+     * evaluation stages come together, with a patch list of 1 to maxTessellationPatchSize points (VUID-
+     * VkGraphicsPipelineCreateInfo-pStages-00729, -00730, -00736, -topology-08889, VUID-
+     * VkPipelineTessellationStateCreateInfo-patchControlPoints-01214), and without them no patch list.
+     */
+    private static String topologyRefused(long info, int stageBits, Limits l) {
+        long dyn = g64(info + 96);
+        long states = dyn == 0 ? 0 : g64(dyn + 24);
+        for (int k = 0; states != 0 && k < g32(dyn + 20); k++) {
+            if (!dynamicStateOffered(g32(states + 4L * k))) {
+                return "dynamic state " + g32(states + 4L * k) + ", which the device does not offer";
+            }
+        }
+        int tessStages = stageBits & (ShaderSizes.TESSELLATION_CONTROL | ShaderSizes.TESSELLATION_EVALUATION);
+        if (tessStages != 0 && tessStages != (ShaderSizes.TESSELLATION_CONTROL | ShaderSizes.TESSELLATION_EVALUATION)) {
+            return "a tessellation control stage without an evaluation stage, or the reverse";
+        }
+        long ia = g64(info + 40);
+        int topology = ia == 0 ? -1 : g32(ia + 20);
+        if (ia != 0 && (topology < 0 || topology > DescriptorShapes.TOPOLOGY_PATCH_LIST)) {
+            return "topology " + topology;
+        }
+        if ((tessStages != 0) != (topology == DescriptorShapes.TOPOLOGY_PATCH_LIST)) {
+            return tessStages != 0 ? "tessellation stages with topology " + topology
+                    : "a patch list topology without tessellation stages";
+        }
+        long ts = g64(info + 48); // VkPipelineTessellationStateCreateInfo: patchControlPoints @20
+        long points = ts == 0 ? 0 : Integer.toUnsignedLong(g32(ts + 20));
+        if (tessStages != 0 && (points < 1 || points > l.shader()[ShaderSizes.PATCH])) {
+            return points + " control points per patch, the device's maxTessellationPatchSize "
+                    + l.shader()[ShaderSizes.PATCH];
+        }
+        return null;
+    }
+
+    /**
+     * vkCmdSetPrimitiveTopology: a value that is no VkPrimitiveTopology is refused (the command buffer poisoned); a
+     * draw checks the topology against its pipeline's (see {@link DescriptorShapes#ready}).
+     */
+    @Override
+    public void vkCmdSetPrimitiveTopology(VnCtx c, long commandBuffer, int primitiveTopology) throws Throwable {
+        String why = descriptorShapes.setTopology(commandBuffer, primitiveTopology);
+        if (why != null) {
+            refusedRecording("vkCmdSetPrimitiveTopology", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdSetPrimitiveTopology(c, commandBuffer, primitiveTopology);
     }
 
     @Override

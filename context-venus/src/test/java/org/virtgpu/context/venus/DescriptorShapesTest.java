@@ -87,8 +87,8 @@ class DescriptorShapesTest {
                 new int[] {1, STORAGE_BUFFER, 1, compute}, new int[] {2, STORAGE_BUFFER, 1, compute}));
         pipelineLayout(LAYOUT, THREE);
         pipelineLayout(FAR_LAYOUT, FAR);
-        shapes.pipelineCreated(PIPE, COMPUTE, LAYOUT, new int[] {0, 0, 0});
-        shapes.pipelineCreated(FAR_PIPE, COMPUTE, FAR_LAYOUT, new int[] {0});
+        shapes.pipelineCreated(PIPE, LAYOUT, new int[] {0, 0, 0});
+        shapes.pipelineCreated(FAR_PIPE, FAR_LAYOUT, new int[] {0});
         allocate(SET3, THREE_AGAIN);
         allocate(SET1, ONE);
         areas.allocated(CB, 0);
@@ -135,6 +135,32 @@ class DescriptorShapesTest {
         assertNotNull(shapes.ready(CB, COMPUTE), "set 0 is laid out unlike the far pipeline's layout");
         assertNotNull(shapes.bindPipeline(CB, GRAPHICS, PIPE), "a compute pipeline at the graphics bind point");
         assertNotNull(shapes.bindPipeline(CB, COMPUTE, 0x998), "an unknown pipeline");
+    }
+
+    @Test
+    void aDynamicTopologyMustBeSetAndOfThePipelinesClass() {
+        setUp();
+        int triangles = 3, points = 0, patches = DescriptorShapes.TOPOLOGY_PATCH_LIST;
+        long dynamicTriangles = 0x990, dynamicPatches = 0x991, staticTriangles = 0x992;
+        shapes.pipelineCreated(dynamicTriangles, GRAPHICS, LAYOUT, new int[0], triangles, true);
+        shapes.pipelineCreated(dynamicPatches, GRAPHICS, LAYOUT, new int[0], patches, true);
+        shapes.pipelineCreated(staticTriangles, GRAPHICS, LAYOUT, new int[0], triangles, false);
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicTriangles));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "the dynamic topology is not set");
+        assertNull(shapes.setTopology(CB, points));
+        assertNull(shapes.ready(CB, GRAPHICS), "points and triangles are of one class");
+        assertNull(shapes.setTopology(CB, patches));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "vkhostile draw topodyn: patches for a triangle pipeline (SIGFPE)");
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicPatches));
+        assertNull(shapes.ready(CB, GRAPHICS), "patches for a patch pipeline");
+        assertNull(shapes.setTopology(CB, triangles));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "vkhostile draw tesstopo: triangles for a tessellation pipeline");
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, staticTriangles));
+        assertNull(shapes.ready(CB, GRAPHICS), "a static topology needs none set");
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicTriangles));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "a static pipeline's bind left the dynamic topology undefined");
+        assertNotNull(shapes.setTopology(CB, 11), "not a VkPrimitiveTopology");
+        assertNotNull(shapes.setTopology(CB, -1), "not a VkPrimitiveTopology");
     }
 
     @Test

@@ -30,7 +30,12 @@ final class TestStructs implements AutoCloseable {
 
     /** A GLSL compute shader's source compiled by glslangValidator (for Vulkan 1.2) into dir. */
     static byte[] computeSpirv(java.nio.file.Path dir, String source) throws Exception {
-        java.nio.file.Path src = java.nio.file.Files.createTempFile(dir, "shader", ".comp");
+        return spirv(dir, source, ".comp");
+    }
+
+    /** GLSL source of the stage named by its glslangValidator suffix (".comp", ".geom"...) as SPIR-V. */
+    static byte[] spirv(java.nio.file.Path dir, String source, String stage) throws Exception {
+        java.nio.file.Path src = java.nio.file.Files.createTempFile(dir, "shader", stage);
         java.nio.file.Files.writeString(src, source);
         java.nio.file.Path out = dir.resolve(src.getFileName() + ".spv");
         Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "--target-env", "vulkan1.2", "-o",

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * module spirv-val rejects (seed 146) and with valid modules using a set or binding their layout lacks (344, 693);
  * setlayout far (a dispatch whose pipeline layout puts the shader's buffer 4097 descriptors into a set of one) and
  * unbound (a dispatch with no set bound) killed both in lavapipe's compute worker, as did arrayindex (a storage
- * buffer written through element 100000 of an array of four descriptors). Here every mode runs on one server, and a
- * normal client must pass after all of them.
+ * buffer written through element 100000 of an array of four descriptors). Draws through tessellation pipelines with a
+ * control shader's OutputVertices or a patch's control points past maxTessellationPatchSize, a dynamic patch
+ * control point count, a patch list without tessellation stages or a dynamic patch list for a triangle pipeline each
+ * killed lavapipe directly. Here every mode runs on one server, and a normal client must pass after all of them.
  */
 class VkHostileThroughVenusTest {
     @TempDir
@@ -59,9 +61,13 @@ class VkHostileThroughVenusTest {
             // not refused: 3D reads of 2D views, and a 4 KiB push constant block read where the layout gives 4
             // bytes (lavapipe survives both and reads zeros for the second; kept so that it stays so)
             "viewtype", "pushbig",
-            // not refused: a fragment shader writing colour location 7 with one attachment, a geometry shader whose
-            // OutputVertices is 2^24 (lavapipe survives both)
-            "draw fragout", "draw geom");
+            // not refused: a fragment shader writing colour location 7 with one attachment (lavapipe survives it)
+            "draw fragout",
+            // a tessellated draw, and one whose level is specialized to 1e30 (lavapipe clamps it)
+            "draw tess", "draw tesslevel",
+            // draws refused: a dynamic topology of the other class than the pipeline's (a patch list for a
+            // triangle pipeline killed lavapipe with SIGFPE; a triangle list for a tessellation pipeline)
+            "draw topodyn", "draw tesstopo");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -75,7 +81,13 @@ class VkHostileThroughVenusTest {
             // a pipeline whose storage buffer the layout makes a storage image; specialization past the workgroup
             // size (SIGFPE in lavapipe), workgroup memory and private memory (lavapipe allocated until killed)
             List.of("desctype"), List.of("spec", "1", "size"), List.of("spec", "1", "shared"),
-            List.of("spec", "1", "local"));
+            List.of("spec", "1", "local"),
+            // graphics pipelines past the tessellation and geometry limits: a control shader's OutputVertices of
+            // 2^24 (SIGSEGV in lavapipe's draw), 2^20 points per patch, a dynamic patch control point count the
+            // device does not offer, a patch list without tessellation stages (each SIGFPE in lavapipe's draw), a
+            // geometry shader's OutputVertices and Invocations of 2^24 (lavapipe survives those two)
+            List.of("draw", "1", "tessout"), List.of("draw", "1", "tesspatch"), List.of("draw", "1", "tessdyn"),
+            List.of("draw", "1", "patchlist"), List.of("draw", "1", "geom"), List.of("draw", "1", "geominv"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
