@@ -78,6 +78,7 @@
 #include "index_comp_spv.h"
 #include "spec_comp_spv.h"
 #include "view3d_comp_spv.h"
+#include "sample_comp_spv.h"
 #include "push_comp_spv.h"
 #include "out7_frag_spv.h"
 #include "geom_geom_spv.h"
@@ -134,9 +135,13 @@ static void free_image(Image *im) {
 
 static const VkImageSubresourceRange WHOLE = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
 
+/* the component swizzle of the views view2d() makes (vkhostile sampler swizzle) */
+static VkComponentSwizzle viewSwizzle;
+
 /* A 2D view of all of an RGBA8 image made by image(). */
 static VkImageView view2d(VkImage image) {
     VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = image,
+                                .components = {viewSwizzle, viewSwizzle, viewSwizzle, viewSwizzle},
                                 .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
                                 .subresourceRange = WHOLE};
     VkImageView v;
@@ -270,7 +275,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "tessout") ? 13 : !strcmp(variant, "tesspatch") ? 14 : !strcmp(variant, "tesslevel") ? 15
           : !strcmp(variant, "geominv") ? 16 : !strcmp(variant, "tessdyn") ? 17 : !strcmp(variant, "patchlist") ? 18
           : !strcmp(variant, "topodyn") ? 19 : !strcmp(variant, "tesstopo") ? 20 : !strcmp(variant, "geomtopo") ? 21
-          : !strcmp(variant, "noassembly") ? 22 : 0;
+          : !strcmp(variant, "noassembly") ? 22 : !strcmp(variant, "enumraster") ? 23 : !strcmp(variant, "enumblend") ? 24
+          : !strcmp(variant, "enumdyn") ? 25 : !strcmp(variant, "enumtopo") ? 26 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -346,10 +352,17 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
      * patch list topology without tessellation stages */
     /* topodyn, tesstopo: the topology dynamic (the draw sets a patch list for a pipeline without tessellation
      * stages, a triangle list for one with them) */
-    VkDynamicState patchDynamic = v == 17 ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
-                                          : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT;
+    VkDynamicState patchDynamic[4] = {v == 17 ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
+                                              : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT};
+    /* enumdyn: depth compare op, stencil op, front face and cull mode dynamic (the draw sets values past their enums) */
+    if (v == 25) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_DEPTH_COMPARE_OP_EXT;
+        patchDynamic[1] = VK_DYNAMIC_STATE_STENCIL_OP_EXT;
+        patchDynamic[2] = VK_DYNAMIC_STATE_FRONT_FACE_EXT;
+        patchDynamic[3] = VK_DYNAMIC_STATE_CULL_MODE_EXT;
+    }
     VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                            .dynamicStateCount = 1, .pDynamicStates = &patchDynamic};
+                                            .dynamicStateCount = v == 25 ? 4 : 1, .pDynamicStates = patchDynamic};
     /* tesspatch: 2^20 control points per patch (the limit is 32) */
     VkPipelineTessellationStateCreateInfo ts = {.sType = VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO,
                                                 .patchControlPoints = v == 14 ? 1u << 20 : 3};
@@ -379,6 +392,18 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                                .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT};
     static VkPipelineColorBlendAttachmentState ba[100];
     for (int i = 0; i < 100; i++) ba[i] = (VkPipelineColorBlendAttachmentState){.colorWriteMask = 0xf};
+    /* enumraster: polygon mode and front face past their enums; enumblend: blend factors and op past theirs;
+     * enumtopo: a topology past its enum */
+    if (v == 23) {
+        rs.polygonMode = (VkPolygonMode)1000;
+        rs.frontFace = (VkFrontFace)7;
+    } else if (v == 24) {
+        ba[0].blendEnable = VK_TRUE;
+        ba[0].srcColorBlendFactor = ba[0].dstAlphaBlendFactor = (VkBlendFactor)1000;
+        ba[0].colorBlendOp = ba[0].alphaBlendOp = (VkBlendOp)1000;
+    } else if (v == 26) {
+        ia.topology = (VkPrimitiveTopology)1000;
+    }
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .attachmentCount = v == 4 || v == 5 ? 100 : 1, .pAttachments = ba};
     static VkFormat formats[100];
@@ -389,7 +414,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pNext = v == 5 ? &ri : NULL, .stageCount = stageCount, .pStages = stages,
                                        .pVertexInputState = &vi, .pInputAssemblyState = v == 22 ? NULL : &ia,
                                        .pTessellationState = tess ? &ts : NULL, .pViewportState = &vp,
-                                       .pDynamicState = v == 17 || v == 19 || v == 20 ? &dyn : NULL,
+                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 ? &dyn : NULL,
                                        .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
                                        .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
@@ -814,6 +839,118 @@ int main(int argc, char **argv) {
             }
             vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
             if (bv) vkDestroyBufferView(dev, bv, NULL);
+        } else if (strcmp(mode, "sampler") == 0) {
+            known = 1;
+            /* e2e/venus/sample.comp samples a 16x16 image through two samplers made with values past their enums
+             * or ranges (V: border, borderedge, aniso, lod, filter, compare, reduction, custom, customnone, swizzle),
+             * or with descriptors left unwritten (unset, unsetbuf) or stale (stale) */
+            const char *v = argc > 3 ? argv[3] : "filter";
+            VkDescriptorSetLayoutBinding binds[3] = {
+                {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+                {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+                {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
+                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
+            compute_pipeline(sample_comp_spv, sizeof(sample_comp_spv), binds, 3, &cs.module, &cs.dsl, &cs.layout,
+                             &cs.pipeline);
+            VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2},
+                                          {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
+            VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
+            check(vku_host_buffer(phys, dev, 128, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            general(cmd, &a, NULL);
+            /* swizzle: the sampled view's components past VkComponentSwizzle */
+            if (!strcmp(v, "swizzle")) viewSwizzle = (VkComponentSwizzle)1000;
+            rt.view = view2d(a.image);
+            viewSwizzle = VK_COMPONENT_SWIZZLE_IDENTITY;
+            VkSamplerReductionModeCreateInfo red = {.sType = VK_STRUCTURE_TYPE_SAMPLER_REDUCTION_MODE_CREATE_INFO,
+                                                    .reductionMode = (VkSamplerReductionMode)1000};
+            VkSamplerCustomBorderColorCreateInfoEXT cbc = {
+                .sType = VK_STRUCTURE_TYPE_SAMPLER_CUSTOM_BORDER_COLOR_CREATE_INFO_EXT, .format = (VkFormat)1000};
+            VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .magFilter = VK_FILTER_LINEAR,
+                                       .minFilter = VK_FILTER_LINEAR,
+                                       .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                       .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                       .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER, .maxLod = 1};
+            if (!strcmp(v, "border")) {
+                sci.borderColor = (VkBorderColor)1000;
+            } else if (!strcmp(v, "aniso")) {
+                sci.anisotropyEnable = VK_TRUE;
+                sci.maxAnisotropy = 1e30f;
+            } else if (!strcmp(v, "lod")) {
+                sci.mipLodBias = 1e30f;
+                sci.minLod = 1e30f;
+                sci.maxLod = -1e30f;
+            } else if (!strcmp(v, "filter")) {
+                sci.magFilter = sci.minFilter = (VkFilter)1000;
+                sci.mipmapMode = (VkSamplerMipmapMode)1000;
+                sci.addressModeU = sci.addressModeV = (VkSamplerAddressMode)1000;
+            } else if (!strcmp(v, "compare")) {
+                sci.compareEnable = VK_TRUE;
+                sci.compareOp = (VkCompareOp)1000;
+            } else if (!strcmp(v, "reduction")) {
+                sci.pNext = &red;
+            } else if (!strcmp(v, "custom")) {
+                sci.borderColor = VK_BORDER_COLOR_FLOAT_CUSTOM_EXT;
+                sci.pNext = &cbc;
+            } else if (!strcmp(v, "customnone")) {
+                sci.borderColor = VK_BORDER_COLOR_INT_CUSTOM_EXT; /* without its VkSamplerCustomBorderColorCreateInfoEXT */
+            } else if (!strcmp(v, "borderedge")) {
+                sci.borderColor = (VkBorderColor)1000; /* and no address mode uses the border */
+                sci.addressModeU = sci.addressModeV = sci.addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE;
+            }
+            static VkSampler sampler;
+            if (!sampler) check(vkCreateSampler(dev, &sci, NULL, &sampler), "vkCreateSampler");
+            VkDescriptorImageInfo dii = {sampler, rt.view, VK_IMAGE_LAYOUT_GENERAL};
+            VkDescriptorBufferInfo dbi = {hb.buf, 0, 128};
+            /* unset: the image descriptors never written; stale: their view (and sampler) destroyed after the write */
+            int unset = !strcmp(v, "unset"), stale = !strcmp(v, "stale");
+            VkWriteDescriptorSet w[2] = {
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0, .descriptorCount = 2,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = (VkDescriptorImageInfo[]){dii, dii}},
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 2, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &dbi}};
+            /* unsetbuf: the storage buffer descriptor never written */
+            vkUpdateDescriptorSets(dev, unset || !strcmp(v, "unsetbuf") ? 1 : 2, unset ? &w[1] : w, 0, NULL);
+            if (stale) {
+                vkDestroyImageView(dev, rt.view, NULL);
+                rt.view = VK_NULL_HANDLE;
+                vkDestroySampler(dev, sampler, NULL);
+                sampler = VK_NULL_HANDLE;
+            }
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "ycbcr") == 0) {
+            known = 1;
+            /* a sampler YCbCr conversion with values past their enums (V: format, model, swizzle), and a sampler
+             * made with it */
+            const char *v = argc > 3 ? argv[3] : "model";
+            VkSamplerYcbcrConversionCreateInfo yci = {
+                .sType = VK_STRUCTURE_TYPE_SAMPLER_YCBCR_CONVERSION_CREATE_INFO,
+                .format = VK_FORMAT_G8_B8R8_2PLANE_420_UNORM, .chromaFilter = VK_FILTER_NEAREST};
+            if (!strcmp(v, "format")) {
+                yci.format = (VkFormat)1000;
+            } else if (!strcmp(v, "model")) {
+                yci.ycbcrModel = (VkSamplerYcbcrModelConversion)1000;
+                yci.ycbcrRange = (VkSamplerYcbcrRange)1000;
+                yci.xChromaOffset = yci.yChromaOffset = (VkChromaLocation)1000;
+                yci.chromaFilter = (VkFilter)1000;
+            } else if (!strcmp(v, "swizzle")) {
+                yci.components = (VkComponentMapping){(VkComponentSwizzle)1000, (VkComponentSwizzle)1000,
+                                                      (VkComponentSwizzle)1000, (VkComponentSwizzle)1000};
+            }
+            static VkSamplerYcbcrConversion conv;
+            static VkSampler ysampler;
+            if (!conv) check(vkCreateSamplerYcbcrConversion(dev, &yci, NULL, &conv), "vkCreateSamplerYcbcrConversion");
+            VkSamplerYcbcrConversionInfo info = {.sType = VK_STRUCTURE_TYPE_SAMPLER_YCBCR_CONVERSION_INFO,
+                                                 .conversion = conv};
+            VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .pNext = &info,
+                                       .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                       .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                                       .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE};
+            if (!ysampler) check(vkCreateSampler(dev, &sci, NULL, &ysampler), "vkCreateSampler");
         } else if (strcmp(mode, "viewtype") == 0) {
             known = 1;
             /* e2e/venus/view3d.comp reads a 3D texture and a 3D storage image; the set holds 2D views */
@@ -907,6 +1044,15 @@ int main(int argc, char **argv) {
                                          .clearValueCount = 1, .pClearValues = &cv};
             vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, cs.pipeline);
+            if (argc > 3 && strcmp(argv[3], "enumdyn") == 0) {
+                ((PFN_vkCmdSetDepthCompareOpEXT)vkGetDeviceProcAddr(dev, "vkCmdSetDepthCompareOpEXT"))(
+                    cmd, (VkCompareOp)1000);
+                ((PFN_vkCmdSetStencilOpEXT)vkGetDeviceProcAddr(dev, "vkCmdSetStencilOpEXT"))(
+                    cmd, VK_STENCIL_FACE_FRONT_AND_BACK, (VkStencilOp)1000, (VkStencilOp)1000, (VkStencilOp)1000,
+                    (VkCompareOp)1000);
+                ((PFN_vkCmdSetFrontFaceEXT)vkGetDeviceProcAddr(dev, "vkCmdSetFrontFaceEXT"))(cmd, (VkFrontFace)7);
+                ((PFN_vkCmdSetCullModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetCullModeEXT"))(cmd, 0xffff);
+            }
             if (argc > 3 && (strcmp(argv[3], "topodyn") == 0 || strcmp(argv[3], "tesstopo") == 0)) {
                 PFN_vkCmdSetPrimitiveTopologyEXT setTopology =
                     (PFN_vkCmdSetPrimitiveTopologyEXT)vkGetDeviceProcAddr(dev, "vkCmdSetPrimitiveTopologyEXT");

@@ -29,6 +29,8 @@ final class Images {
     static final int TYPE_1D = 0, TYPE_2D = 1, TYPE_3D = 2;
     static final int CREATE_SPARSE_BINDING = 0x1, CREATE_DISJOINT = 0x200;
     static final int VIEW_2D = 1, VIEW_CUBE = 3, VIEW_2D_ARRAY = 5, VIEW_CUBE_ARRAY = 6;
+    /** VK_COMPONENT_SWIZZLE_A, the last VkComponentSwizzle */
+    static final int SWIZZLE_A = 6;
 
     /** What vkCreateImage said, and which memory planes are bound so far. */
     static final class Shape {
@@ -235,12 +237,22 @@ final class Images {
     /**
      * VkImageViewCreateInfo at info: the image is bound (VUID-VkImageViewCreateInfo-image-01020), and the range lies
      * in it; a 2D or 2D-array view of a 3D image takes its layers from the level's depth slices, cube views take 6
-     * layers (arrays a multiple of 6).
+     * layers (arrays a multiple of 6). The view type and component swizzles (@40, four) must be of their enums: a
+     * swizzle of 1000 made lavapipe die with SIGSEGV ({@code vkhostile sampler 1 swizzle}).
      */
     String view(long info) {
         long image = g64(info + 24);
         int viewType = g32(info + 32);
         long range = info + 56;
+        if (viewType < 0 || viewType > VIEW_CUBE_ARRAY) {
+            return "view type " + viewType;
+        }
+        for (int k = 0; k < 4; k++) {
+            int swizzle = g32(info + 40 + 4L * k);
+            if (swizzle < 0 || swizzle > SWIZZLE_A) {
+                return "component swizzle " + swizzle;
+            }
+        }
         Shape s = usable(image);
         if (s == null) {
             return "the image is unknown or not bound to memory";

@@ -218,6 +218,8 @@ final class VenusExecutor implements VnHooks {
     private final ShaderResources shaderResources = new ShaderResources(objects);
     /** set layout shapes and each command buffer's bound pipelines and sets, checked at each draw and dispatch */
     private final DescriptorShapes descriptorShapes = new DescriptorShapes(objects, areas);
+    /** writes a valid descriptor into each image, sampler and texel buffer descriptor a set is allocated with */
+    private final DescriptorFiller filler = new DescriptorFiller();
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
@@ -1869,6 +1871,7 @@ final class VenusExecutor implements VnHooks {
             putOff.removeIf(p -> p.device() == device); // never run: the device may still use those objects
             putOffCount = putOff.size();
         }
+        filler.deviceLeaked(device);
         devices.remove(device);
         for (var it = hostMemory.entrySet().iterator(); it.hasNext(); ) {
             if (it.next().getValue().device() == device) {
@@ -2264,6 +2267,7 @@ final class VenusExecutor implements VnHooks {
         runPutOff(c, device, true);
         destroyQueueFences(c, device);
         destroyChildren(device);
+        filler.deviceDestroyed(c, device);
         freeImported(c, device);
         VnHooks.super.vkDestroyDevice(c, device, pAllocator);
         devices.remove(device);
@@ -2642,6 +2646,13 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkAllocateDescriptorSets(c, device, pAllocateInfo, pDescriptorSets);
         if (r == VK_SUCCESS) {
             descriptorShapes.setsAllocated(pAllocateInfo, pDescriptorSets);
+            long layouts = g64(pAllocateInfo + 32); // descriptorSetCount @24, pSetLayouts @32
+            for (int i = 0; i < g32(pAllocateInfo + 24) && layouts != 0 && pDescriptorSets != 0; i++) {
+                DescriptorShapes.SetLayout l = descriptorShapes.setLayout(g64(layouts + 8L * i));
+                if (l != null) {
+                    filler.fill(c, device, g64(pDescriptorSets + 8L * i), l.words());
+                }
+            }
         }
         return r;
     }
@@ -3025,6 +3036,48 @@ final class VenusExecutor implements VnHooks {
             return;
         }
         VnHooks.super.vkCmdSetPrimitiveTopology(c, commandBuffer, primitiveTopology);
+    }
+
+    static final int STYPE_SAMPLER_CUSTOM_BORDER_COLOR_CREATE_INFO = 1000287000;
+    static final int BORDER_COLOR_FLOAT_CUSTOM = 1000287003, BORDER_COLOR_INT_CUSTOM = 1000287004;
+    private static final int ADDRESS_MODE_CLAMP_TO_BORDER = 3;
+
+    /**
+     * A sampler's border colour, which lavapipe looks up whatever the address modes: a value past VkBorderColor, and
+     * a custom one without its VkSamplerCustomBorderColorCreateInfoEXT, each killed it with SIGSEGV in
+     * vkCreateSampler ({@code vkhostile sampler 1 border}, {@code borderedge}, {@code customnone}). Where no address
+     * mode uses the border the value is ignored (VUID-VkSamplerCreateInfo-addressModeU-01078 asks a valid one only
+     * then), so it is made VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK in the decoded create info; where one does, an
+     * invalid value is refused. VkSamplerCreateInfo: pNext @8, addressModeU/V/W @32/36/40, borderColor @72.
+     *
+     * @return why the sampler is refused, or null (after any rewrite)
+     */
+    static String samplerRefused(long info) {
+        int border = g32(info + 72);
+        boolean custom = border == BORDER_COLOR_FLOAT_CUSTOM || border == BORDER_COLOR_INT_CUSTOM;
+        if (border >= 0 && border <= 5 || custom && VnMem.chained(g64(info + 8),
+                STYPE_SAMPLER_CUSTOM_BORDER_COLOR_CREATE_INFO) != 0) {
+            return null;
+        }
+        for (int axis = 0; axis < 3; axis++) {
+            if (g32(info + 32 + 4L * axis) == ADDRESS_MODE_CLAMP_TO_BORDER) {
+                return custom ? "a custom border colour without VkSamplerCustomBorderColorCreateInfoEXT"
+                        : "border colour " + border;
+            }
+        }
+        VnMem.p32(info + 72, 0); // unused by the sampler: any valid value does
+        return null;
+    }
+
+    @Override
+    public int vkCreateSampler(VnCtx c, long device, long pCreateInfo, long pAllocator, long pSampler)
+            throws Throwable {
+        String why = pCreateInfo == 0 ? "no create info" : samplerRefused(pCreateInfo);
+        if (why != null) {
+            refusedRange("vkCreateSampler", why);
+            return VK_ERROR_OUT_OF_HOST_MEMORY;
+        }
+        return VnHooks.super.vkCreateSampler(c, device, pCreateInfo, pAllocator, pSampler);
     }
 
     @Override

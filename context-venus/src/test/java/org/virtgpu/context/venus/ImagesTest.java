@@ -296,4 +296,22 @@ class ImagesTest {
         copy(range(Images.ASPECT_COLOR, 0, 1, 3, 6), v + 56, 20);
         assertNotNull(images.view(v), "slices 3-8 of 8");
     }
+
+    @Test
+    void viewTypesAndSwizzlesAreOfTheirEnums() {
+        long a = image(Images.TYPE_2D, R8G8B8A8_UNORM, 16, 16, 1, 1, 1);
+        long v = zeroed(80);
+        p64(v + 24, a);
+        p32(v + 32, Images.VIEW_2D);
+        copy(range(Images.ASPECT_COLOR, 0, 1, 0, 1), v + 56, 20);
+        for (int k = 0; k < 4; k++) {
+            p32(v + 40 + 4L * k, Images.SWIZZLE_A);
+        }
+        assertNull(images.view(v), "every component from alpha");
+        p32(v + 48, 1000);
+        assertNotNull(images.view(v), "vkhostile sampler swizzle (SIGSEGV)");
+        p32(v + 48, 0);
+        p32(v + 32, 7);
+        assertNotNull(images.view(v), "view type 7");
+    }
 }

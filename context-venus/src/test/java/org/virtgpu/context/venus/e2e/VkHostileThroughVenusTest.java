@@ -67,7 +67,12 @@ class VkHostileThroughVenusTest {
             "draw tess", "draw tesslevel",
             // draws refused: a dynamic topology of the other class than the pipeline's (a patch list for a
             // triangle pipeline killed lavapipe with SIGFPE; a triangle list for a tessellation pipeline)
-            "draw topodyn", "draw tesstopo");
+            "draw topodyn", "draw tesstopo",
+            // a dispatch sampling combined image sampler descriptors never written (killed lavapipe and the JVM:
+            // the server now fills them at allocation); samplers with a border colour past VkBorderColor, the same
+            // where no address mode uses it (rewritten), a custom one without its structure (each killed lavapipe
+            // in vkCreateSampler; the refused samplers leave the filled descriptors)
+            "sampler unset", "sampler border", "sampler borderedge", "sampler customnone");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -87,7 +92,9 @@ class VkHostileThroughVenusTest {
             // device does not offer, a patch list without tessellation stages (each SIGFPE in lavapipe's draw), a
             // geometry shader's OutputVertices and Invocations of 2^24 (lavapipe survives those two)
             List.of("draw", "1", "tessout"), List.of("draw", "1", "tesspatch"), List.of("draw", "1", "tessdyn"),
-            List.of("draw", "1", "patchlist"), List.of("draw", "1", "geom"), List.of("draw", "1", "geominv"));
+            List.of("draw", "1", "patchlist"), List.of("draw", "1", "geom"), List.of("draw", "1", "geominv"),
+            // an image view whose component swizzles are past VkComponentSwizzle (killed lavapipe)
+            List.of("sampler", "1", "swizzle"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
