@@ -59,7 +59,15 @@
  *              left to a dynamic state the device does not offer (SIGFPE); patchlist: a patch list without
  *              tessellation stages (SIGFPE); topodyn: a dynamic topology set to a patch list for a triangle list
  *              pipeline (SIGFPE); tesstopo: a triangle list for a tessellation pipeline (lavapipe survives);
- *              noassembly: no input assembly state (lavapipe survives))
+ *              noassembly: no input assembly state (lavapipe survives); enumraster, enumblend, enumdyn: polygon
+ *              mode, front face, blend factors and ops, dynamic depth compare op, stencil ops, front face and cull
+ *              mode past their enums; enumtopo: a topology past its enum; novb: no vertex (or index) buffer bound;
+ *              dynvp: viewport and scissor counts dynamic and never set (lavapipe survives all of these))
+ *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
+ *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
+ *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
+ *   ycbcr [V]  a sampler YCbCr conversion (V: format, model, swizzle) with values past their enums (survived)
+ *   imgsamples [N]  a 16x16 image of N samples (default 3) cleared as a render pass attachment (survived)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -276,7 +284,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "geominv") ? 16 : !strcmp(variant, "tessdyn") ? 17 : !strcmp(variant, "patchlist") ? 18
           : !strcmp(variant, "topodyn") ? 19 : !strcmp(variant, "tesstopo") ? 20 : !strcmp(variant, "geomtopo") ? 21
           : !strcmp(variant, "noassembly") ? 22 : !strcmp(variant, "enumraster") ? 23 : !strcmp(variant, "enumblend") ? 24
-          : !strcmp(variant, "enumdyn") ? 25 : !strcmp(variant, "enumtopo") ? 26 : 0;
+          : !strcmp(variant, "enumdyn") ? 25 : !strcmp(variant, "enumtopo") ? 26 : !strcmp(variant, "novb") ? 27
+          : !strcmp(variant, "dynvp") ? 28 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -355,6 +364,11 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkDynamicState patchDynamic[4] = {v == 17 ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
                                               : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT};
     /* enumdyn: depth compare op, stencil op, front face and cull mode dynamic (the draw sets values past their enums) */
+    /* dynvp: viewports and scissors with their counts dynamic, never set */
+    if (v == 28) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_VIEWPORT_WITH_COUNT_EXT;
+        patchDynamic[1] = VK_DYNAMIC_STATE_SCISSOR_WITH_COUNT_EXT;
+    }
     if (v == 25) {
         patchDynamic[0] = VK_DYNAMIC_STATE_DEPTH_COMPARE_OP_EXT;
         patchDynamic[1] = VK_DYNAMIC_STATE_STENCIL_OP_EXT;
@@ -362,7 +376,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         patchDynamic[3] = VK_DYNAMIC_STATE_CULL_MODE_EXT;
     }
     VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                            .dynamicStateCount = v == 25 ? 4 : 1, .pDynamicStates = patchDynamic};
+                                            .dynamicStateCount = v == 25 ? 4 : v == 28 ? 2 : 1,
+                                            .pDynamicStates = patchDynamic};
     /* tesspatch: 2^20 control points per patch (the limit is 32) */
     VkPipelineTessellationStateCreateInfo ts = {.sType = VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO,
                                                 .patchControlPoints = v == 14 ? 1u << 20 : 3};
@@ -414,7 +429,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pNext = v == 5 ? &ri : NULL, .stageCount = stageCount, .pStages = stages,
                                        .pVertexInputState = &vi, .pInputAssemblyState = v == 22 ? NULL : &ia,
                                        .pTessellationState = tess ? &ts : NULL, .pViewportState = &vp,
-                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 ? &dyn : NULL,
+                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ? &dyn
+                                                                                                          : NULL,
                                        .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
                                        .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
@@ -922,6 +938,34 @@ int main(int argc, char **argv) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "imgsamples") == 0) {
+            known = 1;
+            /* a 16x16 image of N samples (default 3, not a VkSampleCountFlagBits), viewed and cleared as a render
+             * pass attachment */
+            uint32_t n = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 3;
+            a = image(16, 16, (VkSampleCountFlagBits)n, 0);
+            rt.view = view2d(a.image);
+            VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = (VkSampleCountFlagBits)n,
+                                          .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+                                          .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+                                          .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+                                          .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
+            VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+            VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+                                       .colorAttachmentCount = 1, .pColorAttachments = &ref};
+            VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
+                                          .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
+            check(vkCreateRenderPass(dev, &rpi, NULL, &rt.pass), "vkCreateRenderPass");
+            VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
+                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
+                                           .layers = 1};
+            check(vkCreateFramebuffer(dev, &fbi, NULL, &rt.fb), "vkCreateFramebuffer");
+            VkClearValue cv = {.color = {.float32 = {1, 0, 0, 1}}};
+            VkRenderPassBeginInfo rbi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rt.pass,
+                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {16, 16}},
+                                         .clearValueCount = 1, .pClearValues = &cv};
+            vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
+            vkCmdEndRenderPass(cmd);
         } else if (strcmp(mode, "ycbcr") == 0) {
             known = 1;
             /* a sampler YCbCr conversion with values past their enums (V: format, model, swizzle), and a sampler
@@ -1060,13 +1104,15 @@ int main(int argc, char **argv) {
                                                                         : VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST);
             }
             VkDeviceSize zero = 0;
-            vkCmdBindVertexBuffers(cmd, 0, 1, &hb.buf, &zero);
+            /* novb: no vertex buffer bound (drawidx novb: no index buffer either) */
+            int novb = argc > 3 && strcmp(argv[3], "novb") == 0;
+            if (!novb) vkCmdBindVertexBuffers(cmd, 0, 1, &hb.buf, &zero);
             float z[8] = {0};
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_ALL_GRAPHICS, 0, 32, z);
             /* tessellated: 64 patches (each of up to 64 x 64 x 6 triangles at the highest level) */
             uint32_t verts = argc > 3 && strncmp(argv[3], "tess", 4) == 0 ? 3 * 64 : 3u << 20;
             if (mode[4] == 'i') {
-                vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
+                if (!novb) vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
                 vkCmdDrawIndexed(cmd, verts, 1, 0, 0, 0);
             } else {
                 vkCmdDraw(cmd, verts, 1, 0, 0);
