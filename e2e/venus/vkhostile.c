@@ -257,6 +257,23 @@ static VkDescriptorSet storage_set(uint32_t count, VkDeviceSize bytes, VkDescrip
     return set;
 }
 
+/* A render pass of one RGBA8 colour attachment of the sample count, cleared and stored, ending in GENERAL. */
+static VkRenderPass color_pass(VkSampleCountFlagBits samples) {
+    VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = samples,
+                                  .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+                                  .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+                                  .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+                                  .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED, .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
+    VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
+                               .pColorAttachments = &ref};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
+                                  .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
+    VkRenderPass pass;
+    check(vkCreateRenderPass(dev, &rpi, NULL, &pass), "vkCreateRenderPass");
+    return pass;
+}
+
 /* Sets the literal of every OpExecutionMode <mode> in the words of a SPIR-V module to value. */
 static void raise_mode(uint32_t *code, size_t words, uint32_t mode, uint32_t value) {
     for (size_t w = 5; w < words && (code[w] >> 16) > 0; w += code[w] >> 16) {
@@ -566,18 +583,7 @@ int main(int argc, char **argv) {
             uint32_t area = mode[0] == 'c' ? 16 : 4096;
             a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
             rt.view = view2d(a.image);
-            VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = VK_SAMPLE_COUNT_1_BIT,
-                                          .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-                                          .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
-                                          .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
-                                          .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-                                          .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
-            VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-            VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
-                                       .colorAttachmentCount = 1, .pColorAttachments = &ref};
-            VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
-                                          .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
-            check(vkCreateRenderPass(dev, &rpi, NULL, &rt.pass), "vkCreateRenderPass");
+            rt.pass = color_pass(VK_SAMPLE_COUNT_1_BIT);
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
                                            .attachmentCount = 1, .pAttachments = &rt.view, .width = fbSize,
                                            .height = fbSize, .layers = 1};
@@ -945,17 +951,7 @@ int main(int argc, char **argv) {
             uint32_t n = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 3;
             a = image(16, 16, (VkSampleCountFlagBits)n, 0);
             rt.view = view2d(a.image);
-            VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = (VkSampleCountFlagBits)n,
-                                          .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
-                                          .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
-                                          .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-                                          .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
-            VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-            VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
-                                       .colorAttachmentCount = 1, .pColorAttachments = &ref};
-            VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
-                                          .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
-            check(vkCreateRenderPass(dev, &rpi, NULL, &rt.pass), "vkCreateRenderPass");
+            rt.pass = color_pass((VkSampleCountFlagBits)n);
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
                                            .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
                                            .layers = 1};
