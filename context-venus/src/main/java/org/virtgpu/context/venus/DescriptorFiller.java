@@ -60,23 +60,23 @@ final class DescriptorFiller {
      * flags, immutable samplers).
      */
     void fill(VnCtx c, long device, long set, long[] words) throws Throwable {
-        int rows = 0;
+        long most = 0; // the largest binding filled, at most CHUNK
         for (int i = 1; i + 4 < words.length; i += 5) {
             if (filled(words[i + 1], words[i + 4] != 0) && words[i + 2] > 0
                     && (words[i + 3] & DescriptorShapes.BINDING_VARIABLE_DESCRIPTOR_COUNT) == 0) {
-                rows++;
+                most = Math.min(CHUNK, Math.max(most, words[i + 2]));
             }
         }
-        if (rows == 0) {
+        if (most == 0) {
             return;
         }
         Dummies d = dummies(c, device);
         if (d == NONE) {
             return;
         }
-        long image = zeroed(c, CHUNK, 24); // VkDescriptorImageInfo: sampler @0, imageView @8, imageLayout @16
-        long texel = zeroed(c, CHUNK, 8);
-        for (int k = 0; k < CHUNK; k++) {
+        long image = c.alloc(most, 24); // VkDescriptorImageInfo: sampler @0, imageView @8, imageLayout @16
+        long texel = c.alloc(most, 8);
+        for (int k = 0; k < most; k++) {
             p64(image + 24L * k, d.sampler);
             p64(image + 24L * k + 8, d.view);
             p32(image + 24L * k + 16, LAYOUT_GENERAL);
