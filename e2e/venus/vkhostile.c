@@ -68,6 +68,9 @@
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
  *   ycbcr [V]  a sampler YCbCr conversion (V: format, model, swizzle) with values past their enums (survived)
  *   imgsamples [N]  a 16x16 image of N samples (default 3) cleared as a render pass attachment (survived)
+ *   cache [S [hdr]]  pipeline cache data of add.comp's pipeline, mutated by seed S+round after its 64 header bytes
+ *              (hdr: in the headers too), fed to vkCreatePipelineCache and used (lavapipe survives; through Venus
+ *              a mutated header makes Mesa send a cache the server never made, and the ring dies, not the server)
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
@@ -944,6 +947,65 @@ int main(int argc, char **argv) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "cache") == 0) {
+            known = 1;
+            /* pipeline cache data the driver made for add.comp's pipeline, mutated after its first 64 bytes (the
+             * headers) by seed S (argument; each round its own), fed back to vkCreatePipelineCache and used */
+            static uint8_t *good, *bad;
+            static size_t goodSize;
+            static uint32_t seed;
+            VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+            VkPipelineCache pc;
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            add_pipeline(types, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            if (!good) {
+                seed = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 1;
+                check(vkCreatePipelineCache(dev, &pci, NULL, &pc), "vkCreatePipelineCache");
+                VkComputePipelineCreateInfo cpi = {
+                    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                    .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                              .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                    .layout = cs.layout};
+                VkPipeline p;
+                check(vkCreateComputePipelines(dev, pc, 1, &cpi, NULL, &p), "vkCreateComputePipelines (cache)");
+                vkDestroyPipeline(dev, p, NULL);
+                check(vkGetPipelineCacheData(dev, pc, &goodSize, NULL), "vkGetPipelineCacheData");
+                good = malloc(goodSize);
+                bad = malloc(goodSize + 4096);
+                check(vkGetPipelineCacheData(dev, pc, &goodSize, good), "vkGetPipelineCacheData");
+                vkDestroyPipelineCache(dev, pc, NULL);
+                printf("pipeline cache data: %zu bytes\n", goodSize);
+            }
+            uint32_t x = seed++ * 2654435761u | 1;
+#define NEXT (x ^= x << 13, x ^= x >> 17, x ^= x << 5)
+            memcpy(bad, good, goodSize);
+            size_t size = goodSize;
+            /* hdr (a fourth argument): the headers' first 32 bytes mutated as well */
+            size_t from = argc > 4 && strcmp(argv[4], "hdr") == 0 ? 0 : 64;
+            for (size_t i = from; i < size; i++) {
+                if (NEXT % (from ? 64 : 8) == 0) bad[i] = (uint8_t)NEXT;
+            }
+            if (size > 68 && NEXT % 4 == 0) {
+                size_t at = 64 + NEXT % (size - 68);
+                memset(bad + at, 0xff, 4);
+            }
+            if (NEXT % 4 == 0) size = 64 + NEXT % (goodSize + 4096 - 64);
+#undef NEXT
+            pci.initialDataSize = size;
+            pci.pInitialData = bad;
+            if (vkCreatePipelineCache(dev, &pci, NULL, &pc) == VK_SUCCESS) {
+                VkComputePipelineCreateInfo cpi = {
+                    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                    .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                              .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                    .layout = cs.layout};
+                VkPipeline p;
+                if (vkCreateComputePipelines(dev, pc, 1, &cpi, NULL, &p) == VK_SUCCESS) vkDestroyPipeline(dev, p, NULL);
+                size_t out = 0;
+                vkGetPipelineCacheData(dev, pc, &out, NULL);
+                vkDestroyPipelineCache(dev, pc, NULL);
+            }
         } else if (strcmp(mode, "imgsamples") == 0) {
             known = 1;
             /* a 16x16 image of N samples (default 3, not a VkSampleCountFlagBits), viewed and cleared as a render
