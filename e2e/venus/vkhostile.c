@@ -959,14 +959,14 @@ int main(int argc, char **argv) {
             VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
                                          VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
             add_pipeline(types, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            VkComputePipelineCreateInfo cpi = {
+                .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                          .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                .layout = cs.layout};
             if (!good) {
                 seed = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 1;
                 check(vkCreatePipelineCache(dev, &pci, NULL, &pc), "vkCreatePipelineCache");
-                VkComputePipelineCreateInfo cpi = {
-                    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-                    .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                              .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
-                    .layout = cs.layout};
                 VkPipeline p;
                 check(vkCreateComputePipelines(dev, pc, 1, &cpi, NULL, &p), "vkCreateComputePipelines (cache)");
                 vkDestroyPipeline(dev, p, NULL);
@@ -995,11 +995,6 @@ int main(int argc, char **argv) {
             pci.initialDataSize = size;
             pci.pInitialData = bad;
             if (vkCreatePipelineCache(dev, &pci, NULL, &pc) == VK_SUCCESS) {
-                VkComputePipelineCreateInfo cpi = {
-                    .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-                    .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
-                              .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
-                    .layout = cs.layout};
                 VkPipeline p;
                 if (vkCreateComputePipelines(dev, pc, 1, &cpi, NULL, &p) == VK_SUCCESS) vkDestroyPipeline(dev, p, NULL);
                 size_t out = 0;
