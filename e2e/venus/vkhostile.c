@@ -66,6 +66,8 @@
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
+ *   storefmt [X]  e2e/venus/store.comp stores to texel (X, 1) (default 4095) of a 4096x2 RGBA8 image through an
+ *              R32G32B32A32_SFLOAT view, made without MUTABLE_FORMAT (killed lavapipe: 48 KiB past the image)
  *   ycbcr [V]  a sampler YCbCr conversion (V: format, model, swizzle) with values past their enums (survived)
  *   imgsamples [N]  a 16x16 image of N samples (default 3) cleared as a render pass attachment (survived)
  *   cache [S [hdr]]  pipeline cache data of add.comp's pipeline, mutated by seed S+round after its 64 header bytes
@@ -90,6 +92,7 @@
 #include "spec_comp_spv.h"
 #include "view3d_comp_spv.h"
 #include "sample_comp_spv.h"
+#include "store_comp_spv.h"
 #include "push_comp_spv.h"
 #include "out7_frag_spv.h"
 #include "geom_geom_spv.h"
@@ -146,14 +149,17 @@ static void free_image(Image *im) {
 
 static const VkImageSubresourceRange WHOLE = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
 
-/* the component swizzle of the views view2d() makes (vkhostile sampler swizzle) */
+/* the component swizzle of the views view2d() makes (vkhostile sampler swizzle), and their format when not 0 (sampler
+ * viewfmt) */
 static VkComponentSwizzle viewSwizzle;
+static VkFormat viewFormat;
 
 /* A 2D view of all of an RGBA8 image made by image(). */
 static VkImageView view2d(VkImage image) {
     VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = image,
                                 .components = {viewSwizzle, viewSwizzle, viewSwizzle, viewSwizzle},
-                                .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                .viewType = VK_IMAGE_VIEW_TYPE_2D,
+                                .format = viewFormat ? viewFormat : VK_FORMAT_R8G8B8A8_UNORM,
                                 .subresourceRange = WHOLE};
     VkImageView v;
     check(vkCreateImageView(dev, &vi, NULL, &v), "vkCreateImageView");
@@ -883,12 +889,17 @@ int main(int argc, char **argv) {
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
             VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
             check(vku_host_buffer(phys, dev, 128, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
-            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            /* viewfmt: a 4096x2 RGBA8 image sampled through an R32G32B32A32_SFLOAT view (four times its texel size,
+             * made without VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) */
+            int viewfmt = !strcmp(v, "viewfmt");
+            a = image(viewfmt ? 4096 : 16, viewfmt ? 2 : 16, VK_SAMPLE_COUNT_1_BIT, 0);
             general(cmd, &a, NULL);
             /* swizzle: the sampled view's components past VkComponentSwizzle */
             if (!strcmp(v, "swizzle")) viewSwizzle = (VkComponentSwizzle)1000;
+            if (viewfmt) viewFormat = VK_FORMAT_R32G32B32A32_SFLOAT;
             rt.view = view2d(a.image);
             viewSwizzle = VK_COMPONENT_SWIZZLE_IDENTITY;
+            viewFormat = 0;
             VkSamplerReductionModeCreateInfo red = {.sType = VK_STRUCTURE_TYPE_SAMPLER_REDUCTION_MODE_CREATE_INFO,
                                                     .reductionMode = (VkSamplerReductionMode)1000};
             VkSamplerCustomBorderColorCreateInfoEXT cbc = {
@@ -1019,6 +1030,33 @@ int main(int argc, char **argv) {
                                          .clearValueCount = 1, .pClearValues = &cv};
             vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
             vkCmdEndRenderPass(cmd);
+        } else if (strcmp(mode, "storefmt") == 0) {
+            known = 1;
+            /* e2e/venus/store.comp stores to texel (X, 1) (argument, default 4095) of a 4096x2 RGBA8 image through
+             * an R32G32B32A32_SFLOAT view (four times the image's texel size) */
+            VkDescriptorSetLayoutBinding one = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
+                                                .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+            compute_pipeline(store_comp_spv, sizeof(store_comp_spv), &one, 1, &cs.module, &cs.dsl, &cs.layout,
+                             &cs.pipeline);
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1};
+            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+            extraUsage = VK_IMAGE_USAGE_STORAGE_BIT;
+            a = image(4096, 2, VK_SAMPLE_COUNT_1_BIT, 0);
+            extraUsage = 0;
+            general(cmd, &a, NULL);
+            viewFormat = VK_FORMAT_R32G32B32A32_SFLOAT;
+            rt.view = view2d(a.image);
+            viewFormat = 0;
+            VkDescriptorImageInfo dii = {VK_NULL_HANDLE, rt.view, VK_IMAGE_LAYOUT_GENERAL};
+            VkWriteDescriptorSet w = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = 0,
+                                      .descriptorCount = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
+                                      .pImageInfo = &dii};
+            vkUpdateDescriptorSets(dev, 1, &w, 0, NULL);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
+            int32_t x = argc > 3 ? atoi(argv[3]) : 4095;
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &x);
+            vkCmdDispatch(cmd, 1, 1, 1);
         } else if (strcmp(mode, "ycbcr") == 0) {
             known = 1;
             /* a sampler YCbCr conversion with values past their enums (V: format, model, swizzle), and a sampler

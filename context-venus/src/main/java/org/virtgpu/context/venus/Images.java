@@ -27,7 +27,8 @@ final class Images {
     /** VK_REMAINING_MIP_LEVELS and VK_REMAINING_ARRAY_LAYERS (~0U) */
     static final int REMAINING = -1;
     static final int TYPE_1D = 0, TYPE_2D = 1, TYPE_3D = 2;
-    static final int CREATE_SPARSE_BINDING = 0x1, CREATE_DISJOINT = 0x200;
+    static final int CREATE_SPARSE_BINDING = 0x1, CREATE_MUTABLE_FORMAT = 0x8, CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE = 0x80,
+            CREATE_DISJOINT = 0x200;
     static final int VIEW_2D = 1, VIEW_CUBE = 3, VIEW_2D_ARRAY = 5, VIEW_CUBE_ARRAY = 6;
     /** VK_COMPONENT_SWIZZLE_A, the last VkComponentSwizzle */
     static final int SWIZZLE_A = 6;
@@ -35,8 +36,8 @@ final class Images {
     /** What vkCreateImage said, and which memory planes are bound so far. */
     static final class Shape {
         final int type, format, width, height, depth, mipLevels, arrayLayers;
-        /** VkImageCreateInfo.usage */
-        int usage;
+        /** VkImageCreateInfo.usage and .flags */
+        int usage, flags;
         /** index into VnFormats' arrays */
         final int f;
         /** bit i: plane i must be bound before the image is usable (one bit unless disjoint) */
@@ -129,6 +130,7 @@ final class Images {
         Shape s = new Shape(g32(info + 20), format, g32(info + 28), g32(info + 32), g32(info + 36), g32(info + 40),
                 g32(info + 44), f, planes, (flags & CREATE_SPARSE_BINDING) != 0);
         s.usage = g32(info + 56);
+        s.flags = flags;
         objects.attach(VnInfo.H_VkImage, image, s);
     }
 
@@ -257,6 +259,10 @@ final class Images {
         if (s == null) {
             return "the image is unknown or not bound to memory";
         }
+        String why = formatRefused(s, g32(info + 36), g32(range));
+        if (why != null) {
+            return why;
+        }
         if (!aspectsOf(s, g32(range))) {
             return "aspects " + g32(range) + " for format " + s.format;
         }
@@ -273,6 +279,50 @@ final class Images {
         long n = count == REMAINING ? layers - Integer.toUnsignedLong(base) : Integer.toUnsignedLong(count);
         if ((viewType == VIEW_CUBE && n != 6) || (viewType == VIEW_CUBE_ARRAY && n % 6 != 0)) {
             return n + " layers for a cube view";
+        }
+        return null;
+    }
+
+    /**
+     * A view's format against its image's. lavapipe addresses a view's texels with the view format's size and the
+     * image's row pitch: an R32G32B32A32_SFLOAT storage view of a 4096x2 RGBA8 image took a store to texel (4095, 1)
+     * 48 KiB past the image's memory and died with SIGSEGV ({@code vkhostile storefmt}). Valid usage: another format
+     * only for an image made with VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT (VUID-VkImageViewCreateInfo-image-01762), and
+     * then of the same texel block size (-image-01761), of a plane's size for a plane of a multi-planar image
+     * (-image-01586), uncompressed for a compressed image only with BLOCK_TEXEL_VIEW_COMPATIBLE (-image-01583), never
+     * compressed for an uncompressed one, and depth/stencil formats only as themselves. Why not, or null.
+     */
+    static String formatRefused(Shape s, int format, int aspect) {
+        if (format == s.format) {
+            return null;
+        }
+        int v = VnFormats.index(format);
+        if (v < 0) {
+            return "view format " + format + " is not one vk.xml describes";
+        }
+        if ((s.flags & CREATE_MUTABLE_FORMAT) == 0) {
+            return "view format " + format + " of an image of format " + s.format
+                    + " made without VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT";
+        }
+        if (VnFormats.DEPTH_BYTES[v] + VnFormats.STENCIL_BYTES[v] + VnFormats.DEPTH_BYTES[s.f]
+                + VnFormats.STENCIL_BYTES[s.f] > 0) {
+            return "view format " + format + " of a depth/stencil image of format " + s.format + ", or the reverse";
+        }
+        int plane = s.planes() > 0 ? plane(aspect) : -1;
+        if (s.planes() > 0 && plane < 0) {
+            return "view format " + format + " of a multi-planar image without a plane aspect";
+        }
+        long bytes = plane >= 0 ? VnFormats.PLANE_BYTES[plane][s.f] : VnFormats.BLOCK_BYTES[s.f];
+        boolean compressed = VnFormats.BLOCK_WIDTH[s.f] > 1 || VnFormats.BLOCK_HEIGHT[s.f] > 1;
+        boolean viewCompressed = VnFormats.BLOCK_WIDTH[v] > 1 || VnFormats.BLOCK_HEIGHT[v] > 1;
+        if (VnFormats.BLOCK_BYTES[v] != bytes) {
+            return "view format " + format + " of " + VnFormats.BLOCK_BYTES[v] + "-byte texel blocks on an image of "
+                    + bytes + "-byte ones";
+        }
+        if (viewCompressed ? !compressed || VnFormats.BLOCK_WIDTH[v] != VnFormats.BLOCK_WIDTH[s.f]
+                || VnFormats.BLOCK_HEIGHT[v] != VnFormats.BLOCK_HEIGHT[s.f]
+                : compressed && (s.flags & CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE) == 0) {
+            return "view format " + format + " and image format " + s.format + " differ in their block extents";
         }
         return null;
     }

@@ -48,7 +48,11 @@ class ImagesTest {
 
     /** A created image, bound whole to MEM (which is as large as asked). */
     private long image(int type, int format, int w, int h, int d, int mips, int layers) {
-        long info = info(0, type, format, w, h, d, mips, layers);
+        return image(0, type, format, w, h, d, mips, layers);
+    }
+
+    private long image(int flags, int type, int format, int w, int h, int d, int mips, int layers) {
+        long info = info(flags, type, format, w, h, d, mips, layers);
         assertNull(Images.invalid(info));
         long image = nextImage++;
         images.created(image, info);
@@ -280,6 +284,7 @@ class ImagesTest {
         long v = zeroed(80);
         p64(v + 24, a);
         p32(v + 32, Images.VIEW_CUBE);
+        p32(v + 36, R8G8B8A8_UNORM);
         copy(range(Images.ASPECT_COLOR, 1, 1, 0, 6), v + 56, 20);
         assertNull(images.view(v));
         assertArrayEquals(new long[] {8, 8, 6}, images.viewSize(v));
@@ -303,6 +308,7 @@ class ImagesTest {
         long v = zeroed(80);
         p64(v + 24, a);
         p32(v + 32, Images.VIEW_2D);
+        p32(v + 36, R8G8B8A8_UNORM);
         copy(range(Images.ASPECT_COLOR, 0, 1, 0, 1), v + 56, 20);
         for (int k = 0; k < 4; k++) {
             p32(v + 40 + 4L * k, Images.SWIZZLE_A);
@@ -313,5 +319,34 @@ class ImagesTest {
         p32(v + 48, 0);
         p32(v + 32, 7);
         assertNotNull(images.view(v), "view type 7");
+    }
+
+    @Test
+    void viewFormatsKeepTheImagesTexelSize() {
+        int rgba32f = 109, r32f = 100, bgra8 = 44, bc1Srgb = 132, bc2 = 135, r8 = 9, r8g8 = 16;
+        int mutable = Images.CREATE_MUTABLE_FORMAT;
+        Images.Shape plain = images.shape(image(Images.TYPE_2D, R8G8B8A8_UNORM, 4096, 2, 1, 1, 1));
+        assertNull(Images.formatRefused(plain, R8G8B8A8_UNORM, Images.ASPECT_COLOR));
+        assertNotNull(Images.formatRefused(plain, bgra8, Images.ASPECT_COLOR), "another format, not mutable");
+        Images.Shape m = images.shape(image(mutable, Images.TYPE_2D, R8G8B8A8_UNORM, 4096, 2, 1, 1, 1));
+        assertNull(Images.formatRefused(m, bgra8, Images.ASPECT_COLOR), "4 bytes as 4 bytes");
+        assertNull(Images.formatRefused(m, r32f, Images.ASPECT_COLOR), "4 bytes as 4 bytes");
+        assertNotNull(Images.formatRefused(m, rgba32f, Images.ASPECT_COLOR), "vkhostile storefmt (SIGSEGV)");
+        assertNotNull(Images.formatRefused(m, bc1Srgb, Images.ASPECT_COLOR), "compressed view, uncompressed image");
+        assertNotNull(Images.formatRefused(m, 1000, Images.ASPECT_COLOR), "not a format");
+        Images.Shape bc = images.shape(image(mutable, Images.TYPE_2D, BC1_RGB_UNORM_BLOCK, 16, 16, 1, 1, 1));
+        assertNull(Images.formatRefused(bc, bc1Srgb, Images.ASPECT_COLOR), "BC1 as BC1");
+        assertNotNull(Images.formatRefused(bc, bc2, Images.ASPECT_COLOR), "8-byte blocks as 16-byte ones");
+        assertNotNull(Images.formatRefused(bc, 91, Images.ASPECT_COLOR), "R16G16B16A16_UNORM without BLOCK_TEXEL_VIEW");
+        Images.Shape texel = images.shape(image(mutable | Images.CREATE_BLOCK_TEXEL_VIEW_COMPATIBLE, Images.TYPE_2D,
+                BC1_RGB_UNORM_BLOCK, 16, 16, 1, 1, 1));
+        assertNull(Images.formatRefused(texel, 91, Images.ASPECT_COLOR), "an 8-byte block as an 8-byte texel");
+        Images.Shape ds = images.shape(image(mutable, Images.TYPE_2D, D24_UNORM_S8_UINT, 16, 16, 1, 1, 1));
+        assertNotNull(Images.formatRefused(ds, R8G8B8A8_UNORM, Images.ASPECT_COLOR), "depth/stencil as colour");
+        Images.Shape yuv = images.shape(image(mutable, Images.TYPE_2D, G8_B8R8_2PLANE_420_UNORM, 16, 16, 1, 1, 1));
+        assertNull(Images.formatRefused(yuv, r8, Images.ASPECT_PLANE_0), "the luma plane as R8");
+        assertNull(Images.formatRefused(yuv, r8g8, Images.ASPECT_PLANE_1), "the chroma plane as R8G8");
+        assertNotNull(Images.formatRefused(yuv, r8g8, Images.ASPECT_PLANE_0), "the luma plane as R8G8");
+        assertNotNull(Images.formatRefused(yuv, r8, Images.ASPECT_COLOR), "no plane aspect");
     }
 }
