@@ -7,7 +7,8 @@
  *   buftoimg   vkCmdCopyBufferToImage of a whole 256x256 image from a 1 KiB buffer
  *   imgtobuf   vkCmdCopyImageToBuffer of a whole 256x256 image into a 1 KiB buffer
  *   imgregion  vkCmdCopyBufferToImage of a 4096x4096 region into a 16x16 image
- *   copyimage  vkCmdCopyImage of 4096x4096 texels between two 16x16 images
+ *   copyimage [fmt]  vkCmdCopyImage of 4096x4096 texels between two 16x16 images (fmt: of a whole 256x256
+ *              R32G32B32A32_SFLOAT image into an RGBA8 one; lavapipe survives it)
  *   blit       vkCmdBlitImage onto (0,0)-(4096,4096) of a 16x16 image
  *   resolve    vkCmdResolveImage of 4096x4096 texels between two 16x16 images (4 samples to 1)
  *   clearmip   vkCmdClearColorImage of mip level 5 and layer 3 of a one-level, one-layer image
@@ -117,13 +118,15 @@ typedef struct {
     VkDeviceMemory mem;
 } Image;
 
-/* usage bits image() adds to its own (the desctype mode's storage image) */
+/* usage bits image() adds to its own (the desctype mode's storage image), and its format when not 0 */
 static VkImageUsageFlags extraUsage;
+static VkFormat imageFormat;
 
 /* A 2D RGBA8 image of w x h (samples 1 or 4) with memory of its own, or of memBytes bytes when memBytes != 0. */
 static Image image(uint32_t w, uint32_t h, VkSampleCountFlagBits samples, VkDeviceSize memBytes) {
     VkImageCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-                            .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {w, h, 1}, .mipLevels = 1,
+                            .format = imageFormat ? imageFormat : VK_FORMAT_R8G8B8A8_UNORM, .extent = {w, h, 1},
+                            .mipLevels = 1,
                             .arrayLayers = 1, .samples = samples, .tiling = VK_IMAGE_TILING_OPTIMAL,
                             .usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT |
                                      VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | extraUsage,
@@ -551,14 +554,19 @@ int main(int argc, char **argv) {
         } else if (strcmp(mode, "copyimage") == 0 || strcmp(mode, "resolve") == 0) {
             known = 1;
             int resolve = mode[0] == 'r';
-            a = image(16, 16, resolve ? VK_SAMPLE_COUNT_4_BIT : VK_SAMPLE_COUNT_1_BIT, 0);
-            b = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            /* fmt: a 256x256 R32G32B32A32_SFLOAT image copied (or resolved) whole into a 256x256 RGBA8 one */
+            int fmt = argc > 3 && strcmp(argv[3], "fmt") == 0;
+            uint32_t side = fmt ? 256 : 16, extent = fmt ? 256 : 4096;
+            imageFormat = fmt ? VK_FORMAT_R32G32B32A32_SFLOAT : 0;
+            a = image(side, side, resolve ? VK_SAMPLE_COUNT_4_BIT : VK_SAMPLE_COUNT_1_BIT, 0);
+            imageFormat = 0;
+            b = image(side, side, VK_SAMPLE_COUNT_1_BIT, 0);
             general(cmd, &a, &b);
             if (resolve) {
-                VkImageResolve r = {.srcSubresource = LAYER0, .dstSubresource = LAYER0, .extent = {4096, 4096, 1}};
+                VkImageResolve r = {.srcSubresource = LAYER0, .dstSubresource = LAYER0, .extent = {extent, extent, 1}};
                 vkCmdResolveImage(cmd, a.image, VK_IMAGE_LAYOUT_GENERAL, b.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
             } else {
-                VkImageCopy r = {.srcSubresource = LAYER0, .dstSubresource = LAYER0, .extent = {4096, 4096, 1}};
+                VkImageCopy r = {.srcSubresource = LAYER0, .dstSubresource = LAYER0, .extent = {extent, extent, 1}};
                 vkCmdCopyImage(cmd, a.image, VK_IMAGE_LAYOUT_GENERAL, b.image, VK_IMAGE_LAYOUT_GENERAL, 1, &r);
             }
         } else if (strcmp(mode, "blit") == 0) {

@@ -446,6 +446,17 @@ final class Images {
         return null;
     }
 
+    /** Bytes of a texel block of the aspects a copy names: the format's (colour), a plane's, depth plus stencil. */
+    private static long aspectBytes(Shape s, int aspect) {
+        int plane = plane(aspect);
+        if (plane >= 0) {
+            return VnFormats.PLANE_BYTES[plane][s.f];
+        }
+        return aspect == ASPECT_COLOR ? VnFormats.BLOCK_BYTES[s.f]
+                : ((aspect & ASPECT_DEPTH) != 0 ? VnFormats.DEPTH_BYTES[s.f] : 0)
+                        + ((aspect & ASPECT_STENCIL) != 0 ? VnFormats.STENCIL_BYTES[s.f] : 0);
+    }
+
     private static long ceil(long n, long block) {
         return (n + block - 1) / block;
     }
@@ -453,7 +464,9 @@ final class Images {
     /**
      * vkCmdCopyImage / vkCmdResolveImage: VkImageCopy and VkImageResolve share their layout from at (srcSubresource,
      * srcOffset, dstSubresource, dstOffset, extent; 68 bytes), VkImageCopy2 and VkImageResolve2 at 16. The extent is
-     * in source texels; the destination's is scaled by the two formats' block sizes (compressed to uncompressed).
+     * in source texels; the destination's is scaled by the two formats' block sizes (compressed to uncompressed). The
+     * two aspects' texel blocks must be of one size (VUID-vkCmdCopyImage-srcImage-01548; a resolve needs one
+     * format): the checks here size the destination in the destination's blocks, the driver copies source blocks.
      */
     String imageCopy(long src, long dst, long at) {
         Shape a = usable(src), b = usable(dst);
@@ -468,6 +481,9 @@ final class Images {
         String why = box(a, at, g32(at + 16), g32(at + 20), g32(at + 24), w, h, d, srcLayered);
         if (why != null) {
             return "source: " + why;
+        }
+        if (aspectBytes(a, g32(at)) != aspectBytes(b, g32(at + 28))) {
+            return "formats " + a.format + " and " + b.format + " are not size-compatible";
         }
         int sp = plane(g32(at)), dp = plane(g32(at + 28));
         long sbw = sp >= 0 ? 1 : VnFormats.BLOCK_WIDTH[a.f], sbh = sp >= 0 ? 1 : VnFormats.BLOCK_HEIGHT[a.f];

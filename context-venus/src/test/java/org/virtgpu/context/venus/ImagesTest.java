@@ -231,7 +231,13 @@ class ImagesTest {
         assertNotNull(images.imageCopy(a, vol, imageCopy(four, xyz(0, 0, 0), c0, xyz(0, 0, 0), xyz(16, 16, 3))),
                 "depth must match the layers");
         long bc1 = image(Images.TYPE_2D, BC1_RGB_UNORM_BLOCK, 64, 64, 1, 1, 1);
-        long small = image(Images.TYPE_2D, R8G8B8A8_UNORM, 16, 16, 1, 1, 1); // one texel per 4x4 block
+        assertNotNull(images.imageCopy(bc1, b, imageCopy(c0, xyz(0, 0, 0), c0, xyz(0, 0, 0), xyz(64, 64, 1))),
+                "8-byte BC1 blocks into 4-byte texels: not size-compatible");
+        long wide = image(Images.TYPE_2D, 109, 16, 16, 1, 1, 1); // R32G32B32A32_SFLOAT
+        assertNotNull(images.imageCopy(wide, b, imageCopy(c0, xyz(0, 0, 0), c0, xyz(0, 0, 0), xyz(16, 16, 1))),
+                "vkhostile copyimage fmt: 16-byte texels into 4-byte ones");
+        int r32g32Uint = 101;
+        long small = image(Images.TYPE_2D, r32g32Uint, 16, 16, 1, 1, 1); // one 8-byte texel per 4x4 block
         assertNull(images.imageCopy(bc1, small, imageCopy(c0, xyz(0, 0, 0), c0, xyz(0, 0, 0), xyz(64, 64, 1))),
                 "64x64 texels of BC1 are 16x16 blocks");
         assertNull(images.imageCopy(small, bc1, imageCopy(c0, xyz(0, 0, 0), c0, xyz(0, 0, 0), xyz(16, 16, 1))),
