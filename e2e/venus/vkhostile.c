@@ -70,7 +70,8 @@
  *   storefmt [X]  e2e/venus/store.comp stores to texel (X, 1) (default 4095) of a 4096x2 RGBA8 image through an
  *              R32G32B32A32_SFLOAT view, made without MUTABLE_FORMAT (killed lavapipe: 48 KiB past the image)
  *   ycbcr [V]  a sampler YCbCr conversion (V: format, model, swizzle) with values past their enums (survived)
- *   imgsamples [N]  a 16x16 image of N samples (default 3) cleared as a render pass attachment (survived)
+ *   imgsamples [N [passfmt]]  a 16x16 image of N samples (default 3) cleared as a render pass attachment; passfmt: a
+ *              4096x16 one in a pass whose attachment format is R32G32B32A32_SFLOAT (both survived)
  *   cache [S [hdr]]  pipeline cache data of add.comp's pipeline, mutated by seed S+round after its 64 header bytes
  *              (hdr: in the headers too), fed to vkCreatePipelineCache and used (lavapipe survives; through Venus
  *              a mutated header makes Mesa send a cache the server never made, and the ring dies, not the server)
@@ -269,9 +270,12 @@ static VkDescriptorSet storage_set(uint32_t count, VkDeviceSize bytes, VkDescrip
     return set;
 }
 
+/* the attachment format color_pass() gives when not 0 (vkhostile imgsamples N passfmt) */
+static VkFormat passFormat;
+
 /* A render pass of one RGBA8 colour attachment of the sample count, cleared and stored, ending in GENERAL. */
 static VkRenderPass color_pass(VkSampleCountFlagBits samples) {
-    VkAttachmentDescription at = {.format = VK_FORMAT_R8G8B8A8_UNORM, .samples = samples,
+    VkAttachmentDescription at = {.format = passFormat ? passFormat : VK_FORMAT_R8G8B8A8_UNORM, .samples = samples,
                                   .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR, .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
                                   .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
                                   .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
@@ -1025,16 +1029,21 @@ int main(int argc, char **argv) {
             /* a 16x16 image of N samples (default 3, not a VkSampleCountFlagBits), viewed and cleared as a render
              * pass attachment */
             uint32_t n = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 3;
-            a = image(16, 16, (VkSampleCountFlagBits)n, 0);
+            /* passfmt (after N): a 4096x16 image in a pass whose attachment is R32G32B32A32_SFLOAT */
+            int passfmt = argc > 4 && strcmp(argv[4], "passfmt") == 0;
+            uint32_t w = passfmt ? 4096 : 16;
+            a = image(w, 16, (VkSampleCountFlagBits)n, 0);
             rt.view = view2d(a.image);
+            passFormat = passfmt ? VK_FORMAT_R32G32B32A32_SFLOAT : 0;
             rt.pass = color_pass((VkSampleCountFlagBits)n);
+            passFormat = 0;
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
-                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
+                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = w, .height = 16,
                                            .layers = 1};
             check(vkCreateFramebuffer(dev, &fbi, NULL, &rt.fb), "vkCreateFramebuffer");
             VkClearValue cv = {.color = {.float32 = {1, 0, 0, 1}}};
             VkRenderPassBeginInfo rbi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rt.pass,
-                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {16, 16}},
+                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {w, 16}},
                                          .clearValueCount = 1, .pClearValues = &cv};
             vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
             vkCmdEndRenderPass(cmd);
