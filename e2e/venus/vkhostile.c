@@ -70,8 +70,10 @@
  *   storefmt [X]  e2e/venus/store.comp stores to texel (X, 1) (default 4095) of a 4096x2 RGBA8 image through an
  *              R32G32B32A32_SFLOAT view, made without MUTABLE_FORMAT (killed lavapipe: 48 KiB past the image)
  *   ycbcr [V]  a sampler YCbCr conversion (V: format, model, swizzle) with values past their enums (survived)
- *   imgsamples [N [passfmt]]  a 16x16 image of N samples (default 3) cleared as a render pass attachment; passfmt: a
- *              4096x16 one in a pass whose attachment format is R32G32B32A32_SFLOAT (both survived)
+ *   imgsamples [N [V]]  a 16x16 image of N samples (default 3) cleared as a render pass attachment; V passfmt: a
+ *              4096x16 one in a pass whose attachment format is R32G32B32A32_SFLOAT (both survived); multiview: a
+ *              256x256 one-layer view in the framebuffer of a pass rendering views 0-7; imageless: the same pass on
+ *              an imageless framebuffer that claims 8 layers, begun with the one-layer view (both killed lavapipe)
  *   cache [S [hdr]]  pipeline cache data of add.comp's pipeline, mutated by seed S+round after its 64 header bytes
  *              (hdr: in the headers too), fed to vkCreatePipelineCache and used (lavapipe survives; through Venus
  *              a mutated header makes Mesa send a cache the server never made, and the ring dies, not the server)
@@ -270,8 +272,10 @@ static VkDescriptorSet storage_set(uint32_t count, VkDeviceSize bytes, VkDescrip
     return set;
 }
 
-/* the attachment format color_pass() gives when not 0 (vkhostile imgsamples N passfmt) */
+/* the attachment format color_pass() gives when not 0 (vkhostile imgsamples N passfmt), and its subpass's view mask
+ * (vkhostile imgsamples N multiview) */
 static VkFormat passFormat;
+static uint32_t passViewMask;
 
 /* A render pass of one RGBA8 colour attachment of the sample count, cleared and stored, ending in GENERAL. */
 static VkRenderPass color_pass(VkSampleCountFlagBits samples) {
@@ -283,7 +287,10 @@ static VkRenderPass color_pass(VkSampleCountFlagBits samples) {
     VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
     VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
                                .pColorAttachments = &ref};
-    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
+    VkRenderPassMultiviewCreateInfo mv = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO,
+                                          .subpassCount = 1, .pViewMasks = &passViewMask};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+                                  .pNext = passViewMask ? &mv : NULL, .attachmentCount = 1,
                                   .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
     VkRenderPass pass;
     check(vkCreateRenderPass(dev, &rpi, NULL, &pass), "vkCreateRenderPass");
@@ -1031,19 +1038,48 @@ int main(int argc, char **argv) {
             uint32_t n = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 0) : 3;
             /* passfmt (after N): a 4096x16 image in a pass whose attachment is R32G32B32A32_SFLOAT */
             int passfmt = argc > 4 && strcmp(argv[4], "passfmt") == 0;
-            uint32_t w = passfmt ? 4096 : 16;
-            a = image(w, 16, (VkSampleCountFlagBits)n, 0);
+            /* multiview (after N): a 256x256 one-layer image in a pass whose subpass renders views 0-7 */
+            int multiview = argc > 4 && strcmp(argv[4], "multiview") == 0;
+            int big = multiview || (argc > 4 && strcmp(argv[4], "imageless") == 0);
+            uint32_t w = passfmt ? 4096 : big ? 256 : 16, h = big ? 256 : 16;
+            a = image(w, h, (VkSampleCountFlagBits)n, 0);
             rt.view = view2d(a.image);
             passFormat = passfmt ? VK_FORMAT_R32G32B32A32_SFLOAT : 0;
+            passViewMask = multiview ? 0xff : 0;
             rt.pass = color_pass((VkSampleCountFlagBits)n);
             passFormat = 0;
+            passViewMask = 0;
             VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
-                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = w, .height = 16,
+                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = w, .height = h,
                                            .layers = 1};
+            /* imageless (after N): the multiview pass with an imageless framebuffer that claims 8 layers, begun with
+             * the one-layer view */
+            int imageless = argc > 4 && strcmp(argv[4], "imageless") == 0;
+            VkFormat rgba8 = VK_FORMAT_R8G8B8A8_UNORM;
+            VkFramebufferAttachmentImageInfo fai = {
+                .sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_ATTACHMENT_IMAGE_INFO,
+                .usage = VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT | VK_IMAGE_USAGE_SAMPLED_BIT |
+                         VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT,
+                .width = w, .height = h, .layerCount = 8, .viewFormatCount = 1, .pViewFormats = &rgba8};
+            VkFramebufferAttachmentsCreateInfo fas = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_ATTACHMENTS_CREATE_INFO,
+                                                      .attachmentImageInfoCount = 1, .pAttachmentImageInfos = &fai};
+            VkRenderPassAttachmentBeginInfo abi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO,
+                                                   .attachmentCount = 1, .pAttachments = &rt.view};
+            if (imageless) {
+                passViewMask = 0xff;
+                vkDestroyRenderPass(dev, rt.pass, NULL);
+                rt.pass = color_pass((VkSampleCountFlagBits)n);
+                passViewMask = 0;
+                fbi.renderPass = rt.pass;
+                fbi.pNext = &fas;
+                fbi.flags = VK_FRAMEBUFFER_CREATE_IMAGELESS_BIT;
+                fbi.pAttachments = NULL;
+            }
             check(vkCreateFramebuffer(dev, &fbi, NULL, &rt.fb), "vkCreateFramebuffer");
             VkClearValue cv = {.color = {.float32 = {1, 0, 0, 1}}};
             VkRenderPassBeginInfo rbi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rt.pass,
-                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {w, 16}},
+                                         .pNext = imageless ? &abi : NULL,
+                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {w, h}},
                                          .clearValueCount = 1, .pClearValues = &cv};
             vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
             vkCmdEndRenderPass(cmd);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,7 +76,10 @@ class VkHostileThroughVenusTest {
             "sampler unset", "sampler border", "sampler borderedge", "sampler customnone",
             // a copy of 16-byte texels into an image of 4-byte ones (lavapipe survives it; the formats are not
             // size-compatible, so the copy is dropped)
-            "copyimage fmt");
+            "copyimage fmt",
+            // a render pass rendering views 0-7 begun on an imageless framebuffer with a one-layer view (killed
+            // lavapipe; the begin is refused, the command buffer not submitted)
+            "imgsamples 1 imageless");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -99,7 +103,9 @@ class VkHostileThroughVenusTest {
             // an image view whose component swizzles are past VkComponentSwizzle (killed lavapipe), a storage view
             // of 16-byte texels on an image of 4-byte ones made without MUTABLE_FORMAT (a store past its end killed
             // lavapipe)
-            List.of("sampler", "1", "swizzle"), List.of("storefmt"));
+            List.of("sampler", "1", "swizzle"), List.of("storefmt"),
+            // a framebuffer of a one-layer view for a pass rendering views 0-7 (killed lavapipe)
+            List.of("imgsamples", "1", "1", "multiview"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
@@ -108,9 +114,9 @@ class VkHostileThroughVenusTest {
             for (String modeAndVariant : REFUSED_COMMANDS) {
                 String[] m = modeAndVariant.split(" ");
                 String mode = m[0];
-                VenusClient.Result r = m.length > 1
-                        ? VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2", m[1])
-                        : VenusClient.run(server.socket, tmp, 120, client.toString(), mode, "2");
+                List<String> command = new ArrayList<>(List.of(client.toString(), mode, "2"));
+                command.addAll(Arrays.asList(m).subList(1, m.length));
+                VenusClient.Result r = VenusClient.run(server.socket, tmp, 120, command.toArray(String[]::new));
                 assertEquals(0, r.exit(), mode + ": " + r.output());
                 assertTrue(r.output().contains("result PASS (" + mode), mode + ": " + r.output());
             }
