@@ -219,16 +219,24 @@ static void compute_pipeline(const uint32_t *code, size_t size, const VkDescript
     check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, pipeline), "vkCreateComputePipelines");
 }
 
-/* e2e/venus/add.comp's pipeline with its three buffers of the given descriptor types, binding 0 count0 of them. */
-static void add_pipeline(const VkDescriptorType types[3], uint32_t count0, VkShaderModule *module,
-                         VkDescriptorSetLayout *dsl, VkPipelineLayout *layout, VkPipeline *pipeline) {
-    VkDescriptorSetLayoutBinding binds[3];
-    for (uint32_t i = 0; i < 3; i++) {
+/* A compute pipeline of code whose bindings 0..n-1 are of the given descriptor types, binding 0 count0 of them and the
+ * others one each. */
+static void typed_pipeline(const uint32_t *code, size_t size, const VkDescriptorType *types, uint32_t n,
+                           uint32_t count0, VkShaderModule *module, VkDescriptorSetLayout *dsl,
+                           VkPipelineLayout *layout, VkPipeline *pipeline) {
+    VkDescriptorSetLayoutBinding binds[4];
+    for (uint32_t i = 0; i < n && i < 4; i++) {
         binds[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = i == 0 ? count0 : 1,
                                                   .descriptorType = types[i],
                                                   .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
     }
-    compute_pipeline(add_comp_spv, sizeof(add_comp_spv), binds, 3, module, dsl, layout, pipeline);
+    compute_pipeline(code, size, binds, n, module, dsl, layout, pipeline);
+}
+
+/* e2e/venus/add.comp's pipeline with its three buffers of the given descriptor types, binding 0 count0 of them. */
+static void add_pipeline(const VkDescriptorType types[3], uint32_t count0, VkShaderModule *module,
+                         VkDescriptorSetLayout *dsl, VkPipelineLayout *layout, VkPipeline *pipeline) {
+    typed_pipeline(add_comp_spv, sizeof(add_comp_spv), types, 3, count0, module, dsl, layout, pipeline);
 }
 
 /* add.comp's dispatch over 4096 floats with pipeline bound and *set (NULL: none) bound with its dynamic offsets. */
@@ -895,15 +903,10 @@ int main(int argc, char **argv) {
              * or ranges (V: border, borderedge, aniso, lod, filter, compare, reduction, custom, customnone, swizzle),
              * or with descriptors left unwritten (unset, unsetbuf) or stale (stale) */
             const char *v = argc > 3 ? argv[3] : "filter";
-            VkDescriptorSetLayoutBinding binds[3] = {
-                {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
-                {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
-                {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
-            compute_pipeline(sample_comp_spv, sizeof(sample_comp_spv), binds, 3, &cs.module, &cs.dsl, &cs.layout,
-                             &cs.pipeline);
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER,
+                                         VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            typed_pipeline(sample_comp_spv, sizeof(sample_comp_spv), types, 3, 1, &cs.module, &cs.dsl, &cs.layout,
+                           &cs.pipeline);
             VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2},
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
             VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
@@ -1087,10 +1090,9 @@ int main(int argc, char **argv) {
             known = 1;
             /* e2e/venus/store.comp stores to texel (X, 1) (argument, default 4095) of a 4096x2 RGBA8 image through
              * an R32G32B32A32_SFLOAT view (four times the image's texel size) */
-            VkDescriptorSetLayoutBinding one = {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
-                                                .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
-            compute_pipeline(store_comp_spv, sizeof(store_comp_spv), &one, 1, &cs.module, &cs.dsl, &cs.layout,
-                             &cs.pipeline);
+            VkDescriptorType storage = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE;
+            typed_pipeline(store_comp_spv, sizeof(store_comp_spv), &storage, 1, 1, &cs.module, &cs.dsl, &cs.layout,
+                           &cs.pipeline);
             VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1};
             VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
             extraUsage = VK_IMAGE_USAGE_STORAGE_BIT;
@@ -1142,15 +1144,10 @@ int main(int argc, char **argv) {
         } else if (strcmp(mode, "viewtype") == 0) {
             known = 1;
             /* e2e/venus/view3d.comp reads a 3D texture and a 3D storage image; the set holds 2D views */
-            VkDescriptorSetLayoutBinding binds[3] = {
-                {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
-                {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
-                {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
-                 .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
-            compute_pipeline(view3d_comp_spv, sizeof(view3d_comp_spv), binds, 3, &cs.module, &cs.dsl, &cs.layout,
-                             &cs.pipeline);
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            typed_pipeline(view3d_comp_spv, sizeof(view3d_comp_spv), types, 3, 1, &cs.module, &cs.dsl, &cs.layout,
+                           &cs.pipeline);
             VkDescriptorPoolSize ps[3] = {{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1},
                                           {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1}, {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1}};
             VkDescriptorSet set = one_set(ps, 3, cs.dsl, &cs.pool);

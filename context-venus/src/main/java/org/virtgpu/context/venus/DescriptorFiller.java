@@ -5,7 +5,6 @@ import static org.virtgpu.context.venus.wire.VnMem.g64;
 import static org.virtgpu.context.venus.wire.VnMem.p32;
 import static org.virtgpu.context.venus.wire.VnMem.p64;
 
-import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
 import java.util.Map;
 import org.virtgpu.context.venus.gen.VnHooks;
@@ -47,11 +46,17 @@ final class DescriptorFiller {
     private final Map<Long, Dummies> byDevice = new HashMap<>();
     private static final Dummies NONE = new Dummies(0, 0, 0, 0, 0, 0, 0);
 
-    /** Whether a binding of this type needs a value from the server (see the class comment). */
-    static boolean filled(long type, boolean immutableSamplers) {
-        return type == SAMPLER ? !immutableSamplers : type == COMBINED_IMAGE_SAMPLER || type == SAMPLED_IMAGE
+    /**
+     * Whether the binding whose row starts at words[i] (number, type, count, flags, immutable samplers) gets values
+     * from the server: a sampler, image or texel buffer type (samplers only without immutable ones), a count, and no
+     * variable count (see the class comment).
+     */
+    static boolean filled(long[] words, int i) {
+        long type = words[i + 1];
+        boolean kind = type == SAMPLER ? words[i + 4] == 0 : type == COMBINED_IMAGE_SAMPLER || type == SAMPLED_IMAGE
                 || type == STORAGE_IMAGE || type == UNIFORM_TEXEL_BUFFER || type == STORAGE_TEXEL_BUFFER
                 || type == INPUT_ATTACHMENT;
+        return kind && words[i + 2] > 0 && (words[i + 3] & DescriptorShapes.BINDING_VARIABLE_DESCRIPTOR_COUNT) == 0;
     }
 
     /**
@@ -62,8 +67,7 @@ final class DescriptorFiller {
     void fill(VnCtx c, long device, long set, long[] words) throws Throwable {
         long most = 0; // the largest binding filled, at most CHUNK
         for (int i = 1; i + 4 < words.length; i += 5) {
-            if (filled(words[i + 1], words[i + 4] != 0) && words[i + 2] > 0
-                    && (words[i + 3] & DescriptorShapes.BINDING_VARIABLE_DESCRIPTOR_COUNT) == 0) {
+            if (filled(words, i)) {
                 most = Math.min(CHUNK, Math.max(most, words[i + 2]));
             }
         }
@@ -83,13 +87,12 @@ final class DescriptorFiller {
             p64(texel + 8L * k, d.texelView);
         }
         for (int i = 1; i + 4 < words.length; i += 5) {
-            long type = words[i + 1], count = words[i + 2];
-            if (!filled(type, words[i + 4] != 0) || count <= 0
-                    || (words[i + 3] & DescriptorShapes.BINDING_VARIABLE_DESCRIPTOR_COUNT) != 0) {
+            if (!filled(words, i)) {
                 continue;
             }
+            long type = words[i + 1], count = words[i + 2];
             for (long first = 0; first < count; first += CHUNK) {
-                long w = zeroed(c, 1, 64); // VkWriteDescriptorSet
+                long w = c.alloc(1, 64); // VkWriteDescriptorSet
                 p32(w, 35);
                 p64(w + 16, set);
                 p32(w + 24, (int) words[i]);
@@ -114,20 +117,24 @@ final class DescriptorFiller {
         }
         long[] made = new long[7];
         String failed = make(c, device, made);
-        d = failed == null ? new Dummies(made[0], made[1], made[2], made[3], made[4], made[5], made[6]) : NONE;
+        d = new Dummies(made[0], made[1], made[2], made[3], made[4], made[5], made[6]);
         if (failed != null) {
-            destroy(c, device, new Dummies(made[0], made[1], made[2], made[3], made[4], made[5], made[6]));
+            destroy(c, device, d); // what was made before the refusal
             VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: the device's placeholder descriptors could not "
                     + "be made (" + failed + "): descriptors a client leaves unwritten stay so");
+            d = NONE;
         }
         byDevice.put(device, d);
         return d;
     }
 
-    /** Makes the objects into made (image, its memory, view, sampler, buffer, its memory, texel view); why not. */
+    /**
+     * Makes the objects into made (image, its memory, view, sampler, buffer, its memory, texel view; the scratch
+     * memory of c comes zeroed); why not.
+     */
     private static String make(VnCtx c, long device, long[] made) throws Throwable {
-        long out = zeroed(c, 1, 8);
-        long info = zeroed(c, 1, 88); // VkImageCreateInfo
+        long out = c.alloc(1, 8);
+        long info = c.alloc(1, 88); // VkImageCreateInfo
         p32(info, 14);
         p32(info + 20, Images.TYPE_2D);
         p32(info + 24, FORMAT_R8G8B8A8_UNORM);
@@ -142,12 +149,12 @@ final class DescriptorFiller {
             return "vkCreateImage";
         }
         made[0] = g64(out);
-        long reqs = zeroed(c, 1, 24); // VkMemoryRequirements: size @0, memoryTypeBits @16
+        long reqs = c.alloc(1, 24); // VkMemoryRequirements: size @0, memoryTypeBits @16
         HOST.vkGetImageMemoryRequirements(c, device, made[0], reqs);
         if ((made[1] = memory(c, device, reqs)) == 0 || HOST.vkBindImageMemory(c, device, made[0], made[1], 0) != 0) {
             return "the image's memory";
         }
-        long view = zeroed(c, 1, 80); // VkImageViewCreateInfo
+        long view = c.alloc(1, 80); // VkImageViewCreateInfo
         p32(view, 15);
         p64(view + 24, made[0]);
         p32(view + 32, Images.VIEW_2D);
@@ -159,13 +166,13 @@ final class DescriptorFiller {
             return "vkCreateImageView";
         }
         made[2] = g64(out);
-        long sampler = zeroed(c, 1, 80); // VkSamplerCreateInfo: nearest, repeat, no anisotropy
+        long sampler = c.alloc(1, 80); // VkSamplerCreateInfo: nearest, repeat, no anisotropy
         p32(sampler, 31);
         if (HOST.vkCreateSampler(c, device, sampler, 0, out) != 0) {
             return "vkCreateSampler";
         }
         made[3] = g64(out);
-        long buffer = zeroed(c, 1, 56); // VkBufferCreateInfo: size @24, usage @32
+        long buffer = c.alloc(1, 56); // VkBufferCreateInfo: size @24, usage @32
         p32(buffer, 12);
         p64(buffer + 24, 256);
         p32(buffer + 32, 0x4 | 0x8); // uniform and storage texel
@@ -178,7 +185,7 @@ final class DescriptorFiller {
                 || HOST.vkBindBufferMemory(c, device, made[4], made[5], 0) != 0) {
             return "the buffer's memory";
         }
-        long texel = zeroed(c, 1, 56); // VkBufferViewCreateInfo: buffer @24, format @32, offset @40, range @48
+        long texel = c.alloc(1, 56); // VkBufferViewCreateInfo: buffer @24, format @32, offset @40, range @48
         p32(texel, 13);
         p64(texel + 24, made[4]);
         p32(texel + 32, FORMAT_R32_UINT);
@@ -196,11 +203,11 @@ final class DescriptorFiller {
         if (bits == 0) {
             return 0;
         }
-        long info = zeroed(c, 1, 32); // VkMemoryAllocateInfo: allocationSize @16, memoryTypeIndex @24
+        long info = c.alloc(1, 32); // VkMemoryAllocateInfo: allocationSize @16, memoryTypeIndex @24
         p32(info, 5);
         p64(info + 16, g64(reqs));
         p32(info + 24, Integer.numberOfTrailingZeros(bits));
-        long out = zeroed(c, 1, 8);
+        long out = c.alloc(1, 8);
         return HOST.vkAllocateMemory(c, device, info, 0, out) == 0 ? g64(out) : 0;
     }
 
@@ -240,11 +247,5 @@ final class DescriptorFiller {
                         + " failed: " + t);
             }
         }
-    }
-
-    private static long zeroed(VnCtx c, long n, long size) {
-        long p = c.alloc(n, size);
-        MemorySegment.ofAddress(p).reinterpret(n * size).fill((byte) 0);
-        return p;
     }
 }

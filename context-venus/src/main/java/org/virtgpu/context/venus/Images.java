@@ -401,23 +401,15 @@ final class Images {
         if (why != null) {
             return why;
         }
-        long bytes;
+        if (aspect == ASPECT_COLOR && s.planes() > 1) {
+            return "the color aspect of a multi-planar format";
+        }
+        long bytes = aspectBytes(s, aspect);
         long bw = 1, bh = 1, bd = 1;
-        int plane = plane(aspect);
         if (aspect == ASPECT_COLOR) {
-            if (s.planes() > 1) {
-                return "the color aspect of a multi-planar format";
-            }
-            bytes = VnFormats.BLOCK_BYTES[s.f];
             bw = VnFormats.BLOCK_WIDTH[s.f];
             bh = VnFormats.BLOCK_HEIGHT[s.f];
             bd = VnFormats.BLOCK_DEPTH[s.f];
-        } else if (aspect == ASPECT_DEPTH) {
-            bytes = VnFormats.DEPTH_BYTES[s.f];
-        } else if (aspect == ASPECT_STENCIL) {
-            bytes = VnFormats.STENCIL_BYTES[s.f];
-        } else {
-            bytes = VnFormats.PLANE_BYTES[plane][s.f];
         }
         int layers = g32(sub + 12);
         long layerCount = layers == REMAINING ? s.arrayLayers - Integer.toUnsignedLong(g32(sub + 8))

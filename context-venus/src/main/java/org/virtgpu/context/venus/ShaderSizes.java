@@ -42,8 +42,7 @@ final class ShaderSizes {
      * indices of the limits {@link #refused} takes: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, the
      * three maxComputeWorkGroupSize, maxTessellationPatchSize, maxGeometryShaderInvocations, maxGeometryOutputVertices
      */
-    static final int SHARED = 0, INVOCATIONS = 1, SIZE = 2, PATCH = 5, GEOMETRY_INVOCATIONS = 6,
-            GEOMETRY_VERTICES = 7, LIMITS = 8;
+    static final int SHARED = 0, INVOCATIONS = 1, SIZE = 2, PATCH = 5, GEOMETRY_INVOCATIONS = 6, GEOMETRY_VERTICES = 7;
     static final int WORKGROUP = 4, PRIVATE = 6, FUNCTION = 7;
     private static final long SATURATE = 1L << 50;
 

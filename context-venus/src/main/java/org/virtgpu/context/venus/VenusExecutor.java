@@ -992,7 +992,7 @@ final class VenusExecutor implements VnHooks {
      * firstViewport-01223, VUID-vkCmdPushConstants-offset-01796 through the layout's ranges, VUID-VkPipelineLayout
      * CreateInfo-setLayoutCount-00286 and VUID-VkPushConstantRange-size-00298 for the layouts).
      */
-    /** compute: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, maxComputeWorkGroupSize[3] */
+    /** shader: the stage limits {@link ShaderSizes#refused} takes, indexed by {@link ShaderSizes#SHARED} and the others */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
             long colorAttachments, long[] shader) {
     }
@@ -2911,16 +2911,20 @@ final class VenusExecutor implements VnHooks {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011;
     }
 
-    /** Whether a VkGraphicsPipelineCreateInfo names state in its VkPipelineDynamicStateCreateInfo (@96). */
-    private static boolean dynamic(long info, int state) {
+    /** The VkDynamicState values of a VkGraphicsPipelineCreateInfo's VkPipelineDynamicStateCreateInfo (@96). */
+    private static int[] dynamicStates(long info) {
         long dyn = g64(info + 96); // dynamicStateCount @20, pDynamicStates @24
         long states = dyn == 0 ? 0 : g64(dyn + 24);
-        for (int k = 0; states != 0 && k < g32(dyn + 20); k++) {
-            if (g32(states + 4L * k) == state) {
-                return true;
-            }
+        int[] out = new int[states == 0 ? 0 : Math.max(0, g32(dyn + 20))];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = g32(states + 4L * k);
         }
-        return false;
+        return out;
+    }
+
+    /** Whether a VkGraphicsPipelineCreateInfo names state among its dynamic states. */
+    private static boolean dynamic(long info, int state) {
+        return java.util.Arrays.stream(dynamicStates(info)).anyMatch(s -> s == state);
     }
 
     /**
@@ -2995,11 +2999,9 @@ final class VenusExecutor implements VnHooks {
      * VkPipelineTessellationStateCreateInfo-patchControlPoints-01214), and without them no patch list.
      */
     private static String topologyRefused(long info, int stageBits, Limits l) {
-        long dyn = g64(info + 96);
-        long states = dyn == 0 ? 0 : g64(dyn + 24);
-        for (int k = 0; states != 0 && k < g32(dyn + 20); k++) {
-            if (!dynamicStateOffered(g32(states + 4L * k))) {
-                return "dynamic state " + g32(states + 4L * k) + ", which the device does not offer";
+        for (int state : dynamicStates(info)) {
+            if (!dynamicStateOffered(state)) {
+                return "dynamic state " + state + ", which the device does not offer";
             }
         }
         int tessStages = stageBits & (ShaderSizes.TESSELLATION_CONTROL | ShaderSizes.TESSELLATION_EVALUATION);

@@ -45,14 +45,7 @@ class DescriptorShapesTest {
     }
 
     private void pipelineLayout(long layout, long... setLayouts) {
-        long handles = mem.zeroed(8L * Math.max(1, setLayouts.length));
-        for (int i = 0; i < setLayouts.length; i++) {
-            p64(handles + 8L * i, setLayouts[i]);
-        }
-        long info = mem.zeroed(48);
-        p32(info + 20, setLayouts.length);
-        p64(info + 24, handles);
-        shapes.pipelineLayoutCreated(layout, info);
+        shapes.pipelineLayoutCreated(layout, mem.pipelineLayoutInfo(setLayouts));
     }
 
     private void allocate(long set, long setLayout) {

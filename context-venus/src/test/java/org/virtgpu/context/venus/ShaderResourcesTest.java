@@ -58,14 +58,7 @@ class ShaderResourcesTest {
         p32(info + 20, n);
         p64(info + 24, bindings);
         shapes.setLayoutCreated(setLayout, info);
-        long handles = mem.zeroed(8L * Math.max(1, sets.length));
-        for (int i = 0; i < sets.length; i++) {
-            p64(handles + 8L * i, sets[i]);
-        }
-        long pl = mem.zeroed(48);
-        p32(pl + 20, sets.length);
-        p64(pl + 24, handles);
-        shapes.pipelineLayoutCreated(LAYOUT, pl);
+        shapes.pipelineLayoutCreated(LAYOUT, mem.pipelineLayoutInfo(sets));
     }
 
     @Test

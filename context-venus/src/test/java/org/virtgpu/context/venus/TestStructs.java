@@ -1,6 +1,7 @@
 package org.virtgpu.context.venus;
 
 import static org.virtgpu.context.venus.wire.VnMem.p32;
+import static org.virtgpu.context.venus.wire.VnMem.p64;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -11,6 +12,18 @@ final class TestStructs implements AutoCloseable {
 
     long zeroed(long bytes) {
         return arena.allocate(bytes, 8).fill((byte) 0).address();
+    }
+
+    /** A VkPipelineLayoutCreateInfo (48 bytes: setLayoutCount @20, pSetLayouts @24) of these set layouts. */
+    long pipelineLayoutInfo(long... setLayouts) {
+        long handles = zeroed(8L * Math.max(1, setLayouts.length));
+        for (int i = 0; i < setLayouts.length; i++) {
+            p64(handles + 8L * i, setLayouts[i]);
+        }
+        long info = zeroed(48);
+        p32(info + 20, setLayouts.length);
+        p64(info + 24, handles);
+        return info;
     }
 
     /** Consecutive 32-bit values (a VkOffset3D, a VkImageSubresourceLayers, a VkClearRect...). */
