@@ -76,6 +76,12 @@ VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.a
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$WORK/server.log" >&2; exit 1; }
+# the server warms up in the background once it listens (the Venus context's replay, docs/venus.md, and the vtest
+# transport's, docs/vtest.md): the rounds start when both have finished, so that they do not run beside the clients
+for _ in $(seq 1 300); do
+    grep -q "warm-up replayed" "$WORK/server.log" && grep -q "vtest warm-up ran" "$WORK/server.log" && break
+    sleep 0.1
+done
 
 # the three ways take turns, so that load from elsewhere on the machine hits them alike
 : >"$WORK/steps"

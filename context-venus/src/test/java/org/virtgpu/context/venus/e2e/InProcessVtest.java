@@ -46,7 +46,10 @@ public final class InProcessVtest implements AutoCloseable {
         return device.sessions().isEmpty();
     }
 
-    /** The ConfigAdmin defaults, with the socket path of this server and room for a 64 MiB client. */
+    /**
+     * The ConfigAdmin defaults, with the socket path of this server and room for a 64 MiB client, and without the
+     * transport's warm-up (these servers start for a few clients each; the core's VtestWarmupTest covers it).
+     */
     static VtestConfig config(String path) {
         return new VtestConfig() {
             @Override public Class<? extends Annotation> annotationType() { return VtestConfig.class; }
@@ -58,6 +61,7 @@ public final class InProcessVtest implements AutoCloseable {
             @Override public int maxMessageBytes() { return 16 << 20; }
             @Override public int maxSyncs() { return 4096; }
             @Override public int maxPendingWaits() { return 1024; }
+            @Override public int warmupRounds() { return 0; }
         };
     }
 

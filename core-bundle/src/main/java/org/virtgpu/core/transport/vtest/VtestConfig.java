@@ -32,4 +32,8 @@ public @interface VtestConfig {
 
     @AttributeDefinition(description = "Per client: SYNC_WAITs pending at once (each holds an eventfd)")
     int maxPendingWaits() default 1024;
+
+    @AttributeDefinition(description = "Rounds of the transport's warm-up at start (8 messages each through a private"
+            + " connection and a no-op context, so that the first clients meet compiled code); 0 turns it off")
+    int warmupRounds() default 2000;
 }

@@ -28,7 +28,7 @@ import org.virtgpu.core.nativeio.UnixSockets;
  * <p>
  * The accept loop polls the listening socket together with an eventfd, so deactivation wakes it at once;
  * deactivation then shuts every client socket down and waits briefly for the client threads to free their
- * sessions.
+ * sessions. Once listening it runs {@link VtestWarmup} in the background (config {@code warmupRounds}).
  */
 @Component(immediate = true, service = {}, configurationPid = VtestConfig.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
@@ -59,6 +59,7 @@ public final class VtestServer {
     private int listenFd = -1;
     private int wakeFd = -1;
     private Thread acceptor;
+    private Thread warmup;
     private volatile boolean stopping;
     private long lastRefusalLog;
 
@@ -92,6 +93,9 @@ public final class VtestServer {
         }
         acceptor = Thread.ofPlatform().name("vtest-accept").daemon().start(this::acceptLoop);
         LOG.log(Level.INFO, "vtest listening on {0}", path);
+        if (config.warmupRounds() > 0) {
+            warmup = VtestWarmup.start(config.warmupRounds(), config, () -> stopping);
+        }
     }
 
     private static boolean someoneListens(String path) {
@@ -188,6 +192,7 @@ public final class VtestServer {
             }
         }
         join(acceptor);
+        join(warmup); // stops within one round
         List<Thread> running = new ArrayList<>(threads.values());
         for (VtestConnection c : clients.values()) {
             c.shutdown();

@@ -3,13 +3,23 @@ package org.virtgpu.core.transport.vtest;
 import java.lang.annotation.Annotation;
 
 /** A {@link VtestConfig} for tests (DS builds the real one from ConfigAdmin). */
-record TestConfig(String socketPath, int maxClients, long maxBytes, int maxMessageBytes) implements VtestConfig {
+record TestConfig(String socketPath, int maxClients, long maxBytes, int maxMessageBytes, int warmupRounds)
+        implements VtestConfig {
+    /** Without the warm-up: these tests count connections and sessions; {@code VtestWarmupTest} runs it. */
     static TestConfig at(String path) {
-        return new TestConfig(path, 16, 64L << 20, 1 << 20);
+        return new TestConfig(path, 16, 64L << 20, 1 << 20, 0);
     }
 
     TestConfig withMaxClients(int n) {
-        return new TestConfig(socketPath, n, maxBytes, maxMessageBytes);
+        return new TestConfig(socketPath, n, maxBytes, maxMessageBytes, warmupRounds);
+    }
+
+    TestConfig withMaxBytes(long n) {
+        return new TestConfig(socketPath, maxClients, n, maxMessageBytes, warmupRounds);
+    }
+
+    TestConfig withWarmupRounds(int n) {
+        return new TestConfig(socketPath, maxClients, maxBytes, maxMessageBytes, n);
     }
 
     @Override

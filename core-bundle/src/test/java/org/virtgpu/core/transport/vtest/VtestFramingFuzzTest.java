@@ -39,7 +39,7 @@ import org.virtgpu.core.testing.TestContextType;
 class VtestFramingFuzzTest {
     private static final DeviceComponent DEVICE = DeviceComponent.standalone(
             DeviceSettings.defaults().withHostVisibleSize(4L << 20));
-    private static final TestConfig CONFIG = new TestConfig("/unused", 4, 8L << 20, 64 << 10);
+    private static final TestConfig CONFIG = new TestConfig("/unused", 4, 8L << 20, 64 << 10, 0);
 
     static {
         DEVICE.addContextType(new TestContextType("fuzz", 1, 2, 4), "fuzz 1.0");

@@ -80,8 +80,8 @@ class VtestServerTest {
         return type.inner.contexts.getFirst();
     }
 
-    private VtestTestClient venusClient() throws Exception {
-        VtestTestClient c = new VtestTestClient(path);
+    private VtestClient venusClient() throws Exception {
+        VtestClient c = VtestClient.connect(path);
         assertEquals(3, c.handshake("test"));
         c.sendDwords(1, VCMD_CONTEXT_INIT, VenusTestType.VENUS);
         return c;
@@ -89,7 +89,7 @@ class VtestServerTest {
 
     @Test
     void handshakePipelinedAsMesaSendsItNegotiatesProtocolVersion3() throws Exception {
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             assertEquals(3, c.handshake("vulkaninfo"));
             c.sendDwords(1, VCMD_GET_PARAM, VCMD_PARAM_MAX_TIMELINE_COUNT);
             assertArrayEquals(new int[] {1, 64}, c.reply(VCMD_GET_PARAM));
@@ -102,7 +102,7 @@ class VtestServerTest {
 
     @Test
     void newerClientVersionIsAnsweredWithOursAndVersion1FallsBackTo0() throws Exception {
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             c.createRenderer("x");
             c.sendDwords(1, VCMD_PROTOCOL_VERSION, 9);
             assertArrayEquals(new int[] {3}, c.reply(VCMD_PROTOCOL_VERSION));
@@ -113,7 +113,7 @@ class VtestServerTest {
 
     @Test
     void getCapsetAnswersTheDevicesCapsetAndRefusesUnknownIdsAndVersions() throws Exception {
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             c.handshake("t");
             c.sendDwords(2, VCMD_GET_CAPSET, VenusTestType.VENUS, 0);
             int[] r = c.reply(VCMD_GET_CAPSET);
@@ -130,7 +130,7 @@ class VtestServerTest {
 
     @Test
     void contextInitCreatesTheDeviceContextWithThatCapset() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             c.sendDwords(1, VCMD_CONTEXT_INIT, VenusTestType.VENUS); // same id again: a no-op
             c.sendDwords(1, VCMD_GET_PARAM, 1);
             c.reply(VCMD_GET_PARAM);
@@ -145,8 +145,8 @@ class VtestServerTest {
 
     @Test
     void hostBlobMappedByClientAndDeviceSeesTheSameBytes() throws Exception {
-        try (VtestTestClient c = venusClient(); Arena a = Arena.ofConfined()) {
-            VtestTestClient.Blob b = c.createBlob(2, 1, 131268, 0); // Mesa's ring shmem
+        try (VtestClient c = venusClient(); Arena a = Arena.ofConfined()) {
+            VtestClient.Blob b = c.createBlob(2, 1, 131268, 0); // Mesa's ring shmem
             assertEquals(1, b.resId());
             MemorySegment mine = Mman.mapShared(b.fd(), 0, 131268, a);
             Fds.close(b.fd()); // as Mesa: close after mmap
@@ -161,8 +161,8 @@ class VtestServerTest {
 
     @Test
     void guestBlobIsVtestShmThatTheDeviceReadsAsBacking() throws Exception {
-        try (VtestTestClient c = venusClient(); Arena a = Arena.ofConfined()) {
-            VtestTestClient.Blob b = c.createBlob(1, 2, 8192, 0);
+        try (VtestClient c = venusClient(); Arena a = Arena.ofConfined()) {
+            VtestClient.Blob b = c.createBlob(1, 2, 8192, 0);
             MemorySegment mine = Mman.mapShared(b.fd(), 0, 8192, a);
             Fds.close(b.fd());
             mine.set(U32, 100, 42);
@@ -174,7 +174,7 @@ class VtestServerTest {
 
     @Test
     void submitCmd2PassesTheStreamVerbatimAndFencesOnlyWhenItCarriesSyncs() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             c.submitCmd2(VCMD_SUBMIT_CMD2_FLAG_RING_IDX, 0, new int[] {188, 0, 7}, new int[0], new long[0]);
             int sync = c.syncCreate(0);
             c.submitCmd2(VCMD_SUBMIT_CMD2_FLAG_RING_IDX, 3, new int[] {5}, new int[] {sync}, new long[] {1});
@@ -193,7 +193,7 @@ class VtestServerTest {
     @Test
     void ringSyncsAreSignalledOnlyWhenTheDeviceCompletesTheFence() throws Exception {
         type.inner.asyncFences = true;
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             int sync = c.syncCreate(0);
             c.submitCmd2(VCMD_SUBMIT_CMD2_FLAG_RING_IDX, 1, new int[] {1, 2}, new int[] {sync}, new long[] {5});
             int efd = c.syncWait(false, -1, new int[] {sync}, new long[] {5});
@@ -211,7 +211,7 @@ class VtestServerTest {
     @Test
     void submitWithoutRingIdxSignalsItsSyncsAtOnce() throws Exception {
         type.inner.asyncFences = true;
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             int sync = c.syncCreate(0);
             c.submitCmd2(0, 0, new int[] {1}, new int[] {sync}, new long[] {2});
             assertEquals(2, c.syncRead(sync));
@@ -220,7 +220,7 @@ class VtestServerTest {
 
     @Test
     void syncWaitSatisfiedNowIsReadableAtOnceAndWriteCanLowerTheValue() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             int s = c.syncCreate(7);
             assertEquals(7, c.syncRead(s));
             int efd = c.syncWait(false, 1000, new int[] {s}, new long[] {7});
@@ -233,7 +233,7 @@ class VtestServerTest {
 
     @Test
     void syncWaitTimesOutWithoutSignalAndTimeoutZeroIsAPoll() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             int s = c.syncCreate(0);
             int efd = c.syncWait(false, 50, new int[] {s}, new long[] {1});
             assertFalse(readable(efd, 150));
@@ -249,7 +249,7 @@ class VtestServerTest {
 
     @Test
     void syncWaitAnyIsSatisfiedByOneSyncAndAllNeedsEvery() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             int s1 = c.syncCreate(0);
             int s2 = c.syncCreate(0);
             int any = c.syncWait(true, -1, new int[] {s1, s2}, new long[] {1, 1});
@@ -268,13 +268,13 @@ class VtestServerTest {
     @Test
     void disconnectFreesEveryResourceFdAndMappingOfTheClient() throws Exception {
         // warm up classes and lazily opened fds of the JVM first
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             c.createBlob(2, 1, 4096, 0);
         }
         await(() -> server.clientCount() == 0, "warm-up client gone");
         System.gc();
         int before = Fds.openCount();
-        VtestTestClient c = venusClient();
+        VtestClient c = venusClient();
         List<Integer> fds = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             fds.add(c.createBlob(2, 1, 65536, 0).fd());
@@ -298,7 +298,7 @@ class VtestServerTest {
             "submitOutsideMessage", "unknownSync", "hugeRendererName", "truncatedPayload", "createRendererTwice",
             "busyWaitOnResourceBeforeContext", "blobTypeZero"})
     void malformedMessageEndsOnlyThatClient(String kind) throws Exception {
-        try (VtestTestClient bad = new VtestTestClient(path); VtestTestClient good = venusClient()) {
+        try (VtestClient bad = VtestClient.connect(path); VtestClient good = venusClient()) {
             if (!kind.equals("notCreateRendererFirst") && !kind.equals("hugeRendererName")) {
                 bad.createRenderer("bad");
             }
@@ -327,18 +327,18 @@ class VtestServerTest {
             // the other client is still served
             int s = good.syncCreate(3);
             assertEquals(3, good.syncRead(s));
-            VtestTestClient.Blob b = good.createBlob(2, 1, 4096, 0);
+            VtestClient.Blob b = good.createBlob(2, 1, 4096, 0);
             Fds.close(b.fd());
         }
         // and new clients are accepted
-        try (VtestTestClient again = new VtestTestClient(path)) {
+        try (VtestClient again = VtestClient.connect(path)) {
             assertEquals(3, again.handshake("again"));
         }
     }
 
     @Test
     void blobOverTheClientByteLimitEndsTheClient() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             c.sendDwords(6, VCMD_RESOURCE_CREATE_BLOB, 2, 1, 0, 1, 0, 0); // 4 GiB
             assertTrue(c.closedByServer());
         }
@@ -353,8 +353,8 @@ class VtestServerTest {
             for (int i = 0; i < n; i++) {
                 int k = i;
                 results.add(pool.submit(() -> {
-                    try (VtestTestClient c = venusClient(); Arena a = Arena.ofConfined()) {
-                        VtestTestClient.Blob b = c.createBlob(2, 1, 4096, 0);
+                    try (VtestClient c = venusClient(); Arena a = Arena.ofConfined()) {
+                        VtestClient.Blob b = c.createBlob(2, 1, 4096, 0);
                         MemorySegment m = Mman.mapShared(b.fd(), 0, 4096, a);
                         Fds.close(b.fd());
                         m.set(U32, 0, k);
@@ -381,16 +381,16 @@ class VtestServerTest {
     void clientsOverMaxClientsAreClosedAtOnce() throws Exception {
         server.stop();
         server = new VtestServer(device, TestConfig.at(path).withMaxClients(1));
-        try (VtestTestClient first = new VtestTestClient(path)) {
+        try (VtestClient first = VtestClient.connect(path)) {
             assertEquals(3, first.handshake("first"));
-            try (VtestTestClient second = new VtestTestClient(path)) {
+            try (VtestClient second = VtestClient.connect(path)) {
                 assertTrue(second.closedByServer());
             }
             first.sendDwords(1, VCMD_GET_PARAM, 1);
             assertArrayEquals(new int[] {1, 64}, first.reply(VCMD_GET_PARAM), "the first client is still served");
         }
         await(() -> server.clientCount() == 0, "first client gone");
-        try (VtestTestClient third = new VtestTestClient(path)) {
+        try (VtestClient third = VtestClient.connect(path)) {
             assertEquals(3, third.handshake("third"), "a freed slot is usable again");
         }
     }
@@ -400,20 +400,20 @@ class VtestServerTest {
         org.virtgpu.core.nativeio.NativeException e = org.junit.jupiter.api.Assertions.assertThrows(
                 org.virtgpu.core.nativeio.NativeException.class, () -> new VtestServer(device, TestConfig.at(path)));
         assertEquals(org.virtgpu.core.nativeio.Errno.EADDRINUSE, e.errno());
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             assertEquals(3, c.handshake("still served by the first"));
         }
         server.stop();
         Files.createFile(Path.of(path)); // stale file left by a crashed server
         server = new VtestServer(device, TestConfig.at(path));
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             assertEquals(3, c.handshake("new server"));
         }
     }
 
     @Test
     void stoppingTheServerClosesTheListenerAndEveryClient() throws Exception {
-        VtestTestClient c = venusClient();
+        VtestClient c = venusClient();
         c.createBlob(2, 1, 4096, 0);
         server.stop();
         assertTrue(c.closedByServer());
@@ -424,7 +424,7 @@ class VtestServerTest {
 
     @Test
     void virglEraResourceWithInlineTransfersRoundTripsThroughTheDevice() throws Exception {
-        try (VtestTestClient c = venusClient()) {
+        try (VtestClient c = venusClient()) {
             // RESOURCE_CREATE (v3: handle 0): PIPE_BUFFER of 64 bytes
             c.sendDwords(10, VCMD_RESOURCE_CREATE, 0, 0, 0, 0, 64, 1, 1, 1, 0, 0);
             int res = c.reply(VCMD_RESOURCE_CREATE)[0];
@@ -453,7 +453,7 @@ class VtestServerTest {
 
     @Test
     void getCapsWithoutAVirglCapsetEndsTheClientCleanly() throws Exception {
-        try (VtestTestClient c = new VtestTestClient(path)) {
+        try (VtestClient c = VtestClient.connect(path)) {
             c.handshake("virpipe");
             c.sendDwords(0, VCMD_GET_CAPS2);
             assertTrue(c.closedByServer());

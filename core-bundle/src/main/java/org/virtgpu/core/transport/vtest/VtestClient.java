@@ -4,31 +4,48 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import org.virtgpu.core.nativeio.Errno;
 import org.virtgpu.core.nativeio.Fds;
 import org.virtgpu.core.nativeio.NativeException;
 import org.virtgpu.core.nativeio.UnixSockets;
 
-/** A vtest client written from the wire description (research/vtest-venus.md), as Mesa's Venus ICD talks. */
-final class VtestTestClient implements AutoCloseable {
+/**
+ * The client side of the vtest wire, written from research/vtest-venus.md as Mesa's drivers speak it: the
+ * transport's own warm-up ({@link VtestWarmup}) drives a connection with it, and the tests do. One thread at a time;
+ * it owns its socket and closes it.
+ */
+final class VtestClient implements AutoCloseable {
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
     final int fd;
     private final Arena arena = Arena.ofConfined();
+    private final MemorySegment one = arena.allocate(1);
+    private MemorySegment buf = arena.allocate(512, 8);
 
-    VtestTestClient(String path) throws NativeException {
-        fd = UnixSockets.connect(path);
+    VtestClient(int fd) {
+        this.fd = fd;
+    }
+
+    static VtestClient connect(String path) throws NativeException {
+        return new VtestClient(UnixSockets.connect(path));
+    }
+
+    /** The reused buffer, grown (doubling) to at least {@code bytes}. */
+    private MemorySegment buffer(long bytes) {
+        if (buf.byteSize() < bytes) {
+            buf = arena.allocate(Math.max(bytes, 2 * buf.byteSize()), 8);
+        }
+        return buf;
     }
 
     /** Sends dwords as they are (header included). */
     void sendDwords(int... dw) throws NativeException {
-        MemorySegment s = arena.allocate(4L * Math.max(1, dw.length));
-        for (int i = 0; i < dw.length; i++) {
-            s.set(U32, 4L * i, dw[i]);
-        }
+        MemorySegment s = buffer(4L * dw.length);
+        MemorySegment.copy(dw, 0, s, U32, 0, dw.length);
         UnixSockets.sendAll(fd, s.asSlice(0, 4L * dw.length));
     }
 
     void sendBytes(byte[] b) throws NativeException {
-        MemorySegment s = arena.allocate(Math.max(1, b.length));
+        MemorySegment s = buffer(b.length);
         MemorySegment.copy(b, 0, s, ValueLayout.JAVA_BYTE, 0, b.length);
         UnixSockets.sendAll(fd, s.asSlice(0, b.length));
     }
@@ -61,36 +78,40 @@ final class VtestTestClient implements AutoCloseable {
         if (n == 0) {
             return new int[0];
         }
-        byte[] b = readBytes(4L * n);
-        if (b == null) {
-            return null;
-        }
-        MemorySegment s = MemorySegment.ofArray(b);
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = s.get(U32, 4L * i);
-        }
-        return out;
+        MemorySegment s = read(4L * n);
+        return s == null ? null : s.toArray(U32);
     }
 
     byte[] readBytes(long n) throws NativeException {
-        MemorySegment s = arena.allocate(n);
+        MemorySegment s = read(n);
+        return s == null ? null : s.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** Exactly n bytes into the reused buffer; null when the server closed the connection first. */
+    private MemorySegment read(long n) throws NativeException {
+        MemorySegment s = buffer(n).asSlice(0, n);
         int[] fds = UnixSockets.recvFully(fd, s);
         if (fds == null) {
             return null;
         }
-        for (int f : fds) {
-            Fds.close(f);
+        if (fds.length > 0) {
+            for (int f : fds) {
+                Fds.closeQuietly(f);
+            }
             throw new IllegalStateException("an fd came with reply bytes");
         }
-        return s.toArray(ValueLayout.JAVA_BYTE);
+        return s;
     }
 
     /** The 1-byte message carrying one fd via SCM_RIGHTS. */
     int receiveFd() throws NativeException {
-        MemorySegment one = arena.allocate(1);
         int[] fds = UnixSockets.recvFully(fd, one);
         if (fds == null || fds.length != 1) {
+            if (fds != null) {
+                for (int f : fds) {
+                    Fds.closeQuietly(f);
+                }
+            }
             throw new IllegalStateException("expected one fd, got " + (fds == null ? "EOF" : fds.length));
         }
         return fds[0];
@@ -98,12 +119,11 @@ final class VtestTestClient implements AutoCloseable {
 
     /** True when the server closed the connection (reads EOF), failing if anything else arrives. */
     boolean closedByServer() throws NativeException {
-        MemorySegment one = arena.allocate(1);
         try {
             int[] fds = UnixSockets.recvFully(fd, one);
             return fds == null;
         } catch (NativeException e) {
-            return e.errno() == org.virtgpu.core.nativeio.Errno.ECONNRESET;
+            return e.errno() == Errno.ECONNRESET;
         }
     }
 
@@ -129,6 +149,10 @@ final class VtestTestClient implements AutoCloseable {
                 (int) blobId, (int) (blobId >>> 32));
         int res = reply(VtestProtocol.VCMD_RESOURCE_CREATE_BLOB)[0];
         return new Blob(res, receiveFd());
+    }
+
+    void unref(int resId) throws NativeException {
+        sendDwords(1, VtestProtocol.VCMD_RESOURCE_UNREF, resId);
     }
 
     int syncCreate(long value) throws NativeException {
