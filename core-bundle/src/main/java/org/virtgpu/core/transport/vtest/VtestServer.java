@@ -94,7 +94,7 @@ public final class VtestServer {
         acceptor = Thread.ofPlatform().name("vtest-accept").daemon().start(this::acceptLoop);
         LOG.log(Level.INFO, "vtest listening on {0}", path);
         if (config.warmupRounds() > 0) {
-            warmup = VtestWarmup.start(config.warmupRounds(), config, () -> stopping);
+            warmup = VtestWarmup.start(config, () -> stopping);
         }
     }
 

@@ -97,10 +97,10 @@ final class VtestWarmup {
         return new Result(done, messages, System.nanoTime() - t0, failure);
     }
 
-    /** Starts {@link #run} on a daemon thread that logs its result. */
-    static Thread start(int rounds, VtestConfig config, BooleanSupplier stop) {
+    /** Starts {@link #run} of the configured {@code warmupRounds} on a daemon thread that logs its result. */
+    static Thread start(VtestConfig config, BooleanSupplier stop) {
         return Thread.ofPlatform().daemon().name("vtest-warmup").start(() -> {
-            Result r = run(rounds, config, stop);
+            Result r = run(config.warmupRounds(), config, stop);
             if (r.failure() != null) {
                 LOG.log(Level.WARNING, "vtest warm-up ended early after {0} rounds: {1}", r.rounds(), r.failure());
             }
