@@ -5,14 +5,9 @@
 #   scripts/bench-core.sh [extra JMH options]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-export JAVA_HOME=${JAVA_HOME:-$(bash scripts/setup.sh --print-java-home)}
-OUT="$ROOT/benchmarks/target"
-./mvnw -B -q -pl benchmarks -am package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/cp.txt >&2
-CP="$OUT/classes:$(cat "$OUT/cp.txt")"
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main DispatcherBenchmark \
-  -rf json -rff "$OUT/jmh.json" "$@" >&2
-python3 - "$OUT/jmh.json" <<'PY'
+JSON="$ROOT/benchmarks/target/jmh.json"
+bash "$ROOT/scripts/jmh.sh" DispatcherBenchmark "$JSON" "$@"
+python3 - "$JSON" <<'PY'
 import json, sys
 rows = {r["benchmark"].rsplit(".", 1)[1]: r["primaryMetric"] for r in json.load(open(sys.argv[1]))}
 frame = 1280 * 800 * 4

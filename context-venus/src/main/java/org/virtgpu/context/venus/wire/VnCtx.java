@@ -25,6 +25,8 @@ public final class VnCtx {
     private int chainDepth;
     /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
     private long device;
+    /** the device of the handle a lookup just resolved (filled by VnObjects.host, read at once) */
+    private final long[] deviceOf = new long[1];
     private final MemorySegment[] fnCache = new MemorySegment[512];
     /** set from another thread when this stream's ring is stopping: bounded host waits end at their next slice */
     private volatile boolean cancelled;
@@ -206,7 +208,7 @@ public final class VnCtx {
      * error, or NULL when {@code lenient}.
      */
     public long host(int type, long id, boolean lenient) {
-        long h = objects.host(type, id);
+        long h = objects.host(type, id, deviceOf);
         if (h == 0 && id != 0) {
             if (lenient) {
                 return 0;
@@ -223,7 +225,7 @@ public final class VnCtx {
      * makes the Vulkan loader's trampoline abort the whole process.
      */
     public long hostValid(int type, long id) {
-        long h = objects.host(type, id);
+        long h = objects.host(type, id, deviceOf);
         if (h == 0) {
             throw new VnProtocolException((id == 0 ? "VK_NULL_HANDLE" : "unknown object id " + id)
                     + " where a valid handle is required (handle type " + type + ")");
@@ -238,13 +240,14 @@ public final class VnCtx {
      */
     public long dispatch(int type, long id) {
         long h = hostValid(type, id);
-        device = objects.device(type, h);
+        device = deviceOf[0];
         return h;
     }
 
+    /** Checks the device of the handle just looked up (its device is in {@code deviceOf[0]}). */
     private void checkDevice(int type, long id, long h) {
         if (device != 0 && h != 0) {
-            long d = objects.device(type, h);
+            long d = deviceOf[0];
             if (d != 0 && d != device) {
                 throw new VnProtocolException("object id " + id + " (handle type " + type + ") belongs to another device");
             }

@@ -1,11 +1,12 @@
 package org.virtgpu.context.venus.wire;
 
+import java.util.Arrays;
 
 /**
  * Client object ids to host handles, per handle type, both ways (replies carry ids of host handles the driver
- * returned, e.g. physical devices in a device group). Shared by the context stream and every ring of a context, so
- * each handle type's maps are guarded by that type's lock: uncontended in the common case of one busy ring, and the
- * lookup path is allocation-free (primitive maps), which matters more here than lock-freedom.
+ * returned, e.g. physical devices in a device group). Shared by the context stream and every ring of a context, so it
+ * is guarded by one lock: uncontended in the common case of one busy ring, and every path is allocation-free
+ * (primitive maps and arrays), which matters more here than lock-freedom.
  *
  * <p>Every handle the decoder passes to the host driver comes from here, so this table is what keeps a guest from
  * handing the driver a pointer it did not create. Three rules make that hold for objects the driver frees:
@@ -19,76 +20,51 @@ package org.virtgpu.context.venus.wire;
  * <li>Each object knows its VkDevice ({@link #device}); {@link VnCtx} refuses a handle of another device than the one
  * the command is dispatched on (Vulkan: "must have been created, allocated, or retrieved from device").</li>
  * </ul>
- * Parent links live in a plain map under one lock: they change only when objects are made or destroyed.
+ *
+ * <p>One record per host object, in parallel arrays indexed by a slot number: its type, id, host handle, device,
+ * the executor's value and object ({@link #extra}, {@link #attach}), and its place in the parent's list of children
+ * (an intrusive doubly linked list of slots). Two maps per handle type find a record: id -> slot and host -> slot.
+ * Binding or unbinding a buffer is then two map updates and a list splice; five to six maps per object before made
+ * the object table about a fifth of the ring's time in a buffer churn (docs/venus.md "Session 10"). A lookup by id
+ * reads the host handle and its device from the one record. A record can exist before its object is bound (an
+ * executor's value kept between the driver's create and the bind), with id 0.
  */
 public final class VnObjects {
-    private final LongLongMap[] toHost;
-    private final LongLongMap[] toId;
-    /** host handle -> its VkDevice's host handle (itself for a device); absent above device level */
-    private final LongLongMap[] deviceOf;
-    /** host -> a value the executor keeps with the object (see {@link #extra}); per type, made on first use */
-    private final LongLongMap[] extraOf;
-    /** host -> an object the executor keeps with the object (see {@link #attach}); per type, made on first use */
-    private final java.util.HashMap<Long, Object>[] attachedOf;
-    private final int deviceType;
-    /**
-     * Parent links for cascading unbinds, guarded by {@code family}: per child type, child host -> parent host and
-     * parent type; per parent type, parent host -> its children by type. Primitive maps, so binding and unbinding
-     * one of 2000 buffers allocates nothing (records and hash sets per bind cost about 100 ns of each ~270 ns
-     * bind+unbind when warm, and much more before the JIT has compiled them).
-     */
-    private final LongLongMap[] parentHostOf;
-    private final LongLongMap[] parentTypeOf;
-    private final LongLongMap[] kidsOf; // parent host -> index into kids (+1)
-    private Children[] kids = new Children[16];
-    private int kidsFree; // head of the free list of kids slots (+1), 0 when none
-    private int kidsUsed;
     private final int types;
-    private final Object family = new Object();
+    private final int deviceType;
+    /** per type: client id -> slot + 1 (bound records only) */
+    private final LongLongMap[] slotOfId;
+    /** per type: host handle -> slot + 1 (every record) */
+    private final LongLongMap[] slotOfHost;
 
-    /** The children of one parent, by type (a set per type: a LongLongMap with value 1). */
-    private static final class Children {
-        final LongLongMap[] byType;
-        int nextFree;
-
-        Children(int types) {
-            byType = new LongLongMap[types];
-        }
-
-        LongLongMap set(int type) {
-            LongLongMap m = byType[type];
-            if (m == null) {
-                m = byType[type] = new LongLongMap();
-            }
-            return m;
-        }
-    }
+    // ---- records, by slot; slot links are slot + 1 (0 = none)
+    private int[] type = new int[64];
+    private long[] id = new long[64];
+    private long[] host = new long[64];
+    private long[] device = new long[64];
+    private long[] extra = new long[64];
+    private Object[] attached = new Object[64];
+    private int[] parent = new int[64];
+    private int[] firstChild = new int[64];
+    private int[] next = new int[64]; // the next sibling; the free list's link for a free slot
+    private int[] prev = new int[64];
+    private int used;
+    private int free; // head of the free list (+1), 0 when none
+    private int bound;
 
     /**
-     * @param types      number of handle types (type ids are 1..types-1)
+     * @param types      number of handle types (type ids are 0..types-1)
      * @param deviceType the type id of VkDevice (objects below a device record it)
      */
     public VnObjects(int types, int deviceType) {
         this.types = types;
-        toHost = new LongLongMap[types];
-        toId = new LongLongMap[types];
-        deviceOf = new LongLongMap[types];
-        extraOf = new LongLongMap[types];
-        @SuppressWarnings("unchecked")
-        java.util.HashMap<Long, Object>[] a = new java.util.HashMap[types];
-        attachedOf = a;
-        parentHostOf = new LongLongMap[types];
-        parentTypeOf = new LongLongMap[types];
-        kidsOf = new LongLongMap[types];
-        for (int i = 0; i < types; i++) {
-            toHost[i] = new LongLongMap();
-            toId[i] = new LongLongMap();
-            deviceOf[i] = new LongLongMap();
-            parentHostOf[i] = new LongLongMap();
-            parentTypeOf[i] = new LongLongMap();
-            kidsOf[i] = new LongLongMap();
-        }
         this.deviceType = deviceType;
+        slotOfId = new LongLongMap[types];
+        slotOfHost = new LongLongMap[types];
+        for (int i = 0; i < types; i++) {
+            slotOfId[i] = new LongLongMap();
+            slotOfHost[i] = new LongLongMap();
+        }
     }
 
     /** The host handle for id; 0 for id 0 and for an unknown id (host handles of live objects are never 0). */
@@ -96,17 +72,36 @@ public final class VnObjects {
         if (id == 0) {
             return 0;
         }
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return m.get(id);
+        synchronized (this) {
+            int s = (int) slotOfId[type].get(id);
+            return s == 0 ? 0 : host[s - 1];
         }
     }
 
-    /** The host VkDevice a bound host handle belongs to (itself for a device), 0 above device level. */
+    /**
+     * The host handle for id (as {@link #host(int, long)}) and, in {@code deviceOut[0]}, the host VkDevice it belongs
+     * to (0 above device level or for an unknown id): one lookup for the decoder's checked handles.
+     */
+    public long host(int type, long id, long[] deviceOut) {
+        deviceOut[0] = 0;
+        if (id == 0) {
+            return 0;
+        }
+        synchronized (this) {
+            int s = (int) slotOfId[type].get(id);
+            if (s == 0) {
+                return 0;
+            }
+            deviceOut[0] = device[s - 1];
+            return host[s - 1];
+        }
+    }
+
+    /** The host VkDevice a host handle belongs to (itself for a device), 0 above device level or when unknown. */
     public long device(int type, long host) {
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return deviceOf[type].get(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            return s == 0 ? 0 : device[s - 1];
         }
     }
 
@@ -115,16 +110,20 @@ public final class VnObjects {
         if (host == 0) {
             return 0;
         }
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return toId[type].get(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            return s == 0 ? 0 : id[s - 1];
         }
     }
 
     /** The host handle of the object host was bound under (its pool, for a command buffer or descriptor set), or 0. */
     public long parent(int type, long host) {
-        synchronized (family) {
-            return parentHostOf[type].get(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s == 0 || parent[s - 1] == 0) {
+                return 0;
+            }
+            return this.host[parent[s - 1] - 1];
         }
     }
 
@@ -134,45 +133,41 @@ public final class VnObjects {
     }
 
     /**
-     * Binds id to host as a child of the object {@code parentHost} of {@code parentType} (0 for none). An id that
-     * named another object before names this one now (the old one, still alive on the host, can no longer be named,
-     * nor can its descendants); a host handle known under another id loses that id.
+     * Binds id to host as a child of the object {@code parentHost} of {@code parentType} (0 for none; a parent not in
+     * the table, which another ring may have just destroyed, counts as none). An id that named another object before
+     * names this one now (the old one, still alive on the host, can no longer be named, nor can its descendants); a
+     * host handle known under another id loses that id.
      */
     public void bind(int type, long id, long host, int parentType, long parentHost) {
         if (id == 0 || host == 0) {
             return;
         }
-        long device = type == deviceType ? host : parentHost == 0 ? 0 : device(parentType, parentHost);
-        long displaced;
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            long oldId = toId[type].put(host, id);
-            if (oldId != 0 && oldId != id && m.get(oldId) == host) {
-                m.remove(oldId); // the same host object under a new id (vkGetDeviceQueue twice)
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s == 0) {
+                s = newRecord(type, host);
             }
-            displaced = m.put(id, host);
-            if (displaced == host) {
-                displaced = 0;
+            int r = s - 1;
+            long oldId = this.id[r];
+            if (oldId != 0 && oldId != id && slotOfId[type].get(oldId) == s) {
+                slotOfId[type].remove(oldId); // the same host object under a new id (vkGetDeviceQueue twice)
             }
-            if (device != 0) {
-                deviceOf[type].put(host, device);
+            if (oldId == 0) {
+                bound++;
             }
-        }
-        if (displaced != 0) {
-            unbindHost(type, displaced); // the guest reused a live id
-        }
-        if (parentHost != 0 && parentType > 0 && parentType < types) {
-            synchronized (family) {
-                long wasType = parentTypeOf[type].get(host);
-                long wasHost = parentHostOf[type].get(host);
-                if (wasType != parentType || wasHost != parentHost) {
-                    if (wasType != 0) {
-                        dropChild((int) wasType, wasHost, type, host);
-                    }
-                    parentTypeOf[type].put(host, parentType);
-                    parentHostOf[type].put(host, parentHost);
-                    childrenOf(parentType, parentHost, true).set(type).put(host, 1);
-                }
+            this.id[r] = id;
+            int displaced = (int) slotOfId[type].put(id, s);
+            int p = parentType > 0 && parentType < types && parentHost != 0 ? slot(parentType, parentHost) : 0;
+            long dev = type == deviceType ? host : p == 0 ? 0 : device[p - 1];
+            if (dev != 0) {
+                device[r] = dev;
+            }
+            if (p != 0 && parent[r] != p && !withinOrSelf(p, s)) {
+                unlink(s);
+                link(s, p);
+            }
+            if (displaced != 0 && displaced != s) {
+                drop(displaced); // the guest reused a live id
             }
         }
     }
@@ -182,107 +177,20 @@ public final class VnObjects {
         if (host == 0) {
             return;
         }
-        forget(type, host);
-        Children mine;
-        synchronized (family) {
-            long parentType = parentTypeOf[type].remove(host);
-            long parentHost = parentHostOf[type].remove(host);
-            if (parentType != 0) {
-                dropChild((int) parentType, parentHost, type, host);
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s != 0) {
+                drop(s);
             }
-            mine = takeChildren(type, host);
         }
-        forgetAll(mine);
     }
 
     /** Forgets the descendants of host but keeps it (vkResetDescriptorPool frees the pool's sets). */
     public void unbindChildren(int type, long host) {
-        Children mine;
-        synchronized (family) {
-            mine = takeChildren(type, host);
-        }
-        forgetAll(mine);
-    }
-
-    private void forgetAll(Children mine) {
-        if (mine == null) {
-            return;
-        }
-        for (int t = 0; t < mine.byType.length; t++) {
-            LongLongMap set = mine.byType[t];
-            if (set == null) {
-                continue;
-            }
-            for (long h : set.keys()) {
-                synchronized (family) {
-                    parentTypeOf[t].remove(h);
-                    parentHostOf[t].remove(h);
-                }
-                unbindHost(t, h); // depth is bounded by vk.xml's parent chain (instance > ... > set)
-            }
-        }
-    }
-
-    // ---- parent -> children index (callers hold family)
-
-    private Children childrenOf(int parentType, long parentHost, boolean create) {
-        long slot = kidsOf[parentType].get(parentHost);
-        if (slot != 0) {
-            return kids[(int) slot - 1];
-        }
-        if (!create) {
-            return null;
-        }
-        int i;
-        if (kidsFree != 0) {
-            i = kidsFree - 1;
-            kidsFree = kids[i].nextFree;
-            kids[i].nextFree = 0;
-        } else {
-            if (kidsUsed == kids.length) {
-                kids = java.util.Arrays.copyOf(kids, kids.length * 2);
-            }
-            i = kidsUsed++;
-            kids[i] = new Children(types);
-        }
-        kidsOf[parentType].put(parentHost, i + 1L);
-        return kids[i];
-    }
-
-    private void dropChild(int parentType, long parentHost, int type, long host) {
-        Children c = childrenOf(parentType, parentHost, false);
-        if (c != null && c.byType[type] != null) {
-            c.byType[type].remove(host);
-        }
-    }
-
-    /** Detaches the children of (type, host) from the index; the returned object is the caller's from now on. */
-    private Children takeChildren(int type, long host) {
-        long slot = kidsOf[type].remove(host);
-        if (slot == 0) {
-            return null;
-        }
-        int i = (int) slot - 1;
-        Children c = kids[i];
-        kids[i] = new Children(types); // the slot gets fresh sets; c goes to the caller
-        kids[i].nextFree = kidsFree;
-        kidsFree = i + 1;
-        return c;
-    }
-
-    private void forget(int type, long host) {
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            long id = toId[type].remove(host);
-            if (id != 0 && m.get(id) == host) {
-                m.remove(id);
-            }
-            deviceOf[type].remove(host);
-            if (extraOf[type] != null) {
-                extraOf[type].remove(host);
-            }
-            if (attachedOf[type] != null) {
-                attachedOf[type].remove(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s != 0) {
+                dropChildren(s);
             }
         }
     }
@@ -290,12 +198,12 @@ public final class VnObjects {
     /**
      * The object kept with a host object by {@link #attach} (an image's shape, say), null when none. Like
      * {@link #extra(int, long)}, it is forgotten with the object's binding. For the few objects that need more than
-     * one long: the values are boxed.
+     * one long.
      */
     public Object attached(int type, long host) {
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return attachedOf[type] == null ? null : attachedOf[type].get(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            return s == 0 ? null : attached[s - 1];
         }
     }
 
@@ -304,18 +212,15 @@ public final class VnObjects {
         if (host == 0) {
             return;
         }
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            if (value == null) {
-                if (attachedOf[type] != null) {
-                    attachedOf[type].remove(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s == 0) {
+                if (value == null) {
+                    return;
                 }
-                return;
+                s = newRecord(type, host);
             }
-            if (attachedOf[type] == null) {
-                attachedOf[type] = new java.util.HashMap<>();
-            }
-            attachedOf[type].put(host, value);
+            attached[s - 1] = value;
         }
     }
 
@@ -324,9 +229,9 @@ public final class VnObjects {
      * is forgotten with the object's binding.
      */
     public long extra(int type, long host) {
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return extraOf[type] == null ? 0 : extraOf[type].get(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            return s == 0 ? 0 : extra[s - 1];
         }
     }
 
@@ -335,36 +240,144 @@ public final class VnObjects {
         if (host == 0) {
             return;
         }
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            if (value == 0) {
-                if (extraOf[type] != null) {
-                    extraOf[type].remove(host);
+        synchronized (this) {
+            int s = slot(type, host);
+            if (s == 0) {
+                if (value == 0) {
+                    return;
                 }
-                return;
+                s = newRecord(type, host);
             }
-            if (extraOf[type] == null) {
-                extraOf[type] = new LongLongMap();
-            }
-            extraOf[type].put(host, value);
+            extra[s - 1] = value;
         }
     }
 
-    /** Host handles of one type (a snapshot, for teardown). */
+    /** Host handles of one type's bound objects (a snapshot, for teardown). */
     public long[] hosts(int type) {
-        LongLongMap m = toHost[type];
-        synchronized (m) {
-            return m.values();
+        synchronized (this) {
+            long[] slots = slotOfId[type].values();
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = host[(int) slots[i] - 1];
+            }
+            return slots;
         }
     }
 
-    public int count() {
-        int n = 0;
-        for (LongLongMap m : toHost) {
-            synchronized (m) {
-                n += m.size();
+    /** The number of bound objects. */
+    public synchronized int count() {
+        return bound;
+    }
+
+    // ---- records (callers hold this)
+
+    private int slot(int type, long host) {
+        return host == 0 ? 0 : (int) slotOfHost[type].get(host);
+    }
+
+    private int newRecord(int type, long host) {
+        int r;
+        if (free != 0) {
+            r = free - 1;
+            free = next[r];
+        } else {
+            if (used == this.type.length) {
+                grow();
+            }
+            r = used++;
+        }
+        this.type[r] = type;
+        this.host[r] = host;
+        id[r] = 0;
+        device[r] = 0;
+        extra[r] = 0;
+        attached[r] = null;
+        parent[r] = 0;
+        firstChild[r] = 0;
+        next[r] = 0;
+        prev[r] = 0;
+        slotOfHost[type].put(host, r + 1);
+        return r + 1;
+    }
+
+    private void grow() {
+        int n = type.length * 2;
+        type = Arrays.copyOf(type, n);
+        id = Arrays.copyOf(id, n);
+        host = Arrays.copyOf(host, n);
+        device = Arrays.copyOf(device, n);
+        extra = Arrays.copyOf(extra, n);
+        attached = Arrays.copyOf(attached, n);
+        parent = Arrays.copyOf(parent, n);
+        firstChild = Arrays.copyOf(firstChild, n);
+        next = Arrays.copyOf(next, n);
+        prev = Arrays.copyOf(prev, n);
+    }
+
+    /** Whether slot a is slot s or one of its descendants (a link s -> a would make a cycle). */
+    private boolean withinOrSelf(int a, int s) {
+        for (int x = a; x != 0; x = parent[x - 1]) {
+            if (x == s) {
+                return true;
             }
         }
-        return n;
+        return false;
+    }
+
+    /** Makes slot s the first child of slot p. */
+    private void link(int s, int p) {
+        int r = s - 1;
+        int head = firstChild[p - 1];
+        parent[r] = p;
+        prev[r] = 0;
+        next[r] = head;
+        if (head != 0) {
+            prev[head - 1] = s;
+        }
+        firstChild[p - 1] = s;
+    }
+
+    /** Takes slot s out of its parent's children, if it has a parent. */
+    private void unlink(int s) {
+        int r = s - 1;
+        int p = parent[r];
+        if (p == 0) {
+            return;
+        }
+        if (prev[r] != 0) {
+            next[prev[r] - 1] = next[r];
+        } else {
+            firstChild[p - 1] = next[r];
+        }
+        if (next[r] != 0) {
+            prev[next[r] - 1] = prev[r];
+        }
+        parent[r] = prev[r] = next[r] = 0;
+    }
+
+    /** Forgets slot s's descendants (depth is bounded by vk.xml's parent chain: instance > ... > set). */
+    private void dropChildren(int s) {
+        for (int c = firstChild[s - 1]; c != 0; c = firstChild[s - 1]) {
+            drop(c); // unlinks c, so the parent's first child moves on
+        }
+    }
+
+    /** Forgets slot s, its id and value, and its descendants; the slot goes to the free list. */
+    private void drop(int s) {
+        dropChildren(s);
+        unlink(s);
+        int r = s - 1;
+        int t = type[r];
+        if (id[r] != 0) {
+            if (slotOfId[t].get(id[r]) == s) {
+                slotOfId[t].remove(id[r]);
+            }
+            bound--;
+        }
+        slotOfHost[t].remove(host[r]);
+        attached[r] = null;
+        id[r] = 0;
+        host[r] = 0;
+        next[r] = free;
+        free = s;
     }
 }

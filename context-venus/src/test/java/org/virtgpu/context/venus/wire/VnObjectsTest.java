@@ -82,4 +82,77 @@ class VnObjectsTest {
         assertEquals(0xc000L, c.hostValid(BUFFER, 12), "the next command has its own device");
         c.close();
     }
+
+    @Test
+    void aValueKeptBeforeTheBindStaysWithTheObjectAndGoesWithIt() {
+        twoDevices().extra(BUFFER, 0xf000, 65536);
+        objects.attach(BUFFER, 0xf000, "shape");
+        assertEquals(0, objects.id(BUFFER, 0xf000), "kept, not bound");
+        assertEquals(7, objects.count());
+        objects.bind(BUFFER, 13, 0xf000, DEVICE, 0x4000);
+        assertEquals(65536L, objects.extra(BUFFER, 0xf000));
+        assertEquals("shape", objects.attached(BUFFER, 0xf000));
+        assertEquals(0x4000L, objects.device(BUFFER, 0xf000));
+        objects.unbindHost(DEVICE, 0x4000);
+        assertEquals(0L, objects.extra(BUFFER, 0xf000));
+        assertEquals(null, objects.attached(BUFFER, 0xf000));
+        assertEquals(0L, objects.host(BUFFER, 13));
+    }
+
+    @Test
+    void aParentNotInTheTableLinksNothing() {
+        twoDevices().bind(BUFFER, 30, 0x30000, DEVICE, 0x9999000);
+        assertEquals(0L, objects.parent(BUFFER, 0x30000));
+        assertEquals(0L, objects.device(BUFFER, 0x30000));
+        objects.bind(DEVICE, 31, 0x9999000); // a new device at that address does not inherit the buffer
+        objects.unbindHost(DEVICE, 0x9999000);
+        assertEquals(0x30000L, objects.host(BUFFER, 30));
+    }
+
+    @Test
+    void aBindThatWouldMakeACycleKeepsTheOldParent() {
+        twoDevices();
+        objects.bind(DEVICE, 3, 0x3000, POOL, 0xa000); // the pool is the device's child
+        assertEquals(0x2000L, objects.parent(DEVICE, 0x3000));
+        objects.unbindHost(DEVICE, 0x3000);
+        assertEquals(0L, objects.host(POOL, 10));
+        assertEquals(0L, objects.host(CMD, 11));
+    }
+
+    @Test
+    void reparentingMovesAnObjectBetweenParents() {
+        twoDevices().bind(CMD, 11, 0xb000, DEVICE, 0x4000);
+        assertEquals(0x4000L, objects.parent(CMD, 0xb000));
+        objects.unbindChildren(POOL, 0xa000);
+        assertEquals(0xb000L, objects.host(CMD, 11), "no longer the pool's");
+        objects.unbindHost(DEVICE, 0x4000);
+        assertEquals(0L, objects.host(CMD, 11));
+    }
+
+    @Test
+    void churnReusesRecordsAndForgetsEveryId() {
+        twoDevices();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 5000; i++) {
+                objects.bind(BUFFER, 1000 + i, 0x100000L + 0x140L * i, DEVICE, 0x3000);
+            }
+            assertEquals(5007, objects.count());
+            assertEquals(5001, objects.hosts(BUFFER).length);
+            for (int i = 0; i < 5000; i += 2) {
+                objects.unbindHost(BUFFER, 0x100000L + 0x140L * i);
+            }
+            objects.unbindHost(DEVICE, 0x3000); // the odd ones go with their device
+            for (int i = 0; i < 5000; i++) {
+                assertEquals(0L, objects.host(BUFFER, 1000 + i));
+            }
+            assertEquals(4, objects.count());
+            assertEquals(0xc000L, objects.host(BUFFER, 12));
+            objects.bind(DEVICE, 3, 0x3000, PHYSICAL, 0x2000);
+            objects.bind(POOL, 10, 0xa000, DEVICE, 0x3000);
+            objects.bind(CMD, 11, 0xb000, POOL, 0xa000);
+        }
+        long[] device = new long[1];
+        assertEquals(0xb000L, objects.host(CMD, 11, device));
+        assertEquals(0x3000L, device[0]);
+    }
 }

@@ -1,0 +1,91 @@
+package org.virtgpu.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnCtx;
+import org.virtgpu.context.venus.wire.VnObjects;
+
+/**
+ * The Venus context's object table under the calls the ring makes for e2e/venus/vkclient's buffers_2000 step (2000
+ * vkCreateBuffer, then 2000 vkDestroyBuffer): each create binds a buffer under its device and keeps its size with
+ * it; each destroy resolves the command's device and the buffer (with the same-device check) and unbinds it. A
+ * separate benchmark times a lookup alone (a handle parameter of any decoded command). No Vulkan is loaded: host
+ * handles are plain numbers shaped like a driver's pointers.
+ */
+@State(Scope.Thread)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class VenusObjectsBenchmark {
+    static final int BUFFERS = 2000;
+    static final int DEVICE = VnInfo.H_VkDevice;
+    static final int BUFFER = VnInfo.H_VkBuffer;
+    static final long DEVICE_ID = 3;
+    static final long DEVICE_HOST = 0x7f12_3400_0000L;
+
+    private VnObjects objects;
+    private VnCtx ctx;
+    private final long[] ids = new long[BUFFERS];
+    private final long[] hosts = new long[BUFFERS];
+    private long lookup;
+
+    @Setup
+    public void setup() {
+        objects = new VnObjects(VnInfo.HANDLE_TYPES, DEVICE);
+        objects.bind(VnInfo.H_VkInstance, 1, 0x7f12_1000_0000L);
+        objects.bind(VnInfo.H_VkPhysicalDevice, 2, 0x7f12_2000_0000L, VnInfo.H_VkInstance, 0x7f12_1000_0000L);
+        objects.bind(DEVICE, DEVICE_ID, DEVICE_HOST, VnInfo.H_VkPhysicalDevice, 0x7f12_2000_0000L);
+        ctx = new VnCtx(objects, type -> 0);
+        for (int i = 0; i < BUFFERS; i++) {
+            ids[i] = 100 + i;
+            hosts[i] = 0x7f12_5000_0000L + 0x140L * i; // malloc'd driver objects, 320 bytes apart
+        }
+    }
+
+    /** One buffers_2000 step: 2000 creates, then 2000 destroys (microseconds per step). */
+    @Benchmark
+    public int churn2000() {
+        for (int i = 0; i < BUFFERS; i++) {
+            ctx.dispatch(DEVICE, DEVICE_ID);
+            ctx.bind(BUFFER, ids[i], hosts[i], DEVICE, DEVICE_HOST);
+            objects.extra(BUFFER, hosts[i], 65536);
+            ctx.endCommand();
+        }
+        for (int i = 0; i < BUFFERS; i++) {
+            ctx.dispatch(DEVICE, DEVICE_ID);
+            long h = ctx.host(BUFFER, ids[i], true);
+            ctx.unbind(BUFFER, h);
+            ctx.endCommand();
+        }
+        return objects.count();
+    }
+
+    /** 2000 checked lookups of live buffers on their device (microseconds per 2000). */
+    @Benchmark
+    public void lookup2000(Blackhole bh) {
+        if (lookup == 0) {
+            for (int i = 0; i < BUFFERS; i++) {
+                objects.bind(BUFFER, ids[i], hosts[i], DEVICE, DEVICE_HOST);
+            }
+            lookup = 1;
+        }
+        ctx.dispatch(DEVICE, DEVICE_ID);
+        for (int i = 0; i < BUFFERS; i++) {
+            bh.consume(ctx.hostValid(BUFFER, ids[i]));
+        }
+        ctx.endCommand();
+    }
+}
