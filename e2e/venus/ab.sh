@@ -6,7 +6,8 @@
 #                  build: mkdir -p /tmp/a && cp -r launcher/target/{virtgpu.jar,lib,bundles} /tmp/a); may be the same
 #   ROUNDS         clients per side (default 40); the first SKIP (default 5) per side are left out (JIT warm-up)
 # usage: [JOPTS_A=..] [JOPTS_B=..] [VKCLIENT_BUFFERS=n] e2e/venus/ab.sh DIR_A DIR_B [ROUNDS]
-# The servers run as ./virtgpu run runs them (GLIBC_TUNABLES glibc.malloc.arena_max=2) on lavapipe.
+# The servers run as ./virtgpu run runs them (GLIBC_TUNABLES glibc.malloc.arena_max=2, java @launcher/jvm.args) on
+# lavapipe.
 set -euo pipefail
 DIR_A=$(cd "$1" && pwd)
 DIR_B=$(cd "$2" && pwd)
@@ -26,7 +27,7 @@ trap cleanup EXIT
 sh "$HERE/build.sh" "$WORK/build"
 start() { # DIR SOCKET JOPTS
     (cd "$1" && VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json GLIBC_TUNABLES=glibc.malloc.arena_max=2 \
-        exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow $3 \
+        exec "$JAVA_HOME/bin/java" "@$REPO/launcher/jvm.args" $3 \
         -jar virtgpu.jar --vtest-socket "$2" >"$2.log" 2>&1) &
     PIDS+=($!)
 }

@@ -70,9 +70,10 @@ fi
 
 log "virtgpu: launcher jar (Felix, all bundles), venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
-# the server's glibc allocator as ./virtgpu run sets it (docs/venus.md, "Host driver allocations")
-VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.arena_max=2} "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED \
-    --sun-misc-unsafe-memory-access=allow ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
+# the server's glibc allocator and JVM options as ./virtgpu run sets them (docs/venus.md, "Host driver allocations";
+# docs/launcher.md, "JVM options")
+VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.arena_max=2} "$JAVA_HOME/bin/java" "@$REPO/launcher/jvm.args" \
+    ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 [ -S "$SOCK" ] || { cat "$WORK/server.log" >&2; exit 1; }

@@ -7,7 +7,8 @@
 #                  build: mkdir -p /tmp/a && cp -r launcher/target/{virtgpu.jar,lib,bundles} /tmp/a); may be the same
 # usage: [JOPTS_A=..] [JOPTS_B=..] [ARGS_A=..] [ARGS_B=..] [SKIP=n] e2e/venus/seqab.sh DIR_A DIR_B [ROUNDS [CLIENTS]]
 #        (default 3 rounds, 15 clients); JOPTS_* go to the JVM, ARGS_* to the launcher (e.g. --config FILE)
-# The servers run as ./virtgpu run runs them (GLIBC_TUNABLES glibc.malloc.arena_max=2) on lavapipe.
+# The servers run as ./virtgpu run runs them (GLIBC_TUNABLES glibc.malloc.arena_max=2, java @launcher/jvm.args; an
+# option in JOPTS_* overrides the file's, e.g. JOPTS_A=-XX:PerMethodTrapLimit=100 for the JVM default) on lavapipe.
 set -euo pipefail
 DIR_A=$(cd "$1" && pwd)
 DIR_B=$(cd "$2" && pwd)
@@ -33,7 +34,7 @@ for r in $(seq 1 "$ROUNDS"); do
         sock=$WORK/$side.sock
         rm -f "$sock"
         (cd "$dir" && VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json GLIBC_TUNABLES=glibc.malloc.arena_max=2 \
-            exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow $opts \
+            exec "$JAVA_HOME/bin/java" "@$REPO/launcher/jvm.args" $opts \
             -jar virtgpu.jar $args --vtest-socket "$sock" >"$WORK/$side.log" 2>&1) &
         PID=$!
         for _ in $(seq 1 300); do [ -S "$sock" ] && break; sleep 0.1; done

@@ -129,7 +129,7 @@ start_virtgpu() {
   [ -f "$jar" ] || die "$jar missing (./virtgpu build)"
   jh=$(java_home)
   printf '{"vhostUser": {"enabled": true, "socketPath": "%s"}}\n' "$sock" > "$W/virtgpu.json"
-  "$jh/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  "$jh/bin/java" "@$ROOT/launcher/jvm.args" \
     -jar "$jar" --config "$W/virtgpu.json" --no-vtest --storage "$W/felix" > "$W/backend.log" 2>&1 &
   PIDS+=($!)
   wait_socket "$sock"

@@ -177,6 +177,21 @@ public final class Main implements Callable<Integer> {
                     + " fresh malloc arena (device creation about 1.3x slower, docs/venus.md); ./virtgpu run sets"
                     + " glibc.malloc.arena_max=2");
         }
+        if (!"0".equals(vmOption("PerMethodTrapLimit"))) {
+            LOG.info("the JVM runs without -XX:PerMethodTrapLimit=0: a fresh server's first clients recompile the"
+                    + " decoders the warm-ups compiled (first clients up to 2x slower, docs/launcher.md \"JVM options\");"
+                    + " ./virtgpu run passes launcher/jvm.args");
+        }
+    }
+
+    /** A HotSpot option's value, null where the JVM has no such option (not HotSpot). */
+    static String vmOption(String name) {
+        try {
+            return java.lang.management.ManagementFactory
+                    .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(name).getValue();
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
     }
 
     /**

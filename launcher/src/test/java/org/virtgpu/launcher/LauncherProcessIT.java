@@ -54,6 +54,8 @@ class LauncherProcessIT {
         run.await(l -> l.endsWith("transports: vtest on " + tmp.resolve("vtest.sock") + "; vhost-user disabled"), 1_000);
         assertTrue(run.lines().stream().anyMatch(l -> l.matches(".*bundle +\\d+ org\\.virtgpu\\.context\\.venus +\\S+ +ACTIVE")),
                 run.lines().toString());
+        assertFalse(run.lines().stream().anyMatch(l -> l.contains("PerMethodTrapLimit")),
+                "launcher/jvm.args is in effect: " + run.lines());
 
         // SIGTERM through the handle: Process.destroy() would also close our end of its stdout/stderr pipes
         run.process().toHandle().destroy();

@@ -41,13 +41,12 @@ public final class LauncherProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code target()/virtgpu.jar} with the JVM flags the docs give and the malloc setting {@code ./virtgpu run}
+     * Starts {@code target()/virtgpu.jar} with the JVM options of {@code launcher/jvm.args} and the malloc setting {@code ./virtgpu run}
      * adds, {@code user.home} under {@code dir} and {@code dir} as working directory; {@code env} is added to this
      * JVM's environment.
      */
     public static LauncherProcess start(Path dir, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+        List<String> cmd = new ArrayList<>(List.of(java(), "@" + jvmArgs(),
                 "-Duser.home=" + dir.resolve("home"), "-jar", OsgiHarness.target().resolve("virtgpu.jar").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
@@ -55,6 +54,11 @@ public final class LauncherProcess implements AutoCloseable {
         pb.environment().putAll(env);
         long t0 = System.nanoTime();
         return new LauncherProcess(pb.start(), t0);
+    }
+
+    /** {@code launcher/jvm.args}: the JVM options {@code ./virtgpu run} passes (an argument file). */
+    public static Path jvmArgs() {
+        return OsgiHarness.target().getParent().resolve("jvm.args").toAbsolutePath();
     }
 
     /** The JDK's java (failsafe system property {@code virtgpu.java}), else {@code java} from the PATH. */
