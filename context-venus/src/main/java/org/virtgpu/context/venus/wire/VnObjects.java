@@ -50,7 +50,6 @@ public final class VnObjects {
     private int[] prev = new int[64];
     private int used;
     private int free; // head of the free list (+1), 0 when none
-    private int bound;
 
     /**
      * @param types      number of handle types (type ids are 0..types-1)
@@ -151,9 +150,6 @@ public final class VnObjects {
             long oldId = this.id[r];
             if (oldId != 0 && oldId != id && slotOfId[type].get(oldId) == s) {
                 slotOfId[type].remove(oldId); // the same host object under a new id (vkGetDeviceQueue twice)
-            }
-            if (oldId == 0) {
-                bound++;
             }
             this.id[r] = id;
             int displaced = (int) slotOfId[type].put(id, s);
@@ -265,7 +261,11 @@ public final class VnObjects {
 
     /** The number of bound objects. */
     public synchronized int count() {
-        return bound;
+        int n = 0;
+        for (LongLongMap m : slotOfId) {
+            n += m.size();
+        }
+        return n;
     }
 
     // ---- records (callers hold this)
@@ -367,11 +367,8 @@ public final class VnObjects {
         unlink(s);
         int r = s - 1;
         int t = type[r];
-        if (id[r] != 0) {
-            if (slotOfId[t].get(id[r]) == s) {
-                slotOfId[t].remove(id[r]);
-            }
-            bound--;
+        if (id[r] != 0 && slotOfId[t].get(id[r]) == s) {
+            slotOfId[t].remove(id[r]);
         }
         slotOfHost[t].remove(host[r]);
         attached[r] = null;
