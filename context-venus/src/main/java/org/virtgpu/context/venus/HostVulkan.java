@@ -6,7 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.ConcurrentHashMap;
 import org.lwjgl.vulkan.VK;
 
 /**
@@ -18,6 +20,8 @@ final class HostVulkan {
     private static final MethodHandle GET_PROC = Linker.nativeLinker().downcallHandle(
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS));
     private static long getInstanceProcAddr;
+    private static volatile MemorySegment gipaSegment;
+    private static final ConcurrentHashMap<String, MemorySegment> C_NAMES = new ConcurrentHashMap<>();
 
     private HostVulkan() {
     }
@@ -34,13 +38,31 @@ final class HostVulkan {
         return getInstanceProcAddr;
     }
 
-    /** vkGetInstanceProcAddr(instance, name); instance 0 for the global commands. */
+    /**
+     * vkGetInstanceProcAddr(instance, name); instance 0 for the global commands. Each context resolves each command
+     * it uses on first use (see {@code VenusExecutor.function}), some sixty per client, so the names are kept as C
+     * strings here instead of an arena, a copy and a free per call (names come from the generated command table and
+     * the executor's constants: a bounded set).
+     */
     static long proc(long instance, String name) {
-        try (Arena a = Arena.ofConfined()) {
-            return (long) GET_PROC.invokeExact(java.lang.foreign.MemorySegment.ofAddress(getInstanceProcAddr()),
-                    instance, a.allocateFrom(name));
+        try {
+            return (long) GET_PROC.invokeExact(getInstanceProcAddrSegment(), instance, cName(name));
         } catch (Throwable t) {
             throw new IllegalStateException("vkGetInstanceProcAddr(" + name + ")", t);
         }
+    }
+
+    private static MemorySegment cName(String name) {
+        MemorySegment s = C_NAMES.get(name);
+        return s != null ? s : C_NAMES.computeIfAbsent(name, n -> Arena.ofAuto().allocateFrom(n));
+    }
+
+    private static MemorySegment getInstanceProcAddrSegment() {
+        MemorySegment s = gipaSegment;
+        if (s == null) {
+            s = MemorySegment.ofAddress(getInstanceProcAddr());
+            gipaSegment = s;
+        }
+        return s;
     }
 }
