@@ -19,21 +19,32 @@ import org.lwjgl.vulkan.VK;
 final class HostVulkan {
     private static final MethodHandle GET_PROC = Linker.nativeLinker().downcallHandle(
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS));
-    private static long getInstanceProcAddr;
-    private static volatile MemorySegment gipaSegment;
+    /** the loader's vkGetInstanceProcAddr, null until the loader is loaded */
+    private static volatile MemorySegment getInstanceProcAddr;
     private static final ConcurrentHashMap<String, MemorySegment> C_NAMES = new ConcurrentHashMap<>();
 
     private HostVulkan() {
     }
 
-    static synchronized long getInstanceProcAddr() {
-        if (getInstanceProcAddr == 0) {
+    /** Loads the host Vulkan loader once (LWJGL); @return its vkGetInstanceProcAddr */
+    static long getInstanceProcAddr() {
+        return getInstanceProcAddrSegment().address();
+    }
+
+    private static MemorySegment getInstanceProcAddrSegment() {
+        MemorySegment s = getInstanceProcAddr;
+        return s != null ? s : loadLoader();
+    }
+
+    private static synchronized MemorySegment loadLoader() {
+        if (getInstanceProcAddr == null) {
             try {
                 VK.getFunctionProvider();
             } catch (IllegalStateException notYet) {
                 VK.create();
             }
-            getInstanceProcAddr = VK.getFunctionProvider().getFunctionAddress("vkGetInstanceProcAddr");
+            getInstanceProcAddr = MemorySegment.ofAddress(
+                    VK.getFunctionProvider().getFunctionAddress("vkGetInstanceProcAddr"));
         }
         return getInstanceProcAddr;
     }
@@ -55,14 +66,5 @@ final class HostVulkan {
     private static MemorySegment cName(String name) {
         MemorySegment s = C_NAMES.get(name);
         return s != null ? s : C_NAMES.computeIfAbsent(name, n -> Arena.ofAuto().allocateFrom(n));
-    }
-
-    private static MemorySegment getInstanceProcAddrSegment() {
-        MemorySegment s = gipaSegment;
-        if (s == null) {
-            s = MemorySegment.ofAddress(getInstanceProcAddr());
-            gipaSegment = s;
-        }
-        return s;
     }
 }
