@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.virtgpu.context.venus.gen.VnCommands;
+import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnCtx;
 import org.virtgpu.context.venus.wire.VnProtocolException;
 import org.virtgpu.spi.BlobRequest;
@@ -23,6 +24,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
     static final System.Logger LOG = System.getLogger("org.virtgpu.context.venus");
     static final int MAX_RINGS = 64;
     static final int STYPE_RING_CREATE_INFO_MESA = 1000384000;
+    static final int STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA = 1000384004;
     static final int STYPE_RING_MONITOR_INFO_MESA = 1000384006;
     static final int STYPE_RING_PRIORITY_INFO_MESA = 1000384007;
 
@@ -117,6 +119,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
                     long offset = s.r64();
                     r.writeExtra(offset, s.r32());
                 }
+                case 246 -> importSemaphoreResource(s, flags); // vkImportSemaphoreResourceMESA
                 case 251 -> { // vkSubmitVirtqueueSeqnoMESA
                     contextOnly(s, ring, "vkSubmitVirtqueueSeqnoMESA");
                     VenusRing r = ring(s, s.r64());
@@ -139,6 +142,27 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
             }
         } finally {
             s.endCommand();
+        }
+    }
+
+    /**
+     * vkImportSemaphoreResourceMESA: VkDevice, then a pointer to VkImportSemaphoreResourceInfoMESA {sType, pNext (no
+     * struct extends it), VkSemaphore semaphore, uint32_t resourceId}; returns nothing (see
+     * {@link VenusExecutor#importSemaphoreResource}).
+     */
+    private void importSemaphoreResource(VnCtx s, int flags) throws Throwable {
+        long device = s.dispatch(VnInfo.H_VkDevice, s.r64());
+        if (!s.rPtr()) {
+            throw s.fail("vkImportSemaphoreResourceMESA without import info");
+        }
+        s.expectSType(STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA);
+        if (s.rPtr()) {
+            throw s.fail("a struct chained to VkImportSemaphoreResourceInfoMESA");
+        }
+        long semaphore = s.hostValid(VnInfo.H_VkSemaphore, s.r64());
+        executor.importSemaphoreResource(s, device, semaphore, s.r32());
+        if ((flags & 1) != 0) {
+            s.beginReply(246);
         }
     }
 

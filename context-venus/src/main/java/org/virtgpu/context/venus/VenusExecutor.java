@@ -1676,6 +1676,91 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    // ---------------------------------------------------------------- VK_KHR_external_semaphore_fd, emulated
+
+    /*
+     * Mesa's Venus passes VK_KHR_synchronization2 through, and with it offers Vulkan 1.3, only when the renderer can
+     * import SYNC_FD payloads into binary semaphores (vn_physical_device.c: renderer_sync_fd.semaphore_importable
+     * from vkGetPhysicalDeviceExternalSemaphoreProperties, asked when the renderer lists VK_KHR_external_semaphore_fd).
+     * What it then asks of the renderer is one command, vkImportSemaphoreResourceMESA with resource 0 ("this
+     * semaphore is signalled now"), sent before a submit that waits on a semaphore whose payload the client imported
+     * from a sync file and waited for itself (vn_queue.c). lavapipe has no SYNC_FD import, so it is emulated for every
+     * host: the extension is listed whatever the host has (extensions.txt "emulated") and taken out of vkCreateDevice,
+     * SYNC_FD is IMPORTABLE for binary semaphores and nothing for timeline ones (a sync file is binary), never
+     * EXPORTABLE (an export would be a sync file, which vtest cannot carry), and the import is an empty submit that
+     * signals the semaphore. Over vtest a client reaches the import only through window-system paths Venus does not
+     * offer there (Mesa shows VK_KHR_external_semaphore_fd to applications only on a renderer with external sync).
+     */
+    static final int SEMAPHORE_HANDLE_TYPE_SYNC_FD = 0x10;
+    static final int SEMAPHORE_FEATURE_IMPORTABLE = 0x2;
+    static final int STYPE_SUBMIT_INFO = 4;
+    /** the extensions the executor emulates -> their spec version (generated from extensions.txt and vk.xml) */
+    static final Map<String, Integer> EMULATED = emulated();
+
+    private static Map<String, Integer> emulated() {
+        Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < VnInfo.EMULATED_EXTENSIONS.length; i++) {
+            m.put(VnInfo.EMULATED_EXTENSIONS[i], VnInfo.EMULATED_SPEC_VERSIONS[i]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    @Override
+    public void vkGetPhysicalDeviceExternalSemaphoreProperties(VnCtx c, long physicalDevice, long pExternalSemaphoreInfo,
+            long pExternalSemaphoreProperties) throws Throwable {
+        // VkPhysicalDeviceExternalSemaphoreInfo: pNext @8, handleType @16; VkExternalSemaphoreProperties:
+        // exportFromImportedHandleTypes @16, compatibleHandleTypes @20, externalSemaphoreFeatures @24
+        if (g32(pExternalSemaphoreInfo + 16) != SEMAPHORE_HANDLE_TYPE_SYNC_FD) {
+            VnHooks.super.vkGetPhysicalDeviceExternalSemaphoreProperties(c, physicalDevice, pExternalSemaphoreInfo,
+                    pExternalSemaphoreProperties);
+            return;
+        }
+        boolean timeline = false;
+        for (long s = g64(pExternalSemaphoreInfo + 8), n = 0; s != 0 && n < 64; s = g64(s + 8), n++) {
+            timeline |= g32(s) == STYPE_SEMAPHORE_TYPE_CREATE_INFO && g32(s + 16) == VK_SEMAPHORE_TYPE_TIMELINE;
+        }
+        p32(pExternalSemaphoreProperties + 16, 0);
+        p32(pExternalSemaphoreProperties + 20, timeline ? 0 : SEMAPHORE_HANDLE_TYPE_SYNC_FD);
+        p32(pExternalSemaphoreProperties + 24, timeline ? 0 : SEMAPHORE_FEATURE_IMPORTABLE);
+    }
+
+    /**
+     * vkImportSemaphoreResourceMESA (decoded by {@link VenusContext}): resource 0 gives semaphore a signalled
+     * payload. A binary semaphore with a signal pending already is left alone (its next wait finds it signalled
+     * either way); an unsignalled one is signalled by an empty submit on a queue of its device, which the next
+     * submit, waiting on it, follows. Anything else (a sync resource, which vtest has none of; a timeline
+     * semaphore; a device with no queue) is refused with a log line, and a later wait on the semaphore is then
+     * refused like any wait without a signal.
+     */
+    void importSemaphoreResource(VnCtx c, long device, long semaphore, int resourceId) throws Throwable {
+        String why = resourceId != 0 ? "resource " + resourceId + " is not a sync resource of this context"
+                : timelines.contains(semaphore) ? "it is a timeline semaphore (a SYNC_FD payload is binary)" : null;
+        if (why == null && !binaryPending.contains(semaphore)) {
+            long queue = 0;
+            for (long q : objects.hosts(VnInfo.H_VkQueue)) {
+                if (objects.device(VnInfo.H_VkQueue, q) == device) {
+                    queue = q;
+                    break;
+                }
+            }
+            if (queue == 0) {
+                why = "its device has no queue yet";
+            } else {
+                long signal = c.alloc(1, 8);
+                p64(signal, semaphore);
+                long info = c.alloc(1, 72); // VkSubmitInfo, zeroed: signalSemaphoreCount @56, pSignalSemaphores @64
+                p32(info, STYPE_SUBMIT_INFO);
+                p32(info + 56, 1);
+                p64(info + 64, signal);
+                int r = submitTracked(c, SUBMIT, queue, 1, info, 0);
+                why = r == VK_SUCCESS ? null : "the signalling submit failed (" + r + ")";
+            }
+        }
+        if (why != null && refusedSubmits.incrementAndGet() <= REFUSED_LOG_LIMIT) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: vkImportSemaphoreResourceMESA refused: " + why);
+        }
+    }
+
     private QueueFences queueFences(long queue) {
         QueueFences q = queueFences.get(queue);
         if (q == null) {
@@ -2055,11 +2140,12 @@ final class VenusExecutor implements VnHooks {
         if (pLayerName != 0) {
             return VK_ERROR_LAYER_NOT_PRESENT;
         }
-        // only what the decoder can carry (the capset mask says the same)
-        var carried = hostExtensions(c, physicalDevice).entrySet().stream().filter(e -> CARRIED.contains(e.getKey()))
+        // only what the decoder can carry (the capset mask says the same), then what the executor emulates
+        var carried = java.util.stream.Stream.concat(hostExtensions(c, physicalDevice).entrySet().stream()
+                .filter(e -> CARRIED.contains(e.getKey()) && !EMULATED.containsKey(e.getKey()))
                 .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT))
-                .filter(e -> SpirvValidator.BINDLESS_DESCRIPTORS || !BINDLESS_EXTENSIONS.contains(e.getKey()))
-                .toList();
+                .filter(e -> SpirvValidator.BINDLESS_DESCRIPTORS || !BINDLESS_EXTENSIONS.contains(e.getKey())),
+                EMULATED.entrySet().stream()).toList();
         if (pProperties == 0) {
             p32(pPropertyCount, carried.size());
             return VK_SUCCESS;
@@ -2085,6 +2171,8 @@ final class VenusExecutor implements VnHooks {
         int n = g32(pCreateInfo + 48);
         long names = g64(pCreateInfo + 56);
         boolean has = false;
+        boolean[] emulated = new boolean[Math.max(n, 0)];
+        int emulatedCount = 0;
         for (int i = 0; i < n; i++) {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
@@ -2092,17 +2180,26 @@ final class VenusExecutor implements VnHooks {
                     || !SpirvValidator.BINDLESS_DESCRIPTORS && BINDLESS_EXTENSIONS.contains(e)) {
                 return VK_ERROR_EXTENSION_NOT_PRESENT;
             }
+            if (EMULATED.containsKey(e)) {
+                emulated[i] = true; // the host never sees it (see importSemaphoreResource)
+                emulatedCount++;
+            }
         }
         if (withheldFeatures(g64(pCreateInfo + 8), false)) {
             return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, BINDLESS_DESCRIPTORS)
         }
-        if (canImport && !has) {
+        if (canImport && !has || emulatedCount > 0) {
             long list = c.alloc(n + 1L, 8);
+            int k = 0;
             for (int i = 0; i < n; i++) {
-                p64(list + i * 8L, g64(names + i * 8L));
+                if (!emulated[i]) {
+                    p64(list + k++ * 8L, g64(names + i * 8L));
+                }
             }
-            p64(list + n * 8L, EXTERNAL_MEMORY_HOST_C.address());
-            p32(pCreateInfo + 48, n + 1);
+            if (canImport && !has) {
+                p64(list + k++ * 8L, EXTERNAL_MEMORY_HOST_C.address());
+            }
+            p32(pCreateInfo + 48, k);
             p64(pCreateInfo + 56, list);
         }
         int r = VnHooks.super.vkCreateDevice(c, physicalDevice, pCreateInfo, pAllocator, pDevice);

@@ -2,6 +2,7 @@ package org.virtgpu.context.venus;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -159,6 +160,58 @@ class VenusContextLavapipeTest {
         String deviceName = new String(name, StandardCharsets.US_ASCII).trim();
         assertTrue(deviceName.startsWith("llvmpipe"), deviceName);
         assertTrue(Integer.compareUnsigned(r32(props + 12), VenusCapsetTest.VK_XML_1_3_239) <= 0, "apiVersion capped to vk.xml");
+    }
+
+    /**
+     * vkGetPhysicalDeviceExternalSemaphoreProperties(100, {SYNC_FD, then a VkSemaphoreTypeCreateInfo of type when
+     * type is not -1}) with its reply at offset 0: type, marker, sType, pNext marker, exportFromImportedHandleTypes
+     * @24, compatibleHandleTypes @28, externalSemaphoreFeatures @32.
+     */
+    int[] syncFdProperties(int type) throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        e.cmd(163, 1).u64(100).u64(1).u32(1000076000); // VkPhysicalDeviceExternalSemaphoreInfo
+        if (type >= 0) {
+            e.u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0).u32(type).u64(0);
+        } else {
+            e.u64(0);
+        }
+        e.u32(VenusExecutor.SEMAPHORE_HANDLE_TYPE_SYNC_FD).u64(1).u32(1000076001).u64(0); // VkExternalSemaphoreProperties
+        ctx.submit(e.segment(arena), 0);
+        assertEquals(163, r32(0));
+        return new int[] {r32(24), r32(28), r32(32)};
+    }
+
+    /**
+     * Mesa offers VK_KHR_synchronization2, and Vulkan 1.3, only on a renderer that imports SYNC_FD into binary
+     * semaphores; the executor emulates it on any host (lavapipe has no VK_KHR_external_semaphore_fd): importable,
+     * never exportable, nothing for timeline semaphores; a device that enables the extension is created on the host
+     * without it.
+     */
+    @Test
+    void syncFdSemaphoreImportIsEmulatedForBinarySemaphores() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        createInstance(e, 1);
+        e.cmd(2, 0).u64(1).u64(1).u32(1).u64(1).u64(100);
+        ctx.submit(e.segment(arena), 0);
+        int sync = VenusExecutor.SEMAPHORE_HANDLE_TYPE_SYNC_FD;
+        int importable = VenusExecutor.SEMAPHORE_FEATURE_IMPORTABLE;
+        assertArrayEquals(new int[] {0, sync, importable}, syncFdProperties(-1), "binary by default");
+        assertArrayEquals(new int[] {0, sync, importable}, syncFdProperties(0), "VK_SEMAPHORE_TYPE_BINARY");
+        assertArrayEquals(new int[] {0, 0, 0}, syncFdProperties(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE));
+
+        // vkCreateDevice(100, {one queue, ppEnabledExtensionNames {"VK_KHR_external_semaphore_fd"}}) -> 200
+        byte[] name = "VK_KHR_external_semaphore_fd\0".getBytes(StandardCharsets.US_ASCII);
+        Enc d = new Enc().setReply(1, 0, 65536);
+        d.cmd(11, 1).u64(100).u64(1).u32(3).u64(0).u32(0).u32(1)
+                .u64(1).u32(2).u64(0).u32(0).u32(0).u32(1).u64(1).u32(Float.floatToIntBits(1.0f))
+                .u32(0).u64(0).u32(1).u64(1).u64(name.length);
+        for (int i = 0; i < (name.length + 3) / 4 * 4; i++) {
+            d.out.write(i < name.length ? name[i] : 0);
+        }
+        d.u64(0).u64(0).u64(1).u64(200);
+        ctx.submit(d.segment(arena), 0);
+        assertEquals(11, r32(0));
+        assertEquals(VenusExecutor.VK_SUCCESS, r32(4), "created: the host never saw the emulated extension");
     }
 
     @Test

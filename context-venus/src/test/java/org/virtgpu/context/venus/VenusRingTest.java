@@ -295,6 +295,67 @@ class VenusRingTest {
         assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
     }
 
+    /** vkImportSemaphoreResourceMESA(200, {semaphore, resourceId}): what Mesa sends before a submit that waits on it */
+    static Enc importSemaphoreResource(Enc e, long semaphore, int resourceId) {
+        return e.cmd(246, 0).u64(200).u64(1).u32(VenusContext.STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA).u64(0)
+                .u64(semaphore).u32(resourceId);
+    }
+
+    @Test
+    void importedSignalledPayloadLetsOneWaitThrough() throws Exception {
+        createBinarySemaphoreAndQueue();
+        ctx.submit(importSemaphoreResource(new Enc(), BINARY, 0).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "the wait finds the imported payload signalled");
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "and consumed it");
+        // a signal pending already: the import adds none, so one wait goes through, not two
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), 0, BINARY)), "signal");
+        ctx.submit(importSemaphoreResource(new Enc(), BINARY, 0).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, submitResult(queueSubmit(new Enc(), BINARY, 0)));
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0)));
+
+        // on the ring, as Mesa sends it: the import, then the submit waiting on the semaphore
+        write(bytes(importSemaphoreResource(new Enc(), BINARY, 0)));
+        write(bytes(queueSubmit(new Enc(), BINARY, 0)));
+        await(() -> head() == tail, "the ring thread to pass the import and the submit");
+        assertEquals(0, status() & VenusRing.STATUS_FATAL);
+        assertEquals(18, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4),
+                "the queue drained: lavapipe ran the signalling submits and the waits");
+    }
+
+    @Test
+    void importOfASyncResourceOrIntoATimelineSemaphoreSignalsNothingAndAMalformedOneIsAProtocolError()
+            throws Exception {
+        createBinarySemaphoreAndQueue();
+        ctx.submit(importSemaphoreResource(new Enc(), BINARY, 7).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_ERROR_DEVICE_LOST, submitResult(queueSubmit(new Enc(), BINARY, 0)),
+                "resource 7 is not a sync resource (vtest has none): nothing was signalled");
+        // vkCreateSemaphore(200, {-> VkSemaphoreTypeCreateInfo(TIMELINE, 0)}) -> 602, then the import into it
+        ctx.submit(new Enc().cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO)
+                .u64(0).u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(602)
+                .segment(arena), 0);
+        ctx.submit(importSemaphoreResource(new Enc(), 602, 0).segment(arena), 0);
+        // vkGetSemaphoreCounterValue(200, 602): still 0
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(172, 1).u64(200).u64(602).u64(1).segment(arena), 0);
+        assertEquals(172, reply.segment().get(JAVA_INT_UNALIGNED, 0));
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4));
+        assertEquals(0L, reply.segment().get(JAVA_LONG_UNALIGNED, 16));
+
+        Enc chained = new Enc().cmd(246, 0).u64(200).u64(1).u32(VenusContext.STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO_MESA)
+                .u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0).u32(0).u64(0).u64(BINARY).u32(0);
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(chained.segment(arena), 0));
+        assertTrue(ex.getMessage().contains("chained"), ex.getMessage());
+        GpuException unknown = assertThrows(GpuException.class,
+                () -> ctx.submit(importSemaphoreResource(new Enc(), 777, 0).segment(arena), 0));
+        assertTrue(unknown.getMessage().contains("unknown object id 777"), unknown.getMessage());
+        ctx.submit(queueWaitIdle(new Enc()).segment(arena), 0);
+        assertEquals(VenusExecutor.VK_SUCCESS, reply.segment().get(JAVA_INT_UNALIGNED, 4), "the queue drained");
+    }
+
     @Test
     void aDestroyAfterASubmitNobodyWaitsForIsPutOffUntilTheQueueIsSeenDone() throws Exception {
         createBinarySemaphoreAndQueue();
