@@ -8,7 +8,7 @@
  *   timestamp_query  two timestamps around the render pass (skipped if timestampValidBits is 0)
  *   secondary_draw   the draw recorded in a secondary command buffer inside the render pass
  *   dynamic_rendering the draw with vkCmdBeginRendering (core 1.3 or VK_KHR_dynamic_rendering; skipped without)
- *   depth_indexed_indirect, msaa_resolve, subpass_input, blit_clear_copy, linear_image_mapped,
+ *   depth_indexed_indirect, extended_dynamic_state, msaa_resolve, subpass_input, blit_clear_copy, linear_image_mapped,
  *   host_reset_statistics, compute_misc, pipeline_cache (see docs/venus.md, "Graphics coverage")
  *   sampled_texture  2x2 texture uploaded with vkCmdCopyBufferToImage, sampled by a compute shader through combined
  *                    image samplers (NEAREST, and an immutable LINEAR one) into a storage buffer
@@ -279,6 +279,8 @@ typedef struct {
     uint32_t subpass;
     VkSampleCountFlagBits samples;
     int depth; /* depth test LESS with writes, D32_SFLOAT attachment */
+    int extended; /* Vulkan 1.3's dynamic state: viewport and scissor with count, cull mode, front face, topology,
+                   * depth test, write and compare, vertex binding stride */
     VkPipelineLayout layout;
     VkShaderModule frag;
 } PipeDesc;
@@ -313,8 +315,15 @@ static int pipeline(VkPipeline *out, const PipeDesc *d) {
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .attachmentCount = 1, .pAttachments = &ba};
     VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
+    VkDynamicState ext[9] = {VK_DYNAMIC_STATE_VIEWPORT_WITH_COUNT, VK_DYNAMIC_STATE_SCISSOR_WITH_COUNT,
+                             VK_DYNAMIC_STATE_CULL_MODE, VK_DYNAMIC_STATE_FRONT_FACE,
+                             VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY, VK_DYNAMIC_STATE_DEPTH_TEST_ENABLE,
+                             VK_DYNAMIC_STATE_DEPTH_WRITE_ENABLE, VK_DYNAMIC_STATE_DEPTH_COMPARE_OP,
+                             VK_DYNAMIC_STATE_VERTEX_INPUT_BINDING_STRIDE};
     VkPipelineDynamicStateCreateInfo ds = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                           .dynamicStateCount = 2, .pDynamicStates = dyn};
+                                           .dynamicStateCount = d->extended ? 9 : 2,
+                                           .pDynamicStates = d->extended ? ext : dyn};
+    if (d->extended) vp.viewportCount = vp.scissorCount = 0; /* given by the *WithCount commands */
     VkFormat format = FORMAT;
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
                                         .colorAttachmentCount = 1, .pColorAttachmentFormats = &format};
@@ -641,28 +650,19 @@ static VkClearValue colour_clear(const float c[4]) {
     return v;
 }
 
-/* A depth-tested pass: a full-target quad at z 0.5 drawn indexed and indirect, triangle A behind it (z 0.7,
- * hidden), triangle B in front (z 0.2, drawn indirect). Only B and the quad may show. */
-static int depth_indexed_indirect(void) {
-    const VkFormat depth = VK_FORMAT_D32_SFLOAT;
-    if (!format_supports(depth, VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT)) {
+/* a W x H D32_SFLOAT depth attachment: 1, 0 (fail, why set) or -1 (skip: no such depth format here) */
+static int depth_image(Image *z) {
+    if (!format_supports(VK_FORMAT_D32_SFLOAT, VK_FORMAT_FEATURE_DEPTH_STENCIL_ATTACHMENT_BIT)) {
         snprintf(why, sizeof why, "D32_SFLOAT is no depth attachment format here");
         return -1;
     }
-    Image z = {0};
-    HostBuffer idx = {0}, ind = {0};
-    if (!image_ex(&z, W, H, depth, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_SAMPLE_COUNT_1_BIT,
-                  VK_IMAGE_ASPECT_DEPTH_BIT))
-        return 0;
-    if (!host_buffer(&idx, 12, VK_BUFFER_USAGE_INDEX_BUFFER_BIT)) return 0;
-    if (!host_buffer(&ind, 64, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT)) return 0;
-    const uint16_t indices[6] = {0, 1, 2, 0, 2, 3};
-    memcpy(idx.map, indices, sizeof indices);
-    VkDrawIndexedIndirectCommand quad = {.indexCount = 6, .instanceCount = 1};
-    VkDrawIndirectCommand tri = {.vertexCount = 3, .instanceCount = 1};
-    memcpy(ind.map, &quad, sizeof quad);
-    memcpy((char *)ind.map + 32, &tri, sizeof tri);
+    return image_ex(z, W, H, VK_FORMAT_D32_SFLOAT, VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT, VK_SAMPLE_COUNT_1_BIT,
+                    VK_IMAGE_ASPECT_DEPTH_BIT);
+}
 
+/* a render pass and framebuffer with the target as colour (cleared, kept) and z (D32_SFLOAT, cleared) as depth */
+static int depth_pass(VkRenderPass *rp, VkFramebuffer *fb, Image *z) {
+    const VkFormat depth = VK_FORMAT_D32_SFLOAT;
     VkAttachmentDescription att[2] = {
         attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR, VK_ATTACHMENT_STORE_OP_STORE,
                    VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL),
@@ -679,11 +679,43 @@ static int depth_indexed_indirect(void) {
     VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 2,
                                   .pAttachments = att, .subpassCount = 1, .pSubpasses = &sub,
                                   .dependencyCount = 1, .pDependencies = &dep};
+    T(vkCreateRenderPass(dev, &rpi, NULL, rp));
+    VkImageView views[2] = {g.target.view, z->view};
+    return framebuffer(fb, *rp, views, 2);
+}
+
+/* Ends a pass of depth_pass, copies the target into the readback buffer and waits; then frees the pass's
+ * pipeline, framebuffer, render pass and depth image. */
+static int end_depth_pass(VkPipeline p, VkRenderPass rp, VkFramebuffer fb, Image *z) {
+    vkCmdEndRenderPass(cmd);
+    target_to_readback();
+    if (!submit_wait()) return 0;
+    vkDestroyPipeline(dev, p, NULL);
+    vkDestroyFramebuffer(dev, fb, NULL);
+    vkDestroyRenderPass(dev, rp, NULL);
+    free_image(z);
+    return 1;
+}
+
+/* A depth-tested pass: a full-target quad at z 0.5 drawn indexed and indirect, triangle A behind it (z 0.7,
+ * hidden), triangle B in front (z 0.2, drawn indirect). Only B and the quad may show. */
+static int depth_indexed_indirect(void) {
+    Image z = {0};
+    HostBuffer idx = {0}, ind = {0};
+    int zr = depth_image(&z);
+    if (zr <= 0) return zr;
+    if (!host_buffer(&idx, 12, VK_BUFFER_USAGE_INDEX_BUFFER_BIT)) return 0;
+    if (!host_buffer(&ind, 64, VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT)) return 0;
+    const uint16_t indices[6] = {0, 1, 2, 0, 2, 3};
+    memcpy(idx.map, indices, sizeof indices);
+    VkDrawIndexedIndirectCommand quad = {.indexCount = 6, .instanceCount = 1};
+    VkDrawIndirectCommand tri = {.vertexCount = 3, .instanceCount = 1};
+    memcpy(ind.map, &quad, sizeof quad);
+    memcpy((char *)ind.map + 32, &tri, sizeof tri);
+
     VkRenderPass rp;
-    T(vkCreateRenderPass(dev, &rpi, NULL, &rp));
-    VkImageView views[2] = {g.target.view, z.view};
     VkFramebuffer fb;
-    if (!framebuffer(&fb, rp, views, 2)) return 0;
+    if (!depth_pass(&rp, &fb, &z)) return 0;
     VkPipeline p;
     if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .depth = 1})) return 0;
 
@@ -699,18 +731,93 @@ static int depth_indexed_indirect(void) {
     vkCmdDraw(cmd, 3, 1, 0, 0);
     bind_state(cmd, p, 3, BLUE, 0.2f);
     vkCmdDrawIndirect(cmd, ind.buf, 32, 1, sizeof tri);
-    vkCmdEndRenderPass(cmd);
-    target_to_readback();
-    if (!submit_wait()) return 0;
+    int ok = end_depth_pass(p, rp, fb, &z);
+    free_host_buffer(&idx);
+    free_host_buffer(&ind);
+    if (!ok) return 0;
     long coloured = check_pixels(1, BLUE, GREY);
     if (coloured < 0) return 0;
     EXPECT(coloured >= 2016 && coloured <= 2080, "%ld pixels coloured, want 2016..2080", coloured);
-    vkDestroyPipeline(dev, p, NULL);
-    vkDestroyFramebuffer(dev, fb, NULL);
-    vkDestroyRenderPass(dev, rp, NULL);
-    free_host_buffer(&idx);
-    free_host_buffer(&ind);
-    free_image(&z);
+    return 1;
+}
+
+static const float GREEN[4] = {0.2f, 0.8f, 0.2f, 1};
+
+/* Vulkan 1.3's dynamic state (promoted from VK_EXT_extended_dynamic_state; core 1.3 needs no feature for it), one
+ * pipeline with all of it dynamic: the viewport with count, and per draw the scissor with count (one quadrant of the
+ * target, so that each quadrant checks one thing on its own), the vertex binding stride (vkCmdBindVertexBuffers2),
+ * the topology (the full-target quad as a triangle fan of vertices QUAD..QUAD+3, or a strip of vertices 0..3), the
+ * cull mode, front face and depth test, write and compare. The quad winds clockwise in framebuffer coordinates. Every
+ * quadrant starts GREY at depth 0.5; then top-left: RED at 0.2 culled as back-facing (counter-clockwise front), GREEN
+ * at 0.3 drawn as front-facing (clockwise front; it would be hidden had the RED one been drawn); top-right: BLUE at
+ * 0.9 with compare ALWAYS and writes off, then RED at 0.6 with LESS, hidden only because no depth was written;
+ * bottom-left: RED at 0.95 drawn with the depth test off; bottom-right: BLUE at 0.7 drawn as a strip with compare
+ * GREATER. Each quadrant must come out in one colour: GREEN, BLUE, RED, BLUE. */
+static int extended_dynamic_state(void) {
+    if (!(VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1)) {
+        snprintf(why, sizeof why, "not Vulkan 1.3 (apiVersion %u.%u)", VK_API_VERSION_MAJOR(props.apiVersion),
+                 VK_API_VERSION_MINOR(props.apiVersion));
+        return -1;
+    }
+    Image z = {0};
+    int zr = depth_image(&z);
+    if (zr <= 0) return zr;
+    VkRenderPass rp;
+    VkFramebuffer fb;
+    if (!depth_pass(&rp, &fb, &z)) return 0;
+    VkPipeline p;
+    if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .depth = 1, .extended = 1})) return 0;
+
+    memset(g.readback.map, 0, W * H * 4);
+    if (!begin()) return 0;
+    target_to_attachment();
+    VkClearValue cv[2] = {colour_clear(CLEAR1), {.depthStencil = {1.0f, 0}}};
+    begin_pass(rp, fb, cv, 2, VK_SUBPASS_CONTENTS_INLINE);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, p);
+    VkViewport vp = {0, 0, W, H, 0, 1};
+    vkCmdSetViewportWithCount(cmd, 1, &vp);
+    const VkPrimitiveTopology fan = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_FAN, strip = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_STRIP;
+    const VkCullModeFlags none = VK_CULL_MODE_NONE, back = VK_CULL_MODE_BACK_BIT;
+    const VkFrontFace ccw = VK_FRONT_FACE_COUNTER_CLOCKWISE, cw = VK_FRONT_FACE_CLOCKWISE;
+    static const struct {
+        int quadrant; /* -1: the whole target; 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right */
+        int strip, back, cw, test, write;
+        VkCompareOp compare;
+        const float *rgba;
+        float z;
+    } steps[7] = {
+        {-1, 0, 0, 0, 1, 1, VK_COMPARE_OP_LESS, GREY, 0.5f},   {0, 0, 1, 0, 1, 1, VK_COMPARE_OP_LESS, RED, 0.2f},
+        {0, 0, 1, 1, 1, 1, VK_COMPARE_OP_LESS, GREEN, 0.3f},   {1, 0, 0, 0, 1, 0, VK_COMPARE_OP_ALWAYS, BLUE, 0.9f},
+        {1, 0, 0, 0, 1, 1, VK_COMPARE_OP_LESS, RED, 0.6f},     {2, 0, 0, 0, 0, 1, VK_COMPARE_OP_LESS, RED, 0.95f},
+        {3, 1, 0, 0, 1, 1, VK_COMPARE_OP_GREATER, BLUE, 0.7f},
+    };
+    for (int i = 0; i < 7; i++) {
+        int q = steps[i].quadrant;
+        VkRect2D sc = q < 0 ? (VkRect2D){{0, 0}, {W, H}}
+                            : (VkRect2D){{(q & 1) * (W / 2), (q >> 1) * (H / 2)}, {W / 2, H / 2}};
+        vkCmdSetScissorWithCount(cmd, 1, &sc);
+        vkCmdSetPrimitiveTopology(cmd, steps[i].strip ? strip : fan);
+        vkCmdSetCullMode(cmd, steps[i].back ? back : none);
+        vkCmdSetFrontFace(cmd, steps[i].cw ? cw : ccw);
+        vkCmdSetDepthTestEnable(cmd, (VkBool32)steps[i].test);
+        vkCmdSetDepthWriteEnable(cmd, (VkBool32)steps[i].write);
+        vkCmdSetDepthCompareOp(cmd, steps[i].compare);
+        VkDeviceSize offset = (VkDeviceSize)(steps[i].strip ? 0 : QUAD) * 2 * sizeof(float);
+        VkDeviceSize stride = 2 * sizeof(float);
+        vkCmdBindVertexBuffers2(cmd, 0, 1, &g.vertices.buf, &offset, NULL, &stride);
+        vkCmdPushConstants(cmd, g.layout, VK_SHADER_STAGE_FRAGMENT_BIT, 0, 16, steps[i].rgba);
+        vkCmdPushConstants(cmd, g.layout, VK_SHADER_STAGE_VERTEX_BIT, 16, 4, &steps[i].z);
+        vkCmdDraw(cmd, 4, 1, 0, 0);
+    }
+    if (!end_depth_pass(p, rp, fb, &z)) return 0;
+    const float *want[4] = {GREEN, BLUE, RED, BLUE};
+    const uint32_t *px = g.readback.map;
+    for (int y = 0; y < H; y++) {
+        for (int x = 0; x < W; x++) {
+            uint32_t w = rgba8(want[(y >= H / 2) * 2 + (x >= W / 2)]);
+            EXPECT(px[y * W + x] == w, "pixel (%d,%d) = 0x%08x, want 0x%08x", x, y, px[y * W + x], w);
+        }
+    }
     return 1;
 }
 
@@ -1675,6 +1782,7 @@ int main(void) {
         report("secondary_draw", secondary_draw());
         report("dynamic_rendering", dynamic_rendering());
         report("depth_indexed_indirect", depth_indexed_indirect());
+        report("extended_dynamic_state", extended_dynamic_state());
         report("msaa_resolve", msaa_resolve());
         report("subpass_input", subpass_input());
         report("blit_clear_copy", blit_clear_copy());
