@@ -315,15 +315,19 @@ static int pipeline(VkPipeline *out, const PipeDesc *d) {
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .attachmentCount = 1, .pAttachments = &ba};
     VkDynamicState dyn[2] = {VK_DYNAMIC_STATE_VIEWPORT, VK_DYNAMIC_STATE_SCISSOR};
-    VkDynamicState ext[9] = {VK_DYNAMIC_STATE_VIEWPORT_WITH_COUNT, VK_DYNAMIC_STATE_SCISSOR_WITH_COUNT,
-                             VK_DYNAMIC_STATE_CULL_MODE, VK_DYNAMIC_STATE_FRONT_FACE,
-                             VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY, VK_DYNAMIC_STATE_DEPTH_TEST_ENABLE,
-                             VK_DYNAMIC_STATE_DEPTH_WRITE_ENABLE, VK_DYNAMIC_STATE_DEPTH_COMPARE_OP,
-                             VK_DYNAMIC_STATE_VERTEX_INPUT_BINDING_STRIDE};
+    VkDynamicState ext[11] = {VK_DYNAMIC_STATE_VIEWPORT_WITH_COUNT, VK_DYNAMIC_STATE_SCISSOR_WITH_COUNT,
+                              VK_DYNAMIC_STATE_CULL_MODE, VK_DYNAMIC_STATE_FRONT_FACE,
+                              VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY, VK_DYNAMIC_STATE_DEPTH_TEST_ENABLE,
+                              VK_DYNAMIC_STATE_DEPTH_WRITE_ENABLE, VK_DYNAMIC_STATE_DEPTH_COMPARE_OP,
+                              VK_DYNAMIC_STATE_VERTEX_INPUT_BINDING_STRIDE,
+                              VK_DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE, VK_DYNAMIC_STATE_DEPTH_BIAS_ENABLE};
     VkPipelineDynamicStateCreateInfo ds = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                           .dynamicStateCount = d->extended ? 9 : 2,
+                                           .dynamicStateCount = d->extended ? 11 : 2,
                                            .pDynamicStates = d->extended ? ext : dyn};
-    if (d->extended) vp.viewportCount = vp.scissorCount = 0; /* given by the *WithCount commands */
+    if (d->extended) {
+        vp.viewportCount = vp.scissorCount = 0; /* given by the *WithCount commands */
+        rs.depthBiasConstantFactor = -1000.0f;  /* pulls a primitive at z 0.5 about 6e-5 nearer when enabled */
+    }
     VkFormat format = FORMAT;
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
                                         .colorAttachmentCount = 1, .pColorAttachmentFormats = &format};
@@ -743,16 +747,18 @@ static int depth_indexed_indirect(void) {
 
 static const float GREEN[4] = {0.2f, 0.8f, 0.2f, 1};
 
-/* Vulkan 1.3's dynamic state (promoted from VK_EXT_extended_dynamic_state; core 1.3 needs no feature for it), one
- * pipeline with all of it dynamic: the viewport with count, and per draw the scissor with count (one quadrant of the
- * target, so that each quadrant checks one thing on its own), the vertex binding stride (vkCmdBindVertexBuffers2),
- * the topology (the full-target quad as a triangle fan of vertices QUAD..QUAD+3, or a strip of vertices 0..3), the
- * cull mode, front face and depth test, write and compare. The quad winds clockwise in framebuffer coordinates. Every
- * quadrant starts GREY at depth 0.5; then top-left: RED at 0.2 culled as back-facing (counter-clockwise front), GREEN
- * at 0.3 drawn as front-facing (clockwise front; it would be hidden had the RED one been drawn); top-right: BLUE at
- * 0.9 with compare ALWAYS and writes off, then RED at 0.6 with LESS, hidden only because no depth was written;
- * bottom-left: RED at 0.95 drawn with the depth test off; bottom-right: BLUE at 0.7 drawn as a strip with compare
- * GREATER. Each quadrant must come out in one colour: GREEN, BLUE, RED, BLUE. */
+/* Vulkan 1.3's dynamic state (promoted from VK_EXT_extended_dynamic_state and, for the rasterizer discard and depth
+ * bias enables, VK_EXT_extended_dynamic_state2; core 1.3 needs no feature for either), one pipeline with all of it
+ * dynamic: the viewport with count, and per draw the scissor with count (one of eight regions of the target, four
+ * columns by two rows, so that each region checks one thing on its own), the vertex binding stride
+ * (vkCmdBindVertexBuffers2), the topology (the full-target quad as a triangle fan of vertices QUAD..QUAD+3, or a
+ * strip of vertices 0..3), the cull mode, front face, depth test, write and compare, rasterizer discard and depth
+ * bias (the pipeline's constant factor is -1000). The quad winds clockwise in framebuffer coordinates. Every region
+ * starts GREY at depth 0.5; then region 0: RED at 0.2 culled as back-facing (counter-clockwise front), GREEN at 0.3
+ * drawn as front-facing (clockwise front; it would be hidden had the RED one been drawn); 1: BLUE at 0.9 with
+ * compare ALWAYS and writes off, then RED at 0.6 with LESS, hidden only because no depth was written; 2: RED at 0.95
+ * drawn with the depth test off; 3: BLUE at 0.7 drawn as a strip with compare GREATER; 4: RED with the rasterizer
+ * discarding it; 5: GREEN at 0.5 with LESS, drawn only because the depth bias is on; 6 and 7: nothing more. */
 static int extended_dynamic_state(void) {
     if (!(VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1)) {
         snprintf(why, sizeof why, "not Vulkan 1.3 (apiVersion %u.%u)", VK_API_VERSION_MAJOR(props.apiVersion),
@@ -780,22 +786,29 @@ static int extended_dynamic_state(void) {
     const VkCullModeFlags none = VK_CULL_MODE_NONE, back = VK_CULL_MODE_BACK_BIT;
     const VkFrontFace ccw = VK_FRONT_FACE_COUNTER_CLOCKWISE, cw = VK_FRONT_FACE_CLOCKWISE;
     static const struct {
-        int quadrant; /* -1: the whole target; 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right */
-        int strip, back, cw, test, write;
+        int region; /* -1: the whole target; else column region % 4, row region / 4 */
+        int strip, back, cw, test, write, discard, bias;
         VkCompareOp compare;
         const float *rgba;
         float z;
-    } steps[7] = {
-        {-1, 0, 0, 0, 1, 1, VK_COMPARE_OP_LESS, GREY, 0.5f},   {0, 0, 1, 0, 1, 1, VK_COMPARE_OP_LESS, RED, 0.2f},
-        {0, 0, 1, 1, 1, 1, VK_COMPARE_OP_LESS, GREEN, 0.3f},   {1, 0, 0, 0, 1, 0, VK_COMPARE_OP_ALWAYS, BLUE, 0.9f},
-        {1, 0, 0, 0, 1, 1, VK_COMPARE_OP_LESS, RED, 0.6f},     {2, 0, 0, 0, 0, 1, VK_COMPARE_OP_LESS, RED, 0.95f},
-        {3, 1, 0, 0, 1, 1, VK_COMPARE_OP_GREATER, BLUE, 0.7f},
+    } steps[9] = {
+        {-1, 0, 0, 0, 1, 1, 0, 0, VK_COMPARE_OP_LESS, GREY, 0.5f},
+        {0, 0, 1, 0, 1, 1, 0, 0, VK_COMPARE_OP_LESS, RED, 0.2f},
+        {0, 0, 1, 1, 1, 1, 0, 0, VK_COMPARE_OP_LESS, GREEN, 0.3f},
+        {1, 0, 0, 0, 1, 0, 0, 0, VK_COMPARE_OP_ALWAYS, BLUE, 0.9f},
+        {1, 0, 0, 0, 1, 1, 0, 0, VK_COMPARE_OP_LESS, RED, 0.6f},
+        {2, 0, 0, 0, 0, 1, 0, 0, VK_COMPARE_OP_LESS, RED, 0.95f},
+        {3, 1, 0, 0, 1, 1, 0, 0, VK_COMPARE_OP_GREATER, BLUE, 0.7f},
+        {4, 0, 0, 0, 1, 1, 1, 0, VK_COMPARE_OP_LESS, RED, 0.1f},
+        {5, 0, 0, 0, 1, 1, 0, 1, VK_COMPARE_OP_LESS, GREEN, 0.5f},
     };
-    for (int i = 0; i < 7; i++) {
-        int q = steps[i].quadrant;
+    for (int i = 0; i < 9; i++) {
+        int q = steps[i].region;
         VkRect2D sc = q < 0 ? (VkRect2D){{0, 0}, {W, H}}
-                            : (VkRect2D){{(q & 1) * (W / 2), (q >> 1) * (H / 2)}, {W / 2, H / 2}};
+                            : (VkRect2D){{(q % 4) * (W / 4), (q / 4) * (H / 2)}, {W / 4, H / 2}};
         vkCmdSetScissorWithCount(cmd, 1, &sc);
+        vkCmdSetRasterizerDiscardEnable(cmd, (VkBool32)steps[i].discard);
+        vkCmdSetDepthBiasEnable(cmd, (VkBool32)steps[i].bias);
         vkCmdSetPrimitiveTopology(cmd, steps[i].strip ? strip : fan);
         vkCmdSetCullMode(cmd, steps[i].back ? back : none);
         vkCmdSetFrontFace(cmd, steps[i].cw ? cw : ccw);
@@ -810,11 +823,11 @@ static int extended_dynamic_state(void) {
         vkCmdDraw(cmd, 4, 1, 0, 0);
     }
     if (!end_depth_pass(p, rp, fb, &z)) return 0;
-    const float *want[4] = {GREEN, BLUE, RED, BLUE};
+    const float *want[8] = {GREEN, BLUE, RED, BLUE, GREY, GREEN, GREY, GREY};
     const uint32_t *px = g.readback.map;
     for (int y = 0; y < H; y++) {
         for (int x = 0; x < W; x++) {
-            uint32_t w = rgba8(want[(y >= H / 2) * 2 + (x >= W / 2)]);
+            uint32_t w = rgba8(want[(y / (H / 2)) * 4 + x / (W / 4)]);
             EXPECT(px[y * W + x] == w, "pixel (%d,%d) = 0x%08x, want 0x%08x", x, y, px[y * W + x], w);
         }
     }

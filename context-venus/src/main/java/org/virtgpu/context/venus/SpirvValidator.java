@@ -45,6 +45,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class SpirvValidator {
     static final Path PROGRAM = Path.of(System.getProperty("virtgpu.venus.spirvValidator", "/usr/bin/spirv-val"));
+    /**
+     * The Vulkan version modules are validated against: the device's (Venus offers 1.3, see docs/venus.md "Vulkan 1.3
+     * through Venus"), whose clients may send SPIR-V up to 1.6; under "vulkan1.2" spirv-val refused every SPIR-V 1.6
+     * module ("Invalid SPIR-V binary version 1.6 for target environment SPIR-V 1.5")
+     */
+    static final String TARGET_ENV = "vulkan1.3";
     static final Path OPTIMIZER = Path.of(System.getProperty("virtgpu.venus.spirvOptimizer", "/usr/bin/spirv-opt"));
     /**
      * {@code -Dvirtgpu.venus.bindlessDescriptors=true}: offer runtimeDescriptorArray and the descriptor indexing
@@ -185,7 +191,7 @@ final class SpirvValidator {
         Process p = null;
         try {
             // spirv-val reads the whole module from standard input before it writes anything, so no pipe fills up
-            p = new ProcessBuilder(PROGRAM.toString(), "--target-env", "vulkan1.2", "--skip-block-layout", "-")
+            p = new ProcessBuilder(PROGRAM.toString(), "--target-env", TARGET_ENV, "--skip-block-layout", "-")
                     .redirectErrorStream(true).start();
             watchdog(p);
             try (var stdin = p.getOutputStream()) {

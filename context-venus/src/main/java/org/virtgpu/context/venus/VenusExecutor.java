@@ -2999,13 +2999,22 @@ final class VenusExecutor implements VnHooks {
 
     static final int DYNAMIC_STATE_PRIMITIVE_TOPOLOGY = 1000267002;
 
+    /** Vulkan 1.3's dynamic states from VK_EXT_extended_dynamic_state2 */
+    static final int DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE = 1000377001;
+    static final int DYNAMIC_STATE_DEPTH_BIAS_ENABLE = 1000377002;
+    static final int DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE = 1000377004;
+
     /**
-     * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and VK_EXT_extended_dynamic_state's (the
-     * only advertised extension with dynamic states). lavapipe takes others too, and a patch control point count
-     * left dynamic and never set made its draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
+     * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and 1.3's, which are
+     * VK_EXT_extended_dynamic_state's and three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
+     * and primitive restart enables; not its patch control points or logic op, which need features of that extension,
+     * not advertised). lavapipe takes others too, and a patch control point count left dynamic and never set made its
+     * draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
      */
     static boolean dynamicStateOffered(int state) {
-        return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011;
+        return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
+                || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
+                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE;
     }
 
     /** The VkDynamicState values of a VkGraphicsPipelineCreateInfo's VkPipelineDynamicStateCreateInfo (@96). */

@@ -123,6 +123,23 @@ class SpirvValidatorTest {
                 """)), "a dynamic index into a function-local vector");
     }
 
+    /**
+     * Venus offers Vulkan 1.3, whose clients may compile for SPIR-V 1.6: validated against vulkan1.3 (under vulkan1.2
+     * spirv-val refused the version itself), and clamped like any other module.
+     */
+    @Test
+    void spirv16ModulesOfVulkan13ClientsPass() throws Exception {
+        java.nio.file.Path repo = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+        byte[] add = TestStructs.spirv(tmp, java.nio.file.Files.readString(repo.resolve("e2e/venus/add.comp")), ".comp",
+                "vulkan1.3");
+        assertEquals(0x00010600, java.nio.ByteBuffer.wrap(add).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(4),
+                "glslangValidator wrote SPIR-V 1.6");
+        assertNull(refused(add));
+        SpirvValidator.Verdict v = check(TestStructs.spirv(tmp, LOCAL_AND_DESCRIPTOR_ARRAYS, ".comp", "vulkan1.3"));
+        assertNull(v.refused());
+        assertNotNull(v.code(), "spirv-opt --graphics-robust-access rewrote the module");
+    }
+
     @Test
     void runtimeDescriptorArraysAreRefusedUnlessOffered() throws Exception {
         byte[] code = TestStructs.computeSpirv(tmp, RUNTIME_DESCRIPTOR_ARRAY);

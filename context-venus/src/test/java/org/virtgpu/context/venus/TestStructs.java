@@ -46,12 +46,17 @@ final class TestStructs implements AutoCloseable {
         return spirv(dir, source, ".comp");
     }
 
-    /** GLSL source of the stage named by its glslangValidator suffix (".comp", ".geom"...) as SPIR-V. */
+    /** GLSL source of the stage named by its glslangValidator suffix (".comp", ".geom"...) as SPIR-V for Vulkan 1.2. */
     static byte[] spirv(java.nio.file.Path dir, String source, String stage) throws Exception {
+        return spirv(dir, source, stage, "vulkan1.2");
+    }
+
+    /** The same for glslangValidator's target environment env ("vulkan1.3": SPIR-V 1.6). */
+    static byte[] spirv(java.nio.file.Path dir, String source, String stage, String env) throws Exception {
         java.nio.file.Path src = java.nio.file.Files.createTempFile(dir, "shader", stage);
         java.nio.file.Files.writeString(src, source);
         java.nio.file.Path out = dir.resolve(src.getFileName() + ".spv");
-        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "--target-env", "vulkan1.2", "-o",
+        Process p = new ProcessBuilder("glslangValidator", "-V", "--quiet", "--target-env", env, "-o",
                 out.toString(), src.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
