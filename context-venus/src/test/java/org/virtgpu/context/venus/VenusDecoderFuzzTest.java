@@ -51,7 +51,7 @@ class VenusDecoderFuzzTest {
                         switch (d.consumeInt(0, 4)) {
                             case 0 -> e.u64(d.consumeLong(0, 4)); // pointer markers, counts, small handles
                             case 1 -> e.u32(d.consumeInt(0, 3));
-                            case 2 -> e.u32(d.pickValue(new int[] {1, 2, 3, 5, 12, 28, 1000384000, -1}));
+                            case 2 -> e.u32(d.pickValue(new int[] {1, 2, 3, 5, 12, 28, 1000384000, 1000384004, -1}));
                             case 3 -> e.u64(d.consumeLong());
                             default -> e.u32(d.consumeInt());
                         }
