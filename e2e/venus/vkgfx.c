@@ -280,7 +280,7 @@ typedef struct {
     VkSampleCountFlagBits samples;
     int depth; /* depth test LESS with writes, D32_SFLOAT attachment */
     int extended; /* Vulkan 1.3's dynamic state: viewport and scissor with count, cull mode, front face, topology,
-                   * depth test, write and compare, vertex binding stride */
+                   * depth test, write and compare, vertex binding stride, rasterizer discard and depth bias enables */
     VkPipelineLayout layout;
     VkShaderModule frag;
 } PipeDesc;

@@ -403,7 +403,8 @@ final class VenusExecutor implements VnHooks {
     /**
      * host handles of the binary semaphores with a signal operation submitted and not yet consumed by a wait (see
      * {@link #binaryWaitsSignalled}). Only submits signal a binary semaphore here: the command set carries no
-     * vkAcquireNextImageKHR, vkImportSemaphoreFdKHR or vkImportSemaphoreResourceMESA.
+     * vkAcquireNextImageKHR or vkImportSemaphoreFdKHR, and vkImportSemaphoreResourceMESA is a submit too (see
+     * {@link #importSemaphoreResource}).
      */
     private final Set<Long> binaryPending = ConcurrentHashMap.newKeySet();
     /** refused submits so far, for rate limiting their log lines */
