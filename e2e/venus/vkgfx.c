@@ -8,8 +8,8 @@
  *   timestamp_query  two timestamps around the render pass (skipped if timestampValidBits is 0)
  *   secondary_draw   the draw recorded in a secondary command buffer inside the render pass
  *   dynamic_rendering the draw with vkCmdBeginRendering (core 1.3 or VK_KHR_dynamic_rendering; skipped without)
- *   depth_indexed_indirect, extended_dynamic_state, msaa_resolve, subpass_input, blit_clear_copy, linear_image_mapped,
- *   host_reset_statistics, compute_misc, pipeline_cache (see docs/venus.md, "Graphics coverage")
+ *   depth_indexed_indirect, extended_dynamic_state, multiview, msaa_resolve, subpass_input, blit_clear_copy,
+ *   linear_image_mapped, host_reset_statistics, compute_misc, pipeline_cache (see docs/venus.md, "Graphics coverage")
  *   sampled_texture  2x2 texture uploaded with vkCmdCopyBufferToImage, sampled by a compute shader through combined
  *                    image samplers (NEAREST, and an immutable LINEAR one) into a storage buffer
  *   secondary_transfer vkCmdFillBuffer + vkCmdUpdateBuffer in a secondary executed from a primary
@@ -29,6 +29,7 @@
 #include "sample_comp_spv.h"
 #include "invert_frag_spv.h"
 #include "misc_comp_spv.h"
+#include "multiview_frag_spv.h"
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
@@ -92,6 +93,7 @@ static VkBool32 precise;
 static int dynamicRendering; /* 0 none, 1 core 1.3, 2 VK_KHR_dynamic_rendering */
 static int sync2;            /* 0 none, 1 core 1.3, 2 VK_KHR_synchronization2 */
 static VkBool32 statistics;  /* pipelineStatisticsQuery */
+static VkBool32 multiview;   /* VkPhysicalDeviceMultiviewFeatures.multiview (core 1.1), enabled when offered */
 static VkCommandPool pool;
 static VkCommandBuffer cmd;
 static VkFence fence;
@@ -132,11 +134,11 @@ typedef struct {
     VkImageView view;
 } Image;
 
-/* an optimal-tiling 2D image with its memory and a view */
-static int image_ex(Image *im, uint32_t w, uint32_t h, VkFormat format, VkImageUsageFlags usage,
-                    VkSampleCountFlagBits samples, VkImageAspectFlags aspect) {
+/* an optimal-tiling 2D image of `layers` array layers with its memory and a view of them all (2D, or 2D_ARRAY) */
+static int image_layers(Image *im, uint32_t w, uint32_t h, VkFormat format, VkImageUsageFlags usage,
+                        VkSampleCountFlagBits samples, VkImageAspectFlags aspect, uint32_t layers) {
     VkImageCreateInfo ii = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
-                            .format = format, .extent = {w, h, 1}, .mipLevels = 1, .arrayLayers = 1,
+                            .format = format, .extent = {w, h, 1}, .mipLevels = 1, .arrayLayers = layers,
                             .samples = samples, .tiling = VK_IMAGE_TILING_OPTIMAL, .usage = usage,
                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE, .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
     T(vkCreateImage(dev, &ii, NULL, &im->image));
@@ -150,10 +152,16 @@ static int image_ex(Image *im, uint32_t w, uint32_t h, VkFormat format, VkImageU
     T(vkAllocateMemory(dev, &ai, NULL, &im->mem));
     T(vkBindImageMemory(dev, im->image, im->mem, 0));
     VkImageViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO, .image = im->image,
-                                .viewType = VK_IMAGE_VIEW_TYPE_2D, .format = format,
-                                .subresourceRange = {aspect, 0, 1, 0, 1}};
+                                .viewType = layers > 1 ? VK_IMAGE_VIEW_TYPE_2D_ARRAY : VK_IMAGE_VIEW_TYPE_2D,
+                                .format = format, .subresourceRange = {aspect, 0, 1, 0, layers}};
     T(vkCreateImageView(dev, &vi, NULL, &im->view));
     return 1;
+}
+
+/* an optimal-tiling 2D image with its memory and a view */
+static int image_ex(Image *im, uint32_t w, uint32_t h, VkFormat format, VkImageUsageFlags usage,
+                    VkSampleCountFlagBits samples, VkImageAspectFlags aspect) {
+    return image_layers(im, w, h, format, usage, samples, aspect, 1);
 }
 
 static int image(Image *im, uint32_t w, uint32_t h, VkImageUsageFlags usage) {
@@ -240,7 +248,7 @@ static void image_barrier(VkCommandBuffer cb, VkImage im, VkImageLayout from, Vk
                               .dstAccessMask = dstAccess, .oldLayout = from, .newLayout = to,
                               .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
                               .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED, .image = im,
-                              .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1}};
+                              .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, VK_REMAINING_ARRAY_LAYERS}};
     vkCmdPipelineBarrier(cb, srcStage, dstStage, 0, 0, NULL, 0, NULL, 1, &b);
 }
 
@@ -351,6 +359,20 @@ static VkAttachmentDescription attachment(VkFormat format, VkSampleCountFlagBits
                                      .finalLayout = to};
 }
 
+/* a render pass of one subpass and one FORMAT colour attachment (cleared, kept, left in `final`); next: its pNext */
+static int colour_pass(VkRenderPass *rp, VkImageLayout final, const void *next) {
+    VkAttachmentDescription att = attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
+                                             VK_ATTACHMENT_STORE_OP_STORE, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                                             final);
+    VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
+                                .pColorAttachments = &ref};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .pNext = next,
+                                  .attachmentCount = 1, .pAttachments = &att, .subpassCount = 1, .pSubpasses = &sub};
+    T(vkCreateRenderPass(dev, &rpi, NULL, rp));
+    return 1;
+}
+
 static int framebuffer(VkFramebuffer *fb, VkRenderPass rp, const VkImageView *views, uint32_t n) {
     VkFramebufferCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rp,
                                   .attachmentCount = n, .pAttachments = views, .width = W, .height = H, .layers = 1};
@@ -363,15 +385,7 @@ static int gfx_setup(void) {
     if (!host_buffer(&g.readback, W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT)) return 0;
     if (!host_buffer(&g.vertices, sizeof TRIANGLES, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT)) return 0;
     memcpy(g.vertices.map, TRIANGLES, sizeof TRIANGLES);
-    VkAttachmentDescription att = attachment(FORMAT, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
-                                             VK_ATTACHMENT_STORE_OP_STORE, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
-                                             VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
-    VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-    VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
-                                .pColorAttachments = &ref};
-    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
-                                  .pAttachments = &att, .subpassCount = 1, .pSubpasses = &sub};
-    T(vkCreateRenderPass(dev, &rpi, NULL, &g.renderPass));
+    if (!colour_pass(&g.renderPass, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL, NULL)) return 0;
     VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     T(vkCreatePipelineCache(dev, &pci, NULL, &g.cache));
     if (!framebuffer(&g.framebuffer, g.renderPass, &g.target.view, 1)) return 0;
@@ -831,6 +845,67 @@ static int extended_dynamic_state(void) {
             EXPECT(px[y * W + x] == w, "pixel (%d,%d) = 0x%08x, want 0x%08x", x, y, px[y * W + x], w);
         }
     }
+    return 1;
+}
+
+/* A multiview render pass (VkRenderPassMultiviewCreateInfo, view mask 0b11) on a two-layer colour attachment: one
+ * draw of triangle A renders both views, the fragment shader writing the colour in view 0 and its inverse in view 1
+ * (gl_ViewIndex); both layers are copied out by one vkCmdCopyImageToBuffer and checked pixel by pixel. */
+static int multiview_pass(void) {
+    if (!multiview) {
+        snprintf(why, sizeof why, "the device offers no multiview");
+        return -1;
+    }
+    Image layered = {0};
+    HostBuffer out = {0};
+    VkShaderModule frag;
+    if (!image_layers(&layered, W, H, FORMAT, VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT,
+                      VK_SAMPLE_COUNT_1_BIT, VK_IMAGE_ASPECT_COLOR_BIT, 2))
+        return 0;
+    if (!host_buffer(&out, 2 * W * H * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT)) return 0;
+    if (!shader(&frag, multiview_frag_spv, sizeof multiview_frag_spv)) return 0;
+    uint32_t viewMask = 0x3;
+    VkRenderPassMultiviewCreateInfo mv = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO,
+                                          .subpassCount = 1, .pViewMasks = &viewMask};
+    VkRenderPass rp;
+    if (!colour_pass(&rp, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, &mv)) return 0;
+    VkFramebuffer fb;
+    if (!framebuffer(&fb, rp, &layered.view, 1)) return 0; /* one layer: the view mask picks the layers */
+    VkPipeline p;
+    if (!pipeline(&p, &(PipeDesc){.renderPass = rp, .frag = frag})) return 0;
+
+    if (!begin()) return 0;
+    image_barrier(cmd, layered.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, 0, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT,
+                  VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT);
+    VkClearValue cv = colour_clear(CLEAR1);
+    begin_pass(rp, fb, &cv, 1, VK_SUBPASS_CONTENTS_INLINE);
+    draw(cmd, p, 0, RED);
+    vkCmdEndRenderPass(cmd);
+    image_barrier(cmd, layered.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL,
+                  VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT, VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 2}, .imageExtent = {W, H, 1}};
+    vkCmdCopyImageToBuffer(cmd, layered.image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, out.buf, 1, &region);
+    to_host(cmd, out.buf, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    if (!submit_wait()) return 0;
+    const float inverse[4] = {1 - RED[0], 1 - RED[1], 1 - RED[2], RED[3]};
+    for (int layer = 0; layer < 2; layer++) {
+        memcpy(g.readback.map, (const char *)out.map + (size_t)layer * W * H * 4, (size_t)W * H * 4);
+        long coloured = check_pixels(0, layer == 0 ? RED : inverse, CLEAR1);
+        if (coloured < 0) {
+            snprintf(why + strlen(why), sizeof why - strlen(why), " (layer %d)", layer);
+            return 0;
+        }
+        EXPECT(coloured >= 2016 && coloured <= 2080, "layer %d: %ld pixels coloured, want 2016..2080", layer,
+               coloured);
+    }
+    vkDestroyPipeline(dev, p, NULL);
+    vkDestroyFramebuffer(dev, fb, NULL);
+    vkDestroyRenderPass(dev, rp, NULL);
+    vkDestroyShaderModule(dev, frag, NULL);
+    free_host_buffer(&out);
+    free_image(&layered);
     return 1;
 }
 
@@ -1745,6 +1820,10 @@ int main(void) {
     vkGetPhysicalDeviceFeatures(phys, &have);
     precise = have.occlusionQueryPrecise;
     statistics = have.pipelineStatisticsQuery;
+    VkPhysicalDeviceMultiviewFeatures mvHave = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES};
+    VkPhysicalDeviceFeatures2 have2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &mvHave};
+    vkGetPhysicalDeviceFeatures2(phys, &have2);
+    multiview = mvHave.multiview;
     const char *exts[2];
     uint32_t next = 0;
     int core13 = VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1;
@@ -1768,15 +1847,17 @@ int main(void) {
     VkPhysicalDeviceHostQueryResetFeatures hq = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_HOST_QUERY_RESET_FEATURES,
                                                  .pNext = dynamicRendering ? (void *)&dr : sync2 ? (void *)&s2 : NULL,
                                                  .hostQueryReset = VK_TRUE};
+    VkPhysicalDeviceMultiviewFeatures mv = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_FEATURES,
+                                            .pNext = &hq, .multiview = multiview};
     VkPhysicalDeviceTimelineSemaphoreFeatures tl = {
-        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, .pNext = &hq,
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES, .pNext = &mv,
         .timelineSemaphore = VK_TRUE};
     VkPhysicalDeviceFeatures enable = {.occlusionQueryPrecise = precise, .pipelineStatisticsQuery = statistics};
     SETUP(vku_device(phys, family, &tl, next, exts, &enable, &dev));
     static const char *how[3] = {"none", "core", "KHR"};
-    printf("features timestampValidBits %u occlusionQueryPrecise %u pipelineStatisticsQuery %u dynamicRendering %s "
-           "synchronization2 %s\n",
-           timestampBits, precise, statistics, how[dynamicRendering], how[sync2]);
+    printf("features timestampValidBits %u occlusionQueryPrecise %u pipelineStatisticsQuery %u multiview %u "
+           "dynamicRendering %s synchronization2 %s\n",
+           timestampBits, precise, statistics, multiview, how[dynamicRendering], how[sync2]);
     vkGetDeviceQueue(dev, family, 0, &queue);
     const char *failed = NULL;
     VkResult cr = vku_commands(dev, family, &pool, &cmd, &fence, &failed);
@@ -1796,6 +1877,7 @@ int main(void) {
         report("dynamic_rendering", dynamic_rendering());
         report("depth_indexed_indirect", depth_indexed_indirect());
         report("extended_dynamic_state", extended_dynamic_state());
+        report("multiview", multiview_pass());
         report("msaa_resolve", msaa_resolve());
         report("subpass_input", subpass_input());
         report("blit_clear_copy", blit_clear_copy());

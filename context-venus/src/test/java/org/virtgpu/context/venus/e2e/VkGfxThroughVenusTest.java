@@ -12,14 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * e2e/venus/vkgfx.c through Mesa's Venus ICD and our vtest server, and straight on lavapipe for comparison:
- * offscreen rendering (render pass, secondary command buffers, dynamic rendering), queries, texture sampling through
- * descriptors, transfer commands, fences, binary and timeline semaphores, events, and Vulkan 1.3's synchronization2 and dynamic state.
- * The client checks every pixel and value; this test requires every feature below to report PASS on both sides.
+ * offscreen rendering (render pass, secondary command buffers, dynamic rendering, multiview), queries, texture
+ * sampling through descriptors, transfer commands, fences, binary and timeline semaphores, events, and Vulkan 1.3's
+ * synchronization2 and dynamic state. The client checks every pixel and value; this test requires every feature
+ * below to report PASS on both sides.
  */
 class VkGfxThroughVenusTest {
     /** Every feature vkgfx reports; none may be missing, skipped or failed through Venus. */
     static final List<String> FEATURES = List.of("graphics_setup", "render_pass", "occlusion_query", "timestamp_query",
-            "secondary_draw", "dynamic_rendering", "depth_indexed_indirect", "extended_dynamic_state", "msaa_resolve", "subpass_input",
+            "secondary_draw", "dynamic_rendering", "depth_indexed_indirect", "extended_dynamic_state", "multiview",
+            "msaa_resolve", "subpass_input",
             "blit_clear_copy", "linear_image_mapped", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture",
             "secondary_transfer", "fence_reuse", "binary_semaphore", "timeline_semaphore", "timeline_host_signal",
             "events", "synchronization2", "command_pool_reset");
