@@ -1762,6 +1762,47 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    // ---------------------------------------------------------------- private data
+
+    /*
+     * vkSetPrivateData and vkGetPrivateData name their object by a VkObjectType and a 64-bit handle, which the
+     * generated decoder passes on as it came (the handle's type is a value of another parameter). Mesa's drivers take
+     * that handle for a pointer to the object (vk_object_base_from_u64_handle), so a client's object id there was an
+     * address the host dereferenced: the server died in lavapipe (found in session 13). Mesa's Venus keeps private
+     * data in the client and never sends these; a client that does gets the handle translated through the object
+     * table like any other, and an unknown one refused (VK_ERROR_OUT_OF_HOST_MEMORY, the only error vkSetPrivateData
+     * has; vkGetPrivateData answers 0, as for an object that never had data in that slot).
+     */
+    @Override
+    public int vkSetPrivateData(VnCtx c, long device, int objectType, long objectHandle, long privateDataSlot, long data)
+            throws Throwable {
+        long host = privateDataObject(c, objectType, objectHandle);
+        return host == 0 ? VK_ERROR_OUT_OF_HOST_MEMORY
+                : VnHooks.super.vkSetPrivateData(c, device, objectType, host, privateDataSlot, data);
+    }
+
+    @Override
+    public void vkGetPrivateData(VnCtx c, long device, int objectType, long objectHandle, long privateDataSlot,
+            long pData) throws Throwable {
+        long host = privateDataObject(c, objectType, objectHandle);
+        if (host == 0) {
+            p64(pData, 0);
+            return;
+        }
+        VnHooks.super.vkGetPrivateData(c, device, objectType, host, privateDataSlot, pData);
+    }
+
+    /** The host handle of the client's object of that VkObjectType, or 0 (logged) when there is none. */
+    private long privateDataObject(VnCtx c, int objectType, long objectHandle) {
+        int type = VnInfo.handleTypeOf(objectType);
+        long host = type < 0 ? 0 : c.host(type, objectHandle, true); // an object of another device: protocol error
+        if (host == 0 && refusedSubmits.incrementAndGet() <= REFUSED_LOG_LIMIT) {
+            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: private data refused: no object "
+                    + Long.toUnsignedString(objectHandle) + " of VkObjectType " + objectType + " in this context");
+        }
+        return host;
+    }
+
     private QueueFences queueFences(long queue) {
         QueueFences q = queueFences.get(queue);
         if (q == null) {

@@ -22,6 +22,7 @@ import org.virtgpu.spi.BlobRequest;
 import org.virtgpu.spi.ContextSpec;
 import org.virtgpu.spi.DeviceServices;
 import org.virtgpu.spi.GpuContext;
+import org.virtgpu.spi.GpuError;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.HostInfo;
 import org.virtgpu.spi.ResourceView;
@@ -212,6 +213,81 @@ class VenusContextLavapipeTest {
         ctx.submit(d.segment(arena), 0);
         assertEquals(11, r32(0));
         assertEquals(VenusExecutor.VK_SUCCESS, r32(4), "created: the host never saw the emulated extension");
+    }
+
+    /** A protocol error (INVALID_PARAMETER) whose message contains what. */
+    void assertRefused(Enc e, String what) {
+        GpuException ex = assertThrows(GpuException.class, () -> ctx.submit(e.segment(arena), 0));
+        assertEquals(GpuError.INVALID_PARAMETER, ex.error(), ex.getMessage());
+        assertTrue(ex.getMessage().contains(what), ex.getMessage());
+    }
+
+    /**
+     * Output pointers the host writes through unconditionally: a client sending NULL for one made lavapipe write to
+     * address 0 and killed the server (found in session 13 with vkGetSemaphoreCounterValue). The decoder now refuses
+     * NULL for every output vk.xml does not mark optional, and an output array NULL with a count above 0.
+     */
+    @Test
+    void requiredOutputPointersSentNullAreAProtocolErrorNotACrash() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        createInstance(e, 1);
+        createDevice(e, 0);
+        // vkCreateSemaphore(200, {-> VkSemaphoreTypeCreateInfo(TIMELINE, 0)}) -> 602; vkCreateCommandPool -> 300
+        e.cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO).u64(0)
+                .u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(602);
+        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(0).u32(0).u64(0).u64(1).u64(300);
+        ctx.submit(e.segment(arena), 0);
+        assertRefused(new Enc().cmd(172, 0).u64(200).u64(602).u64(0), "pValue must not be NULL");
+        assertRefused(new Enc().cmd(6, 0).u64(100).u64(0), "pProperties must not be NULL");
+        // vkAllocateCommandBuffers(200, {pool 300, primary, 2}, no array)
+        assertRefused(new Enc().cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(300).u32(0).u32(2).u64(0),
+                "pCommandBuffers must not be NULL");
+        // the context lives on: vkGetSemaphoreCounterValue(200, 602) with its output answers 0
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(172, 1).u64(200).u64(602).u64(1).segment(arena), 0);
+        assertEquals(172, r32(0));
+        assertEquals(VenusExecutor.VK_SUCCESS, r32(4));
+        assertEquals(0L, r64(16));
+    }
+
+    /** vkSetPrivateData(200, objectType, handle, slot 700, data) with its VkResult at offset 4 of the reply. */
+    int setPrivateData(int objectType, long handle, long data) throws GpuException {
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(199, 1).u64(200).u32(objectType).u64(handle).u64(700).u64(data)
+                .segment(arena), 0);
+        assertEquals(199, r32(0));
+        return r32(4);
+    }
+
+    /** vkGetPrivateData(200, objectType, handle, slot 700): the data. */
+    long getPrivateData(int objectType, long handle) throws GpuException {
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(200, 1).u64(200).u32(objectType).u64(handle).u64(700).u64(1)
+                .segment(arena), 0);
+        assertEquals(200, r32(0));
+        return r64(12);
+    }
+
+    /**
+     * Private data names its object by VkObjectType and a 64-bit handle, which Mesa's drivers dereference as a
+     * pointer: a client's object id passed through raw killed the server in lavapipe (found in session 13). The
+     * handle is now translated through the object table, and an unknown one refused.
+     */
+    @Test
+    void privateDataNamesObjectsByTheirIdsAndAnUnknownOneIsRefused() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        createInstance(e, 1);
+        createDevice(e, 0);
+        e.cmd(197, 0).u64(200).u64(1).u32(1000295002).u64(0).u32(0).u64(0).u64(1).u64(700); // vkCreatePrivateDataSlot
+        // vkCreateBuffer(200, {size 4096, STORAGE, exclusive}) -> 800
+        e.cmd(50, 0).u64(200).u64(1).u32(12).u64(0).u32(0).u64(4096).u32(0x20).u32(0).u32(0).u64(0).u64(0).u64(1).u64(800);
+        ctx.submit(e.segment(arena), 0);
+        final int buffer = 9, device = 3, swapchain = 1000001000;
+        assertEquals(VenusExecutor.VK_SUCCESS, setPrivateData(buffer, 800, 42));
+        assertEquals(42L, getPrivateData(buffer, 800));
+        assertEquals(VenusExecutor.VK_SUCCESS, setPrivateData(device, 200, 7));
+        assertEquals(7L, getPrivateData(device, 200));
+        assertEquals(VenusExecutor.VK_ERROR_OUT_OF_HOST_MEMORY, setPrivateData(buffer, 0x12340, 1), "unknown id");
+        assertEquals(0L, getPrivateData(buffer, 0x12340));
+        assertEquals(VenusExecutor.VK_ERROR_OUT_OF_HOST_MEMORY, setPrivateData(swapchain, 800, 1), "no such object type");
+        assertEquals(42L, getPrivateData(buffer, 800), "the buffer's data is untouched");
     }
 
     @Test

@@ -94,7 +94,7 @@ class VenusRingTest {
     void theRingThreadSleepsWithTheRingTimerSlack() throws Exception {
         // the ring thread (and any thread started from it, which inherits its slack) is venus-ring-<id> in /proc, cut
         // to 15 characters; the kernel's default slack is 50 us
-        write(bytes(new Enc().cmd(ENUMERATE_INSTANCE_VERSION, 0).u64(0)));
+        write(bytes(new Enc().cmd(ENUMERATE_INSTANCE_VERSION, 0).u64(1)));
         String comm = ("venus-ring-" + Long.toHexString(RING_ID)).substring(0, 15);
         java.util.List<Long> slacks = new java.util.ArrayList<>();
         long deadline = System.nanoTime() + 5_000_000_000L;

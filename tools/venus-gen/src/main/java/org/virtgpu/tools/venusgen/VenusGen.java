@@ -53,6 +53,8 @@ public final class VenusGen {
         boolean dispatchable, host = true;
         /** vk.xml {@code parent} of a handle type: the object types it is created from or freed with */
         List<String> parents = List.of();
+        /** vk.xml {@code objtypeenum} of a handle type: its VkObjectType, by name */
+        String objectType;
         List<String> structExtends = new ArrayList<>();
         int sType = -1;
         int size, align;
@@ -374,6 +376,7 @@ public final class VenusGen {
             if (attr(t, "parent") != null) {
                 td.parents = List.of(attr(t, "parent").split(","));
             }
+            td.objectType = attr(t, "objtypeenum");
         }
         if (("bitmask".equals(td.category) || "basetype".equals(td.category)) && td.alias == null) {
             List<Element> ty = children(t, "type");
@@ -1454,6 +1457,10 @@ public final class VenusGen {
                     sb.append(ind).append(v).append(" = 0;\n");
                     sb.append(ind).append("long ").append(v).append("Ids = 0;\n");
                     sb.append(ind).append("final long ").append(v).append("N = c.rSize();\n");
+                    if (mustHave) { // the host writes count handles there: NULL only with a count of 0
+                        sb.append(ind).append("if (").append(v).append("N == 0 && ").append(paramCount(cmd, p))
+                                .append(" != 0) throw c.fail(\"").append(p.name).append(" must not be NULL\");\n");
+                    }
                     sb.append(ind).append("if (").append(v).append("N != 0) {\n");
                     sb.append(ind).append("    if (").append(v).append("N != ").append(paramCount(cmd, p)).append(") throw c.fail(\"")
                             .append(p.name).append(" count\");\n");
@@ -1474,6 +1481,9 @@ public final class VenusGen {
                 if (k == Kind.STRUCT) {
                     decodeElem(sb, p, v, ind + "    ", true);
                 }
+                if (mustHave) { // the host writes it unconditionally: a NULL one would be a write to address 0
+                    sb.append(ind).append("} else {\n").append(ind).append("    throw c.fail(\"").append(p.name).append(" must not be NULL\");\n");
+                }
                 sb.append(ind).append("}\n");
             } else {
                 sb.append(ind).append("{\n").append(ind).append("    long slot = c.alloc(1, 8);\n");
@@ -1483,6 +1493,10 @@ public final class VenusGen {
                     sb.append(ind).append("    long n = c.rSize();\n");
                     sb.append(ind).append("    if (n != 0 && n != ").append(paramCount(cmd, p)).append(") throw c.fail(\"").append(p.name).append(" count\");\n");
                     sb.append(ind).append("    p64(slot, n == 0 ? 0 : c.alloc(n, ").append(elemCSize(p)).append("));\n");
+                }
+                if (mustHave) { // the host writes count elements there: NULL only with a count of 0
+                    sb.append(ind).append("    if (g64(slot) == 0 && ").append(paramCount(cmd, p)).append(" != 0) throw c.fail(\"")
+                            .append(p.name).append(" must not be NULL\");\n");
                 }
                 sb.append(ind).append("    ").append(v).append(" = g64(slot);\n");
                 sb.append(ind).append("}\n");
@@ -1599,7 +1613,23 @@ public final class VenusGen {
         for (Map.Entry<String, Integer> e : handleIds.entrySet()) {
             sb.append("    public static final int H_").append(e.getKey()).append(" = ").append(e.getValue()).append(";\n");
         }
-        sb.append("    public static final int HANDLE_TYPES = ").append(handleIds.size() + 1).append(";\n");
+        sb.append("    public static final int HANDLE_TYPES = ").append(handleIds.size() + 1).append(";\n\n");
+        // VkObjectType -> handle type index (vk.xml objtypeenum), for commands that name an object by type and a
+        // 64-bit handle (vkSetPrivateData, vkGetPrivateData)
+        sb.append("    /** The object table's handle type of a VkObjectType (vk.xml objtypeenum), or -1. */\n");
+        sb.append("    public static int handleTypeOf(int objectType) {\n        return switch (objectType) {\n");
+        TreeMap<Long, Integer> byObjectType = new TreeMap<>();
+        for (Map.Entry<String, Integer> e : handleIds.entrySet()) {
+            TypeDef td = types.get(e.getKey());
+            Long v = td == null || td.objectType == null ? null : enumValue(td.objectType);
+            if (v != null) {
+                byObjectType.put(v, e.getValue());
+            }
+        }
+        for (Map.Entry<Long, Integer> e : byObjectType.entrySet()) {
+            sb.append("            case ").append(e.getKey()).append(" -> ").append(e.getValue()).append(";\n");
+        }
+        sb.append("            default -> -1;\n        };\n    }\n");
         sb.append("}\n");
         Files.writeString(dir.resolve("VnInfo.java"), sb.toString());
     }
