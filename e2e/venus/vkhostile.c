@@ -63,7 +63,9 @@
  *              noassembly: no input assembly state (lavapipe survives); enumraster, enumblend, enumdyn: polygon
  *              mode, front face, blend factors and ops, dynamic depth compare op, stencil ops, front face and cull
  *              mode past their enums; enumtopo: a topology past its enum; novb: no vertex (or index) buffer bound;
- *              dynvp: viewport and scissor counts dynamic and never set (lavapipe survives all of these))
+ *              dynvp: viewport and scissor counts dynamic and never set (lavapipe survives all of these);
+ *              novi, novp, nocb: no vertex input, viewport or colour blend state (lavapipe survives those); noms,
+ *              nors: no multisample or rasterization state (each killed lavapipe))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -333,7 +335,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "topodyn") ? 19 : !strcmp(variant, "tesstopo") ? 20 : !strcmp(variant, "geomtopo") ? 21
           : !strcmp(variant, "noassembly") ? 22 : !strcmp(variant, "enumraster") ? 23 : !strcmp(variant, "enumblend") ? 24
           : !strcmp(variant, "enumdyn") ? 25 : !strcmp(variant, "enumtopo") ? 26 : !strcmp(variant, "novb") ? 27
-          : !strcmp(variant, "dynvp") ? 28 : 0;
+          : !strcmp(variant, "dynvp") ? 28 : !strcmp(variant, "novi") ? 29 : !strcmp(variant, "novp") ? 30
+          : !strcmp(variant, "noms") ? 31 : !strcmp(variant, "nocb") ? 32 : !strcmp(variant, "nors") ? 33 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -475,11 +478,13 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                         .colorAttachmentCount = 100, .pColorAttachmentFormats = formats};
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
                                        .pNext = v == 5 ? &ri : NULL, .stageCount = stageCount, .pStages = stages,
-                                       .pVertexInputState = &vi, .pInputAssemblyState = v == 22 ? NULL : &ia,
-                                       .pTessellationState = tess ? &ts : NULL, .pViewportState = &vp,
+                                       .pVertexInputState = v == 29 ? NULL : &vi,
+                                       .pInputAssemblyState = v == 22 ? NULL : &ia,
+                                       .pTessellationState = tess ? &ts : NULL, .pViewportState = v == 30 ? NULL : &vp,
                                        .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ? &dyn
                                                                                                           : NULL,
-                                       .pRasterizationState = &rs, .pMultisampleState = &ms, .pColorBlendState = &cb,
+                                       .pRasterizationState = v == 33 ? NULL : &rs,
+                                       .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
                                        .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
     VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);

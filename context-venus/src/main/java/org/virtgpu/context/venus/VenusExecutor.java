@@ -2689,6 +2689,10 @@ final class VenusExecutor implements VnHooks {
             if (g64(pDescriptorWrites + i * 64 + 16) == 0) { // sizeof(VkWriteDescriptorSet) 64, dstSet @16
                 throw c.fail("vkUpdateDescriptorSets: pDescriptorWrites[" + i + "].dstSet is not a descriptor set");
             }
+            String missing = infosMissing(pDescriptorWrites + i * 64);
+            if (missing != null) {
+                throw c.fail("vkUpdateDescriptorSets: pDescriptorWrites[" + i + "]." + missing);
+            }
             String why = !buffersInside(pDescriptorWrites + i * 64) ? "names a range outside its buffer"
                     : descriptorShapes.writeRefused(pDescriptorWrites + i * 64);
             if (why == null) {
@@ -2709,6 +2713,28 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
                 pDescriptorCopies);
         dynamicOffsets.updated(descriptorWriteCount, pDescriptorWrites, descriptorCopyCount, pDescriptorCopies);
+    }
+
+    /**
+     * Which array a VkWriteDescriptorSet's descriptor type reads is NULL although descriptorCount is not 0: pImageInfo
+     * (@40) for samplers, images and input attachments, pBufferInfo (@48) for buffers, pTexelBufferView (@56) for
+     * texel buffers. vk.xml marks all three noautovalidity (each is ignored for the other types), so the decoder lets
+     * them be NULL, and lavapipe read the count's worth of elements from address 0: the JVM died (session 13).
+     * Null when the type's array is there.
+     */
+    static String infosMissing(long write) {
+        int type = g32(write + 36);
+        int at = switch (type) {
+            case 0, 1, 2, 3, 10 -> 40;
+            case DESCRIPTOR_UNIFORM_BUFFER, 7, 8, DESCRIPTOR_STORAGE_BUFFER_DYNAMIC -> 48;
+            case 4, 5 -> 56;
+            default -> 0;
+        };
+        if (at == 0 || g32(write + 32) == 0 || g64(write + at) != 0) {
+            return null;
+        }
+        return (at == 40 ? "pImageInfo" : at == 48 ? "pBufferInfo" : "pTexelBufferView") + " is NULL for descriptor type "
+                + type + " with descriptorCount " + Integer.toUnsignedString(g32(write + 32));
     }
 
     static final int STYPE_IMAGE_VIEW_USAGE_CREATE_INFO = 1000117002;
@@ -3095,6 +3121,9 @@ final class VenusExecutor implements VnHooks {
             }
         }
         String why = topologyRefused(info, stageBits, l);
+        if (why == null) {
+            why = rasterStatesMissing(info);
+        }
         if (why != null) {
             return why;
         }
@@ -3136,6 +3165,22 @@ final class VenusExecutor implements VnHooks {
                     + (areas.subpasses(pass) < 0 ? "an unknown render pass" : areas.subpasses(pass));
         }
         return null;
+    }
+
+    /**
+     * A graphics pipeline's rasterization state (pRasterizationState @64) must be there, and its multisample state
+     * (pMultisampleState @72) whenever the rasterizer may run (rasterizerDiscardEnable @24 of the rasterization state
+     * false, or left to the dynamic state): vk.xml marks both noautovalidity (extended dynamic state 3, not offered,
+     * can stand in for them), so the decoder lets them be NULL, and lavapipe read them from address 0 in
+     * vkCreateGraphicsPipelines: the server died ({@code vkhostile pipeline 1 noms}, {@code nors}; session 13).
+     */
+    static String rasterStatesMissing(long info) {
+        long rs = g64(info + 64);
+        if (rs == 0) {
+            return "no rasterization state";
+        }
+        boolean rasterizes = g32(rs + 24) == 0 || dynamic(info, DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE);
+        return rasterizes && g64(info + 72) == 0 ? "no multisample state, and the rasterizer may run" : null;
     }
 
     /**

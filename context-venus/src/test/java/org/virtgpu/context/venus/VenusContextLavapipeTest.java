@@ -290,6 +290,40 @@ class VenusContextLavapipeTest {
         assertEquals(42L, getPrivateData(buffer, 800), "the buffer's data is untouched");
     }
 
+    /**
+     * vkUpdateDescriptorSets with the array its descriptor type reads sent NULL (vk.xml makes pImageInfo, pBufferInfo
+     * and pTexelBufferView noautovalidity, so the decoder lets them be NULL): lavapipe read the descriptors from
+     * address 0 and killed the server (found in session 13 for all three). Now a protocol error.
+     */
+    @Test
+    void aDescriptorWriteWithoutTheArrayItsTypeReadsIsAProtocolErrorNotACrash() throws GpuException {
+        int[][] typesAndArrays = {{7, 48}, {1, 40}, {4, 56}}; // storage buffer, combined image sampler, uniform texel
+        for (int[] t : typesAndArrays) {
+            ctx.destroy();
+            create();
+            Enc e = new Enc().setReply(1, 0, 65536);
+            createInstance(e, 1);
+            createDevice(e, 0);
+            // a set layout 900 with one descriptor of the type at binding 0, a pool 901, a set 902 from them
+            e.cmd(72, 0).u64(200).u64(1).u32(32).u64(0).u32(0).u32(1).u64(1).u32(0).u32(t[0]).u32(1).u32(0x20).u64(0)
+                    .u64(0).u64(1).u64(900);
+            e.cmd(74, 0).u64(200).u64(1).u32(33).u64(0).u32(0).u32(1).u32(1).u64(1).u32(t[0]).u32(1).u64(0).u64(1)
+                    .u64(901);
+            e.cmd(77, 0).u64(200).u64(1).u32(34).u64(0).u64(901).u32(1).u64(1).u64(900).u64(1).u64(902);
+            ctx.submit(e.segment(arena), 0);
+            // vkUpdateDescriptorSets(200, {set 902, binding 0, one descriptor of the type, all three arrays NULL})
+            String array = t[1] == 40 ? "pImageInfo" : t[1] == 48 ? "pBufferInfo" : "pTexelBufferView";
+            assertRefused(new Enc().cmd(79, 0).u64(200).u32(1).u64(1).u32(35).u64(0).u64(902).u32(0).u32(0).u32(1)
+                    .u32(t[0]).u64(0).u64(0).u64(0).u32(0).u64(0), array + " is NULL for descriptor type " + t[0]);
+            if (t[0] == 7) { // with its array the write is carried: buffer 800, then {800, 0, 4096}
+                ctx.submit(new Enc().cmd(50, 0).u64(200).u64(1).u32(12).u64(0).u32(0).u64(4096).u32(0x20).u32(0)
+                        .u32(0).u64(0).u64(0).u64(1).u64(800)
+                        .cmd(79, 0).u64(200).u32(1).u64(1).u32(35).u64(0).u64(902).u32(0).u32(0).u32(1).u32(7)
+                        .u64(0).u64(1).u64(800).u64(0).u64(4096).u64(0).u32(0).u64(0).segment(arena), 0);
+            }
+        }
+    }
+
     @Test
     void truncatedStreamIsAProtocolErrorNotACrash() {
         Enc e = new Enc().setReply(1, 0, 65536);

@@ -79,7 +79,10 @@ class VkHostileThroughVenusTest {
             "copyimage fmt",
             // a render pass rendering views 0-7 begun on an imageless framebuffer with a one-layer view (killed
             // lavapipe; the begin is refused, the command buffer not submitted)
-            "imgsamples 1 imageless");
+            "imgsamples 1 imageless",
+            // not refused: graphics pipelines without vertex input, viewport or colour blend state (lavapipe
+            // survives those; session 13)
+            "pipeline novi", "pipeline novp", "pipeline nocb");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -105,7 +108,10 @@ class VkHostileThroughVenusTest {
             // lavapipe)
             List.of("sampler", "1", "swizzle"), List.of("storefmt"),
             // a framebuffer of a one-layer view for a pass rendering views 0-7 (killed lavapipe)
-            List.of("imgsamples", "1", "1", "multiview"));
+            List.of("imgsamples", "1", "1", "multiview"),
+            // graphics pipelines without multisample or rasterization state (each killed lavapipe and the server's
+            // JVM in vkCreateGraphicsPipelines; session 13)
+            List.of("pipeline", "1", "noms"), List.of("pipeline", "1", "nors"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
