@@ -65,7 +65,11 @@
  *              mode past their enums; enumtopo: a topology past its enum; novb: no vertex (or index) buffer bound;
  *              dynvp: viewport and scissor counts dynamic and never set (lavapipe survives all of these);
  *              novi, novp, nocb: no vertex input, viewport or colour blend state (lavapipe survives those); noms,
- *              nors: no multisample or rasterization state (each killed lavapipe))
+ *              nors: no multisample or rasterization state (each killed lavapipe); vpnull, scnull: a static
+ *              viewport or scissor whose array is NULL (lavapipe survives); tessnull: tessellation stages without
+ *              tessellation state (lavapipe survives the create); stagesnull, rendnull, fbnull: two stages, one
+ *              dynamic rendering colour format, one framebuffer attachment, each without its array (each killed
+ *              lavapipe; Mesa's Venus encoder dies on them before sending, so the server's checks are unit-tested))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -336,7 +340,10 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "noassembly") ? 22 : !strcmp(variant, "enumraster") ? 23 : !strcmp(variant, "enumblend") ? 24
           : !strcmp(variant, "enumdyn") ? 25 : !strcmp(variant, "enumtopo") ? 26 : !strcmp(variant, "novb") ? 27
           : !strcmp(variant, "dynvp") ? 28 : !strcmp(variant, "novi") ? 29 : !strcmp(variant, "novp") ? 30
-          : !strcmp(variant, "noms") ? 31 : !strcmp(variant, "nocb") ? 32 : !strcmp(variant, "nors") ? 33 : 0;
+          : !strcmp(variant, "noms") ? 31 : !strcmp(variant, "nocb") ? 32 : !strcmp(variant, "nors") ? 33
+          : !strcmp(variant, "vpnull") ? 34 : !strcmp(variant, "scnull") ? 35 : !strcmp(variant, "stagesnull") ? 36
+          : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
+          : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -352,9 +359,9 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
                                   .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
     if (vkCreateRenderPass(dev, &rpi, NULL, pass) != VK_SUCCESS || v == 7) return;
-    if (v == 8) {
+    if (v == 8 || v == 39) { /* fbnull: one attachment, its array NULL */
         VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = *pass,
-                                       .width = 16, .height = 16, .layers = 1};
+                                       .attachmentCount = v == 39 ? 1 : 0, .width = 16, .height = 16, .layers = 1};
         vkCreateFramebuffer(dev, &fbi, NULL, fb);
         return;
     }
@@ -381,7 +388,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
          .module = modules[1], .pName = "main"}};
     uint32_t stageCount = 2;
-    int tess = (v >= 12 && v <= 15) || v == 17 || v == 20;
+    int tess = (v >= 12 && v <= 15) || v == 17 || v == 20 || v == 37;
     /* tesslevel: the control shader's level specialized to 1e30 (the limit is 64) */
     float level = 1e30f;
     VkSpecializationMapEntry levelEntry = {0, 0, sizeof level};
@@ -449,9 +456,10 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         vps[i] = (VkViewport){0, 0, 16, 16, 0, 1};
         scissors[i] = (VkRect2D){{0, 0}, {16, 16}};
     }
+    /* vpnull, scnull: a static viewport or scissor whose array is NULL */
     VkPipelineViewportStateCreateInfo vp = {.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
-                                            .viewportCount = v == 3 ? 100 : 1, .pViewports = vps,
-                                            .scissorCount = v == 3 ? 100 : 1, .pScissors = scissors};
+                                            .viewportCount = v == 3 ? 100 : 1, .pViewports = v == 34 ? NULL : vps,
+                                            .scissorCount = v == 3 ? 100 : 1, .pScissors = v == 35 ? NULL : scissors};
     VkPipelineRasterizationStateCreateInfo rs = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
                                                  .polygonMode = VK_POLYGON_MODE_FILL, .lineWidth = 1.0f};
     VkPipelineMultisampleStateCreateInfo ms = {.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
@@ -474,18 +482,22 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                               .attachmentCount = v == 4 || v == 5 ? 100 : 1, .pAttachments = ba};
     static VkFormat formats[100];
     for (int i = 0; i < 100; i++) formats[i] = VK_FORMAT_R8G8B8A8_UNORM;
+    /* rendnull: dynamic rendering with one colour attachment whose format array is NULL */
     VkPipelineRenderingCreateInfo ri = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO,
-                                        .colorAttachmentCount = 100, .pColorAttachmentFormats = formats};
+                                        .colorAttachmentCount = v == 38 ? 1 : 100,
+                                        .pColorAttachmentFormats = v == 38 ? NULL : formats};
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
-                                       .pNext = v == 5 ? &ri : NULL, .stageCount = stageCount, .pStages = stages,
+                                       .pNext = v == 5 || v == 38 ? &ri : NULL, .stageCount = stageCount,
+                                       .pStages = v == 36 ? NULL : stages, /* stagesnull */
                                        .pVertexInputState = v == 29 ? NULL : &vi,
                                        .pInputAssemblyState = v == 22 ? NULL : &ia,
-                                       .pTessellationState = tess ? &ts : NULL, .pViewportState = v == 30 ? NULL : &vp,
+                                       .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
+                                       .pViewportState = v == 30 ? NULL : &vp,
                                        .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ? &dyn
                                                                                                           : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
                                        .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
-                                       .layout = *layout, .renderPass = v == 5 ? VK_NULL_HANDLE : *pass,
+                                       .layout = *layout, .renderPass = v == 5 || v == 38 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
     VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);
     printf("vkCreateGraphicsPipelines (%s): %d\n", variant, r);

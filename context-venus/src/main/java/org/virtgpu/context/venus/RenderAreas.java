@@ -258,6 +258,11 @@ final class RenderAreas {
             return Integer.toUnsignedString(g32(info + 32)) + " attachments for a render pass of " + p.attachments;
         }
         long views = g64(info + 40);
+        if (views == 0 && g32(info + 32) != 0) {
+            // pAttachments is noautovalidity (imageless framebuffers leave it out), so the decoder lets it be NULL;
+            // lavapipe read the views from address 0 (vkhostile pipeline fbnull, session 13)
+            return Integer.toUnsignedString(g32(info + 32)) + " attachments without their array";
+        }
         for (int i = 0; i < g32(info + 32) && views != 0; i++) {
             String why = covers(g64(views + 8L * i), w, h, Math.max(layers, p.views));
             if (why != null) {
@@ -311,7 +316,12 @@ final class RenderAreas {
             r.needX = r.needY = r.needLayers = 0;
             r.pass = null;
             long inh = beginInfo == 0 ? 0 : g64(beginInfo + 24);
-            if (!r.secondary || inh == 0 || (g32(beginInfo + 16) & USAGE_RENDER_PASS_CONTINUE) == 0) {
+            if (r.secondary && inh == 0) {
+                // pInheritanceInfo is noautovalidity (primaries ignore it), so the decoder lets it be NULL, and a
+                // secondary's begin reads it (VUID-vkBeginCommandBuffer-commandBuffer-00051)
+                return "a secondary command buffer begun without inheritance info";
+            }
+            if (!r.secondary || (g32(beginInfo + 16) & USAGE_RENDER_PASS_CONTINUE) == 0) {
                 return null;
             }
             r.pass = pass(g64(inh + 16));

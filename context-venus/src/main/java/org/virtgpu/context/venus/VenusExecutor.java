@@ -3106,6 +3106,10 @@ final class VenusExecutor implements VnHooks {
      * pViewportState @56, pColorBlendState @88, pDynamicState @96, renderPass @112, subpass @120.
      */
     private String graphicsPipelineRefused(long info, Limits l) {
+        String missing = pipelineArraysMissing(info);
+        if (missing != null) {
+            return missing;
+        }
         long stages = g64(info + 24); // stageCount @20; VkPipelineShaderStageCreateInfo: 48 bytes, stage @20, module @24
         int stageBits = 0;
         for (int k = 0; k < g32(info + 20) && stages != 0; k++) {
@@ -3163,6 +3167,25 @@ final class VenusExecutor implements VnHooks {
         if (pass != 0 && Integer.toUnsignedLong(g32(info + 120)) >= Integer.toUnsignedLong(areas.subpasses(pass))) {
             return "subpass " + Integer.toUnsignedString(g32(info + 120)) + " of "
                     + (areas.subpasses(pass) < 0 ? "an unknown render pass" : areas.subpasses(pass));
+        }
+        return null;
+    }
+
+    /**
+     * A graphics pipeline's arrays that vk.xml marks noautovalidity (pipeline libraries and dynamic rendering leave
+     * them out), so that the decoder lets them be NULL whatever their count says: the shader stages (stageCount @20,
+     * pStages @24) and the colour attachment formats of a chained VkPipelineRenderingCreateInfo
+     * (colorAttachmentCount @20, pColorAttachmentFormats @24). lavapipe read both from address 0 (vkhostile pipeline
+     * stagesnull and rendnull on lavapipe directly, session 13; Mesa's Venus encoder dies on them first, so they are
+     * checked here for other clients). Null when the arrays are there.
+     */
+    static String pipelineArraysMissing(long info) {
+        if (g64(info + 24) == 0 && g32(info + 20) != 0) {
+            return Integer.toUnsignedString(g32(info + 20)) + " stages without their array";
+        }
+        long rendering = VnMem.chained(g64(info + 8), STYPE_PIPELINE_RENDERING_CREATE_INFO);
+        if (rendering != 0 && g32(rendering + 20) != 0 && g64(rendering + 24) == 0) {
+            return Integer.toUnsignedString(g32(rendering + 20)) + " color attachment formats without their array";
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package org.virtgpu.context.venus;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -206,6 +207,41 @@ class RenderAreasTest {
         areas.begin(SEC + 1, begin);
         assertNotNull(areas.clearAttachments(SEC + 1, 1, colorAttachment(0), 1, rect(0, 0, 1, 1, 0, 1)),
                 "a primary does not inherit a render pass");
+    }
+
+    /**
+     * Arrays vk.xml marks noautovalidity, so that the decoder lets them be NULL whatever their count says (session
+     * 13): a framebuffer's attachments (lavapipe read them from address 0: vkhostile pipeline fbnull) and a
+     * secondary's inheritance info (Vulkan requires it for a secondary).
+     */
+    @Test
+    void aFramebufferWithoutItsAttachmentArrayAndASecondaryWithoutInheritanceAreRefused() {
+        setUp16();
+        long fb = framebufferInfo(VIEW16, 16, 16, 0);
+        p64(fb + 40, 0);
+        assertEquals("1 attachments without their array", areas.framebufferRefused(fb));
+        areas.allocated(SEC, RenderAreas.LEVEL_SECONDARY);
+        long begin = zeroed(32);
+        assertEquals("a secondary command buffer begun without inheritance info", areas.begin(SEC, begin));
+        assertNull(areas.begin(CB, begin), "a primary needs none");
+    }
+
+    /** The same for a graphics pipeline's stages and dynamic rendering formats (vkhostile stagesnull, rendnull). */
+    @Test
+    void aGraphicsPipelineWithoutItsStageOrFormatArrayIsRefused() {
+        long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pNext @8, stageCount @20, pStages @24
+        assertNull(VenusExecutor.pipelineArraysMissing(info), "no stages, no array: nothing to read");
+        p32(info + 20, 2);
+        assertEquals("2 stages without their array", VenusExecutor.pipelineArraysMissing(info));
+        p64(info + 24, zeroed(96));
+        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        long rendering = zeroed(48); // VkPipelineRenderingCreateInfo: colorAttachmentCount @20, formats @24
+        p32(rendering, VenusExecutor.STYPE_PIPELINE_RENDERING_CREATE_INFO);
+        p32(rendering + 20, 1);
+        p64(info + 8, rendering);
+        assertEquals("1 color attachment formats without their array", VenusExecutor.pipelineArraysMissing(info));
+        p64(rendering + 24, zeroed(4));
+        assertNull(VenusExecutor.pipelineArraysMissing(info));
     }
 
     @Test

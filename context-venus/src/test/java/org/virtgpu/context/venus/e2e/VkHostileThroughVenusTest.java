@@ -80,9 +80,9 @@ class VkHostileThroughVenusTest {
             // a render pass rendering views 0-7 begun on an imageless framebuffer with a one-layer view (killed
             // lavapipe; the begin is refused, the command buffer not submitted)
             "imgsamples 1 imageless",
-            // not refused: graphics pipelines without vertex input, viewport or colour blend state (lavapipe
-            // survives those; session 13)
-            "pipeline novi", "pipeline novp", "pipeline nocb");
+            // not refused: graphics pipelines without vertex input, viewport or colour blend state, or with a static
+            // viewport or scissor whose array is NULL (lavapipe survives those; session 13)
+            "pipeline novi", "pipeline novp", "pipeline nocb", "pipeline vpnull", "pipeline scnull");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -111,7 +111,9 @@ class VkHostileThroughVenusTest {
             List.of("imgsamples", "1", "1", "multiview"),
             // graphics pipelines without multisample or rasterization state (each killed lavapipe and the server's
             // JVM in vkCreateGraphicsPipelines; session 13)
-            List.of("pipeline", "1", "noms"), List.of("pipeline", "1", "nors"));
+            List.of("pipeline", "1", "noms"), List.of("pipeline", "1", "nors"),
+            // tessellation stages without tessellation state: refused as 0 control points per patch
+            List.of("pipeline", "1", "tessnull"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
