@@ -13,6 +13,8 @@
  *   resolve    vkCmdResolveImage of 4096x4096 texels between two 16x16 images (4 samples to 1)
  *   clearmip   vkCmdClearColorImage of mip level 5 and layer 3 of a one-level, one-layer image
  *   view       vkCreateImageView of mip level 7 and layers 9-10 of a one-level, one-layer image
+ *   qfnull     a buffer and an image CONCURRENT between two queue families whose index array is NULL (lavapipe
+ *              survives it; Mesa's Venus encoder dies on it in the client)
  *   framebuffer  a render pass that clears a 4096x4096 framebuffer whose attachment is a 16x16 image
  *   renderarea a render pass begun with a 4096x4096 render area on a 16x16 framebuffer (the submit may be refused)
  *   clearatt   vkCmdClearAttachments of a 4096x4096 rectangle in a 16x16 framebuffer
@@ -69,7 +71,8 @@
  *              viewport or scissor whose array is NULL (lavapipe survives); tessnull: tessellation stages without
  *              tessellation state (lavapipe survives the create); stagesnull, rendnull, fbnull: two stages, one
  *              dynamic rendering colour format, one framebuffer attachment, each without its array (each killed
- *              lavapipe; Mesa's Venus encoder dies on them before sending, so the server's checks are unit-tested))
+ *              lavapipe; Mesa's Venus encoder dies on them before sending, so the server's checks are unit-tested);
+ *              dsnull: a subpass with a depth attachment and a pipeline without depth/stencil state)
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -343,7 +346,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "noms") ? 31 : !strcmp(variant, "nocb") ? 32 : !strcmp(variant, "nors") ? 33
           : !strcmp(variant, "vpnull") ? 34 : !strcmp(variant, "scnull") ? 35 : !strcmp(variant, "stagesnull") ? 36
           : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
-          : 0;
+          : !strcmp(variant, "dsnull") ? 40 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -354,10 +357,15 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                   .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
                                   .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED, .finalLayout = VK_IMAGE_LAYOUT_GENERAL};
     VkAttachmentReference ref = {v == 7 ? 7 : 0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+    /* dsnull: the subpass has a D32_SFLOAT depth attachment and the pipeline no depth/stencil state */
+    VkAttachmentDescription ats[2] = {at, at};
+    ats[1].format = VK_FORMAT_D32_SFLOAT;
+    VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
     VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
-                               .pColorAttachments = &ref};
-    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO, .attachmentCount = 1,
-                                  .pAttachments = &at, .subpassCount = 1, .pSubpasses = &sp};
+                               .pColorAttachments = &ref, .pDepthStencilAttachment = v == 40 ? &dref : NULL};
+    VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+                                  .attachmentCount = v == 40 ? 2 : 1, .pAttachments = v == 40 ? ats : &at,
+                                  .subpassCount = 1, .pSubpasses = &sp};
     if (vkCreateRenderPass(dev, &rpi, NULL, pass) != VK_SUCCESS || v == 7) return;
     if (v == 8 || v == 39) { /* fbnull: one attachment, its array NULL */
         VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = *pass,
@@ -630,6 +638,23 @@ int main(int argc, char **argv) {
             VkImageView view = VK_NULL_HANDLE;
             VkResult r = vkCreateImageView(dev, &vi, NULL, &view);
             if (r == VK_SUCCESS) vkDestroyImageView(dev, view, NULL);
+        } else if (strcmp(mode, "qfnull") == 0) {
+            known = 1;
+            /* a buffer and an image shared CONCURRENT between two queue families whose index array is NULL */
+            VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 4096,
+                                     .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+                                     .sharingMode = VK_SHARING_MODE_CONCURRENT, .queueFamilyIndexCount = 2};
+            VkBuffer buf = VK_NULL_HANDLE;
+            printf("vkCreateBuffer (qfnull): %d\n", vkCreateBuffer(dev, &bi, NULL, &buf));
+            if (buf) vkDestroyBuffer(dev, buf, NULL);
+            VkImageCreateInfo ii = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO, .imageType = VK_IMAGE_TYPE_2D,
+                                    .format = VK_FORMAT_R8G8B8A8_UNORM, .extent = {16, 16, 1}, .mipLevels = 1,
+                                    .arrayLayers = 1, .samples = VK_SAMPLE_COUNT_1_BIT,
+                                    .tiling = VK_IMAGE_TILING_OPTIMAL, .usage = VK_IMAGE_USAGE_SAMPLED_BIT,
+                                    .sharingMode = VK_SHARING_MODE_CONCURRENT, .queueFamilyIndexCount = 2};
+            VkImage img = VK_NULL_HANDLE;
+            printf("vkCreateImage (qfnull): %d\n", vkCreateImage(dev, &ii, NULL, &img));
+            if (img) vkDestroyImage(dev, img, NULL);
         } else if (strcmp(mode, "framebuffer") == 0 || strcmp(mode, "clearatt") == 0 || strcmp(mode, "renderarea") == 0) {
             known = 1;
             int fbSize = mode[0] == 'f' ? 4096 : 16;

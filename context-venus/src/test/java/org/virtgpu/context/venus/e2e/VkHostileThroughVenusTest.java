@@ -81,8 +81,10 @@ class VkHostileThroughVenusTest {
             // lavapipe; the begin is refused, the command buffer not submitted)
             "imgsamples 1 imageless",
             // not refused: graphics pipelines without vertex input, viewport or colour blend state, or with a static
-            // viewport or scissor whose array is NULL (lavapipe survives those; session 13)
-            "pipeline novi", "pipeline novp", "pipeline nocb", "pipeline vpnull", "pipeline scnull");
+            // viewport or scissor whose array is NULL, or without depth/stencil state for a subpass with a depth
+            // attachment (lavapipe survives those; session 13)
+            "pipeline novi", "pipeline novp", "pipeline nocb", "pipeline vpnull", "pipeline scnull",
+            "pipeline dsnull");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
