@@ -72,7 +72,10 @@
  *              tessellation state (lavapipe survives the create); stagesnull, rendnull, fbnull: two stages, one
  *              dynamic rendering colour format, one framebuffer attachment, each without its array (each killed
  *              lavapipe; Mesa's Venus encoder dies on them before sending, so the server's checks are unit-tested);
- *              dsnull: a subpass with a depth attachment and a pipeline without depth/stencil state)
+ *              dsnull: a subpass with a depth attachment and a pipeline without depth/stencil state; blend0: no
+ *              colour blend attachments for a subpass of one colour attachment (lavapipe survives both);
+ *              colornull, inputnull: a subpass with one colour or input attachment and no reference array (each
+ *              killed lavapipe; Mesa's encoder dies on colornull, the server's decoder refuses inputnull))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -346,7 +349,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "noms") ? 31 : !strcmp(variant, "nocb") ? 32 : !strcmp(variant, "nors") ? 33
           : !strcmp(variant, "vpnull") ? 34 : !strcmp(variant, "scnull") ? 35 : !strcmp(variant, "stagesnull") ? 36
           : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
-          : !strcmp(variant, "dsnull") ? 40 : 0;
+          : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
+          : !strcmp(variant, "inputnull") ? 43 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -361,8 +365,11 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkAttachmentDescription ats[2] = {at, at};
     ats[1].format = VK_FORMAT_D32_SFLOAT;
     VkAttachmentReference dref = {1, VK_IMAGE_LAYOUT_DEPTH_STENCIL_ATTACHMENT_OPTIMAL};
+    /* colornull, inputnull: a subpass with one colour (input) attachment whose reference array is NULL */
     VkSubpassDescription sp = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS, .colorAttachmentCount = 1,
-                               .pColorAttachments = &ref, .pDepthStencilAttachment = v == 40 ? &dref : NULL};
+                               .pColorAttachments = v == 42 ? NULL : &ref,
+                               .inputAttachmentCount = v == 43 ? 1 : 0,
+                               .pDepthStencilAttachment = v == 40 ? &dref : NULL};
     VkRenderPassCreateInfo rpi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
                                   .attachmentCount = v == 40 ? 2 : 1, .pAttachments = v == 40 ? ats : &at,
                                   .subpassCount = 1, .pSubpasses = &sp};
@@ -487,7 +494,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         ia.topology = (VkPrimitiveTopology)1000;
     }
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
-                                              .attachmentCount = v == 4 || v == 5 ? 100 : 1, .pAttachments = ba};
+                                              .attachmentCount = v == 4 || v == 5 ? 100 : v == 41 ? 0 : 1,
+                                              .pAttachments = ba};
     static VkFormat formats[100];
     for (int i = 0; i < 100; i++) formats[i] = VK_FORMAT_R8G8B8A8_UNORM;
     /* rendnull: dynamic rendering with one colour attachment whose format array is NULL */

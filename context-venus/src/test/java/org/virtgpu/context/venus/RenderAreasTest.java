@@ -226,6 +226,21 @@ class RenderAreasTest {
         assertNull(areas.begin(CB, begin), "a primary needs none");
     }
 
+    /** A subpass's color or input attachment count without its reference array (vkhostile colornull, inputnull). */
+    @Test
+    void aSubpassWithoutItsReferenceArraysIsRefused() {
+        long info = passInfo(1, 0);
+        long sp = org.virtgpu.context.venus.wire.VnMem.g64(info + 40);
+        assertNull(RenderAreas.passRefused(info, false, 8));
+        p64(sp + 32, 0); // pColorAttachments
+        assertEquals("subpass 0: color or input attachments without their reference array",
+                RenderAreas.passRefused(info, false, 8));
+        long inputs = passInfo(1, 0);
+        p32(org.virtgpu.context.venus.wire.VnMem.g64(inputs + 40) + 8, 1); // inputAttachmentCount 1, no array
+        assertEquals("subpass 0: color or input attachments without their reference array",
+                RenderAreas.passRefused(inputs, false, 8));
+    }
+
     /** The same for a graphics pipeline's stages and dynamic rendering formats (vkhostile stagesnull, rendnull). */
     @Test
     void aGraphicsPipelineWithoutItsStageOrFormatArrayIsRefused() {

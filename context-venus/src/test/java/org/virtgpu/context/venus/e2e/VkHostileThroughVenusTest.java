@@ -84,7 +84,7 @@ class VkHostileThroughVenusTest {
             // viewport or scissor whose array is NULL, or without depth/stencil state for a subpass with a depth
             // attachment (lavapipe survives those; session 13)
             "pipeline novi", "pipeline novp", "pipeline nocb", "pipeline vpnull", "pipeline scnull",
-            "pipeline dsnull");
+            "pipeline dsnull", "pipeline blend0");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -114,8 +114,9 @@ class VkHostileThroughVenusTest {
             // graphics pipelines without multisample or rasterization state (each killed lavapipe and the server's
             // JVM in vkCreateGraphicsPipelines; session 13)
             List.of("pipeline", "1", "noms"), List.of("pipeline", "1", "nors"),
-            // tessellation stages without tessellation state: refused as 0 control points per patch
-            List.of("pipeline", "1", "tessnull"));
+            // tessellation stages without tessellation state: refused as 0 control points per patch; a subpass
+            // with an input attachment and no reference array (killed lavapipe directly)
+            List.of("pipeline", "1", "tessnull"), List.of("pipeline", "1", "inputnull"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
