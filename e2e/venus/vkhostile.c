@@ -75,7 +75,8 @@
  *              dsnull: a subpass with a depth attachment and a pipeline without depth/stencil state; blend0: no
  *              colour blend attachments for a subpass of one colour attachment (lavapipe survives both);
  *              colornull, inputnull: a subpass with one colour or input attachment and no reference array (each
- *              killed lavapipe; Mesa's encoder dies on colornull, the server's decoder refuses inputnull))
+ *              killed lavapipe; Mesa's encoder dies on colornull, the server's decoder refuses both); blendnull:
+ *              one colour blend attachment and no array of them (killed lavapipe and the launcher))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -350,7 +351,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "vpnull") ? 34 : !strcmp(variant, "scnull") ? 35 : !strcmp(variant, "stagesnull") ? 36
           : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
           : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
-          : !strcmp(variant, "inputnull") ? 43 : 0;
+          : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -495,7 +496,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     }
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .attachmentCount = v == 4 || v == 5 ? 100 : v == 41 ? 0 : 1,
-                                              .pAttachments = ba};
+                                              .pAttachments = v == 44 ? NULL : ba}; /* blendnull */
     static VkFormat formats[100];
     for (int i = 0; i < 100; i++) formats[i] = VK_FORMAT_R8G8B8A8_UNORM;
     /* rendnull: dynamic rendering with one colour attachment whose format array is NULL */

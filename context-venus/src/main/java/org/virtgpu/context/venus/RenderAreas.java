@@ -131,13 +131,6 @@ final class RenderAreas {
             if (colors > maxColors) {
                 return "subpass " + i + " has " + colors + " color attachments, the device " + maxColors;
             }
-            // vk.xml marks pColorAttachments optional, so the decoder lets it be NULL with a count, and Mesa's
-            // render pass code behind lavapipe read the references from address 0 (vkhostile pipeline 1 colornull on
-            // lavapipe directly, session 13; inputnull as well, whose NULL array the decoder already refuses)
-            if (colors != 0 && g64(sp + (v2 ? 48 : 32)) == 0
-                    || g32(sp + (v2 ? 28 : 8)) != 0 && g64(sp + (v2 ? 32 : 16)) == 0) {
-                return "subpass " + i + ": color or input attachments without their reference array";
-            }
             String why = refs(g32(sp + (v2 ? 28 : 8)), g64(sp + (v2 ? 32 : 16)), v2, attachments);
             why = why != null ? why : refs((int) colors, g64(sp + (v2 ? 48 : 32)), v2, attachments);
             why = why != null ? why : refs((int) colors, g64(sp + (v2 ? 56 : 40)), v2, attachments);

@@ -3172,16 +3172,23 @@ final class VenusExecutor implements VnHooks {
     }
 
     /**
-     * A graphics pipeline's arrays that vk.xml marks noautovalidity (pipeline libraries and dynamic rendering leave
-     * them out), so that the decoder lets them be NULL whatever their count says: the shader stages (stageCount @20,
-     * pStages @24) and the colour attachment formats of a chained VkPipelineRenderingCreateInfo
-     * (colorAttachmentCount @20, pColorAttachmentFormats @24). lavapipe read both from address 0 (vkhostile pipeline
+     * A graphics pipeline's arrays that vk.xml marks noautovalidity or optional (pipeline libraries, dynamic rendering
+     * and extended dynamic state 3 leave them out), so that the decoder lets them be NULL whatever their count says:
+     * the shader stages (stageCount @20, pStages @24), the colour blend attachments (pColorBlendState @88) and the
+     * colour attachment formats of a chained VkPipelineRenderingCreateInfo (colorAttachmentCount @20,
+     * pColorAttachmentFormats @24). lavapipe read both from address 0 (vkhostile pipeline
      * stagesnull and rendnull on lavapipe directly, session 13; Mesa's Venus encoder dies on them first, so they are
      * checked here for other clients). Null when the arrays are there.
      */
     static String pipelineArraysMissing(long info) {
         if (g64(info + 24) == 0 && g32(info + 20) != 0) {
             return Integer.toUnsignedString(g32(info + 20)) + " stages without their array";
+        }
+        long cb = g64(info + 88); // VkPipelineColorBlendStateCreateInfo: attachmentCount @28, pAttachments @32
+        if (cb != 0 && g32(cb + 28) != 0 && g64(cb + 32) == 0) {
+            // optional in vk.xml (extended dynamic state 3, not offered, sets them): lavapipe read the blend states
+            // from address 0 and the launcher died (vkhostile pipeline 1 blendnull, session 13)
+            return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments without their array";
         }
         long rendering = VnMem.chained(g64(info + 8), STYPE_PIPELINE_RENDERING_CREATE_INFO);
         if (rendering != 0 && g32(rendering + 20) != 0 && g64(rendering + 24) == 0) {

@@ -226,22 +226,10 @@ class RenderAreasTest {
         assertNull(areas.begin(CB, begin), "a primary needs none");
     }
 
-    /** A subpass's color or input attachment count without its reference array (vkhostile colornull, inputnull). */
-    @Test
-    void aSubpassWithoutItsReferenceArraysIsRefused() {
-        long info = passInfo(1, 0);
-        long sp = org.virtgpu.context.venus.wire.VnMem.g64(info + 40);
-        assertNull(RenderAreas.passRefused(info, false, 8));
-        p64(sp + 32, 0); // pColorAttachments
-        assertEquals("subpass 0: color or input attachments without their reference array",
-                RenderAreas.passRefused(info, false, 8));
-        long inputs = passInfo(1, 0);
-        p32(org.virtgpu.context.venus.wire.VnMem.g64(inputs + 40) + 8, 1); // inputAttachmentCount 1, no array
-        assertEquals("subpass 0: color or input attachments without their reference array",
-                RenderAreas.passRefused(inputs, false, 8));
-    }
-
-    /** The same for a graphics pipeline's stages and dynamic rendering formats (vkhostile stagesnull, rendnull). */
+    /**
+     * The same for a graphics pipeline's stages, dynamic rendering formats and colour blend attachments (vkhostile
+     * stagesnull, rendnull, blendnull).
+     */
     @Test
     void aGraphicsPipelineWithoutItsStageOrFormatArrayIsRefused() {
         long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pNext @8, stageCount @20, pStages @24
@@ -256,6 +244,12 @@ class RenderAreasTest {
         p64(info + 8, rendering);
         assertEquals("1 color attachment formats without their array", VenusExecutor.pipelineArraysMissing(info));
         p64(rendering + 24, zeroed(4));
+        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        long blend = zeroed(56); // VkPipelineColorBlendStateCreateInfo: attachmentCount @28, pAttachments @32
+        p32(blend + 28, 1);
+        p64(info + 88, blend);
+        assertEquals("1 color blend attachments without their array", VenusExecutor.pipelineArraysMissing(info));
+        p64(blend + 32, zeroed(32));
         assertNull(VenusExecutor.pipelineArraysMissing(info));
     }
 

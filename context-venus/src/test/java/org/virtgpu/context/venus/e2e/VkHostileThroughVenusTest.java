@@ -115,8 +115,10 @@ class VkHostileThroughVenusTest {
             // JVM in vkCreateGraphicsPipelines; session 13)
             List.of("pipeline", "1", "noms"), List.of("pipeline", "1", "nors"),
             // tessellation stages without tessellation state: refused as 0 control points per patch; a subpass
-            // with an input attachment and no reference array (killed lavapipe directly)
-            List.of("pipeline", "1", "tessnull"), List.of("pipeline", "1", "inputnull"));
+            // with an input attachment and no reference array (killed lavapipe directly; the decoder refuses it)
+            List.of("pipeline", "1", "tessnull"), List.of("pipeline", "1", "inputnull"),
+            // one colour blend attachment and no array of them (killed lavapipe and the launcher)
+            List.of("pipeline", "1", "blendnull"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
