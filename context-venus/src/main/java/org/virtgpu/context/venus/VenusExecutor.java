@@ -1757,8 +1757,8 @@ final class VenusExecutor implements VnHooks {
                 why = r == VK_SUCCESS ? null : "the signalling submit failed (" + r + ")";
             }
         }
-        if (why != null && refusedSubmits.incrementAndGet() <= REFUSED_LOG_LIMIT) {
-            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: vkImportSemaphoreResourceMESA refused: " + why);
+        if (why != null) {
+            refusedRange("vkImportSemaphoreResourceMESA", why);
         }
     }
 
@@ -1796,9 +1796,9 @@ final class VenusExecutor implements VnHooks {
     private long privateDataObject(VnCtx c, int objectType, long objectHandle) {
         int type = VnInfo.handleTypeOf(objectType);
         long host = type < 0 ? 0 : c.host(type, objectHandle, true); // an object of another device: protocol error
-        if (host == 0 && refusedSubmits.incrementAndGet() <= REFUSED_LOG_LIMIT) {
-            VenusContext.LOG.log(System.Logger.Level.WARNING, "venus: private data refused: no object "
-                    + Long.toUnsignedString(objectHandle) + " of VkObjectType " + objectType + " in this context");
+        if (host == 0) {
+            refusedRange("private data", "no object " + Long.toUnsignedString(objectHandle) + " of VkObjectType "
+                    + objectType + " in this context");
         }
         return host;
     }
@@ -2214,7 +2214,7 @@ final class VenusExecutor implements VnHooks {
         long names = g64(pCreateInfo + 56);
         boolean has = false;
         boolean[] emulated = new boolean[Math.max(n, 0)];
-        int emulatedCount = 0;
+        boolean anyEmulated = false;
         for (int i = 0; i < n; i++) {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
@@ -2224,13 +2224,13 @@ final class VenusExecutor implements VnHooks {
             }
             if (EMULATED.containsKey(e)) {
                 emulated[i] = true; // the host never sees it (see importSemaphoreResource)
-                emulatedCount++;
+                anyEmulated = true;
             }
         }
         if (withheldFeatures(g64(pCreateInfo + 8), false)) {
             return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, BINDLESS_DESCRIPTORS)
         }
-        if (canImport && !has || emulatedCount > 0) {
+        if (canImport && !has || anyEmulated) {
             long list = c.alloc(n + 1L, 8);
             int k = 0;
             for (int i = 0; i < n; i++) {
