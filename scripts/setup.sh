@@ -51,8 +51,11 @@ add_backports() {
 }
 
 # Packages (and from which suite). Checked with dpkg-query so a warm machine skips apt entirely.
-BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev spirv-tools)
-BPO_PKGS=(weston mesa-vulkan-drivers libvulkan1 vulkan-tools libvulkan-dev qemu-system-x86 qemu-system-gui glslang-tools)
+# libegl-dev, libgl-dev and Mesa 25's EGL and Zink (libegl-mesa0, libgl1-mesa-dri): e2e/venus/glzink, OpenGL through
+# Zink on Venus.
+BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev spirv-tools libegl-dev libgl-dev)
+BPO_PKGS=(weston mesa-vulkan-drivers libvulkan1 vulkan-tools libvulkan-dev qemu-system-x86 qemu-system-gui glslang-tools
+  libegl-mesa0 libgl1-mesa-dri)
 
 need_install() {
   local p
@@ -63,11 +66,12 @@ need_install() {
 }
 
 bpo_ok() {
-  # Mesa must be 25.x (Venus wire format 1) and QEMU >= 10
-  local mesa qemu
+  # Mesa must be 25.x (Venus wire format 1; Zink of the same Mesa) and QEMU >= 10
+  local mesa zink qemu
   mesa=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+  zink=$(dpkg-query -W -f='${Version}' libgl1-mesa-dri 2>/dev/null || true)
   qemu=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
-  [[ "$mesa" == 25.* ]] && [[ "$qemu" == 1:10.* || "$qemu" == 10.* ]]
+  [[ "$mesa" == 25.* ]] && [[ "$zink" == 25.* ]] && [[ "$qemu" == 1:10.* || "$qemu" == 10.* ]]
 }
 
 if need_install "${BASE_PKGS[@]}" "${BPO_PKGS[@]}" || ! bpo_ok; then

@@ -31,6 +31,7 @@
 #include "misc_comp_spv.h"
 #include "multiview_frag_spv.h"
 #include "tri_frag_spv.h"
+#include "feature_report.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
 
@@ -38,9 +39,6 @@
 #define H 64
 #define FORMAT VK_FORMAT_R8G8B8A8_UNORM
 #define TIMEOUT_NS 10000000000ull
-
-static char why[512];
-static int failures;
 
 #define T(call)                                                                                                    \
     do {                                                                                                           \
@@ -50,27 +48,6 @@ static int failures;
             return 0;                                                                                              \
         }                                                                                                          \
     } while (0)
-
-#define EXPECT(cond, ...)                                                                                          \
-    do {                                                                                                           \
-        if (!(cond)) {                                                                                             \
-            snprintf(why, sizeof why, __VA_ARGS__);                                                                \
-            return 0;                                                                                              \
-        }                                                                                                          \
-    } while (0)
-
-/* a feature returns 1 (pass), 0 (fail, why set) or -1 (skip, why set) */
-static void report(const char *name, int r) {
-    if (r == 1) {
-        printf("PASS %s\n", name);
-    } else if (r < 0) {
-        printf("SKIP %s: %s\n", name, why);
-    } else {
-        printf("FAIL %s: %s\n", name, why);
-        failures++;
-    }
-    fflush(stdout);
-}
 
 static _Noreturn void fatal(const char *what, int r) {
     printf("FAIL setup: %s returned %d\nresult FAIL\n", what, r);

@@ -76,7 +76,9 @@
  *              colour blend attachments for a subpass of one colour attachment (lavapipe survives both);
  *              colornull, inputnull: a subpass with one colour or input attachment and no reference array (each
  *              killed lavapipe; Mesa's encoder dies on colornull, the server's decoder refuses both); blendnull:
- *              one colour blend attachment and no array of them (killed lavapipe and the launcher))
+ *              one colour blend attachment and no array of them (killed lavapipe and the launcher); linemode: a
+ *              line rasterization mode past its enum, stipple: stippled lines with a static factor of 0, rstream:
+ *              rasterization stream 100 (lavapipe survives those three))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -93,6 +95,11 @@
  *   query      vkCmdResetQueryPool, vkCmdWriteTimestamp and vkCmdBeginQuery/EndQuery past a 4-query pool
  *   querycopy  vkCmdCopyQueryPoolResults of 4 queries at a 4 KiB stride into a 16-byte buffer
  *   queryget   vkGetQueryPoolResults of queries 1000-1003 of a 4-query pool
+ *   xfb V      transform feedback or conditional rendering past their buffers or limits, V one of: counter (the
+ *              counter buffer 1 GiB past a 64-byte buffer at the begin and end), bind (1 MiB bound from it),
+ *              binding (binding 100), bytecount (vkCmdDrawIndirectByteCountEXT with a vertex stride of 0),
+ *              bytecountoff (its counter 1 GiB past the buffer), stream (an indexed query of vertex stream 100),
+ *              condrender (the predicate 1 GiB past the buffer)
  * usage: vkhostile MODE [ROUNDS [VARIANT]]
  * Each round records and submits the mode's command and waits for the fence at most 2 s (VK_ERROR_DEVICE_LOST
  * and a fence that never signals are accepted: a server may refuse the submit of a broken command buffer, and Mesa's
@@ -351,7 +358,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "vpnull") ? 34 : !strcmp(variant, "scnull") ? 35 : !strcmp(variant, "stagesnull") ? 36
           : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
           : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
-          : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : 0;
+          : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : !strcmp(variant, "linemode") ? 45
+          : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -476,7 +484,17 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineViewportStateCreateInfo vp = {.sType = VK_STRUCTURE_TYPE_PIPELINE_VIEWPORT_STATE_CREATE_INFO,
                                             .viewportCount = v == 3 ? 100 : 1, .pViewports = v == 34 ? NULL : vps,
                                             .scissorCount = v == 3 ? 100 : 1, .pScissors = v == 35 ? NULL : scissors};
+    /* linemode: a line rasterization mode past its enum; stipple: a static stipple factor of 0; rstream: rasterization
+     * stream 100 */
+    VkPipelineRasterizationLineStateCreateInfoEXT ls = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_LINE_STATE_CREATE_INFO_EXT,
+        .lineRasterizationMode = v == 45 ? (VkLineRasterizationModeEXT)1000 : VK_LINE_RASTERIZATION_MODE_DEFAULT_EXT,
+        .stippledLineEnable = v == 46, .lineStippleFactor = 0, .lineStipplePattern = 0xffff};
+    VkPipelineRasterizationStateStreamCreateInfoEXT rss = {
+        .sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_STREAM_CREATE_INFO_EXT, .rasterizationStream = 100};
     VkPipelineRasterizationStateCreateInfo rs = {.sType = VK_STRUCTURE_TYPE_PIPELINE_RASTERIZATION_STATE_CREATE_INFO,
+                                                 .pNext = v == 45 || v == 46 ? (void *)&ls : v == 47 ? (void *)&rss
+                                                                                                     : NULL,
                                                  .polygonMode = VK_POLYGON_MODE_FILL, .lineWidth = 1.0f};
     VkPipelineMultisampleStateCreateInfo ms = {.sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
                                                .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT};
@@ -523,6 +541,18 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     }
 }
 
+/* the draw modes' target: the pipeline variant's pipeline and render pass, a 16x16 image, its view and a framebuffer */
+static Image draw_target(const char *variant, VkRenderPass *pass, VkFramebuffer *fb, VkImageView *view,
+                         VkPipelineLayout *layout, VkPipeline *pipe, VkShaderModule *gm) {
+    pipeline(variant, pass, fb, layout, pipe, gm);
+    Image a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+    *view = view2d(a.image);
+    VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = *pass,
+                                   .attachmentCount = 1, .pAttachments = view, .width = 16, .height = 16, .layers = 1};
+    check(vkCreateFramebuffer(dev, &fbi, NULL, fb), "vkCreateFramebuffer");
+    return a;
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
@@ -549,8 +579,19 @@ int main(int argc, char **argv) {
     const char *edsExt = "VK_EXT_extended_dynamic_state";
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
-    check(vku_device(phys, family, &hqr, inl || stagesUsed ? 1 : 0, inl ? &iubExt : stagesUsed ? &edsExt : NULL,
-                     stagesUsed ? &stagesFeatures : NULL, &dev),
+    /* xfb: transform feedback and conditional rendering, their extensions and features */
+    VkPhysicalDeviceTransformFeedbackFeaturesEXT xfbf = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TRANSFORM_FEEDBACK_FEATURES_EXT, .transformFeedback = VK_TRUE,
+        .geometryStreams = VK_TRUE};
+    VkPhysicalDeviceConditionalRenderingFeaturesEXT crf = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT, .pNext = &xfbf,
+        .conditionalRendering = VK_TRUE};
+    const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
+    int xfbUsed = strcmp(mode, "xfb") == 0;
+    if (xfbUsed) hqr.pNext = &crf;
+    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : inl || stagesUsed ? 1 : 0,
+                     xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? &edsExt : NULL,
+                     stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
@@ -1264,13 +1305,7 @@ int main(int argc, char **argv) {
             if (!usage) add_dispatch(cmd, cs.pipeline, cs.layout, &set, 0, NULL);
         } else if (strcmp(mode, "draw") == 0 || strcmp(mode, "drawidx") == 0) {
             known = 1;
-            pipeline(argc > 3 ? argv[3] : "valid", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);
-            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
-            rt.view = view2d(a.image);
-            VkFramebufferCreateInfo fbi = {.sType = VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO, .renderPass = rt.pass,
-                                           .attachmentCount = 1, .pAttachments = &rt.view, .width = 16, .height = 16,
-                                           .layers = 1};
-            check(vkCreateFramebuffer(dev, &fbi, NULL, &rt.fb), "vkCreateFramebuffer");
+            a = draw_target(argc > 3 ? argv[3] : "valid", &rt.pass, &rt.fb, &rt.view, &cs.layout, &cs.pipeline, gm);
             check(vku_host_buffer(phys, dev, 16, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_INDEX_BUFFER_BIT,
                                   &hb, &hostBits, &failed), failed);
             memset(hb.map, 0, 16);
@@ -1310,6 +1345,87 @@ int main(int argc, char **argv) {
                 vkCmdDraw(cmd, verts, 1, 0, 0);
             }
             vkCmdEndRenderPass(cmd);
+        } else if (strcmp(mode, "xfb") == 0) {
+            known = 1;
+            const char *v = argc > 3 ? argv[3] : "counter";
+            a = draw_target("valid", &rt.pass, &rt.fb, &rt.view, &cs.layout, &cs.pipeline, gm);
+            check(vku_host_buffer(phys, dev, 64, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT |
+                                      VK_BUFFER_USAGE_TRANSFORM_FEEDBACK_BUFFER_BIT_EXT |
+                                      VK_BUFFER_USAGE_TRANSFORM_FEEDBACK_COUNTER_BUFFER_BIT_EXT |
+                                      VK_BUFFER_USAGE_CONDITIONAL_RENDERING_BIT_EXT,
+                                  &hb, &hostBits, &failed), failed);
+            memset(hb.map, 0, 64);
+            if (strcmp(v, "stream") == 0) {
+                VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+                                            .queryType = VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT, .queryCount = 1};
+                check(vkCreateQueryPool(dev, &qi, NULL, &qp), "vkCreateQueryPool");
+                vkCmdResetQueryPool(cmd, qp, 0, 1);
+            }
+            PFN_vkCmdBindTransformFeedbackBuffersEXT bindXfb = (PFN_vkCmdBindTransformFeedbackBuffersEXT)
+                vkGetDeviceProcAddr(dev, "vkCmdBindTransformFeedbackBuffersEXT");
+            PFN_vkCmdBeginTransformFeedbackEXT beginXfb =
+                (PFN_vkCmdBeginTransformFeedbackEXT)vkGetDeviceProcAddr(dev, "vkCmdBeginTransformFeedbackEXT");
+            PFN_vkCmdEndTransformFeedbackEXT endXfb =
+                (PFN_vkCmdEndTransformFeedbackEXT)vkGetDeviceProcAddr(dev, "vkCmdEndTransformFeedbackEXT");
+            PFN_vkCmdDrawIndirectByteCountEXT drawByteCount =
+                (PFN_vkCmdDrawIndirectByteCountEXT)vkGetDeviceProcAddr(dev, "vkCmdDrawIndirectByteCountEXT");
+            PFN_vkCmdBeginQueryIndexedEXT beginIndexed =
+                (PFN_vkCmdBeginQueryIndexedEXT)vkGetDeviceProcAddr(dev, "vkCmdBeginQueryIndexedEXT");
+            PFN_vkCmdEndQueryIndexedEXT endIndexed =
+                (PFN_vkCmdEndQueryIndexedEXT)vkGetDeviceProcAddr(dev, "vkCmdEndQueryIndexedEXT");
+            PFN_vkCmdBeginConditionalRenderingEXT beginCond = (PFN_vkCmdBeginConditionalRenderingEXT)
+                vkGetDeviceProcAddr(dev, "vkCmdBeginConditionalRenderingEXT");
+            PFN_vkCmdEndConditionalRenderingEXT endCond =
+                (PFN_vkCmdEndConditionalRenderingEXT)vkGetDeviceProcAddr(dev, "vkCmdEndConditionalRenderingEXT");
+            if (!bindXfb || !beginXfb || !endXfb || !drawByteCount || !beginIndexed || !endIndexed || !beginCond ||
+                !endCond) {
+                printf("no transform feedback or conditional rendering entry points\nresult FAIL\n");
+                return 1;
+            }
+            VkClearValue cv = {.color = {.float32 = {0, 0, 0, 1}}};
+            VkRenderPassBeginInfo rbi = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO, .renderPass = rt.pass,
+                                         .framebuffer = rt.fb, .renderArea = {{0, 0}, {16, 16}},
+                                         .clearValueCount = 1, .pClearValues = &cv};
+            VkDeviceSize zero = 0, far = 1ull << 30, big = 1ull << 20;
+            if (strcmp(v, "condrender") == 0) {
+                /* the predicate 1 GiB past a 64-byte buffer, read when the command buffer runs */
+                VkConditionalRenderingBeginInfoEXT ci = {
+                    .sType = VK_STRUCTURE_TYPE_CONDITIONAL_RENDERING_BEGIN_INFO_EXT, .buffer = hb.buf, .offset = far};
+                beginCond(cmd, &ci);
+            }
+            vkCmdBeginRenderPass(cmd, &rbi, VK_SUBPASS_CONTENTS_INLINE);
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, cs.pipeline);
+            vkCmdBindVertexBuffers(cmd, 0, 1, &hb.buf, &zero);
+            float z[8] = {0};
+            vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_ALL_GRAPHICS, 0, 32, z);
+            if (strcmp(v, "bind") == 0 || strcmp(v, "binding") == 0) {
+                /* bind: 1 MiB bound from a 64-byte buffer; binding: binding 100 */
+                bindXfb(cmd, v[4] == 'i' ? 100 : 0, 1, &hb.buf, &zero, v[4] == 'i' ? NULL : &big);
+                beginXfb(cmd, 0, 0, NULL, NULL);
+                vkCmdDraw(cmd, 3, 1, 0, 0);
+                endXfb(cmd, 0, 0, NULL, NULL);
+            } else if (strcmp(v, "counter") == 0) {
+                /* the counter read at the begin and written at the end 1 GiB past the buffer */
+                bindXfb(cmd, 0, 1, &hb.buf, &zero, NULL);
+                beginXfb(cmd, 0, 1, &hb.buf, &far);
+                vkCmdDraw(cmd, 3, 1, 0, 0);
+                endXfb(cmd, 0, 1, &hb.buf, &far);
+            } else if (strcmp(v, "bytecount") == 0) {
+                drawByteCount(cmd, 1, 0, hb.buf, 0, 0, 0); /* a vertex stride of 0 */
+            } else if (strcmp(v, "bytecountoff") == 0) {
+                drawByteCount(cmd, 1, 0, hb.buf, far, 0, 16); /* its counter 1 GiB past the buffer */
+            } else if (strcmp(v, "stream") == 0) {
+                beginIndexed(cmd, qp, 0, 0, 100); /* vertex stream 100 */
+                vkCmdDraw(cmd, 3, 1, 0, 0);
+                endIndexed(cmd, qp, 0, 100);
+            } else if (strcmp(v, "condrender") == 0) {
+                vkCmdDraw(cmd, 3, 1, 0, 0);
+            } else {
+                printf("unknown xfb variant %s\nresult FAIL\n", v);
+                return 1;
+            }
+            vkCmdEndRenderPass(cmd);
+            if (strcmp(v, "condrender") == 0) endCond(cmd);
         } else if (strcmp(mode, "pipeline") == 0) {
             known = 1;
             pipeline(argc > 3 ? argv[3] : "", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);

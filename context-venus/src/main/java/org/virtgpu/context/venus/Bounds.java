@@ -29,6 +29,9 @@ final class Bounds {
     private static final int MEMORY = VnInfo.H_VkDeviceMemory;
     private static final int QUERY_POOL = VnInfo.H_VkQueryPool;
     static final int QUERY_TYPE_OCCLUSION = 0, QUERY_TYPE_PIPELINE_STATISTICS = 1, QUERY_TYPE_TIMESTAMP = 2;
+    /** VK_EXT_transform_feedback's query type: primitives written and needed, per vertex stream */
+    static final int QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM = 1000028004;
+    private static final long STREAM_INDEXED = 1L << 40;
     static final int QUERY_RESULT_64 = 0x1, QUERY_RESULT_WITH_AVAILABILITY = 0x4, QUERY_RESULT_WITH_STATUS = 0x10;
     private final VnObjects objects;
 
@@ -120,9 +123,19 @@ final class Bounds {
         int values = switch (type) { // kept + 1: 0 is a type whose results are not known here
             case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP -> 2;
             case QUERY_TYPE_PIPELINE_STATISTICS -> Integer.bitCount(statistics) + 1;
+            case QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM -> 3;
             default -> 0;
         };
-        objects.extra(QUERY_POOL, pool, Integer.toUnsignedLong(count) | (long) values << 32 | 1L << 62);
+        objects.extra(QUERY_POOL, pool, Integer.toUnsignedLong(count) | (long) values << 32 | 1L << 62
+                | (type == QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM ? STREAM_INDEXED : 0));
+    }
+
+    /**
+     * Whether a known pool's queries take a vertex stream index (vkCmdBeginQueryIndexedEXT's index: below
+     * maxTransformFeedbackStreams for transform feedback stream queries, 0 for every other type).
+     */
+    boolean streamIndexed(long pool) {
+        return (objects.extra(QUERY_POOL, pool) & STREAM_INDEXED) != 0;
     }
 
     /** Whether queries [first, first + count) are in the pool (lavapipe indexes its query array with them). */

@@ -938,6 +938,180 @@ final class VenusExecutor implements VnHooks {
                 dstOffset, stride, flags);
     }
 
+    // ---------------------------------------------------------------- transform feedback, conditional rendering
+
+    /**
+     * vkCmdBindTransformFeedbackBuffersEXT: bindings within maxTransformFeedbackBuffers, each range (offset, and size
+     * or VK_WHOLE_SIZE, pSizes optional) inside its bound buffer, offsets 4-byte aligned (VUID-vkCmdBindTransform
+     * FeedbackBuffersEXT-firstBinding-02356, -pOffsets-02358, -pSizes-02362, -pOffsets-02359). lavapipe's draws
+     * write captured vertices up to the bound size, so a range past the buffer is a write past its memory.
+     */
+    @Override
+    public void vkCmdBindTransformFeedbackBuffersEXT(VnCtx c, long commandBuffer, int firstBinding, int bindingCount,
+            long pBuffers, long pOffsets, long pSizes) throws Throwable {
+        String why = null;
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        if (!fitsLimit(Integer.toUnsignedLong(firstBinding), Integer.toUnsignedLong(bindingCount), l,
+                l == null ? 0 : l.xfb().buffers())) {
+            why = "bindings " + Integer.toUnsignedString(firstBinding) + "+" + Integer.toUnsignedString(bindingCount)
+                    + " past the device's " + (l == null ? "(unknown)" : l.xfb().buffers());
+        }
+        if (why == null && bindingCount != 0 && (pBuffers == 0 || pOffsets == 0)) {
+            why = bindingCount + " bindings without their buffers or offsets";
+        }
+        for (int i = 0; why == null && i < bindingCount; i++) {
+            long buffer = g64(pBuffers + 8L * i), offset = g64(pOffsets + 8L * i);
+            long size = pSizes == 0 ? Bounds.WHOLE_SIZE : g64(pSizes + 8L * i);
+            if ((offset & 3) != 0 || !bounds.range(buffer, offset, size)) {
+                why = "binding " + i + " (offset " + Long.toUnsignedString(offset) + ", size "
+                        + (size == Bounds.WHOLE_SIZE ? "whole" : Long.toUnsignedString(size)) + ") leaves its buffer";
+            }
+        }
+        if (why != null) {
+            refusedRecording("vkCmdBindTransformFeedbackBuffersEXT", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdBindTransformFeedbackBuffersEXT(c, commandBuffer, firstBinding, bindingCount, pBuffers,
+                pOffsets, pSizes);
+    }
+
+    /**
+     * Whether the counter buffers of vkCmdBegin/EndTransformFeedbackEXT (pCounterBuffers optional, each element may be
+     * VK_NULL_HANDLE): within maxTransformFeedbackBuffers, and the 4-byte counter at each offset inside its buffer
+     * (VUID-vkCmdBeginTransformFeedbackEXT-firstCounterBuffer-02368, -pCounterBufferOffsets-02370); the driver
+     * reads the counters at the begin and writes them at the end. When they are not, the command buffer is poisoned.
+     */
+    private boolean countersIn(String command, long commandBuffer, int first, int count, long pBuffers,
+            long pOffsets) {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        String why = null;
+        if (!fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l,
+                l == null ? 0 : l.xfb().buffers())) {
+            why = "counter buffers " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                    + " past the device's " + (l == null ? "(unknown)" : l.xfb().buffers());
+        }
+        for (int i = 0; why == null && i < count && pBuffers != 0; i++) {
+            long buffer = g64(pBuffers + 8L * i);
+            long offset = pOffsets == 0 ? 0 : g64(pOffsets + 8L * i);
+            if (buffer != 0 && ((offset & 3) != 0 || !bounds.range(buffer, offset, 4))) {
+                why = "counter buffer " + i + "'s counter at " + Long.toUnsignedString(offset) + " leaves it";
+            }
+        }
+        if (why != null) {
+            refusedRecording(command, commandBuffer, why);
+        }
+        return why == null;
+    }
+
+    @Override
+    public void vkCmdBeginTransformFeedbackEXT(VnCtx c, long commandBuffer, int firstCounterBuffer,
+            int counterBufferCount, long pCounterBuffers, long pCounterBufferOffsets) throws Throwable {
+        if (countersIn("vkCmdBeginTransformFeedbackEXT", commandBuffer, firstCounterBuffer, counterBufferCount,
+                pCounterBuffers, pCounterBufferOffsets)) {
+            VnHooks.super.vkCmdBeginTransformFeedbackEXT(c, commandBuffer, firstCounterBuffer, counterBufferCount,
+                    pCounterBuffers, pCounterBufferOffsets);
+        }
+    }
+
+    @Override
+    public void vkCmdEndTransformFeedbackEXT(VnCtx c, long commandBuffer, int firstCounterBuffer,
+            int counterBufferCount, long pCounterBuffers, long pCounterBufferOffsets) throws Throwable {
+        if (countersIn("vkCmdEndTransformFeedbackEXT", commandBuffer, firstCounterBuffer, counterBufferCount,
+                pCounterBuffers, pCounterBufferOffsets)) {
+            VnHooks.super.vkCmdEndTransformFeedbackEXT(c, commandBuffer, firstCounterBuffer, counterBufferCount,
+                    pCounterBuffers, pCounterBufferOffsets);
+        }
+    }
+
+    /**
+     * Whether an indexed query may run: its vertex stream below maxTransformFeedbackStreams for a transform feedback
+     * stream query, 0 for any other type (VUID-vkCmdBeginQueryIndexedEXT-queryType-02339, -02340; a stream past them
+     * poisons the command buffer), and the query in the pool as for vkCmdBeginQuery. Records the pool's use.
+     */
+    private boolean indexedQueryIn(String command, long commandBuffer, long queryPool, int query, int index) {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        long streams = bounds.streamIndexed(queryPool) ? l == null ? 0 : l.xfb().streams() : 1;
+        if (Integer.toUnsignedLong(index) >= streams) {
+            refusedRecording(command, commandBuffer, "vertex stream " + Integer.toUnsignedString(index) + " of "
+                    + streams);
+            return false;
+        }
+        if (!queriesIn(command, queryPool, query, areas.views(commandBuffer))) {
+            return false;
+        }
+        uses(commandBuffer, queryPool);
+        return true;
+    }
+
+    @Override
+    public void vkCmdBeginQueryIndexedEXT(VnCtx c, long commandBuffer, long queryPool, int query, int flags,
+            int index) throws Throwable {
+        if (indexedQueryIn("vkCmdBeginQueryIndexedEXT", commandBuffer, queryPool, query, index)) {
+            VnHooks.super.vkCmdBeginQueryIndexedEXT(c, commandBuffer, queryPool, query, flags, index);
+        }
+    }
+
+    @Override
+    public void vkCmdEndQueryIndexedEXT(VnCtx c, long commandBuffer, long queryPool, int query, int index)
+            throws Throwable {
+        if (indexedQueryIn("vkCmdEndQueryIndexedEXT", commandBuffer, queryPool, query, index)) {
+            VnHooks.super.vkCmdEndQueryIndexedEXT(c, commandBuffer, queryPool, query, index);
+        }
+    }
+
+    /**
+     * vkCmdDrawIndirectByteCountEXT draws (counter - counterOffset) / vertexStride vertices: the stride must be 1 to
+     * maxTransformFeedbackBufferDataStride (VUID-vkCmdDrawIndirectByteCountEXT-vertexStride-02289; lavapipe divides
+     * by it) and the 4-byte counter inside its buffer (-counterBufferOffset-04568).
+     */
+    @Override
+    public void vkCmdDrawIndirectByteCountEXT(VnCtx c, long commandBuffer, int instanceCount, int firstInstance,
+            long counterBuffer, long counterBufferOffset, int counterOffset, int vertexStride) throws Throwable {
+        if (!ready("vkCmdDrawIndirectByteCountEXT", commandBuffer, DescriptorShapes.GRAPHICS)) {
+            return;
+        }
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        long stride = Integer.toUnsignedLong(vertexStride);
+        if (l == null || stride < 1 || stride > l.xfb().stride() || (counterBufferOffset & 3) != 0
+                || !bounds.range(counterBuffer, counterBufferOffset, 4)) {
+            refusedRange("vkCmdDrawIndirectByteCountEXT", "vertex stride " + stride + " (the device's at most "
+                    + (l == null ? "(unknown)" : l.xfb().stride()) + ") or its counter at "
+                    + Long.toUnsignedString(counterBufferOffset) + " outside its buffer");
+            return;
+        }
+        VnHooks.super.vkCmdDrawIndirectByteCountEXT(c, commandBuffer, instanceCount, firstInstance, counterBuffer,
+                counterBufferOffset, counterOffset, vertexStride);
+    }
+
+    /**
+     * vkCmdBeginConditionalRenderingEXT reads a 32-bit predicate at the begin info's offset (VkConditionalRendering
+     * BeginInfoEXT: buffer @16, offset @24): a multiple of 4 with its word inside the buffer (VUID-VkConditional
+     * RenderingBeginInfoEXT-offset-01983, -01984). Refused, the command buffer is poisoned: its end would be
+     * unbalanced.
+     */
+    @Override
+    public void vkCmdBeginConditionalRenderingEXT(VnCtx c, long commandBuffer, long pConditionalRenderingBegin)
+            throws Throwable {
+        long offset = g64(pConditionalRenderingBegin + 24);
+        if ((offset & 3) != 0 || !bounds.range(g64(pConditionalRenderingBegin + 16), offset, 4)) {
+            refusedRecording("vkCmdBeginConditionalRenderingEXT", commandBuffer, "the predicate at "
+                    + Long.toUnsignedString(offset) + " is not a word inside its buffer");
+            return;
+        }
+        VnHooks.super.vkCmdBeginConditionalRenderingEXT(c, commandBuffer, pConditionalRenderingBegin);
+    }
+
+    /** vkCmdSetLineStippleEXT: a factor of 1 to 256 (VUID-vkCmdSetLineStippleEXT-lineStippleFactor-02776). */
+    @Override
+    public void vkCmdSetLineStippleEXT(VnCtx c, long commandBuffer, int lineStippleFactor, int lineStipplePattern)
+            throws Throwable {
+        if (lineStippleFactor < 1 || lineStippleFactor > 256) {
+            refusedRecording("vkCmdSetLineStippleEXT", commandBuffer, "stipple factor " + lineStippleFactor);
+            return;
+        }
+        VnHooks.super.vkCmdSetLineStippleEXT(c, commandBuffer, lineStippleFactor, lineStipplePattern);
+    }
+
     /**
      * A secondary command buffer runs as part of the primary's submits: its own reset or begin, its pool's reset and
      * the resets of what it uses wait for them (lavapipe executes a secondary's recorded commands in place).
@@ -995,7 +1169,33 @@ final class VenusExecutor implements VnHooks {
      */
     /** shader: the stage limits {@link ShaderSizes#refused} takes, indexed by {@link ShaderSizes#SHARED} and the others */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
-            long colorAttachments, long[] shader) {
+            long colorAttachments, long[] shader, TransformFeedback xfb) {
+    }
+
+    /**
+     * VkPhysicalDeviceTransformFeedbackPropertiesEXT's maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20
+     * and maxTransformFeedbackBufferDataStride @40; all 0 on a host without VK_EXT_transform_feedback (every
+     * transform feedback command is then refused).
+     */
+    record TransformFeedback(long streams, long buffers, long stride) {
+        static final TransformFeedback NONE = new TransformFeedback(0, 0, 0);
+    }
+
+    static final String TRANSFORM_FEEDBACK_EXT = "VK_EXT_transform_feedback";
+    static final int STYPE_TRANSFORM_FEEDBACK_PROPERTIES = 1000028001;
+
+    private TransformFeedback transformFeedbackLimits(VnCtx c, long physicalDevice) throws Throwable {
+        if (!hostExtensions(c, physicalDevice).containsKey(TRANSFORM_FEEDBACK_EXT)) {
+            return TransformFeedback.NONE;
+        }
+        long xfb = c.alloc(1, 64);
+        p32(xfb, STYPE_TRANSFORM_FEEDBACK_PROPERTIES);
+        long props2 = c.alloc(1, 840); // VkPhysicalDeviceProperties2: pNext @8, properties @16
+        p32(props2, STYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+        p64(props2 + 8, xfb);
+        VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
+        return new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)), Integer.toUnsignedLong(g32(xfb + 20)),
+                Integer.toUnsignedLong(g32(xfb + 40)));
     }
 
     /**
@@ -1015,7 +1215,8 @@ final class VenusExecutor implements VnHooks {
                     Integer.toUnsignedLong(g32(l + 216)), Integer.toUnsignedLong(g32(l + 232)),
                     Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
                     Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
-                    Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))});
+                    Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))},
+                transformFeedbackLimits(c, physicalDevice));
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -3074,15 +3275,15 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and 1.3's, which are
-     * VK_EXT_extended_dynamic_state's and three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
+     * VK_EXT_extended_dynamic_state's, three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
      * and primitive restart enables; not its patch control points or logic op, which need features of that extension,
-     * not advertised). lavapipe takes others too, and a patch control point count left dynamic and never set made its
+     * not advertised) and VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there). lavapipe takes others too, and a patch control point count left dynamic and never set made its
      * draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
                 || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
-                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE;
+                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE;
     }
 
     /** The VkDynamicState values of a VkGraphicsPipelineCreateInfo's VkPipelineDynamicStateCreateInfo (@96). */
@@ -3127,6 +3328,9 @@ final class VenusExecutor implements VnHooks {
         String why = topologyRefused(info, stageBits, l);
         if (why == null) {
             why = rasterStatesMissing(info);
+        }
+        if (why == null) {
+            why = rasterChainRefused(info, l);
         }
         if (why != null) {
             return why;
@@ -3211,6 +3415,38 @@ final class VenusExecutor implements VnHooks {
         }
         boolean rasterizes = g32(rs + 24) == 0 || dynamic(info, DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE);
         return rasterizes && g64(info + 72) == 0 ? "no multisample state, and the rasterizer may run" : null;
+    }
+
+    static final int STYPE_RASTERIZATION_LINE_STATE = 1000259001, STYPE_RASTERIZATION_STREAM_STATE = 1000028002;
+    static final int DYNAMIC_STATE_LINE_STIPPLE = 1000259000;
+
+    /**
+     * What VK_EXT_line_rasterization and VK_EXT_transform_feedback chain to a graphics pipeline's rasterization state
+     * (pRasterizationState @64, pNext @8): a line rasterization mode of VkLineRasterizationModeEXT (0-3) and, when
+     * stippling with a static stipple, a factor of 1 to 256 (VUID-VkGraphicsPipelineCreateInfo-stippledLineEnable-
+     * 02767); a rasterization stream below maxTransformFeedbackStreams (VUID-VkPipelineRasterizationStateStream
+     * CreateInfoEXT-rasterizationStream-02325). VkPipelineRasterizationLineStateCreateInfoEXT: lineRasterizationMode
+     * @16, stippledLineEnable @20, lineStippleFactor @24; VkPipelineRasterizationStateStreamCreateInfoEXT:
+     * rasterizationStream @20. Null when they are.
+     */
+    static String rasterChainRefused(long info, Limits l) {
+        long rs = g64(info + 64);
+        long line = VnMem.chained(g64(rs + 8), STYPE_RASTERIZATION_LINE_STATE);
+        if (line != 0) {
+            int mode = g32(line + 16), factor = g32(line + 24);
+            if (mode < 0 || mode > 3) {
+                return "line rasterization mode " + mode;
+            }
+            if (g32(line + 20) != 0 && !dynamic(info, DYNAMIC_STATE_LINE_STIPPLE) && (factor < 1 || factor > 256)) {
+                return "line stipple factor " + factor;
+            }
+        }
+        long stream = VnMem.chained(g64(rs + 8), STYPE_RASTERIZATION_STREAM_STATE);
+        if (stream != 0 && Integer.toUnsignedLong(g32(stream + 20)) >= l.xfb().streams()) {
+            return "rasterization stream " + Integer.toUnsignedString(g32(stream + 20)) + " of "
+                    + l.xfb().streams();
+        }
+        return null;
     }
 
     /**

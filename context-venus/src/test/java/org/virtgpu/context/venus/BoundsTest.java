@@ -110,4 +110,18 @@ class BoundsTest {
         assertFalse(b.range(BUF, 0, b.resultBytes(ts, 0, 4, 4096, Bounds.QUERY_RESULT_64)),
                 "e2e/venus/vkhostile querycopy: 4 queries at a 4 KiB stride into 16 bytes");
     }
+
+    @Test
+    void transformFeedbackStreamQueriesHoldTwoValuesAndTakeAStreamIndex() {
+        long xfb = 0x5000, occlusion = 0x5001;
+        b.queryPoolCreated(xfb, Bounds.QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM, 4, 0);
+        b.queryPoolCreated(occlusion, Bounds.QUERY_TYPE_OCCLUSION, 4, 0);
+        assertEquals(16, b.resultBytes(xfb, 0, 1, 16, Bounds.QUERY_RESULT_64), "primitives written and needed");
+        assertEquals(12, b.resultBytes(xfb, 0, 1, 12, Bounds.QUERY_RESULT_WITH_AVAILABILITY));
+        assertTrue(b.streamIndexed(xfb));
+        assertFalse(b.streamIndexed(occlusion));
+        assertFalse(b.streamIndexed(0x5002), "unknown pool");
+        assertTrue(b.queries(xfb, 3, 1));
+        assertFalse(b.queries(xfb, 4, 1));
+    }
 }

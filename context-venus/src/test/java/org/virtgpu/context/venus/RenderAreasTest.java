@@ -254,6 +254,48 @@ class RenderAreasTest {
     }
 
     @Test
+    void aLineRasterizationModeStippleFactorOrRasterizationStreamPastItsRangeIsRefused() {
+        VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
+                new VenusExecutor.TransformFeedback(4, 4, 512));
+        long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pRasterizationState @64, pDynamicState @96
+        long rs = zeroed(64); // VkPipelineRasterizationStateCreateInfo: pNext @8
+        p64(info + 64, rs);
+        assertNull(VenusExecutor.rasterChainRefused(info, limits), "nothing chained");
+        long line = zeroed(32); // lineRasterizationMode @16, stippledLineEnable @20, lineStippleFactor @24
+        p32(line, VenusExecutor.STYPE_RASTERIZATION_LINE_STATE);
+        p64(rs + 8, line);
+        p32(line + 16, 3);
+        assertNull(VenusExecutor.rasterChainRefused(info, limits), "Bresenham lines");
+        p32(line + 16, 4);
+        assertEquals("line rasterization mode 4", VenusExecutor.rasterChainRefused(info, limits));
+        p32(line + 16, 0);
+        p32(line + 20, 1);
+        assertEquals("line stipple factor 0", VenusExecutor.rasterChainRefused(info, limits));
+        p32(line + 24, 256);
+        assertNull(VenusExecutor.rasterChainRefused(info, limits));
+        p32(line + 24, 257);
+        assertEquals("line stipple factor 257", VenusExecutor.rasterChainRefused(info, limits));
+        long dyn = zeroed(32); // VkPipelineDynamicStateCreateInfo: dynamicStateCount @20, pDynamicStates @24
+        p32(dyn + 20, 1);
+        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
+        p64(info + 96, dyn);
+        assertNull(VenusExecutor.rasterChainRefused(info, limits), "the factor is set by the command buffer");
+        long stream = zeroed(24); // VkPipelineRasterizationStateStreamCreateInfoEXT: rasterizationStream @20
+        p32(stream, VenusExecutor.STYPE_RASTERIZATION_STREAM_STATE);
+        p64(line + 8, stream);
+        p32(stream + 20, 3);
+        assertNull(VenusExecutor.rasterChainRefused(info, limits));
+        p32(stream + 20, 4);
+        assertEquals("rasterization stream 4 of 4", VenusExecutor.rasterChainRefused(info, limits));
+        VenusExecutor.Limits noXfb = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
+                VenusExecutor.TransformFeedback.NONE);
+        p32(stream + 20, 0);
+        assertEquals("rasterization stream 0 of 0", VenusExecutor.rasterChainRefused(info, noXfb),
+                "a host without transform feedback has no streams to select");
+        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
+    }
+
+    @Test
     void aPoisonedCommandBufferStaysSoUntilBegunAgain() {
         setUp16();
         assertFalse(areas.poisoned(CB));

@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The C clients of e2e/venus (vkclient, vkgfx, vkrt, vkfreerace, vkhostile), built once per test JVM with e2e/venus/build.sh (glslangValidator
- * and gcc against libvulkan) into a temporary directory removed when the JVM exits.
+ * The C clients of e2e/venus (vkclient, vkgfx, vkrt, vkfreerace, vkhostile, glzink), built once per test JVM with
+ * e2e/venus/build.sh (glslangValidator, and gcc against libvulkan, libEGL and libOpenGL) into a temporary directory
+ * removed when the JVM exits.
  */
 final class E2eClients {
     private static Path dir;

@@ -25,6 +25,23 @@ final class VenusClient {
                 "VTEST_SOCKET_NAME", socket.toString(), "XDG_RUNTIME_DIR", tmp.toString()), tmp, timeoutSeconds, command);
     }
 
+    /** Through Venus with more environment (Zink's: see {@link GlZinkThroughVenusTest}). */
+    static Result run(Path socket, Path tmp, int timeoutSeconds, Map<String, String> more, String... command)
+            throws IOException, InterruptedException {
+        Map<String, String> env = new java.util.HashMap<>(more);
+        env.putAll(Map.of("VK_ICD_FILENAMES", VENUS_ICD, "VN_DEBUG", "init,vtest", "VTEST_SOCKET_NAME",
+                socket.toString(), "XDG_RUNTIME_DIR", tmp.toString()));
+        return run(env, tmp, timeoutSeconds, command);
+    }
+
+    /** Straight on lavapipe with more environment. */
+    static Result direct(Path tmp, int timeoutSeconds, Map<String, String> more, String... command)
+            throws IOException, InterruptedException {
+        Map<String, String> env = new java.util.HashMap<>(more);
+        env.putAll(Map.of("VK_ICD_FILENAMES", LAVAPIPE_ICD, "XDG_RUNTIME_DIR", tmp.toString()));
+        return run(env, tmp, timeoutSeconds, command);
+    }
+
     /** Straight on lavapipe. */
     static Result direct(Path tmp, int timeoutSeconds, String... command) throws IOException, InterruptedException {
         return run(Map.of("VK_ICD_FILENAMES", LAVAPIPE_ICD, "XDG_RUNTIME_DIR", tmp.toString()), tmp, timeoutSeconds, command);

@@ -84,7 +84,14 @@ class VkHostileThroughVenusTest {
             // viewport or scissor whose array is NULL, or without depth/stencil state for a subpass with a depth
             // attachment (lavapipe survives those; session 13)
             "pipeline novi", "pipeline novp", "pipeline nocb", "pipeline vpnull", "pipeline scnull",
-            "pipeline dsnull", "pipeline blend0");
+            "pipeline dsnull", "pipeline blend0",
+            // transform feedback and conditional rendering (session 14): a counter buffer read and written 1 GiB
+            // past its buffer, binding 100, vkCmdDrawIndirectByteCountEXT with a vertex stride of 0 (SIGFPE) and
+            // with its counter 1 GiB past its buffer, a conditional rendering predicate 1 GiB past its buffer
+            // (each killed lavapipe directly); 1 MiB bound from a 64-byte buffer, an indexed query of vertex
+            // stream 100 (lavapipe survives those two here, its draw captures nothing)
+            "xfb counter", "xfb binding", "xfb bytecount", "xfb bytecountoff", "xfb condrender", "xfb bind",
+            "xfb stream");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -118,7 +125,11 @@ class VkHostileThroughVenusTest {
             // with an input attachment and no reference array (killed lavapipe directly; the decoder refuses it)
             List.of("pipeline", "1", "tessnull"), List.of("pipeline", "1", "inputnull"),
             // one colour blend attachment and no array of them (killed lavapipe and the launcher)
-            List.of("pipeline", "1", "blendnull"));
+            List.of("pipeline", "1", "blendnull"),
+            // a line rasterization mode past its enum, stippled lines with a static factor of 0, rasterization
+            // stream 100 (lavapipe survives these three; session 14)
+            List.of("pipeline", "1", "linemode"), List.of("pipeline", "1", "stipple"),
+            List.of("pipeline", "1", "rstream"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
@@ -140,6 +151,12 @@ class VkHostileThroughVenusTest {
             VenusClient.Result dynamic = VenusClient.run(server.socket, tmp, 120, client.toString(), "dynoffset", "1");
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
+            for (String variant : List.of("counter", "binding", "stream", "condrender")) {
+                VenusClient.Result xfb = VenusClient.run(server.socket, tmp, 120, client.toString(), "xfb", "1",
+                        variant);
+                assertTrue(xfb.output().contains("1 submits refused"), "nor one whose transform feedback or "
+                        + "conditional rendering command was refused (" + variant + "): " + xfb.output());
+            }
             // these clients spend about 4 s each in Mesa's wait before it aborts them: run them side by side, within
             // the test server's 16 clients (maxClients) with room for as many aborted ones whose connections are
             // still being torn down (12 at a time once met the limit: a client was refused, "lost connection")

@@ -1,0 +1,314 @@
+/*
+ * glzink: OpenGL 4.6 core through Mesa's Zink on whichever Vulkan ICD the loader picks (VK_ICD_FILENAMES), on an
+ * EGL surfaceless context; used to prove that Zink runs on virtgpu's Venus context as it does on lavapipe direct.
+ * Run with LIBGL_ALWAYS_SOFTWARE=1 (Zink otherwise skips CPU devices) and MESA_LOADER_DRIVER_OVERRIDE=zink.
+ * Every result is checked:
+ *   version              the context is OpenGL 4.6 core on Zink (GL 3.0 needs VK_EXT_transform_feedback and
+ *                        VK_EXT_conditional_rendering; without them Zink stops at 2.1)
+ *   render               a triangle into a 64x64 framebuffer object, read back: centre coloured, corner cleared
+ *   transform_feedback   four points captured (out = 2 * position + 1) with the rasterizer discarded, read back,
+ *                        and a GL_TRANSFORM_FEEDBACK_PRIMITIVES_WRITTEN query of 4
+ *   draw_transform_feedback  a triangle's positions captured into a transform feedback object, then drawn from it
+ *                        with glDrawTransformFeedback (the vertex count comes from the captured byte count)
+ *   conditional_render   occlusion queries of a hidden and a visible draw; a full-screen draw conditioned on each
+ *                        is skipped, then made
+ * Output: one "PASS <feature>" or "FAIL <feature>: <why>" line per feature, then "result PASS" (exit 0) or
+ * "result FAIL" (exit 1).
+ */
+#define GL_GLEXT_PROTOTYPES 1
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GL/glcorearb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "feature_report.h"
+
+#define W 64
+#define H 64
+
+#define GLOK(what)                                                                                                 \
+    do {                                                                                                           \
+        GLenum e_ = glGetError();                                                                                  \
+        EXPECT(e_ == GL_NO_ERROR, "%s: GL error 0x%x", what, e_);                                                  \
+    } while (0)
+
+/* whether a shader compiled or a program linked (status), with why set to its info log when not */
+static int built(GLuint object, GLenum status, PFNGLGETSHADERIVPROC get, PFNGLGETSHADERINFOLOGPROC info,
+                 const char *what) {
+    GLint ok = 0;
+    get(object, status, &ok);
+    if (!ok) {
+        char log[256];
+        info(object, sizeof log, NULL, log);
+        snprintf(why, sizeof why, "%s: %s", what, log);
+    }
+    return ok;
+}
+
+static GLuint shader(GLenum type, const char *src) {
+    GLuint s = glCreateShader(type);
+    glShaderSource(s, 1, &src, NULL);
+    glCompileShader(s);
+    return built(s, GL_COMPILE_STATUS, glGetShaderiv, glGetShaderInfoLog, "shader") ? s : 0;
+}
+
+/* a program of a vertex shader and an optional fragment shader, capturing varyings (count 0: none) */
+static GLuint program(const char *vs, const char *fs, const char *const *varyings, int count) {
+    GLuint v = shader(GL_VERTEX_SHADER, vs), f = fs ? shader(GL_FRAGMENT_SHADER, fs) : 0;
+    if (!v || (fs && !f)) {
+        return 0;
+    }
+    GLuint p = glCreateProgram();
+    glAttachShader(p, v);
+    if (f) {
+        glAttachShader(p, f);
+    }
+    if (count) {
+        glTransformFeedbackVaryings(p, count, varyings, GL_INTERLEAVED_ATTRIBS);
+    }
+    glLinkProgram(p);
+    return built(p, GL_LINK_STATUS, glGetProgramiv, glGetProgramInfoLog, "link") ? p : 0;
+}
+
+static const char *POS_VS = "#version 460 core\n"
+                            "layout(location = 0) in vec4 pos;\n"
+                            "void main() { gl_Position = pos; }\n";
+static const char *COLOR_FS = "#version 460 core\n"
+                              "uniform vec4 color;\n"
+                              "out vec4 frag;\n"
+                              "void main() { frag = color; }\n";
+
+static GLuint fbo, colorTex, drawProgram, vao;
+
+/* a 64x64 RGBA8 framebuffer object, a program drawing a uniform colour, a vertex array */
+static int setup(void) {
+    glGenTextures(1, &colorTex);
+    glBindTexture(GL_TEXTURE_2D, colorTex);
+    glTexStorage2D(GL_TEXTURE_2D, 1, GL_RGBA8, W, H);
+    glGenFramebuffers(1, &fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, colorTex, 0);
+    EXPECT(glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE, "framebuffer incomplete");
+    glViewport(0, 0, W, H);
+    drawProgram = program(POS_VS, COLOR_FS, NULL, 0);
+    if (!drawProgram) {
+        return 0;
+    }
+    glGenVertexArrays(1, &vao);
+    glBindVertexArray(vao);
+    GLOK("setup");
+    return 1;
+}
+
+static void pixel(int x, int y, unsigned char out[4]) {
+    glReadPixels(x, y, 1, 1, GL_RGBA, GL_UNSIGNED_BYTE, out);
+}
+
+static int is(const unsigned char px[4], int r, int g, int b) {
+    return px[0] == r && px[1] == g && px[2] == b && px[3] == 255;
+}
+
+static void clear_black(void) {
+    glClearColor(0, 0, 0, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
+/* a buffer of n vec4 positions bound as attribute 0 */
+static GLuint positions(const float *xyzw, int n) {
+    GLuint b;
+    glGenBuffers(1, &b);
+    glBindBuffer(GL_ARRAY_BUFFER, b);
+    glBufferData(GL_ARRAY_BUFFER, (GLsizeiptr)(16 * n), xyzw, GL_STATIC_DRAW);
+    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 16, 0);
+    glEnableVertexAttribArray(0);
+    return b;
+}
+
+static const float TRIANGLE[] = {-0.5f, -0.5f, 0, 1, 0.5f, -0.5f, 0, 1, 0, 0.5f, 0, 1};
+
+static int f_version(void) {
+    const char *v = (const char *)glGetString(GL_VERSION), *r = (const char *)glGetString(GL_RENDERER);
+    printf("GL_VERSION %s\nGL_RENDERER %s\n", v ? v : "(null)", r ? r : "(null)");
+    EXPECT(v && strncmp(v, "4.6", 3) == 0, "GL_VERSION %s, not 4.6", v ? v : "(null)");
+    EXPECT(r && strncmp(r, "zink", 4) == 0, "GL_RENDERER %s is not Zink", r ? r : "(null)");
+    return 1;
+}
+
+static int f_render(void) {
+    clear_black();
+    GLuint b = positions(TRIANGLE, 3);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 0, 1, 0, 1);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    unsigned char in[4], out[4];
+    pixel(W / 2, H / 2, in);
+    pixel(1, H - 2, out);
+    glDeleteBuffers(1, &b);
+    GLOK("render");
+    EXPECT(is(in, 0, 255, 0), "centre %02x%02x%02x%02x, not green", in[0], in[1], in[2], in[3]);
+    EXPECT(is(out, 0, 0, 0), "corner %02x%02x%02x%02x, not the clear colour", out[0], out[1], out[2], out[3]);
+    return 1;
+}
+
+static int f_transform_feedback(void) {
+    static const char *vs = "#version 460 core\n"
+                            "layout(location = 0) in vec4 pos;\n"
+                            "out vec4 xf;\n"
+                            "void main() { xf = pos * 2.0 + 1.0; gl_Position = pos; }\n";
+    const char *varyings[] = {"xf"};
+    GLuint p = program(vs, NULL, varyings, 1);
+    if (!p) {
+        return 0; /* why says */
+    }
+    float pts[16];
+    for (int i = 0; i < 16; i++) {
+        pts[i] = (float)i;
+    }
+    GLuint in = positions(pts, 4), out, q;
+    glGenBuffers(1, &out);
+    glBindBuffer(GL_TRANSFORM_FEEDBACK_BUFFER, out);
+    glBufferData(GL_TRANSFORM_FEEDBACK_BUFFER, sizeof pts, NULL, GL_STREAM_READ);
+    glBindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, out);
+    glGenQueries(1, &q);
+    glUseProgram(p);
+    glEnable(GL_RASTERIZER_DISCARD);
+    glBeginQuery(GL_TRANSFORM_FEEDBACK_PRIMITIVES_WRITTEN, q);
+    glBeginTransformFeedback(GL_POINTS);
+    glDrawArrays(GL_POINTS, 0, 4);
+    glEndTransformFeedback();
+    glEndQuery(GL_TRANSFORM_FEEDBACK_PRIMITIVES_WRITTEN);
+    glDisable(GL_RASTERIZER_DISCARD);
+    GLuint written = 0;
+    glGetQueryObjectuiv(q, GL_QUERY_RESULT, &written);
+    float got[16];
+    glGetBufferSubData(GL_TRANSFORM_FEEDBACK_BUFFER, 0, sizeof got, got);
+    glDeleteQueries(1, &q);
+    glDeleteBuffers(1, &in);
+    glDeleteBuffers(1, &out);
+    glDeleteProgram(p);
+    GLOK("transform feedback");
+    EXPECT(written == 4, "%u primitives written, not 4", written);
+    for (int i = 0; i < 16; i++) {
+        EXPECT(got[i] == 2.0f * (float)i + 1.0f, "captured value %d is %g, not %g", i, got[i], 2.0 * i + 1.0);
+    }
+    return 1;
+}
+
+static int f_draw_transform_feedback(void) {
+    /* pass 1: the vertex shader moves the triangle right by 0.25 and captures gl_Position */
+    static const char *vs = "#version 460 core\n"
+                            "layout(location = 0) in vec4 pos;\n"
+                            "void main() { gl_Position = pos + vec4(0.25, 0.0, 0.0, 0.0); }\n";
+    const char *varyings[] = {"gl_Position"};
+    GLuint p = program(vs, NULL, varyings, 1);
+    if (!p) {
+        return 0; /* why says */
+    }
+    GLuint in = positions(TRIANGLE, 3), out, tfo;
+    glGenBuffers(1, &out);
+    glBindBuffer(GL_ARRAY_BUFFER, out);
+    glBufferData(GL_ARRAY_BUFFER, 16 * 16, NULL, GL_STREAM_COPY);
+    glGenTransformFeedbacks(1, &tfo);
+    glBindTransformFeedback(GL_TRANSFORM_FEEDBACK, tfo);
+    glBindBufferBase(GL_TRANSFORM_FEEDBACK_BUFFER, 0, out);
+    glBindBuffer(GL_ARRAY_BUFFER, in);
+    glUseProgram(p);
+    glEnable(GL_RASTERIZER_DISCARD);
+    glBeginTransformFeedback(GL_TRIANGLES);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glEndTransformFeedback();
+    glDisable(GL_RASTERIZER_DISCARD);
+    glBindTransformFeedback(GL_TRANSFORM_FEEDBACK, 0);
+    /* pass 2: draw what was captured, as many vertices as were written */
+    clear_black();
+    glBindBuffer(GL_ARRAY_BUFFER, out);
+    glVertexAttribPointer(0, 4, GL_FLOAT, GL_FALSE, 16, 0);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 0, 0, 1, 1);
+    glDrawTransformFeedback(GL_TRIANGLES, tfo);
+    unsigned char right[4], left[4];
+    pixel(W / 2 + 12, H / 2 - 8, right); /* inside the moved triangle only */
+    pixel(W / 2 - 14, H / 2 - 14, left); /* inside the original triangle only */
+    glDeleteTransformFeedbacks(1, &tfo);
+    glDeleteBuffers(1, &in);
+    glDeleteBuffers(1, &out);
+    glDeleteProgram(p);
+    GLOK("draw transform feedback");
+    EXPECT(is(right, 0, 0, 255), "moved triangle's pixel %02x%02x%02x%02x, not blue", right[0], right[1], right[2],
+           right[3]);
+    EXPECT(is(left, 0, 0, 0), "original triangle's pixel %02x%02x%02x%02x, not cleared", left[0], left[1], left[2],
+           left[3]);
+    return 1;
+}
+
+static int f_conditional_render(void) {
+    static const float FULL[] = {-1, -1, 0, 1, 3, -1, 0, 1, -1, 3, 0, 1};
+    GLuint b = positions(FULL, 3), q[2];
+    glGenQueries(2, q);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 1, 1, 1);
+    /* q[0]: a draw the scissor hides entirely; q[1]: a visible one */
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(0, 0, 0, 0);
+    glBeginQuery(GL_SAMPLES_PASSED, q[0]);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glEndQuery(GL_SAMPLES_PASSED);
+    glDisable(GL_SCISSOR_TEST);
+    glBeginQuery(GL_SAMPLES_PASSED, q[1]);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glEndQuery(GL_SAMPLES_PASSED);
+    unsigned char px[2][4];
+    for (int i = 0; i < 2; i++) {
+        clear_black();
+        glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 0, 0, 1);
+        glBeginConditionalRender(q[i], GL_QUERY_WAIT);
+        glDrawArrays(GL_TRIANGLES, 0, 3);
+        glEndConditionalRender();
+        pixel(W / 2, H / 2, px[i]);
+    }
+    GLuint samples[2];
+    glGetQueryObjectuiv(q[0], GL_QUERY_RESULT, &samples[0]);
+    glGetQueryObjectuiv(q[1], GL_QUERY_RESULT, &samples[1]);
+    glDeleteQueries(2, q);
+    glDeleteBuffers(1, &b);
+    GLOK("conditional render");
+    EXPECT(samples[0] == 0 && samples[1] == W * H, "samples passed %u and %u, not 0 and %d", samples[0], samples[1],
+           W * H);
+    EXPECT(is(px[0], 0, 0, 0), "the draw conditioned on no samples ran (%02x%02x%02x)", px[0][0], px[0][1], px[0][2]);
+    EXPECT(is(px[1], 255, 0, 0), "the draw conditioned on %u samples did not run (%02x%02x%02x)", samples[1], px[1][0],
+           px[1][1], px[1][2]);
+    return 1;
+}
+
+int main(void) {
+    PFNEGLGETPLATFORMDISPLAYEXTPROC getDisplay = (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress(
+        "eglGetPlatformDisplayEXT");
+    EGLDisplay d = getDisplay ? getDisplay(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL) : EGL_NO_DISPLAY;
+    EGLint major, minor;
+    if (d == EGL_NO_DISPLAY || !eglInitialize(d, &major, &minor) || !eglBindAPI(EGL_OPENGL_API)) {
+        printf("FAIL egl: no surfaceless display (0x%x)\nresult FAIL\n", eglGetError());
+        return 1;
+    }
+    const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 6, EGL_CONTEXT_OPENGL_PROFILE_MASK,
+                            EGL_CONTEXT_OPENGL_CORE_PROFILE_BIT, EGL_NONE};
+    EGLContext ctx = eglCreateContext(d, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attrs);
+    if (ctx == EGL_NO_CONTEXT || !eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
+        printf("FAIL version: no OpenGL 4.6 core context (0x%x)\nresult FAIL\n", eglGetError());
+        return 1;
+    }
+    report("version", f_version());
+    if (!setup()) {
+        printf("FAIL setup: %s\nresult FAIL\n", why);
+        return 1;
+    }
+    report("render", f_render());
+    report("transform_feedback", f_transform_feedback());
+    report("draw_transform_feedback", f_draw_transform_feedback());
+    report("conditional_render", f_conditional_render());
+    eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    eglDestroyContext(d, ctx);
+    eglTerminate(d);
+    printf("result %s\n", failures ? "FAIL" : "PASS");
+    return failures ? 1 : 0;
+}
