@@ -44,14 +44,17 @@ class VenusDecoderFuzzTest {
                 if (d.consumeInt(0, 3) != 0) {
                     VenusContextLavapipeTest.createInstance(e, d.consumeLong(1, 3));
                     if (d.consumeBoolean()) {
-                        // physical device 100, device 200, then a command pool 300, a timeline semaphore 602 and a
-                        // private data slot 700 whose ids the commands below may name, so that fuzzed arguments
-                        // reach the host driver and not just the object table
+                        // physical device 100, device 200, then a command pool 300, a timeline semaphore 602, a
+                        // private data slot 700 and a command buffer 400 whose ids the commands below may name, so
+                        // that fuzzed arguments reach the host driver and not just the object table
                         VenusContextLavapipeTest.createDevice(e, 0);
                         e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(0).u32(0).u64(0).u64(1).u64(300);
                         e.cmd(40, 0).u64(200).u64(1).u32(9).u64(1).u32(VenusExecutor.STYPE_SEMAPHORE_TYPE_CREATE_INFO)
                                 .u64(0).u32(VenusExecutor.VK_SEMAPHORE_TYPE_TIMELINE).u64(0).u32(0).u64(0).u64(1).u64(602);
                         e.cmd(197, 0).u64(200).u64(1).u32(1000295002).u64(0).u32(0).u64(0).u64(1).u64(700);
+                        // a primary command buffer 400 of pool 300, begun, so that fuzzed vkCmd* commands are recorded
+                        e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(300).u32(0).u32(1).u64(1).u64(400);
+                        e.cmd(90, 0).u64(400).u64(1).u32(42).u64(0).u32(0).u64(0);
                     }
                 }
                 for (int n = d.consumeInt(0, 6); n > 0; n--) {
@@ -60,7 +63,7 @@ class VenusDecoderFuzzTest {
                     for (int w = d.consumeInt(0, 24); w > 0; w--) {
                         switch (d.consumeInt(0, 5)) {
                             case 0 -> e.u64(d.consumeLong(0, 4)); // pointer markers, counts, small handles
-                            case 5 -> e.u64(d.pickValue(new long[] {100, 200, 300, 602, 700})); // the ids above
+                            case 5 -> e.u64(d.pickValue(new long[] {100, 200, 300, 400, 602, 700})); // the ids above
                             case 1 -> e.u32(d.consumeInt(0, 3));
                             case 2 -> e.u32(d.pickValue(new int[] {1, 2, 3, 5, 12, 28, 1000384000, 1000384004, -1}));
                             case 3 -> e.u64(d.consumeLong());
