@@ -12,6 +12,11 @@
  *                        with glDrawTransformFeedback (the vertex count comes from the captured byte count)
  *   conditional_render   occlusion queries of a hidden and a visible draw; a full-screen draw conditioned on each
  *                        is skipped, then made
+ *   polygon_mode         the triangle drawn with glPolygonMode(GL_LINE): its edge coloured, its centre not (Zink
+ *                        makes the polygon mode a dynamic state with VK_EXT_extended_dynamic_state3)
+ *   line_stipple         in an OpenGL 4.6 compatibility context, a line across the framebuffer with glLineStipple(1,
+ *                        0x00ff): eight pixels on, eight off (Zink stipples through VK_EXT_line_rasterization and
+ *                        extended dynamic state 3; without the latter its stipple stayed unset and nothing was drawn)
  * Output: one "PASS <feature>" or "FAIL <feature>: <why>" line per feature, then "result PASS" (exit 0) or
  * "result FAIL" (exit 1).
  */
@@ -281,6 +286,70 @@ static int f_conditional_render(void) {
     return 1;
 }
 
+static int f_polygon_mode(void) {
+    clear_black();
+    GLuint b = positions(TRIANGLE, 3);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 0, 1, 1);
+    glPolygonMode(GL_FRONT_AND_BACK, GL_LINE);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
+    unsigned char centre[4], edge[2][4];
+    pixel(W / 2, H / 2 - 4, centre);
+    pixel(W / 2, H / 4 - 1, edge[0]); /* the bottom edge, y = -0.5: row 16 or the one below it */
+    pixel(W / 2, H / 4, edge[1]);
+    glDeleteBuffers(1, &b);
+    GLOK("polygon mode");
+    EXPECT(is(centre, 0, 0, 0), "centre %02x%02x%02x%02x, not the clear colour", centre[0], centre[1], centre[2],
+           centre[3]);
+    EXPECT(is(edge[0], 255, 0, 255) || is(edge[1], 255, 0, 255), "bottom edge %02x%02x%02x / %02x%02x%02x, not drawn",
+           edge[0][0], edge[0][1], edge[0][2], edge[1][0], edge[1][1], edge[1][2]);
+    return 1;
+}
+
+/* in a compatibility context of its own (glLineStipple is not core): a stippled line along row H / 2 */
+static int f_line_stipple(EGLDisplay d) {
+    const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 6, EGL_CONTEXT_OPENGL_PROFILE_MASK,
+                            EGL_CONTEXT_OPENGL_COMPATIBILITY_PROFILE_BIT, EGL_NONE};
+    EGLContext ctx = eglCreateContext(d, EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT, attrs);
+    EXPECT(ctx != EGL_NO_CONTEXT && eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx),
+           "no OpenGL 4.6 compatibility context (0x%x)", eglGetError());
+    void (*lineStipple)(GLint, GLushort) = (void (*)(GLint, GLushort))eglGetProcAddress("glLineStipple");
+    EXPECT(lineStipple, "no glLineStipple");
+    int ok = setup();
+    unsigned char row[W * 4];
+    if (ok) {
+        clear_black();
+        const float line[] = {-1, (H / 2 + 0.5f) / H * 2 - 1, 0, 1, 1, (H / 2 + 0.5f) / H * 2 - 1, 0, 1};
+        GLuint b = positions(line, 2);
+        glUseProgram(drawProgram);
+        glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 1, 0, 1);
+        glEnable(0x0B24); /* GL_LINE_STIPPLE */
+        lineStipple(1, 0x00ff);
+        glDrawArrays(GL_LINES, 0, 2);
+        glReadPixels(0, H / 2, W, 1, GL_RGBA, GL_UNSIGNED_BYTE, row);
+        glDeleteBuffers(1, &b);
+        GLenum e = glGetError();
+        if (e != GL_NO_ERROR) {
+            snprintf(why, sizeof why, "line stipple: GL error 0x%x", e);
+            ok = 0;
+        }
+    }
+    eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    eglDestroyContext(d, ctx);
+    if (!ok) {
+        return 0; /* why says */
+    }
+    char drawn[W + 1], want[W + 1];
+    for (int x = 0; x < W; x++) {
+        drawn[x] = is(row + 4 * x, 255, 255, 0) ? '#' : is(row + 4 * x, 0, 0, 0) ? '.' : '?';
+        want[x] = (x / 8) % 2 == 0 ? '#' : '.';
+    }
+    drawn[W] = want[W] = 0;
+    EXPECT(strcmp(drawn, want) == 0, "row %s, not %s", drawn, want);
+    return 1;
+}
+
 int main(void) {
     PFNEGLGETPLATFORMDISPLAYEXTPROC getDisplay = (PFNEGLGETPLATFORMDISPLAYEXTPROC)eglGetProcAddress(
         "eglGetPlatformDisplayEXT");
@@ -306,6 +375,8 @@ int main(void) {
     report("transform_feedback", f_transform_feedback());
     report("draw_transform_feedback", f_draw_transform_feedback());
     report("conditional_render", f_conditional_render());
+    report("polygon_mode", f_polygon_mode());
+    report("line_stipple", f_line_stipple(d));
     eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     eglDestroyContext(d, ctx);
     eglTerminate(d);

@@ -78,7 +78,9 @@
  *              killed lavapipe; Mesa's encoder dies on colornull, the server's decoder refuses both); blendnull:
  *              one colour blend attachment and no array of them (killed lavapipe and the launcher); linemode: a
  *              line rasterization mode past its enum, stipple: stippled lines with a static factor of 0, rstream:
- *              rasterization stream 100 (lavapipe survives those three))
+ *              rasterization stream 100 (lavapipe survives those three); enumdyn3: polygon, line rasterization and
+ *              provoking vertex modes dynamic (extended dynamic state 3) and set past their enums; samples3:
+ *              vkCmdSetRasterizationSamplesEXT, whose state the server does not offer)
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -359,7 +361,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "tessnull") ? 37 : !strcmp(variant, "rendnull") ? 38 : !strcmp(variant, "fbnull") ? 39
           : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
           : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : !strcmp(variant, "linemode") ? 45
-          : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : 0;
+          : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : !strcmp(variant, "enumdyn3") ? 48
+          : !strcmp(variant, "samples3") ? 49 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -457,8 +460,15 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         patchDynamic[2] = VK_DYNAMIC_STATE_FRONT_FACE_EXT;
         patchDynamic[3] = VK_DYNAMIC_STATE_CULL_MODE_EXT;
     }
+    /* enumdyn3: polygon mode, line rasterization mode and provoking vertex mode dynamic (extended dynamic state 3;
+     * the draw sets values past their enums) */
+    if (v == 48) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_POLYGON_MODE_EXT;
+        patchDynamic[1] = VK_DYNAMIC_STATE_LINE_RASTERIZATION_MODE_EXT;
+        patchDynamic[2] = VK_DYNAMIC_STATE_PROVOKING_VERTEX_MODE_EXT;
+    }
     VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                            .dynamicStateCount = v == 25 ? 4 : v == 28 ? 2 : 1,
+                                            .dynamicStateCount = v == 25 ? 4 : v == 28 ? 2 : v == 48 ? 3 : 1,
                                             .pDynamicStates = patchDynamic};
     /* tesspatch: 2^20 control points per patch (the limit is 32) */
     VkPipelineTessellationStateCreateInfo ts = {.sType = VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO,
@@ -528,8 +538,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pInputAssemblyState = v == 22 ? NULL : &ia,
                                        .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
                                        .pViewportState = v == 30 ? NULL : &vp,
-                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ? &dyn
-                                                                                                          : NULL,
+                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ||
+                                                                v == 48 ? &dyn : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
                                        .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
                                        .layout = *layout, .renderPass = v == 5 || v == 38 ? VK_NULL_HANDLE : *pass,
@@ -574,9 +584,19 @@ int main(int argc, char **argv) {
     /* the pipeline and draw modes' geometry and tessellation stages need their features, a dynamic topology its
      * extension */
     VkPhysicalDeviceFeatures stagesFeatures = {.geometryShader = VK_TRUE, .tessellationShader = VK_TRUE};
+    /* and the draw modes' enumdyn3 and samples3 extended dynamic state 3 (samples3: a feature the server withholds,
+     * not enabled) */
+    VkPhysicalDeviceExtendedDynamicState3FeaturesEXT eds3 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_3_FEATURES_EXT,
+        .extendedDynamicState3PolygonMode = VK_TRUE, .extendedDynamicState3LineRasterizationMode = VK_TRUE,
+        .extendedDynamicState3ProvokingVertexMode = VK_TRUE};
     VkPhysicalDeviceExtendedDynamicStateFeaturesEXT eds = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT, .extendedDynamicState = VK_TRUE};
-    const char *edsExt = "VK_EXT_extended_dynamic_state";
+    const char *edsExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_extended_dynamic_state3",
+                             "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex"};
+    int eds3Used = argc > 3 && strncmp(mode, "draw", 4) == 0 &&
+                   (strcmp(argv[3], "enumdyn3") == 0 || strcmp(argv[3], "samples3") == 0);
+    if (eds3Used) eds.pNext = &eds3;
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
     /* xfb: transform feedback and conditional rendering, their extensions and features */
@@ -589,8 +609,8 @@ int main(int argc, char **argv) {
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
     int xfbUsed = strcmp(mode, "xfb") == 0;
     if (xfbUsed) hqr.pNext = &crf;
-    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : inl || stagesUsed ? 1 : 0,
-                     xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? &edsExt : NULL,
+    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds3Used ? 4 : inl || stagesUsed ? 1 : 0,
+                     xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
     VkQueue queue;
@@ -1323,6 +1343,19 @@ int main(int argc, char **argv) {
                     (VkCompareOp)1000);
                 ((PFN_vkCmdSetFrontFaceEXT)vkGetDeviceProcAddr(dev, "vkCmdSetFrontFaceEXT"))(cmd, (VkFrontFace)7);
                 ((PFN_vkCmdSetCullModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetCullModeEXT"))(cmd, 0xffff);
+            }
+            if (argc > 3 && strcmp(argv[3], "enumdyn3") == 0) {
+                ((PFN_vkCmdSetPolygonModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetPolygonModeEXT"))(cmd,
+                                                                                                (VkPolygonMode)1000);
+                ((PFN_vkCmdSetLineRasterizationModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetLineRasterizationModeEXT"))(
+                    cmd, (VkLineRasterizationModeEXT)1000);
+                ((PFN_vkCmdSetProvokingVertexModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetProvokingVertexModeEXT"))(
+                    cmd, (VkProvokingVertexModeEXT)1000);
+            }
+            if (argc > 3 && strcmp(argv[3], "samples3") == 0) {
+                /* a state of extended dynamic state 3 whose feature reads false through the server */
+                ((PFN_vkCmdSetRasterizationSamplesEXT)vkGetDeviceProcAddr(dev, "vkCmdSetRasterizationSamplesEXT"))(
+                    cmd, (VkSampleCountFlagBits)1000);
             }
             if (argc > 3 && (strcmp(argv[3], "topodyn") == 0 || strcmp(argv[3], "tesstopo") == 0)) {
                 PFN_vkCmdSetPrimitiveTopologyEXT setTopology =

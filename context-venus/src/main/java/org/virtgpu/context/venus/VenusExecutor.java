@@ -1101,6 +1101,44 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkCmdBeginConditionalRenderingEXT(c, commandBuffer, pConditionalRenderingBegin);
     }
 
+    /**
+     * The enum-valued dynamic states of VK_EXT_extended_dynamic_state3 that are offered: a polygon mode of FILL, LINE or
+     * POINT (VK_POLYGON_MODE_FILL_RECTANGLE_NV needs an extension not advertised), a provoking vertex mode of
+     * VkProvokingVertexModeEXT, a line rasterization mode of VkLineRasterizationModeEXT; anything else poisons the
+     * command buffer (VUID-vkCmdSetPolygonModeEXT-polygonMode-parameter and its siblings).
+     */
+    private boolean enumIn(String command, long commandBuffer, String what, int value, int last) {
+        if (value >= 0 && value <= last) {
+            return true;
+        }
+        refusedRecording(command, commandBuffer, what + " " + value);
+        return false;
+    }
+
+    @Override
+    public void vkCmdSetPolygonModeEXT(VnCtx c, long commandBuffer, int polygonMode) throws Throwable {
+        if (enumIn("vkCmdSetPolygonModeEXT", commandBuffer, "polygon mode", polygonMode, 2)) {
+            VnHooks.super.vkCmdSetPolygonModeEXT(c, commandBuffer, polygonMode);
+        }
+    }
+
+    @Override
+    public void vkCmdSetProvokingVertexModeEXT(VnCtx c, long commandBuffer, int provokingVertexMode)
+            throws Throwable {
+        if (enumIn("vkCmdSetProvokingVertexModeEXT", commandBuffer, "provoking vertex mode", provokingVertexMode, 1)) {
+            VnHooks.super.vkCmdSetProvokingVertexModeEXT(c, commandBuffer, provokingVertexMode);
+        }
+    }
+
+    @Override
+    public void vkCmdSetLineRasterizationModeEXT(VnCtx c, long commandBuffer, int lineRasterizationMode)
+            throws Throwable {
+        if (enumIn("vkCmdSetLineRasterizationModeEXT", commandBuffer, "line rasterization mode",
+                lineRasterizationMode, 3)) {
+            VnHooks.super.vkCmdSetLineRasterizationModeEXT(c, commandBuffer, lineRasterizationMode);
+        }
+    }
+
     /** vkCmdSetLineStippleEXT: a factor of 1 to 256 (VUID-vkCmdSetLineStippleEXT-lineStippleFactor-02776). */
     @Override
     public void vkCmdSetLineStippleEXT(VnCtx c, long commandBuffer, int lineStippleFactor, int lineStipplePattern)
@@ -2429,7 +2467,7 @@ final class VenusExecutor implements VnHooks {
             }
         }
         if (withheldFeatures(g64(pCreateInfo + 8), false)) {
-            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see BUFFER_DEVICE_ADDRESS, BINDLESS_DESCRIPTORS)
+            return VK_ERROR_FEATURE_NOT_PRESENT; // not offered (see withheld)
         }
         if (canImport && !has || anyEmulated) {
             long list = c.alloc(n + 1L, 8);
@@ -2470,7 +2508,8 @@ final class VenusExecutor implements VnHooks {
      * VkPhysicalDeviceBufferDeviceAddressFeatures at 16, 20, 24), without {@link SpirvValidator#BINDLESS_DESCRIPTORS}
      * runtimeDescriptorArray, descriptorBindingVariableDescriptorCount and descriptorIndexing (which promises the
      * first; Vulkan12Features at 132, 128, 52; VkPhysicalDeviceDescriptorIndexingFeatures at 92, 88) and
-     * mutableDescriptorType (VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT at 16).
+     * mutableDescriptorType (VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT at 16); always, the extended dynamic
+     * state features whose states are not offered ({@link #EDS2_WITHHELD}, {@link #EDS3_WITHHELD}).
      */
     private static long[] withheld(int sType) {
         long[] address = !BUFFER_DEVICE_ADDRESS ? new long[] {168, 172, 176} : new long[0];
@@ -2481,6 +2520,8 @@ final class VenusExecutor implements VnHooks {
             case STYPE_BUFFER_DEVICE_ADDRESS_FEATURES -> !BUFFER_DEVICE_ADDRESS ? new long[] {16, 20, 24} : new long[0];
             case STYPE_DESCRIPTOR_INDEXING_FEATURES -> runtime ? new long[] {92, 88} : new long[0];
             case STYPE_MUTABLE_DESCRIPTOR_TYPE_FEATURES -> runtime ? new long[] {16} : new long[0];
+            case STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES -> EDS2_WITHHELD;
+            case STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES -> EDS3_WITHHELD;
             default -> new long[0];
         };
     }
@@ -3277,13 +3318,16 @@ final class VenusExecutor implements VnHooks {
      * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and 1.3's, which are
      * VK_EXT_extended_dynamic_state's, three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
      * and primitive restart enables; not its patch control points or logic op, which need features of that extension,
-     * not advertised) and VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there). lavapipe takes others too, and a patch control point count left dynamic and never set made its
+     * not advertised), VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there) and
+     * the seven of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}). lavapipe takes others too, and a patch control point count left dynamic and never set made its
      * draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
                 || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
-                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE;
+                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE
+                || state >= DYNAMIC_STATE_EDS3 && state < DYNAMIC_STATE_EDS3 + 32
+                        && (EDS3_OFFERED & 1L << (state - DYNAMIC_STATE_EDS3)) != 0;
     }
 
     /** The VkDynamicState values of a VkGraphicsPipelineCreateInfo's VkPipelineDynamicStateCreateInfo (@96). */
@@ -3390,7 +3434,7 @@ final class VenusExecutor implements VnHooks {
         }
         long cb = g64(info + 88); // VkPipelineColorBlendStateCreateInfo: attachmentCount @28, pAttachments @32
         if (cb != 0 && g32(cb + 28) != 0 && g64(cb + 32) == 0) {
-            // optional in vk.xml (extended dynamic state 3, not offered, sets them): lavapipe read the blend states
+            // optional in vk.xml (extended dynamic state 3's blend states, not offered, set them): lavapipe read them
             // from address 0 and the launcher died (vkhostile pipeline 1 blendnull, session 13)
             return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments without their array";
         }
@@ -3404,9 +3448,11 @@ final class VenusExecutor implements VnHooks {
     /**
      * A graphics pipeline's rasterization state (pRasterizationState @64) must be there, and its multisample state
      * (pMultisampleState @72) whenever the rasterizer may run (rasterizerDiscardEnable @24 of the rasterization state
-     * false, or left to the dynamic state): vk.xml marks both noautovalidity (extended dynamic state 3, not offered,
-     * can stand in for them), so the decoder lets them be NULL, and lavapipe read them from address 0 in
-     * vkCreateGraphicsPipelines: the server died ({@code vkhostile pipeline 1 noms}, {@code nors}; session 13).
+     * false, or left to the dynamic state): vk.xml marks both noautovalidity (with extended dynamic state 3 a client
+     * may leave them out when it makes all their states dynamic; the seven of those states offered here never cover
+     * the multisample state, and the rasterization state is required even where they would cover it), so the decoder
+     * lets them be NULL, and lavapipe read them from address 0 in vkCreateGraphicsPipelines: the server died
+     * ({@code vkhostile pipeline 1 noms}, {@code nors}; session 13).
      */
     static String rasterStatesMissing(long info) {
         long rs = g64(info + 64);
@@ -3416,6 +3462,32 @@ final class VenusExecutor implements VnHooks {
         boolean rasterizes = g32(rs + 24) == 0 || dynamic(info, DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE);
         return rasterizes && g64(info + 72) == 0 ? "no multisample state, and the rasterizer may run" : null;
     }
+
+    static final int STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES = 1000377000;
+    static final int STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES = 1000455000;
+    /**
+     * VK_EXT_extended_dynamic_state2's logic op and patch control point features (@20, @24), withheld: their commands
+     * are not carried ({@code extensions.txt} partial) and a patch control point count left dynamic and never set
+     * killed lavapipe ({@code vkhostile draw 1 tessdyn}).
+     */
+    static final long[] EDS2_WITHHELD = {20, 24};
+    /**
+     * VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT: VK_EXT_extended_dynamic_state3's dynamic states follow it in the
+     * order of its 31 features (extendedDynamicState3TessellationDomainOrigin @16, then one every 4 bytes) as far as
+     * the ones offered go.
+     */
+    static final int DYNAMIC_STATE_EDS3 = 1000455002;
+    /**
+     * The VK_EXT_extended_dynamic_state3 states offered, as bits by feature index: depth clamp enable (1), polygon mode
+     * (2), depth clip enable (14), provoking vertex mode (17), line rasterization mode (18), line stipple enable (19)
+     * and depth clip negative one to one (20), the set Mesa's Zink needs before it uses the extension (without it,
+     * Zink 25.0 leaves a stippled line's dynamic stipple unset: nothing drawn). Their commands are carried and their
+     * enums checked; the other 24 (samples, masks, blending, streams, NV state) are not carried, and their features
+     * read false.
+     */
+    static final long EDS3_OFFERED = 1L << 1 | 1L << 2 | 1L << 14 | 1L << 17 | 1L << 18 | 1L << 19 | 1L << 20;
+    static final long[] EDS3_WITHHELD = java.util.stream.IntStream.range(0, 31)
+            .filter(i -> (EDS3_OFFERED & 1L << i) == 0).mapToLong(i -> 16 + 4L * i).toArray();
 
     static final int STYPE_RASTERIZATION_LINE_STATE = 1000259001, STYPE_RASTERIZATION_STREAM_STATE = 1000028002;
     static final int DYNAMIC_STATE_LINE_STIPPLE = 1000259000;

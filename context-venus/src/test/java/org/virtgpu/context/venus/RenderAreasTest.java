@@ -296,6 +296,27 @@ class RenderAreasTest {
     }
 
     @Test
+    void sevenStatesOfExtendedDynamicState3AreOfferedAndTheOtherFeaturesWithheld() {
+        // VK_DYNAMIC_STATE_DEPTH_CLAMP_ENABLE_EXT .. DEPTH_CLIP_NEGATIVE_ONE_TO_ONE_EXT as vk.xml numbers them
+        int[] offered = {1000455003, 1000455004, 1000455016, 1000455019, 1000455020, 1000455021, 1000455022};
+        for (int state : offered) {
+            assertTrue(VenusExecutor.dynamicStateOffered(state), "state " + state);
+        }
+        int[] notOffered = {1000455002, 1000455005, 1000455006, 1000455007, 1000455010, 1000455013, 1000455017,
+            1000455023, 1000455032, 1000455033, 1000377000, 1000377003};
+        for (int state : notOffered) {
+            assertFalse(VenusExecutor.dynamicStateOffered(state), "state " + state);
+        }
+        // VkPhysicalDeviceExtendedDynamicState3FeaturesEXT: 31 features from @16; offered: 20, 24, 72, 84, 88, 92, 96
+        assertEquals(24, VenusExecutor.EDS3_WITHHELD.length);
+        for (long offset : new long[] {20, 24, 72, 84, 88, 92, 96}) {
+            assertFalse(java.util.Arrays.stream(VenusExecutor.EDS3_WITHHELD).anyMatch(o -> o == offset), "@" + offset);
+        }
+        assertEquals(16, VenusExecutor.EDS3_WITHHELD[0], "tessellation domain origin");
+        assertEquals(136, VenusExecutor.EDS3_WITHHELD[23], "the last feature");
+    }
+
+    @Test
     void aPoisonedCommandBufferStaysSoUntilBegunAgain() {
         setUp16();
         assertFalse(areas.poisoned(CB));

@@ -91,7 +91,10 @@ class VkHostileThroughVenusTest {
             // (each killed lavapipe directly); 1 MiB bound from a 64-byte buffer, an indexed query of vertex
             // stream 100 (lavapipe survives those two here, its draw captures nothing)
             "xfb counter", "xfb binding", "xfb bytecount", "xfb bytecountoff", "xfb condrender", "xfb bind",
-            "xfb stream");
+            "xfb stream",
+            // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
+            // (lavapipe survives it; the command buffer is not submitted)
+            "draw enumdyn3");
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -129,7 +132,10 @@ class VkHostileThroughVenusTest {
             // a line rasterization mode past its enum, stippled lines with a static factor of 0, rasterization
             // stream 100 (lavapipe survives these three; session 14)
             List.of("pipeline", "1", "linemode"), List.of("pipeline", "1", "stipple"),
-            List.of("pipeline", "1", "rstream"));
+            List.of("pipeline", "1", "rstream"),
+            // vkCmdSetRasterizationSamplesEXT: a state of extended dynamic state 3 the server does not offer, whose
+            // command it does not carry (an unsupported command type ends the context; lavapipe survives it)
+            List.of("draw", "1", "samples3"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {

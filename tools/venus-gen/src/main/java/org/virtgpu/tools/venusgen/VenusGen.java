@@ -76,6 +76,11 @@ public final class VenusGen {
     final Map<String, String> enumAliases = new HashMap<>();
     final Set<String> wantedTypes = new LinkedHashSet<>();
     final Set<String> wantedCommands = new LinkedHashSet<>();
+    /**
+     * extensions.txt lines marked {@code partial}: advertised with only the commands that have a Venus command type;
+     * the executor withholds the features of the others (VK_EXT_extended_dynamic_state3's NV commands, say).
+     */
+    final Set<String> partialExt = new LinkedHashSet<>();
     /** Commands of core Vulkan 1.0-1.3 (vk.xml's feature blocks). */
     final Set<String> coreCommands = new LinkedHashSet<>();
     final Map<String, Integer> commandTypes = new LinkedHashMap<>();
@@ -194,10 +199,13 @@ public final class VenusGen {
         for (String l : Files.readAllLines(dir.resolve("extensions.txt"))) {
             if (!l.isBlank() && !l.startsWith("#")) {
                 String[] words = l.trim().split("\\s+");
-                if (words.length > 1 && !words[1].equals("emulated")) {
+                if (words.length > 1 && !words[1].equals("emulated") && !words[1].equals("partial")) {
                     throw new IllegalArgumentException("extensions.txt: unknown marker in \"" + l.trim() + "\"");
                 }
-                (words.length > 1 ? emulatedExt : wantedExt).add(words[0]);
+                (words.length > 1 && words[1].equals("emulated") ? emulatedExt : wantedExt).add(words[0]);
+                if (words.length > 1 && words[1].equals("partial")) {
+                    partialExt.add(words[0]);
+                }
             }
         }
         Map<String, Element> extByName = new HashMap<>();
@@ -292,10 +300,13 @@ public final class VenusGen {
             }
             for (Element c : children(req, "command")) {
                 String n = canonicalCommand(attr(c, "name"));
+                // a core command the protocol does not number (vkUpdateDescriptorSetWithTemplate) is one every Venus
+                // driver implements itself, for the core version and the extension alike
                 if (!commandTypes.containsKey(n) && !coreCommands.contains(n)) {
-                    // a core command the protocol does not number (vkUpdateDescriptorSetWithTemplate) is one every
-                    // Venus driver implements itself, for the core version and the extension alike
-                    return "command " + attr(c, "name") + " has no Venus command type in command-types.txt";
+                    if (!partialExt.contains(attr(ext, "name"))) {
+                        return "command " + attr(c, "name") + " has no Venus command type in command-types.txt";
+                    }
+                    log.add("extension " + attr(ext, "name") + " is partial: " + n + " not carried");
                 }
             }
             for (Element t : children(req, "type")) {
