@@ -101,7 +101,10 @@
  *              counter buffer 1 GiB past a 64-byte buffer at the begin and end), bind (1 MiB bound from it),
  *              binding (binding 100), bytecount (vkCmdDrawIndirectByteCountEXT with a vertex stride of 0),
  *              bytecountoff (its counter 1 GiB past the buffer), stream (an indexed query of vertex stream 100),
- *              condrender (the predicate 1 GiB past the buffer)
+ *              condrender (the predicate 1 GiB past the buffer), endonly (an end, with a counter buffer, of
+ *              transform feedback never begun), beginonly (a begin never ended), capture (a valid capture by
+ *              e2e/venus/xfb.vert into buffer 0), gap (that capture with only binding 1 bound), bindcap (1 MiB bound
+ *              from the 64-byte buffer and 3M vertices captured into it)
  * usage: vkhostile MODE [ROUNDS [VARIANT]]
  * Each round records and submits the mode's command and waits for the fence at most 2 s (VK_ERROR_DEVICE_LOST
  * and a fence that never signals are accepted: a server may refuse the submit of a broken command buffer, and Mesa's
@@ -127,6 +130,7 @@
 #include "tri_frag_spv.h"
 #include "tri_vert_spv.h"
 #include "vkutil.h"
+#include "xfb_vert_spv.h"
 
 static VkPhysicalDevice phys;
 static VkDevice dev;
@@ -362,7 +366,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
           : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : !strcmp(variant, "linemode") ? 45
           : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : !strcmp(variant, "enumdyn3") ? 48
-          : !strcmp(variant, "samples3") ? 49 : 0;
+          : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -392,8 +396,10 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         vkCreateFramebuffer(dev, &fbi, NULL, fb);
         return;
     }
+    /* xfbvert: e2e/venus/xfb.vert, which captures its position into transform feedback buffer 0 */
     VkShaderModuleCreateInfo vsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
-                                    .codeSize = sizeof(tri_vert_spv), .pCode = tri_vert_spv};
+                                    .codeSize = v == 50 ? sizeof(xfb_vert_spv) : sizeof(tri_vert_spv),
+                                    .pCode = v == 50 ? xfb_vert_spv : tri_vert_spv};
     /* fragout: e2e/venus/out7.frag, whose colour output is at location 7 */
     VkShaderModuleCreateInfo fsi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
                                     .codeSize = v == 10 ? sizeof(out7_frag_spv) : sizeof(tri_frag_spv),
@@ -1381,7 +1387,9 @@ int main(int argc, char **argv) {
         } else if (strcmp(mode, "xfb") == 0) {
             known = 1;
             const char *v = argc > 3 ? argv[3] : "counter";
-            a = draw_target("valid", &rt.pass, &rt.fb, &rt.view, &cs.layout, &cs.pipeline, gm);
+            /* gap, capture: a pipeline whose vertex shader captures into transform feedback buffer 0 */
+            int capture = strcmp(v, "gap") == 0 || strcmp(v, "capture") == 0 || strcmp(v, "bindcap") == 0;
+            a = draw_target(capture ? "xfbvert" : "valid", &rt.pass, &rt.fb, &rt.view, &cs.layout, &cs.pipeline, gm);
             check(vku_host_buffer(phys, dev, 64, VK_BUFFER_USAGE_VERTEX_BUFFER_BIT |
                                       VK_BUFFER_USAGE_TRANSFORM_FEEDBACK_BUFFER_BIT_EXT |
                                       VK_BUFFER_USAGE_TRANSFORM_FEEDBACK_COUNTER_BUFFER_BIT_EXT |
@@ -1443,6 +1451,18 @@ int main(int argc, char **argv) {
                 beginXfb(cmd, 0, 1, &hb.buf, &far);
                 vkCmdDraw(cmd, 3, 1, 0, 0);
                 endXfb(cmd, 0, 1, &hb.buf, &far);
+            } else if (capture) {
+                /* gap: only binding 1 bound, the shader capturing into buffer 0; capture: buffer 0 bound (valid);
+                 * bindcap: 1 MiB bound from the 64-byte buffer, and 3M vertices captured into it */
+                bindXfb(cmd, v[0] == 'g' ? 1 : 0, 1, &hb.buf, &zero, v[4] == 'c' ? &big : NULL);
+                beginXfb(cmd, 0, 0, NULL, NULL);
+                vkCmdDraw(cmd, v[4] == 'c' ? 3u << 20 : 3, 1, 0, 0);
+                endXfb(cmd, 0, 0, NULL, NULL);
+            } else if (strcmp(v, "endonly") == 0) {
+                endXfb(cmd, 0, 1, &hb.buf, &zero); /* an end, with a counter buffer, of nothing begun or bound */
+            } else if (strcmp(v, "beginonly") == 0) {
+                beginXfb(cmd, 0, 1, &hb.buf, &zero); /* a begin with a counter buffer and nothing bound */
+                vkCmdDraw(cmd, 3, 1, 0, 0);
             } else if (strcmp(v, "bytecount") == 0) {
                 drawByteCount(cmd, 1, 0, hb.buf, 0, 0, 0); /* a vertex stride of 0 */
             } else if (strcmp(v, "bytecountoff") == 0) {

@@ -68,6 +68,9 @@ final class RenderAreas {
         boolean poisoned;
         /** the pipelines and descriptor sets it has bound ({@link DescriptorShapes}) */
         final DescriptorShapes.Bound bound = new DescriptorShapes.Bound();
+        /** the transform feedback bindings it has bound (bit i: binding i), and whether transform feedback is active */
+        long feedbackBound;
+        boolean feedbackActive;
 
         /** Clears reaching x, y and layers were recorded while the area was unknown (under this lock). */
         void need(long x, long y, long layers) {
@@ -312,6 +315,8 @@ final class RenderAreas {
             r.areaKnown = false;
             r.poisoned = false;
             r.bound.clear();
+            r.feedbackBound = 0;
+            r.feedbackActive = false;
             r.needs = false;
             r.needX = r.needY = r.needLayers = 0;
             r.pass = null;
@@ -455,6 +460,55 @@ final class RenderAreas {
         synchronized (r) {
             r.active = false;
             r.areaKnown = false;
+        }
+    }
+
+    /** vkCmdBindTransformFeedbackBuffersEXT of bindings [first, first + count), within the device's 64 at most. */
+    void feedbackBound(long commandBuffer, int first, int count) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            for (int i = first; i < first + count && i < 64; i++) {
+                r.feedbackBound |= 1L << i;
+            }
+        }
+    }
+
+    /**
+     * vkCmdBeginTransformFeedbackEXT: transform feedback must not be active (VUID-vkCmdBeginTransformFeedbackEXT-
+     * None-02367); it is from now on. Why not, or null.
+     */
+    String feedbackBegin(long commandBuffer) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            if (r.feedbackActive) {
+                return "transform feedback is already active";
+            }
+            r.feedbackActive = true;
+            return null;
+        }
+    }
+
+    /**
+     * vkCmdEndTransformFeedbackEXT: transform feedback must be active (VUID-vkCmdEndTransformFeedbackEXT-None-02375),
+     * and each counter buffer named (pBuffers, count of them; NULL elements skipped) must have its transform feedback
+     * buffer bound in this command buffer: lavapipe writes counter i from its stream output target i, and with nothing
+     * bound there it read through a null target (an end alone, {@code vkhostile xfb endonly}: SIGSEGV). Checked at
+     * both i and first + i (the spec's pairing). It is no longer active. Why not, or null.
+     */
+    String feedbackEnd(long commandBuffer, int first, int count, long pBuffers) {
+        Recording r = recording(commandBuffer);
+        synchronized (r) {
+            if (!r.feedbackActive) {
+                return "transform feedback is not active";
+            }
+            for (int i = 0; i < count && pBuffers != 0; i++) {
+                long want = 1L << i | (first + i < 64 ? 1L << (first + i) : 0);
+                if (g64(pBuffers + 8L * i) != 0 && (r.feedbackBound & want) != want) {
+                    return "counter buffer " + i + " without its transform feedback buffer bound";
+                }
+            }
+            r.feedbackActive = false;
+            return null;
         }
     }
 

@@ -971,6 +971,7 @@ final class VenusExecutor implements VnHooks {
             refusedRecording("vkCmdBindTransformFeedbackBuffersEXT", commandBuffer, why);
             return;
         }
+        areas.feedbackBound(commandBuffer, firstBinding, bindingCount);
         VnHooks.super.vkCmdBindTransformFeedbackBuffersEXT(c, commandBuffer, firstBinding, bindingCount, pBuffers,
                 pOffsets, pSizes);
     }
@@ -979,13 +980,15 @@ final class VenusExecutor implements VnHooks {
      * Whether the counter buffers of vkCmdBegin/EndTransformFeedbackEXT (pCounterBuffers optional, each element may be
      * VK_NULL_HANDLE): within maxTransformFeedbackBuffers, and the 4-byte counter at each offset inside its buffer
      * (VUID-vkCmdBeginTransformFeedbackEXT-firstCounterBuffer-02368, -pCounterBufferOffsets-02370); the driver
-     * reads the counters at the begin and writes them at the end. When they are not, the command buffer is poisoned.
+     * reads the counters at the begin and writes them at the end. state: why the begin or end is refused by the
+     * command buffer's transform feedback state ({@link RenderAreas#feedbackBegin}, {@link RenderAreas#feedbackEnd}),
+     * or null. When any of that fails, the command buffer is poisoned.
      */
     private boolean countersIn(String command, long commandBuffer, int first, int count, long pBuffers,
-            long pOffsets) {
+            long pOffsets, String state) {
         Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
-        String why = null;
-        if (!fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l,
+        String why = state;
+        if (why == null && !fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l,
                 l == null ? 0 : l.xfb().buffers())) {
             why = "counter buffers " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
                     + " past the device's " + (l == null ? "(unknown)" : l.xfb().buffers());
@@ -1007,7 +1010,7 @@ final class VenusExecutor implements VnHooks {
     public void vkCmdBeginTransformFeedbackEXT(VnCtx c, long commandBuffer, int firstCounterBuffer,
             int counterBufferCount, long pCounterBuffers, long pCounterBufferOffsets) throws Throwable {
         if (countersIn("vkCmdBeginTransformFeedbackEXT", commandBuffer, firstCounterBuffer, counterBufferCount,
-                pCounterBuffers, pCounterBufferOffsets)) {
+                pCounterBuffers, pCounterBufferOffsets, areas.feedbackBegin(commandBuffer))) {
             VnHooks.super.vkCmdBeginTransformFeedbackEXT(c, commandBuffer, firstCounterBuffer, counterBufferCount,
                     pCounterBuffers, pCounterBufferOffsets);
         }
@@ -1017,7 +1020,8 @@ final class VenusExecutor implements VnHooks {
     public void vkCmdEndTransformFeedbackEXT(VnCtx c, long commandBuffer, int firstCounterBuffer,
             int counterBufferCount, long pCounterBuffers, long pCounterBufferOffsets) throws Throwable {
         if (countersIn("vkCmdEndTransformFeedbackEXT", commandBuffer, firstCounterBuffer, counterBufferCount,
-                pCounterBuffers, pCounterBufferOffsets)) {
+                pCounterBuffers, pCounterBufferOffsets, areas.feedbackEnd(commandBuffer, firstCounterBuffer,
+                        counterBufferCount, pCounterBuffers))) {
             VnHooks.super.vkCmdEndTransformFeedbackEXT(c, commandBuffer, firstCounterBuffer, counterBufferCount,
                     pCounterBuffers, pCounterBufferOffsets);
         }

@@ -317,6 +317,29 @@ class RenderAreasTest {
     }
 
     @Test
+    void transformFeedbackEndsOnlyWhatItBeganWithItsCounterBuffersBound() {
+        areas.allocated(CB, 0);
+        areas.begin(CB, 0);
+        long counters = mem.longs(0x77, 0, 0x78); // the middle one VK_NULL_HANDLE
+        assertEquals("transform feedback is not active", areas.feedbackEnd(CB, 0, 1, counters),
+                "an end of nothing begun (lavapipe read through a null stream output target)");
+        assertNull(areas.feedbackBegin(CB));
+        assertEquals("transform feedback is already active", areas.feedbackBegin(CB));
+        areas.feedbackBound(CB, 0, 1);
+        assertEquals("counter buffer 2 without its transform feedback buffer bound",
+                areas.feedbackEnd(CB, 0, 3, counters));
+        areas.feedbackBound(CB, 2, 1);
+        assertNull(areas.feedbackEnd(CB, 0, 3, counters), "counter 1 is VK_NULL_HANDLE: nothing to write");
+        assertNull(areas.feedbackBegin(CB), "ended: it may begin again");
+        assertNull(areas.feedbackEnd(CB, 0, 0, 0), "no counter buffers");
+        assertNull(areas.feedbackBegin(CB));
+        areas.begin(CB, 0);
+        assertNull(areas.feedbackBegin(CB), "begun again: nothing active");
+        assertEquals("counter buffer 0 without its transform feedback buffer bound",
+                areas.feedbackEnd(CB, 0, 1, counters), "nor bound");
+    }
+
+    @Test
     void aPoisonedCommandBufferStaysSoUntilBegunAgain() {
         setUp16();
         assertFalse(areas.poisoned(CB));

@@ -35,6 +35,15 @@ final class TestStructs implements AutoCloseable {
         return a;
     }
 
+    /** Consecutive 64-bit values (an array of handles or VkDeviceSizes). */
+    long longs(long... values) {
+        long a = zeroed(8L * Math.max(1, values.length));
+        for (int i = 0; i < values.length; i++) {
+            p64(a + 8L * i, values[i]);
+        }
+        return a;
+    }
+
     /** e2e/venus/add.comp compiled by glslangValidator (glslang-tools, which scripts/setup.sh installs) into dir. */
     static byte[] addCompSpirv(java.nio.file.Path dir) throws Exception {
         java.nio.file.Path repo = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();

@@ -92,6 +92,11 @@ class VkHostileThroughVenusTest {
             // stream 100 (lavapipe survives those two here, its draw captures nothing)
             "xfb counter", "xfb binding", "xfb bytecount", "xfb bytecountoff", "xfb condrender", "xfb bind",
             "xfb stream",
+            // an end of transform feedback never begun, with a counter buffer (killed lavapipe: it reads the counter
+            // through a stream output target never bound); 1 MiB bound from a 64-byte buffer with a vertex shader
+            // capturing 3M vertices into it (killed lavapipe); a begin never ended, a capture into buffer 0 with only
+            // binding 1 bound (lavapipe survives those two) and a valid capture
+            "xfb endonly", "xfb bindcap", "xfb beginonly", "xfb gap", "xfb capture",
             // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
             // (lavapipe survives it; the command buffer is not submitted)
             "draw enumdyn3");
@@ -157,12 +162,16 @@ class VkHostileThroughVenusTest {
             VenusClient.Result dynamic = VenusClient.run(server.socket, tmp, 120, client.toString(), "dynoffset", "1");
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
-            for (String variant : List.of("counter", "binding", "stream", "condrender")) {
+            for (String variant : List.of("counter", "binding", "stream", "condrender", "endonly", "bindcap")) {
                 VenusClient.Result xfb = VenusClient.run(server.socket, tmp, 120, client.toString(), "xfb", "1",
                         variant);
                 assertTrue(xfb.output().contains("1 submits refused"), "nor one whose transform feedback or "
                         + "conditional rendering command was refused (" + variant + "): " + xfb.output());
             }
+            VenusClient.Result capture = VenusClient.run(server.socket, tmp, 120, client.toString(), "xfb", "1",
+                    "capture");
+            assertTrue(capture.output().contains("0 submits refused"), "a valid capture is submitted: "
+                    + capture.output());
             // these clients spend about 4 s each in Mesa's wait before it aborts them: run them side by side, within
             // the test server's 16 clients (maxClients) with room for as many aborted ones whose connections are
             // still being torn down (12 at a time once met the limit: a client was refused, "lost connection")
