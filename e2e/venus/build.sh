@@ -8,7 +8,7 @@ out=${1:-$here/build}
 mkdir -p "$out"
 # each shader becomes $out/<name>_<stage>_spv.h holding the array <name>_<stage>_spv (add.comp: add_comp_spv)
 for shader in add.comp tri.vert tri.frag sample.comp misc.comp invert.frag index.comp spec.comp view3d.comp push.comp \
-        out7.frag geom.geom tess.tesc tess.tese store.comp multiview.frag xfb.vert; do
+        out7.frag geom.geom tess.tesc tess.tese store.comp multiview.frag xfb.vert stream.geom; do
     var=$(echo "$shader" | tr . _)_spv
     glslangValidator -V --quiet --vn "$var" -o "$out/$var.h" "$here/$shader"
 done

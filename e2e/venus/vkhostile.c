@@ -80,7 +80,8 @@
  *              line rasterization mode past its enum, stipple: stippled lines with a static factor of 0, rstream:
  *              rasterization stream 100 (lavapipe survives those three); enumdyn3: polygon, line rasterization and
  *              provoking vertex modes dynamic (extended dynamic state 3) and set past their enums; samples3:
- *              vkCmdSetRasterizationSamplesEXT, whose state the server does not offer)
+ *              vkCmdSetRasterizationSamplesEXT, whose state the server does not offer; geomstream:
+ *              e2e/venus/stream.geom emitting to vertex stream 100 of 4, with geometryStreams)
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -104,7 +105,8 @@
  *              condrender (the predicate 1 GiB past the buffer), endonly (an end, with a counter buffer, of
  *              transform feedback never begun), beginonly (a begin never ended), capture (a valid capture by
  *              e2e/venus/xfb.vert into buffer 0), gap (that capture with only binding 1 bound), bindcap (1 MiB bound
- *              from the 64-byte buffer and 3M vertices captured into it)
+ *              from the 64-byte buffer and 3M vertices captured into it), condnest (conditional rendering begun
+ *              twice and ended twice, the second end outside the render pass)
  * usage: vkhostile MODE [ROUNDS [VARIANT]]
  * Each round records and submits the mode's command and waits for the fence at most 2 s (VK_ERROR_DEVICE_LOST
  * and a fence that never signals are accepted: a server may refuse the submit of a broken command buffer, and Mesa's
@@ -119,6 +121,7 @@
 #include "add_comp_spv.h"
 #include "index_comp_spv.h"
 #include "spec_comp_spv.h"
+#include "stream_geom_spv.h"
 #include "view3d_comp_spv.h"
 #include "sample_comp_spv.h"
 #include "store_comp_spv.h"
@@ -338,6 +341,21 @@ static void raise_mode(uint32_t *code, size_t words, uint32_t mode, uint32_t val
     }
 }
 
+/* Moves vertex stream 1 of a SPIR-V module to stream: the constant operands of OpEmitStreamVertex and
+ * OpEndStreamPrimitive that are 1, and every Stream decoration. */
+static void move_stream(uint32_t *code, size_t words, uint32_t stream) {
+    for (size_t w = 5; w < words && (code[w] >> 16) > 0; w += code[w] >> 16) {
+        uint32_t op = code[w] & 0xffff;
+        if (op == 220 || op == 221) { /* OpEmitStreamVertex, OpEndStreamPrimitive <stream id> */
+            for (size_t c = 5; c < words && (code[c] >> 16) > 0; c += code[c] >> 16) {
+                if ((code[c] & 0xffff) == 43 && code[c + 2] == code[w + 1] && code[c + 3] == 1) code[c + 3] = stream;
+            }
+        } else if (op == 71 && code[w + 2] == 29) { /* OpDecorate <target> Stream <n> */
+            code[w + 3] = stream;
+        }
+    }
+}
+
 static VkShaderModule module(const uint32_t *code, size_t bytes) {
     VkShaderModuleCreateInfo si = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = bytes,
                                    .pCode = code};
@@ -366,7 +384,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "dsnull") ? 40 : !strcmp(variant, "blend0") ? 41 : !strcmp(variant, "colornull") ? 42
           : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : !strcmp(variant, "linemode") ? 45
           : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : !strcmp(variant, "enumdyn3") ? 48
-          : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : 0;
+          : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : !strcmp(variant, "geomstream") ? 51
+          : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -413,6 +432,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     /* geom, geominv: e2e/venus/geom.geom between them, its OutputVertices (geom) or Invocations (geominv) raised
      * to 2^24 (the limits are 256 or so and 32); tess*: e2e/venus/tess.tesc and tess.tese between them */
     static uint32_t geomCode[sizeof(geom_geom_spv) / 4];
+    static uint32_t streamCode[sizeof(stream_geom_spv) / 4];
     static uint32_t tescCode[sizeof(tess_tesc_spv) / 4];
     VkShaderModule extra[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
     VkPipelineShaderStageCreateInfo stages[4] = {
@@ -431,6 +451,14 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         /* OutputVertices (geom), Invocations (geominv) */
         if (v != 21) raise_mode(geomCode, sizeof geomCode / 4, v == 11 ? 26 : 0, 1u << 24);
         extra[0] = module(geomCode, sizeof geomCode);
+        stages[stageCount++] = (VkPipelineShaderStageCreateInfo){
+            .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_GEOMETRY_BIT,
+            .module = extra[0], .pName = "main"};
+    } else if (v == 51) {
+        /* geomstream: e2e/venus/stream.geom with its stream 1 moved to stream 100 */
+        memcpy(streamCode, stream_geom_spv, sizeof streamCode);
+        move_stream(streamCode, sizeof streamCode / 4, 100);
+        extra[0] = module(streamCode, sizeof streamCode);
         stages[stageCount++] = (VkPipelineShaderStageCreateInfo){
             .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_GEOMETRY_BIT,
             .module = extra[0], .pName = "main"};
@@ -613,7 +641,7 @@ int main(int argc, char **argv) {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT, .pNext = &xfbf,
         .conditionalRendering = VK_TRUE};
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
-    int xfbUsed = strcmp(mode, "xfb") == 0;
+    int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
     check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds3Used ? 4 : inl || stagesUsed ? 1 : 0,
                      xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
@@ -1428,6 +1456,14 @@ int main(int argc, char **argv) {
                                          .framebuffer = rt.fb, .renderArea = {{0, 0}, {16, 16}},
                                          .clearValueCount = 1, .pClearValues = &cv};
             VkDeviceSize zero = 0, far = 1ull << 30, big = 1ull << 20;
+            if (strcmp(v, "condnest") == 0) {
+                /* conditional rendering begun twice, ended once, then ended again outside (lavapipe survives it) */
+                VkConditionalRenderingBeginInfoEXT ci = {
+                    .sType = VK_STRUCTURE_TYPE_CONDITIONAL_RENDERING_BEGIN_INFO_EXT, .buffer = hb.buf};
+                beginCond(cmd, &ci);
+                beginCond(cmd, &ci);
+                endCond(cmd);
+            }
             if (strcmp(v, "condrender") == 0) {
                 /* the predicate 1 GiB past a 64-byte buffer, read when the command buffer runs */
                 VkConditionalRenderingBeginInfoEXT ci = {
@@ -1471,14 +1507,14 @@ int main(int argc, char **argv) {
                 beginIndexed(cmd, qp, 0, 0, 100); /* vertex stream 100 */
                 vkCmdDraw(cmd, 3, 1, 0, 0);
                 endIndexed(cmd, qp, 0, 100);
-            } else if (strcmp(v, "condrender") == 0) {
+            } else if (strcmp(v, "condrender") == 0 || strcmp(v, "condnest") == 0) {
                 vkCmdDraw(cmd, 3, 1, 0, 0);
             } else {
                 printf("unknown xfb variant %s\nresult FAIL\n", v);
                 return 1;
             }
             vkCmdEndRenderPass(cmd);
-            if (strcmp(v, "condrender") == 0) endCond(cmd);
+            if (strcmp(v, "condrender") == 0 || strcmp(v, "condnest") == 0) endCond(cmd);
         } else if (strcmp(mode, "pipeline") == 0) {
             known = 1;
             pipeline(argc > 3 ? argv[3] : "", &rt.pass, &rt.fb, &cs.layout, &cs.pipeline, gm);

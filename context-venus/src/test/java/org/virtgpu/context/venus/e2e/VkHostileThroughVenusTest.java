@@ -97,6 +97,10 @@ class VkHostileThroughVenusTest {
             // capturing 3M vertices into it (killed lavapipe); a begin never ended, a capture into buffer 0 with only
             // binding 1 bound (lavapipe survives those two) and a valid capture
             "xfb endonly", "xfb bindcap", "xfb beginonly", "xfb gap", "xfb capture",
+            // not refused: conditional rendering begun twice and ended twice, once outside the render pass, and a
+            // geometry shader emitting to vertex stream 100 of 4 (spirv-val accepts it; lavapipe survives both; kept
+            // so that it stays so)
+            "xfb condnest", "draw geomstream",
             // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
             // (lavapipe survives it; the command buffer is not submitted)
             "draw enumdyn3");
