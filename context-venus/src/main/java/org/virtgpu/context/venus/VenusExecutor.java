@@ -1143,6 +1143,16 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    /**
+     * A recorded command whose feature is withheld ({@code command-types.txt} "withheld": extended dynamic state 2's
+     * patch control points and logic op, extended dynamic state 3's states not in {@link #EDS3_OFFERED}): decoded,
+     * never run; the command buffer is poisoned, as a client that enabled no such feature cannot validly record it.
+     */
+    @Override
+    public void withheldCommand(long commandBuffer, String command) {
+        refusedRecording(command, commandBuffer, "its feature is not offered");
+    }
+
     /** vkCmdSetLineStippleEXT: a factor of 1 to 256 (VUID-vkCmdSetLineStippleEXT-lineStippleFactor-02776). */
     @Override
     public void vkCmdSetLineStippleEXT(VnCtx c, long commandBuffer, int lineStippleFactor, int lineStipplePattern)
@@ -3471,8 +3481,8 @@ final class VenusExecutor implements VnHooks {
     static final int STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES = 1000455000;
     /**
      * VK_EXT_extended_dynamic_state2's logic op and patch control point features (@20, @24), withheld: their commands
-     * are not carried ({@code extensions.txt} partial) and a patch control point count left dynamic and never set
-     * killed lavapipe ({@code vkhostile draw 1 tessdyn}).
+     * are refused ({@link #withheldCommand}) and a patch control point count left dynamic and never set killed
+     * lavapipe ({@code vkhostile draw 1 tessdyn}).
      */
     static final long[] EDS2_WITHHELD = {20, 24};
     /**
@@ -3486,8 +3496,9 @@ final class VenusExecutor implements VnHooks {
      * (2), depth clip enable (14), provoking vertex mode (17), line rasterization mode (18), line stipple enable (19)
      * and depth clip negative one to one (20), the set Mesa's Zink needs before it uses the extension (without it,
      * Zink 25.0 leaves a stippled line's dynamic stipple unset: nothing drawn). Their commands are carried and their
-     * enums checked; the other 24 (samples, masks, blending, streams, NV state) are not carried, and their features
-     * read false.
+     * enums checked; of the other 24 (samples, masks, blending, streams, NV state) the 14 the Venus protocol numbers
+     * are decoded and refused ({@link #withheldCommand}), the NV ones are protocol errors, and all their features read
+     * false.
      */
     static final long EDS3_OFFERED = 1L << 1 | 1L << 2 | 1L << 14 | 1L << 17 | 1L << 18 | 1L << 19 | 1L << 20;
     static final long[] EDS3_WITHHELD = java.util.stream.IntStream.range(0, 31)

@@ -81,6 +81,11 @@ public final class VenusGen {
      * the executor withholds the features of the others (VK_EXT_extended_dynamic_state3's NV commands, say).
      */
     final Set<String> partialExt = new LinkedHashSet<>();
+    /**
+     * command-types.txt lines marked {@code withheld}: recorded commands whose features the executor withholds. They
+     * are decoded like any other and handed to {@code VnHooks.withheldCommand} instead of the host.
+     */
+    final Set<String> withheldCommands = new LinkedHashSet<>();
     /** Commands of core Vulkan 1.0-1.3 (vk.xml's feature blocks). */
     final Set<String> coreCommands = new LinkedHashSet<>();
     final Map<String, Integer> commandTypes = new LinkedHashMap<>();
@@ -218,6 +223,13 @@ public final class VenusGen {
             if (!l.isBlank() && !l.startsWith("#")) {
                 String[] kv = l.trim().split("\\s+");
                 commandTypes.put(kv[0], Integer.parseInt(kv[1]));
+                if (kv.length > 2) {
+                    if (!kv[2].equals("withheld") || !kv[0].startsWith("vkCmd")) {
+                        throw new IllegalArgumentException("command-types.txt: \"" + l.trim()
+                                + "\": only a vkCmd* command may be marked, and only \"withheld\"");
+                    }
+                    withheldCommands.add(kv[0]);
+                }
             }
         }
         for (TypeDef td : types.values()) {
@@ -1264,6 +1276,9 @@ public final class VenusGen {
         hooks.append("public interface VnHooks {\n");        hooks.append("    /**\n     * Whether the vkCmd* commands for commandBuffer are dropped instead of recorded (the executor refused a command\n");
         hooks.append("     * that shapes the recording; the reply, if asked for, is still written). Called for every recorded command.\n");
         hooks.append("     */\n    default boolean dropRecording(long commandBuffer) {\n        return false;\n    }\n\n");
+        hooks.append("    /**\n     * A recorded command marked withheld in command-types.txt (its feature is not offered): decoded, never\n");
+        hooks.append("     * recorded by the host. The default drops it.\n     */\n");
+        hooks.append("    default void withheldCommand(long commandBuffer, String command) {\n    }\n\n");
 
         StringBuilder sb = new StringBuilder();
         header(sb, "VnCommands", "Command decoders: parameters into C memory, host call, bookkeeping, reply.");
@@ -1557,11 +1572,19 @@ public final class VenusGen {
         if (recorded) {
             sb.append(ind).append("if (!h.dropRecording(").append(argNames.getFirst()).append("))\n    ");
         }
-        sb.append(ind).append(rk == Kind.VOID ? "" : rj + " ret = ").append("h.").append(cmd.name).append("(c");
-        for (String a : argNames) {
-            sb.append(", ").append(a);
+        if (withheldCommands.contains(cmd.name)) {
+            if (!recorded) {
+                throw new IllegalArgumentException(cmd.name + " is marked withheld but is not a recorded command");
+            }
+            sb.append(ind).append("h.withheldCommand(").append(argNames.getFirst()).append(", \"").append(cmd.name)
+                    .append("\");\n");
+        } else {
+            sb.append(ind).append(rk == Kind.VOID ? "" : rj + " ret = ").append("h.").append(cmd.name).append("(c");
+            for (String a : argNames) {
+                sb.append(", ").append(a);
+            }
+            sb.append(");\n");
         }
-        sb.append(");\n");
         for (String s : post) {
             sb.append(ind).append(s).append("\n");
         }
