@@ -51,9 +51,9 @@ add_backports() {
 }
 
 # Packages (and from which suite). Checked with dpkg-query so a warm machine skips apt entirely.
-# libegl-dev, libgl-dev and Mesa 25's EGL and Zink (libegl-mesa0, libgl1-mesa-dri): e2e/venus/glzink, OpenGL through
-# Zink on Venus.
-BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev spirv-tools libegl-dev libgl-dev)
+# libegl-dev, libgl-dev, libopengl-dev and Mesa 25's EGL and Zink (libegl-mesa0, libgl1-mesa-dri):
+# e2e/venus/glzink, OpenGL through Zink on Venus.
+BASE_PKGS=(maven unzip busybox-static cpio gzip xz-utils zstd file strace gcc libc6-dev spirv-tools libegl-dev libgl-dev libopengl-dev)
 BPO_PKGS=(weston mesa-vulkan-drivers libvulkan1 vulkan-tools libvulkan-dev qemu-system-x86 qemu-system-gui glslang-tools
   libegl-mesa0 libgl1-mesa-dri)
 
