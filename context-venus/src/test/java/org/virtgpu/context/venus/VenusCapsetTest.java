@@ -1,6 +1,7 @@
 package org.virtgpu.context.venus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,25 @@ class VenusCapsetTest {
         assertEquals(0, b.getInt(20 + 4 * (151 / 32)) & (1 << (151 % 32)));
         assertEquals(1, b.getInt(148));
         assertEquals(1, b.getInt(152));
+    }
+
+    /** Whether the capset's mask carries extension number n. */
+    private static boolean carried(ByteBuffer b, int n) {
+        return (b.getInt(20 + 4 * (n / 32)) & (1 << (n % 32))) != 0;
+    }
+
+    @Test
+    void theExtensionsZinkNeedsAreInTheMask() throws GpuException {
+        ByteBuffer b = ByteBuffer.wrap(new VenusCapset().payload(0, new HostInfo(4096, 4096, 0))).order(ByteOrder.LITTLE_ENDIAN);
+        // VK_KHR_descriptor_update_template (86): its vkUpdateDescriptorSetWithTemplate has no Venus number, but it is
+        // core and driver-side; Zink requires the extension and did not start without it
+        assertTrue(carried(b, 86), "descriptor update template");
+        assertTrue(carried(b, 29), "VK_EXT_transform_feedback");
+        assertTrue(carried(b, 82), "VK_EXT_conditional_rendering");
+        assertTrue(carried(b, 260), "VK_EXT_line_rasterization");
+        assertTrue(carried(b, 378), "VK_EXT_extended_dynamic_state2 (its two withheld commands decoded)");
+        assertTrue(carried(b, 456), "VK_EXT_extended_dynamic_state3 (partial: its NV commands not carried)");
+        assertFalse(carried(b, 382), "VK_EXT_color_write_enable is not advertised");
     }
 
     @Test

@@ -77,8 +77,9 @@ public final class VenusGen {
     final Set<String> wantedTypes = new LinkedHashSet<>();
     final Set<String> wantedCommands = new LinkedHashSet<>();
     /**
-     * extensions.txt lines marked {@code partial}: advertised with only the commands that have a Venus command type;
-     * the executor withholds the features of the others (VK_EXT_extended_dynamic_state3's NV commands, say).
+     * extensions.txt lines marked {@code partial}: advertised although some of their commands have no Venus command
+     * type (VK_EXT_extended_dynamic_state3's NV ones); those are protocol errors, and the executor withholds their
+     * features.
      */
     final Set<String> partialExt = new LinkedHashSet<>();
     /**
