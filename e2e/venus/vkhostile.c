@@ -81,7 +81,10 @@
  *              rasterization stream 100 (lavapipe survives those three); enumdyn3: polygon, line rasterization and
  *              provoking vertex modes dynamic (extended dynamic state 3) and set past their enums; samples3:
  *              vkCmdSetRasterizationSamplesEXT, whose state the server does not offer; geomstream:
- *              e2e/venus/stream.geom emitting to vertex stream 100 of 4, with geometryStreams)
+ *              e2e/venus/stream.geom emitting to vertex stream 100 of 4, with geometryStreams; cwecount: 100
+ *              colour write enables (VK_EXT_color_write_enable) for one blend attachment; cwenull: one enable without
+ *              its array (killed lavapipe); cwedyn: the enables dynamic and the draw setting 100; cweunset: dynamic and
+ *              never set)
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -385,7 +388,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "inputnull") ? 43 : !strcmp(variant, "blendnull") ? 44 : !strcmp(variant, "linemode") ? 45
           : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : !strcmp(variant, "enumdyn3") ? 48
           : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : !strcmp(variant, "geomstream") ? 51
-          : 0;
+          : !strcmp(variant, "cwecount") ? 52 : !strcmp(variant, "cwenull") ? 53 : !strcmp(variant, "cwedyn") ? 54
+          : !strcmp(variant, "cweunset") ? 55 : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -556,7 +560,19 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     } else if (v == 26) {
         ia.topology = (VkPrimitiveTopology)1000;
     }
+    /* cwecount: VK_EXT_color_write_enable's per-attachment enables for 100 attachments where the blend state has
+     * one; cwenull: one enable and no array of them; cwedyn: the enables dynamic (the draw sets 100); cweunset: dynamic
+     * and never set */
+    static VkBool32 writes[100];
+    for (int i = 0; i < 100; i++) writes[i] = VK_TRUE;
+    VkPipelineColorWriteCreateInfoEXT cwe = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_WRITE_CREATE_INFO_EXT,
+                                             .attachmentCount = v == 52 ? 100 : 1,
+                                             .pColorWriteEnables = v == 53 ? NULL : writes};
+    if (v == 54 || v == 55) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_COLOR_WRITE_ENABLE_EXT;
+    }
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
+                                              .pNext = v == 52 || v == 53 ? &cwe : NULL,
                                               .attachmentCount = v == 4 || v == 5 ? 100 : v == 41 ? 0 : 1,
                                               .pAttachments = v == 44 ? NULL : ba}; /* blendnull */
     static VkFormat formats[100];
@@ -573,7 +589,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
                                        .pViewportState = v == 30 ? NULL : &vp,
                                        .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ||
-                                                                v == 48 ? &dyn : NULL,
+                                                                v == 48 || v == 54 || v == 55 ? &dyn : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
                                        .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
                                        .layout = *layout, .renderPass = v == 5 || v == 38 ? VK_NULL_HANDLE : *pass,
@@ -627,10 +643,15 @@ int main(int argc, char **argv) {
     VkPhysicalDeviceExtendedDynamicStateFeaturesEXT eds = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT, .extendedDynamicState = VK_TRUE};
     const char *edsExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_extended_dynamic_state3",
-                             "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex"};
-    int eds3Used = argc > 3 && strncmp(mode, "draw", 4) == 0 &&
-                   (strcmp(argv[3], "enumdyn3") == 0 || strcmp(argv[3], "samples3") == 0);
+                             "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex", "VK_EXT_color_write_enable"};
+    /* and the colour write enable variants' extension and feature */
+    VkPhysicalDeviceColorWriteEnableFeaturesEXT cwef = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COLOR_WRITE_ENABLE_FEATURES_EXT, .colorWriteEnable = VK_TRUE};
+    int eds3Used = argc > 3 && (strncmp(mode, "draw", 4) == 0 || strcmp(mode, "pipeline") == 0) &&
+                   (strcmp(argv[3], "enumdyn3") == 0 || strcmp(argv[3], "samples3") == 0 ||
+                    strncmp(argv[3], "cwe", 3) == 0);
     if (eds3Used) eds.pNext = &eds3;
+    if (eds3Used && strncmp(argv[3], "cwe", 3) == 0) eds3.pNext = &cwef;
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
     /* xfb: transform feedback and conditional rendering, their extensions and features */
@@ -643,7 +664,7 @@ int main(int argc, char **argv) {
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
     int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
-    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds3Used ? 4 : inl || stagesUsed ? 1 : 0,
+    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
                      xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
@@ -1385,6 +1406,12 @@ int main(int argc, char **argv) {
                     cmd, (VkLineRasterizationModeEXT)1000);
                 ((PFN_vkCmdSetProvokingVertexModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetProvokingVertexModeEXT"))(
                     cmd, (VkProvokingVertexModeEXT)1000);
+            }
+            if (argc > 3 && strcmp(argv[3], "cwedyn") == 0) {
+                static VkBool32 writes[100];
+                for (int i = 0; i < 100; i++) writes[i] = VK_TRUE;
+                ((PFN_vkCmdSetColorWriteEnableEXT)vkGetDeviceProcAddr(dev, "vkCmdSetColorWriteEnableEXT"))(cmd, 100,
+                                                                                                      writes);
             }
             if (argc > 3 && strcmp(argv[3], "samples3") == 0) {
                 /* a state of extended dynamic state 3 whose feature reads false through the server */

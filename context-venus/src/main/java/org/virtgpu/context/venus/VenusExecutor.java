@@ -1153,6 +1153,22 @@ final class VenusExecutor implements VnHooks {
         refusedRecording(command, commandBuffer, "its feature is not offered");
     }
 
+    /**
+     * vkCmdSetColorWriteEnableEXT: at most maxColorAttachments enables (VUID-vkCmdSetColorWriteEnableEXT-attachment
+     * Count-06656; lavapipe keeps them as bits of a small mask).
+     */
+    @Override
+    public void vkCmdSetColorWriteEnableEXT(VnCtx c, long commandBuffer, int attachmentCount, long pColorWriteEnables)
+            throws Throwable {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        if (!fitsLimit(0, Integer.toUnsignedLong(attachmentCount), l, l == null ? 0 : l.colorAttachments())) {
+            refusedRecording("vkCmdSetColorWriteEnableEXT", commandBuffer, Integer.toUnsignedString(attachmentCount)
+                    + " colour write enables of " + (l == null ? "(unknown)" : l.colorAttachments()));
+            return;
+        }
+        VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
+    }
+
     /** vkCmdSetLineStippleEXT: a factor of 1 to 256 (VUID-vkCmdSetLineStippleEXT-lineStippleFactor-02776). */
     @Override
     public void vkCmdSetLineStippleEXT(VnCtx c, long commandBuffer, int lineStippleFactor, int lineStipplePattern)
@@ -3333,13 +3349,15 @@ final class VenusExecutor implements VnHooks {
      * VK_EXT_extended_dynamic_state's, three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
      * and primitive restart enables; not its patch control points or logic op, which need features of that extension,
      * not advertised), VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there) and
-     * the seven of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}). lavapipe takes others too, and a patch control point count left dynamic and never set made its
+     * the seven of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}), and
+     * VK_EXT_color_write_enable's (left unset before a draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too, and a patch control point count left dynamic and never set made its
      * draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
                 || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
                 || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE
+                || state == DYNAMIC_STATE_COLOR_WRITE_ENABLE
                 || state >= DYNAMIC_STATE_EDS3 && state < DYNAMIC_STATE_EDS3 + 32
                         && (EDS3_OFFERED & 1L << (state - DYNAMIC_STATE_EDS3)) != 0;
     }
@@ -3421,6 +3439,13 @@ final class VenusExecutor implements VnHooks {
         if (cb != 0 && Integer.toUnsignedLong(g32(cb + 28)) > l.colorAttachments) {
             return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments of " + l.colorAttachments;
         }
+        // VkPipelineColorWriteCreateInfoEXT (attachmentCount @16) on the blend state's pNext: one enable per blend
+        // attachment (VUID-VkPipelineColorWriteCreateInfoEXT-attachmentCount-07608)
+        long writes = cb == 0 ? 0 : VnMem.chained(g64(cb + 8), STYPE_PIPELINE_COLOR_WRITE_CREATE_INFO);
+        if (writes != 0 && g32(writes + 16) != g32(cb + 28)) {
+            return Integer.toUnsignedString(g32(writes + 16)) + " colour write enables for "
+                    + Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments";
+        }
         long rendering = VnMem.chained(g64(info + 8), STYPE_PIPELINE_RENDERING_CREATE_INFO);
         if (rendering != 0 && Integer.toUnsignedLong(g32(rendering + 20)) > l.colorAttachments) {
             return Integer.toUnsignedString(g32(rendering + 20)) + " color attachment formats of " + l.colorAttachments;
@@ -3477,6 +3502,8 @@ final class VenusExecutor implements VnHooks {
         return rasterizes && g64(info + 72) == 0 ? "no multisample state, and the rasterizer may run" : null;
     }
 
+    static final int DYNAMIC_STATE_COLOR_WRITE_ENABLE = 1000381000;
+    static final int STYPE_PIPELINE_COLOR_WRITE_CREATE_INFO = 1000381001;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES = 1000377000;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES = 1000455000;
     /**

@@ -293,6 +293,7 @@ class RenderAreasTest {
         assertEquals("rasterization stream 0 of 0", VenusExecutor.rasterChainRefused(info, noXfb),
                 "a host without transform feedback has no streams to select");
         assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
+        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_COLOR_WRITE_ENABLE));
     }
 
     @Test

@@ -104,6 +104,9 @@ class VkHostileThroughVenusTest {
             // vkCmdSetRasterizationSamplesEXT: a state of extended dynamic state 3 whose feature the server withholds
             // (decoded and refused: the command buffer is not submitted; lavapipe survives it)
             "draw samples3",
+            // VK_EXT_color_write_enable: 100 dynamic enables of 8 (refused, not submitted), the enables dynamic and
+            // never set (lavapipe survives it)
+            "draw cwedyn", "draw cweunset",
             // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
             // (lavapipe survives it; the command buffer is not submitted)
             "draw enumdyn3");
@@ -144,7 +147,10 @@ class VkHostileThroughVenusTest {
             // a line rasterization mode past its enum, stippled lines with a static factor of 0, rasterization
             // stream 100 (lavapipe survives these three; session 14)
             List.of("pipeline", "1", "linemode"), List.of("pipeline", "1", "stipple"),
-            List.of("pipeline", "1", "rstream"));
+            List.of("pipeline", "1", "rstream"),
+            // 100 colour write enables for one blend attachment (refused at creation), and one enable without its
+            // array (the decoder refuses it; killed lavapipe directly)
+            List.of("pipeline", "1", "cwecount"), List.of("pipeline", "1", "cwenull"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
@@ -167,7 +173,7 @@ class VkHostileThroughVenusTest {
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
             for (String variant : List.of("xfb counter", "xfb binding", "xfb stream", "xfb condrender",
-                    "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3")) {
+                    "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3", "draw cwedyn")) {
                 VenusClient.Result xfb = VenusClient.run(server.socket, tmp, 120, client.toString(),
                         variant.split(" ")[0], "1", variant.split(" ")[1]);
                 assertTrue(xfb.output().contains("1 submits refused"), "nor one whose transform feedback, "
