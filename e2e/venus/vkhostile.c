@@ -59,8 +59,9 @@
  *              four. tess: e2e/venus/tess.tesc and tess.tese, 64 patches of 3 points; tesslevel: their level
  *              specialized to 1e30 (lavapipe survives both); tessout: the control shader's OutputVertices raised to
  *              2^24 (SIGSEGV); tesspatch: 2^20 control points per patch (SIGFPE); tessdyn: the control point count
- *              left to a dynamic state the device does not offer (SIGFPE); patchlist: a patch list without
- *              tessellation stages (SIGFPE); topodyn: a dynamic topology set to a patch list for a triangle list
+ *              left to a dynamic state and never set (SIGFPE); patchlist: a patch list without tessellation stages
+ *              (SIGFPE); tessdynset, tessdynok: the count dynamic (extended dynamic state 2) and set to 2^10
+ *              (SIGFPE) or 3; topodyn: a dynamic topology set to a patch list for a triangle list
  *              pipeline (SIGFPE); tesstopo: a triangle list for a tessellation pipeline (lavapipe survives);
  *              noassembly: no input assembly state (lavapipe survives); enumraster, enumblend, enumdyn: polygon
  *              mode, front face, blend factors and ops, dynamic depth compare op, stencil ops, front face and cull
@@ -389,7 +390,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "stipple") ? 46 : !strcmp(variant, "rstream") ? 47 : !strcmp(variant, "enumdyn3") ? 48
           : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : !strcmp(variant, "geomstream") ? 51
           : !strcmp(variant, "cwecount") ? 52 : !strcmp(variant, "cwenull") ? 53 : !strcmp(variant, "cwedyn") ? 54
-          : !strcmp(variant, "cweunset") ? 55 : 0;
+          : !strcmp(variant, "cweunset") ? 55 : !strcmp(variant, "tessdynset") ? 56 : !strcmp(variant, "tessdynok") ? 57
+          : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
         exit(2);
@@ -445,7 +447,9 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_FRAGMENT_BIT,
          .module = modules[1], .pName = "main"}};
     uint32_t stageCount = 2;
-    int tess = (v >= 12 && v <= 15) || v == 17 || v == 20 || v == 37;
+    /* tessdynset, tessdynok: tessdyn's pipeline, the draw setting 2^10 or 3 control points */
+    int patchDyn = v == 17 || v == 56 || v == 57;
+    int tess = (v >= 12 && v <= 15) || patchDyn || v == 20 || v == 37;
     /* tesslevel: the control shader's level specialized to 1e30 (the limit is 64) */
     float level = 1e30f;
     VkSpecializationMapEntry levelEntry = {0, 0, sizeof level};
@@ -484,7 +488,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
      * patch list topology without tessellation stages */
     /* topodyn, tesstopo: the topology dynamic (the draw sets a patch list for a pipeline without tessellation
      * stages, a triangle list for one with them) */
-    VkDynamicState patchDynamic[4] = {v == 17 ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
+    VkDynamicState patchDynamic[4] = {patchDyn ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
                                               : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT};
     /* enumdyn: depth compare op, stencil op, front face and cull mode dynamic (the draw sets values past their enums) */
     /* dynvp: viewports and scissors with their counts dynamic, never set */
@@ -588,7 +592,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pInputAssemblyState = v == 22 ? NULL : &ia,
                                        .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
                                        .pViewportState = v == 30 ? NULL : &vp,
-                                       .pDynamicState = v == 17 || v == 19 || v == 20 || v == 25 || v == 28 ||
+                                       .pDynamicState = patchDyn || v == 19 || v == 20 || v == 25 || v == 28 ||
                                                                 v == 48 || v == 54 || v == 55 ? &dyn : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
                                        .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
@@ -643,7 +647,14 @@ int main(int argc, char **argv) {
     VkPhysicalDeviceExtendedDynamicStateFeaturesEXT eds = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT, .extendedDynamicState = VK_TRUE};
     const char *edsExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_extended_dynamic_state3",
-                             "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex", "VK_EXT_color_write_enable"};
+                             "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex", "VK_EXT_color_write_enable",
+                             "VK_EXT_extended_dynamic_state2"};
+    /* the draw modes' tessdynset and tessdynok: extended dynamic state 2's patch control points */
+    VkPhysicalDeviceExtendedDynamicState2FeaturesEXT eds2 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_2_FEATURES_EXT,
+        .extendedDynamicState2 = VK_TRUE, .extendedDynamicState2PatchControlPoints = VK_TRUE};
+    int eds2Used = argc > 3 && strncmp(mode, "draw", 4) == 0 &&
+                   (strcmp(argv[3], "tessdynset") == 0 || strcmp(argv[3], "tessdynok") == 0);
     /* and the colour write enable variants' extension and feature */
     VkPhysicalDeviceColorWriteEnableFeaturesEXT cwef = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COLOR_WRITE_ENABLE_FEATURES_EXT, .colorWriteEnable = VK_TRUE};
@@ -652,6 +663,7 @@ int main(int argc, char **argv) {
                     strncmp(argv[3], "cwe", 3) == 0);
     if (eds3Used) eds.pNext = &eds3;
     if (eds3Used && strncmp(argv[3], "cwe", 3) == 0) eds3.pNext = &cwef;
+    if (eds2Used) eds.pNext = &eds2;
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
     /* xfb: transform feedback and conditional rendering, their extensions and features */
@@ -664,7 +676,7 @@ int main(int argc, char **argv) {
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
     int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
-    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
+    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds2Used ? 6 : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
                      xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
@@ -1406,6 +1418,10 @@ int main(int argc, char **argv) {
                     cmd, (VkLineRasterizationModeEXT)1000);
                 ((PFN_vkCmdSetProvokingVertexModeEXT)vkGetDeviceProcAddr(dev, "vkCmdSetProvokingVertexModeEXT"))(
                     cmd, (VkProvokingVertexModeEXT)1000);
+            }
+            if (argc > 3 && strncmp(argv[3], "tessdyn", 7) == 0 && argv[3][7] != 0) {
+                ((PFN_vkCmdSetPatchControlPointsEXT)vkGetDeviceProcAddr(dev, "vkCmdSetPatchControlPointsEXT"))(
+                    cmd, strcmp(argv[3], "tessdynok") == 0 ? 3 : 1u << 10);
             }
             if (argc > 3 && strcmp(argv[3], "cwedyn") == 0) {
                 static VkBool32 writes[100];

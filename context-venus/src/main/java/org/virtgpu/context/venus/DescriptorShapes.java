@@ -74,9 +74,11 @@ final class DescriptorShapes {
 
     /**
      * A pipeline: its bind point, its layout's set shapes, the set numbers its shaders use (sorted), and for a
-     * graphics pipeline its static VkPrimitiveTopology (-1 for compute) and whether the topology is dynamic.
+     * graphics pipeline its static VkPrimitiveTopology (-1 for compute), whether the topology is dynamic, and whether
+     * its patch control point count is (VK_EXT_extended_dynamic_state2).
      */
-    record Pipeline(int point, int[] shapes, int[] usedSets, int topology, boolean dynamicTopology) {
+    record Pipeline(int point, int[] shapes, int[] usedSets, int topology, boolean dynamicTopology,
+            boolean dynamicPatchPoints) {
     }
 
     static final int TOPOLOGY_PATCH_LIST = 10;
@@ -92,10 +94,13 @@ final class DescriptorShapes {
         final int[][] sets = {NO_SETS, NO_SETS};
         /** the topology vkCmdSetPrimitiveTopology set, -1 for none (or since a pipeline of static topology) */
         int topology = -1;
+        /** the count vkCmdSetPatchControlPointsEXT set, -1 for none (or since a pipeline of a static count) */
+        int patchPoints = -1;
 
         void clear() {
             Arrays.fill(pipeline, null);
             topology = -1;
+            patchPoints = -1;
             sets[GRAPHICS] = NO_SETS;
             sets[COMPUTE] = NO_SETS;
         }
@@ -357,18 +362,35 @@ final class DescriptorShapes {
 
     /** A compute pipeline made with layout, its stage using the sets usedSets (may repeat, any order). */
     void pipelineCreated(long pipeline, long layout, int[] usedSets) {
-        pipelineCreated(pipeline, COMPUTE, layout, usedSets, -1, false);
+        pipelineCreated(pipeline, COMPUTE, layout, usedSets, -1, false, false);
     }
 
     /**
-     * A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order); topology and
-     * dynamicTopology as in {@link Pipeline}.
+     * A pipeline made at point with layout, its stages using the sets usedSets (may repeat, any order); topology,
+     * dynamicTopology and dynamicPatchPoints as in {@link Pipeline}.
      */
     void pipelineCreated(long pipeline, int point, long layout, int[] usedSets, int topology,
-            boolean dynamicTopology) {
+            boolean dynamicTopology, boolean dynamicPatchPoints) {
         PipelineLayout l = pipelineLayout(layout);
         objects.attach(PIPELINE, pipeline, new Pipeline(point, l == null ? new int[0] : l.shapes,
-                Arrays.stream(usedSets).distinct().sorted().toArray(), topology, dynamicTopology));
+                Arrays.stream(usedSets).distinct().sorted().toArray(), topology, dynamicTopology, dynamicPatchPoints));
+    }
+
+    /**
+     * vkCmdSetPatchControlPointsEXT: why the count is refused (not 1 to max, maxTessellationPatchSize:
+     * VUID-vkCmdSetPatchControlPointsEXT-patchControlPoints-04874), or null; a draw with a pipeline of a dynamic count
+     * needs it set (see {@link #ready}).
+     */
+    String setPatchPoints(long commandBuffer, int points, long max) {
+        if (points < 1 || points > max) {
+            return Integer.toUnsignedString(points) + " control points per patch, the device's maxTessellationPatchSize "
+                    + max;
+        }
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            r.bound.patchPoints = points;
+        }
+        return null;
     }
 
     /**
@@ -397,6 +419,9 @@ final class DescriptorShapes {
             r.bound.pipeline[point] = p;
             if (point == GRAPHICS && !p.dynamicTopology) {
                 r.bound.topology = -1; // a static topology makes the dynamic one undefined
+            }
+            if (point == GRAPHICS && !p.dynamicPatchPoints) {
+                r.bound.patchPoints = -1; // so does a static patch control point count
             }
         }
         return null;
@@ -442,7 +467,8 @@ final class DescriptorShapes {
      * or a set it uses unbound or of another shape than its layout's) or, for a pipeline of dynamic topology, with the
      * topology set (none, or a patch list for a pipeline made with another topology or the reverse: lavapipe's draw
      * died with SIGFPE, {@code vkhostile draw 1 topodyn}; without dynamicPrimitiveTopologyUnrestricted, which is not
-     * offered, the two must be of one class, VUID-vkCmdDraw-dynamicPrimitiveTopologyUnrestricted-07500), or null.
+     * offered, the two must be of one class, VUID-vkCmdDraw-dynamicPrimitiveTopologyUnrestricted-07500) and, for a
+     * pipeline of dynamic patch control points, with a count set (VUID-vkCmdDraw-None-04875), or null.
      */
     String ready(long commandBuffer, int point) {
         RenderAreas.Recording r = areas.recording(commandBuffer);
@@ -455,6 +481,10 @@ final class DescriptorShapes {
                     || (r.bound.topology == TOPOLOGY_PATCH_LIST) != (p.topology == TOPOLOGY_PATCH_LIST))) {
                 return r.bound.topology < 0 ? "the pipeline's dynamic topology is not set"
                         : "topology " + r.bound.topology + " with a pipeline made for topology " + p.topology;
+            }
+            if (point == GRAPHICS && p.dynamicPatchPoints && r.bound.patchPoints < 0) {
+                // lavapipe's draw divides by the count: left unset, it died with SIGFPE (vkhostile draw 1 tessdyn)
+                return "the pipeline's dynamic patch control point count is not set";
             }
             int[] sets = r.bound.sets[point];
             for (int n : p.usedSets) {

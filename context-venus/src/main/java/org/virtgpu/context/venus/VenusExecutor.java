@@ -1145,7 +1145,7 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * A recorded command whose feature is withheld ({@code command-types.txt} "withheld": extended dynamic state 2's
-     * patch control points and logic op, extended dynamic state 3's states not in {@link #EDS3_OFFERED}): decoded,
+     * logic op, extended dynamic state 3's states not in {@link #EDS3_OFFERED}): decoded,
      * never run; the command buffer is poisoned, as a client that enabled no such feature cannot validly record it.
      */
     @Override
@@ -1167,6 +1167,19 @@ final class VenusExecutor implements VnHooks {
             return;
         }
         VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
+    }
+
+    /** vkCmdSetPatchControlPointsEXT: 1 to maxTessellationPatchSize, kept for the draws (see {@link DescriptorShapes}). */
+    @Override
+    public void vkCmdSetPatchControlPointsEXT(VnCtx c, long commandBuffer, int patchControlPoints) throws Throwable {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        String why = descriptorShapes.setPatchPoints(commandBuffer, patchControlPoints,
+                l == null ? 0 : l.shader()[ShaderSizes.PATCH]);
+        if (why != null) {
+            refusedRecording("vkCmdSetPatchControlPointsEXT", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdSetPatchControlPointsEXT(c, commandBuffer, patchControlPoints);
     }
 
     /** vkCmdSetLineStippleEXT: a factor of 1 to 256 (VUID-vkCmdSetLineStippleEXT-lineStippleFactor-02776). */
@@ -3291,7 +3304,7 @@ final class VenusExecutor implements VnHooks {
             long ia = g64(info + 40); // VkPipelineInputAssemblyStateCreateInfo: topology @20
             descriptorShapes.pipelineCreated(g64(pPipelines + 8L * i), DescriptorShapes.GRAPHICS, g64(info + 104),
                     used.build().toArray(), ia == 0 ? 0 : g32(ia + 20),
-                    dynamic(info, DYNAMIC_STATE_PRIMITIVE_TOPOLOGY));
+                    dynamic(info, DYNAMIC_STATE_PRIMITIVE_TOPOLOGY), dynamic(info, DYNAMIC_STATE_PATCH_CONTROL_POINTS));
         }
         return r;
     }
@@ -3346,18 +3359,18 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and 1.3's, which are
-     * VK_EXT_extended_dynamic_state's, three of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
-     * and primitive restart enables; not its patch control points or logic op, which need features of that extension,
-     * not advertised), VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there) and
-     * the seven of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}), and
-     * VK_EXT_color_write_enable's (left unset before a draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too, and a patch control point count left dynamic and never set made its
-     * draw die with SIGFPE ({@code vkhostile draw 1 tessdyn}).
+     * VK_EXT_extended_dynamic_state's, four of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
+     * and primitive restart enables, and the patch control point count, which a draw needs set: left unset it made
+     * lavapipe's draw die with SIGFPE, {@code vkhostile draw 1 tessdyn}; not its logic op, whose feature is
+     * withheld), VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there), the seven
+     * of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}), and VK_EXT_color_write_enable's
+     * (left unset before a draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too.
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
                 || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
                 || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE
-                || state == DYNAMIC_STATE_COLOR_WRITE_ENABLE
+                || state == DYNAMIC_STATE_COLOR_WRITE_ENABLE || state == DYNAMIC_STATE_PATCH_CONTROL_POINTS
                 || state >= DYNAMIC_STATE_EDS3 && state < DYNAMIC_STATE_EDS3 + 32
                         && (EDS3_OFFERED & 1L << (state - DYNAMIC_STATE_EDS3)) != 0;
     }
@@ -3503,15 +3516,17 @@ final class VenusExecutor implements VnHooks {
     }
 
     static final int DYNAMIC_STATE_COLOR_WRITE_ENABLE = 1000381000;
+    static final int DYNAMIC_STATE_PATCH_CONTROL_POINTS = 1000377000;
     static final int STYPE_PIPELINE_COLOR_WRITE_CREATE_INFO = 1000381001;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES = 1000377000;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES = 1000455000;
     /**
-     * VK_EXT_extended_dynamic_state2's logic op and patch control point features (@20, @24), withheld: their commands
-     * are refused ({@link #withheldCommand}) and a patch control point count left dynamic and never set killed
-     * lavapipe ({@code vkhostile draw 1 tessdyn}).
+     * VK_EXT_extended_dynamic_state2's logic op feature (@20), withheld: its command is refused ({@link
+     * #withheldCommand}). Its patch control points (@24) are offered since session 14, with the count checked when set
+     * and a draw refused until it is ({@link DescriptorShapes#ready}: left unset it killed lavapipe, {@code vkhostile
+     * draw 1 tessdyn}).
      */
-    static final long[] EDS2_WITHHELD = {20, 24};
+    static final long[] EDS2_WITHHELD = {20};
     /**
      * VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT: VK_EXT_extended_dynamic_state3's dynamic states follow it in the
      * order of its 31 features (extendedDynamicState3TessellationDomainOrigin @16, then one every 4 bytes) as far as
@@ -3592,7 +3607,8 @@ final class VenusExecutor implements VnHooks {
         }
         long ts = g64(info + 48); // VkPipelineTessellationStateCreateInfo: patchControlPoints @20
         long points = ts == 0 ? 0 : Integer.toUnsignedLong(g32(ts + 20));
-        if (tessStages != 0 && (points < 1 || points > l.shader()[ShaderSizes.PATCH])) {
+        if (tessStages != 0 && !dynamic(info, DYNAMIC_STATE_PATCH_CONTROL_POINTS)
+                && (points < 1 || points > l.shader()[ShaderSizes.PATCH])) {
             return points + " control points per patch, the device's maxTessellationPatchSize "
                     + l.shader()[ShaderSizes.PATCH];
         }

@@ -135,9 +135,9 @@ class DescriptorShapesTest {
         setUp();
         int triangles = 3, points = 0, patches = DescriptorShapes.TOPOLOGY_PATCH_LIST;
         long dynamicTriangles = 0x990, dynamicPatches = 0x991, staticTriangles = 0x992;
-        shapes.pipelineCreated(dynamicTriangles, GRAPHICS, LAYOUT, new int[0], triangles, true);
-        shapes.pipelineCreated(dynamicPatches, GRAPHICS, LAYOUT, new int[0], patches, true);
-        shapes.pipelineCreated(staticTriangles, GRAPHICS, LAYOUT, new int[0], triangles, false);
+        shapes.pipelineCreated(dynamicTriangles, GRAPHICS, LAYOUT, new int[0], triangles, true, false);
+        shapes.pipelineCreated(dynamicPatches, GRAPHICS, LAYOUT, new int[0], patches, true, false);
+        shapes.pipelineCreated(staticTriangles, GRAPHICS, LAYOUT, new int[0], triangles, false, false);
         assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicTriangles));
         assertNotNull(shapes.ready(CB, GRAPHICS), "the dynamic topology is not set");
         assertNull(shapes.setTopology(CB, points));
@@ -154,6 +154,33 @@ class DescriptorShapesTest {
         assertNotNull(shapes.ready(CB, GRAPHICS), "a static pipeline's bind left the dynamic topology undefined");
         assertNotNull(shapes.setTopology(CB, 11), "not a VkPrimitiveTopology");
         assertNotNull(shapes.setTopology(CB, -1), "not a VkPrimitiveTopology");
+    }
+
+    @Test
+    void aDynamicPatchControlPointCountMustBeSetAndInRange() {
+        setUp();
+        int patches = DescriptorShapes.TOPOLOGY_PATCH_LIST;
+        long dynamicPoints = 0x993, staticPoints = 0x994;
+        shapes.pipelineCreated(dynamicPoints, GRAPHICS, LAYOUT, new int[0], patches, false, true);
+        shapes.pipelineCreated(staticPoints, GRAPHICS, LAYOUT, new int[0], patches, false, false);
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicPoints));
+        assertEquals("the pipeline's dynamic patch control point count is not set", shapes.ready(CB, GRAPHICS),
+                "vkhostile draw tessdyn: never set (SIGFPE in lavapipe's draw)");
+        assertNotNull(shapes.setPatchPoints(CB, 0, 32), "no points");
+        assertNotNull(shapes.setPatchPoints(CB, 33, 32), "past maxTessellationPatchSize");
+        assertNotNull(shapes.setPatchPoints(CB, -1, 32), "2^32 - 1");
+        assertNotNull(shapes.ready(CB, GRAPHICS), "a refused count sets nothing");
+        assertNull(shapes.setPatchPoints(CB, 3, 32));
+        assertNull(shapes.ready(CB, GRAPHICS));
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, staticPoints));
+        assertNull(shapes.ready(CB, GRAPHICS), "a static count needs none set");
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicPoints));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "a static pipeline's bind left the dynamic count undefined");
+        assertNull(shapes.setPatchPoints(CB, 32, 32));
+        assertNull(shapes.ready(CB, GRAPHICS));
+        areas.begin(CB, 0);
+        assertNull(shapes.bindPipeline(CB, GRAPHICS, dynamicPoints));
+        assertNotNull(shapes.ready(CB, GRAPHICS), "a new recording starts with no count set");
     }
 
     @Test

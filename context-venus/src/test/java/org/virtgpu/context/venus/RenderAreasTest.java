@@ -294,6 +294,8 @@ class RenderAreasTest {
                 "a host without transform feedback has no streams to select");
         assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
         assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_COLOR_WRITE_ENABLE));
+        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_PATCH_CONTROL_POINTS),
+                "offered since session 14, with a draw refused until it is set");
     }
 
     @Test
@@ -304,7 +306,7 @@ class RenderAreasTest {
             assertTrue(VenusExecutor.dynamicStateOffered(state), "state " + state);
         }
         int[] notOffered = {1000455002, 1000455005, 1000455006, 1000455007, 1000455010, 1000455013, 1000455017,
-            1000455023, 1000455032, 1000455033, 1000377000, 1000377003};
+            1000455023, 1000455032, 1000455033, 1000377003};
         for (int state : notOffered) {
             assertFalse(VenusExecutor.dynamicStateOffered(state), "state " + state);
         }

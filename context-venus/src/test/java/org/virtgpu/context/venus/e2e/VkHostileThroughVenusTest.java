@@ -107,6 +107,9 @@ class VkHostileThroughVenusTest {
             // VK_EXT_color_write_enable: 100 dynamic enables of 8 (refused, not submitted), the enables dynamic and
             // never set (lavapipe survives it)
             "draw cwedyn", "draw cweunset",
+            // extended dynamic state 2's patch control points: left unset (SIGFPE in lavapipe's draw; the draw is
+            // dropped), set to 2^10 (SIGFPE; refused, not submitted) and set to 3 (valid)
+            "draw tessdyn", "draw tessdynset", "draw tessdynok",
             // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
             // (lavapipe survives it; the command buffer is not submitted)
             "draw enumdyn3");
@@ -125,10 +128,10 @@ class VkHostileThroughVenusTest {
             List.of("desctype"), List.of("spec", "1", "size"), List.of("spec", "1", "shared"),
             List.of("spec", "1", "local"),
             // graphics pipelines past the tessellation and geometry limits: a control shader's OutputVertices of
-            // 2^24 (SIGSEGV in lavapipe's draw), 2^20 points per patch, a dynamic patch control point count the
-            // device does not offer, a patch list without tessellation stages (each SIGFPE in lavapipe's draw), a
-            // geometry shader's OutputVertices and Invocations of 2^24 (lavapipe survives those two)
-            List.of("draw", "1", "tessout"), List.of("draw", "1", "tesspatch"), List.of("draw", "1", "tessdyn"),
+            // 2^24 (SIGSEGV in lavapipe's draw), 2^20 points per patch, a patch list without tessellation stages
+            // (each SIGFPE in lavapipe's draw), a geometry shader's OutputVertices and Invocations of 2^24 (lavapipe
+            // survives those two)
+            List.of("draw", "1", "tessout"), List.of("draw", "1", "tesspatch"),
             List.of("draw", "1", "patchlist"), List.of("draw", "1", "geom"), List.of("draw", "1", "geominv"),
             // an image view whose component swizzles are past VkComponentSwizzle (killed lavapipe), a storage view
             // of 16-byte texels on an image of 4-byte ones made without MUTABLE_FORMAT (a store past its end killed
@@ -173,7 +176,8 @@ class VkHostileThroughVenusTest {
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
             for (String variant : List.of("xfb counter", "xfb binding", "xfb stream", "xfb condrender",
-                    "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3", "draw cwedyn")) {
+                    "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3", "draw cwedyn",
+                    "draw tessdynset")) {
                 VenusClient.Result xfb = VenusClient.run(server.socket, tmp, 120, client.toString(),
                         variant.split(" ")[0], "1", variant.split(" ")[1]);
                 assertTrue(xfb.output().contains("1 submits refused"), "nor one whose transform feedback, "
@@ -184,6 +188,10 @@ class VkHostileThroughVenusTest {
                     "capture");
             assertTrue(capture.output().contains("0 submits refused"), "a valid capture is submitted: "
                     + capture.output());
+            VenusClient.Result points = VenusClient.run(server.socket, tmp, 120, client.toString(), "draw", "1",
+                    "tessdynok");
+            assertTrue(points.output().contains("0 submits refused"), "so is a draw with a dynamic patch control "
+                    + "point count set in range: " + points.output());
             // these clients spend about 4 s each in Mesa's wait before it aborts them: run them side by side, within
             // the test server's 16 clients (maxClients) with room for as many aborted ones whose connections are
             // still being torn down (12 at a time once met the limit: a client was refused, "lost connection")
