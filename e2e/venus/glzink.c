@@ -132,6 +132,16 @@ static GLuint positions(const float *xyzw, int n) {
 
 static const float TRIANGLE[] = {-0.5f, -0.5f, 0, 1, 0.5f, -0.5f, 0, 1, 0, 0.5f, 0, 1};
 
+/* the framebuffer cleared, the triangle's positions bound (returned: the caller deletes them), the draw program
+ * using colour r, g, b */
+static GLuint triangle(float r, float g, float b) {
+    clear_black();
+    GLuint buffer = positions(TRIANGLE, 3);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), r, g, b, 1);
+    return buffer;
+}
+
 static int f_version(void) {
     const char *v = (const char *)glGetString(GL_VERSION), *r = (const char *)glGetString(GL_RENDERER);
     printf("GL_VERSION %s\nGL_RENDERER %s\n", v ? v : "(null)", r ? r : "(null)");
@@ -141,10 +151,7 @@ static int f_version(void) {
 }
 
 static int f_render(void) {
-    clear_black();
-    GLuint b = positions(TRIANGLE, 3);
-    glUseProgram(drawProgram);
-    glUniform4f(glGetUniformLocation(drawProgram, "color"), 0, 1, 0, 1);
+    GLuint b = triangle(0, 1, 0);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     unsigned char in[4], out[4];
     pixel(W / 2, H / 2, in);
@@ -287,10 +294,7 @@ static int f_conditional_render(void) {
 }
 
 static int f_polygon_mode(void) {
-    clear_black();
-    GLuint b = positions(TRIANGLE, 3);
-    glUseProgram(drawProgram);
-    glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 0, 1, 1);
+    GLuint b = triangle(1, 0, 1);
     glPolygonMode(GL_FRONT_AND_BACK, GL_LINE);
     glDrawArrays(GL_TRIANGLES, 0, 3);
     glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);

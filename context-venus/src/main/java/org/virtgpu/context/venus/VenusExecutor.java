@@ -949,13 +949,7 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdBindTransformFeedbackBuffersEXT(VnCtx c, long commandBuffer, int firstBinding, int bindingCount,
             long pBuffers, long pOffsets, long pSizes) throws Throwable {
-        String why = null;
-        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
-        if (!fitsLimit(Integer.toUnsignedLong(firstBinding), Integer.toUnsignedLong(bindingCount), l,
-                l == null ? 0 : l.xfb().buffers())) {
-            why = "bindings " + Integer.toUnsignedString(firstBinding) + "+" + Integer.toUnsignedString(bindingCount)
-                    + " past the device's " + (l == null ? "(unknown)" : l.xfb().buffers());
-        }
+        String why = indicesPast("bindings", commandBuffer, firstBinding, bindingCount, l -> l.xfb().buffers());
         if (why == null && bindingCount != 0 && (pBuffers == 0 || pOffsets == 0)) {
             why = bindingCount + " bindings without their buffers or offsets";
         }
@@ -986,13 +980,8 @@ final class VenusExecutor implements VnHooks {
      */
     private boolean countersIn(String command, long commandBuffer, int first, int count, long pBuffers,
             long pOffsets, String state) {
-        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
-        String why = state;
-        if (why == null && !fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l,
-                l == null ? 0 : l.xfb().buffers())) {
-            why = "counter buffers " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
-                    + " past the device's " + (l == null ? "(unknown)" : l.xfb().buffers());
-        }
+        String why = state != null ? state
+                : indicesPast("counter buffers", commandBuffer, first, count, l -> l.xfb().buffers());
         for (int i = 0; why == null && i < count && pBuffers != 0; i++) {
             long buffer = g64(pBuffers + 8L * i);
             long offset = pOffsets == 0 ? 0 : g64(pOffsets + 8L * i);
@@ -1160,10 +1149,9 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdSetColorWriteEnableEXT(VnCtx c, long commandBuffer, int attachmentCount, long pColorWriteEnables)
             throws Throwable {
-        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
-        if (!fitsLimit(0, Integer.toUnsignedLong(attachmentCount), l, l == null ? 0 : l.colorAttachments())) {
-            refusedRecording("vkCmdSetColorWriteEnableEXT", commandBuffer, Integer.toUnsignedString(attachmentCount)
-                    + " colour write enables of " + (l == null ? "(unknown)" : l.colorAttachments()));
+        String why = indicesPast("colour write enables", commandBuffer, 0, attachmentCount, Limits::colorAttachments);
+        if (why != null) {
+            refusedRecording("vkCmdSetColorWriteEnableEXT", commandBuffer, why);
             return;
         }
         VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
@@ -1265,31 +1253,26 @@ final class VenusExecutor implements VnHooks {
     static final String TRANSFORM_FEEDBACK_EXT = "VK_EXT_transform_feedback";
     static final int STYPE_TRANSFORM_FEEDBACK_PROPERTIES = 1000028001;
 
-    private TransformFeedback transformFeedbackLimits(VnCtx c, long physicalDevice) throws Throwable {
-        if (!hostExtensions(c, physicalDevice).containsKey(TRANSFORM_FEEDBACK_EXT)) {
-            return TransformFeedback.NONE;
-        }
-        long xfb = c.alloc(1, 64);
-        p32(xfb, STYPE_TRANSFORM_FEEDBACK_PROPERTIES);
-        long props2 = c.alloc(1, 840); // VkPhysicalDeviceProperties2: pNext @8, properties @16
-        p32(props2, STYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-        p64(props2 + 8, xfb);
-        VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
-        return new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)), Integer.toUnsignedLong(g32(xfb + 20)),
-                Integer.toUnsignedLong(g32(xfb + 40)));
-    }
-
     /**
      * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
      * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxTessellationPatchSize @152,
      * maxGeometryShaderInvocations @180, maxGeometryOutputVertices @192, maxComputeSharedMemorySize @216,
      * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392;
-     * shader is indexed by {@link ShaderSizes#SHARED} and the others.
+     * shader is indexed by {@link ShaderSizes#SHARED} and the others. One vkGetPhysicalDeviceProperties2, with
+     * VkPhysicalDeviceTransformFeedbackPropertiesEXT chained when the host has the extension (its
+     * maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20, maxTransformFeedbackBufferDataStride @40).
      */
     private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
-        long props = c.alloc(1, 824);
-        VnHooks.super.vkGetPhysicalDeviceProperties(c, physicalDevice, props);
-        long l = props + 296;
+        long props2 = c.alloc(1, 840); // VkPhysicalDeviceProperties2: pNext @8, properties @16
+        p32(props2, STYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+        long xfb = 0;
+        if (hostExtensions(c, physicalDevice).containsKey(TRANSFORM_FEEDBACK_EXT)) {
+            xfb = c.alloc(1, 64);
+            p32(xfb, STYPE_TRANSFORM_FEEDBACK_PROPERTIES);
+            p64(props2 + 8, xfb);
+        }
+        VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
+        long l = props2 + 16 + 296;
         return new Limits(Integer.toUnsignedLong(g32(l + 32)), Integer.toUnsignedLong(g32(l + 64)),
                 Integer.toUnsignedLong(g32(l + 132)), Integer.toUnsignedLong(g32(l + 276)),
                 Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)), new long[] {
@@ -1297,7 +1280,8 @@ final class VenusExecutor implements VnHooks {
                     Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
                     Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
                     Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))},
-                transformFeedbackLimits(c, physicalDevice));
+                xfb == 0 ? TransformFeedback.NONE : new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)),
+                        Integer.toUnsignedLong(g32(xfb + 20)), Integer.toUnsignedLong(g32(xfb + 40))));
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -1405,14 +1389,23 @@ final class VenusExecutor implements VnHooks {
     /** [first, first + count) within the limit of commandBuffer's device; logs the command refused when not. */
     private boolean indicesFit(String command, String what, long commandBuffer, int first, int count,
             java.util.function.ToLongFunction<Limits> limit) {
+        String why = indicesPast(what, commandBuffer, first, count, limit);
+        if (why != null) {
+            refusedRange(command, why);
+        }
+        return why == null;
+    }
+
+    /** Why [first, first + count) of what leaves the limit of commandBuffer's device, or null when it does not. */
+    private String indicesPast(String what, long commandBuffer, int first, int count,
+            java.util.function.ToLongFunction<Limits> limit) {
         Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
         if (fitsLimit(Integer.toUnsignedLong(first), Integer.toUnsignedLong(count), l, l == null ? 0
                 : limit.applyAsLong(l))) {
-            return true;
+            return null;
         }
-        refusedRange(command, what + " " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
-                + " past the device's " + (l == null ? "(unknown)" : limit.applyAsLong(l)));
-        return false;
+        return what + " " + Integer.toUnsignedString(first) + "+" + Integer.toUnsignedString(count)
+                + " past the device's " + (l == null ? "(unknown)" : limit.applyAsLong(l));
     }
 
     // ---------------------------------------------------------------- query indices and result bytes (see Bounds)
