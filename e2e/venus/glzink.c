@@ -14,6 +14,10 @@
  *                        is skipped, then made
  *   polygon_mode         the triangle drawn with glPolygonMode(GL_LINE): its edge coloured, its centre not (Zink
  *                        makes the polygon mode a dynamic state with VK_EXT_extended_dynamic_state3)
+ *   blend_states         five strips drawn under five blend states: none, additive (ONE, ONE), a colour mask without
+ *                        green, logic op XOR, and a reverse subtract; each strip's colour read back (with extended
+ *                        dynamic state 3's blend states and extended dynamic state 2's logic op Zink keeps one
+ *                        pipeline for them all, "full dynamic state 3"; without, one pipeline per blend state)
  *   line_stipple         in an OpenGL 4.6 compatibility context, a line across the framebuffer with glLineStipple(1,
  *                        0x00ff): eight pixels on, eight off (Zink stipples through VK_EXT_line_rasterization and
  *                        extended dynamic state 3; without the latter its stipple stayed unset and nothing was drawn)
@@ -311,6 +315,60 @@ static int f_polygon_mode(void) {
     return 1;
 }
 
+/* one strip of rows [y, y + 8) filled by a full-screen triangle in colour r, g, b under the current blend state */
+static void strip(int y, float r, float g, float b) {
+    glScissor(0, y, W, 8);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), r, g, b, 1);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+}
+
+static int f_blend_states(void) {
+    static const float FULL[] = {-1, -1, 0, 1, 3, -1, 0, 1, -1, 3, 0, 1};
+    clear_black();
+    GLuint b = positions(FULL, 3);
+    glUseProgram(drawProgram);
+    glEnable(GL_SCISSOR_TEST);
+    strip(0, 1, 0, 0); /* no blending: red */
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_ONE, GL_ONE);
+    strip(8, 0, 1, 0);
+    strip(8, 1, 0, 0); /* additive: green + red */
+    glDisable(GL_BLEND);
+    glColorMask(GL_TRUE, GL_FALSE, GL_TRUE, GL_TRUE);
+    strip(16, 1, 1, 1); /* green masked: magenta */
+    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
+    strip(24, 0, 0, 1);
+    glEnable(GL_COLOR_LOGIC_OP);
+    glLogicOp(GL_XOR);
+    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_FALSE);
+    strip(24, 1, 1, 1); /* blue XOR white: yellow (alpha kept) */
+    glColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
+    glDisable(GL_COLOR_LOGIC_OP);
+    strip(32, 1, 1, 1);
+    glEnable(GL_BLEND);
+    glBlendEquationSeparate(GL_FUNC_REVERSE_SUBTRACT, GL_FUNC_ADD);
+    strip(32, 1, 0, 0); /* white - red: cyan (alpha added: 1) */
+    glBlendEquation(GL_FUNC_ADD);
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
+    static const unsigned char WANT[5][3] = {{255, 0, 0}, {255, 255, 0}, {255, 0, 255}, {255, 255, 0}, {0, 255, 255}};
+    unsigned char px[5][4], below[4];
+    for (int i = 0; i < 5; i++) {
+        pixel(W / 2, 8 * i + 4, px[i]);
+    }
+    pixel(W / 2, 44, below);
+    glDeleteBuffers(1, &b);
+    GLOK("blend states");
+    static const char *const NAMES[5] = {"none", "additive", "colour mask", "logic op", "reverse subtract"};
+    for (int i = 0; i < 5; i++) {
+        EXPECT(is(px[i], WANT[i][0], WANT[i][1], WANT[i][2]), "%s: %02x%02x%02x%02x, not %02x%02x%02x", NAMES[i],
+               px[i][0], px[i][1], px[i][2], px[i][3], WANT[i][0], WANT[i][1], WANT[i][2]);
+    }
+    EXPECT(is(below, 0, 0, 0), "outside the strips %02x%02x%02x%02x, not the clear colour", below[0], below[1],
+           below[2], below[3]);
+    return 1;
+}
+
 /* in a compatibility context of its own (glLineStipple is not core): a stippled line along row H / 2 */
 static int f_line_stipple(EGLDisplay d) {
     const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 6, EGL_CONTEXT_OPENGL_PROFILE_MASK,
@@ -380,6 +438,7 @@ int main(void) {
     report("draw_transform_feedback", f_draw_transform_feedback());
     report("conditional_render", f_conditional_render());
     report("polygon_mode", f_polygon_mode());
+    report("blend_states", f_blend_states());
     report("line_stipple", f_line_stipple(d));
     eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     eglDestroyContext(d, ctx);

@@ -81,11 +81,19 @@
  *              line rasterization mode past its enum, stipple: stippled lines with a static factor of 0, rstream:
  *              rasterization stream 100 (lavapipe survives those three); enumdyn3: polygon, line rasterization and
  *              provoking vertex modes dynamic (extended dynamic state 3) and set past their enums; samples3:
- *              vkCmdSetRasterizationSamplesEXT, whose state the server does not offer; geomstream:
+ *              vkCmdSetRasterizationSamplesEXT of 1000 samples (its feature not enabled); geomstream:
  *              e2e/venus/stream.geom emitting to vertex stream 100 of 4, with geometryStreams; cwecount: 100
  *              colour write enables (VK_EXT_color_write_enable) for one blend attachment; cwenull: one enable without
  *              its array (killed lavapipe); cwedyn: the enables dynamic and the draw setting 100; cweunset: dynamic and
- *              never set)
+ *              never set; extended dynamic state 3's blend states and 2's logic op dynamic, the draw setting:
+ *              blend3count: blend enables for 100 attachments of 8 (killed lavapipe), blend3first: attachments 7-8,
+ *              mask3first: the write mask of attachment 1000, blend3enum: factors and ops of 1000, logicop3: logic
+ *              op 1000 (lavapipe survives those four), blend3ok: valid values, blend3unset: none, blend3null: valid
+ *              values with the pipeline's blend attachment array NULL; its sample states dynamic: ms3samples: 3
+ *              rasterization samples, ms3mask: a sample mask for 3 samples, ms3mismatch: 4 samples for the one-sample
+ *              attachment, ms3unsup: 64 samples, ms3ok: valid values, ms3unset: none, ms3null: valid values with no
+ *              multisample state in the pipeline (lavapipe survives all of these); origin3: tessellation domain
+ *              origin 1000 (lavapipe survives it))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -391,6 +399,12 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "samples3") ? 49 : !strcmp(variant, "xfbvert") ? 50 : !strcmp(variant, "geomstream") ? 51
           : !strcmp(variant, "cwecount") ? 52 : !strcmp(variant, "cwenull") ? 53 : !strcmp(variant, "cwedyn") ? 54
           : !strcmp(variant, "cweunset") ? 55 : !strcmp(variant, "tessdynset") ? 56 : !strcmp(variant, "tessdynok") ? 57
+          : !strcmp(variant, "blend3ok") ? 58 : !strcmp(variant, "blend3count") ? 59 : !strcmp(variant, "blend3first") ? 60
+          : !strcmp(variant, "blend3enum") ? 61 : !strcmp(variant, "mask3first") ? 62 : !strcmp(variant, "logicop3") ? 63
+          : !strcmp(variant, "ms3ok") ? 64 : !strcmp(variant, "ms3samples") ? 65 : !strcmp(variant, "ms3mask") ? 66
+          : !strcmp(variant, "ms3mismatch") ? 67 : !strcmp(variant, "ms3unsup") ? 68 : !strcmp(variant, "origin3") ? 69
+          : !strcmp(variant, "blend3unset") ? 70 : !strcmp(variant, "ms3unset") ? 71 : !strcmp(variant, "blend3null") ? 72
+          : !strcmp(variant, "ms3null") ? 73
           : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
@@ -488,7 +502,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
      * patch list topology without tessellation stages */
     /* topodyn, tesstopo: the topology dynamic (the draw sets a patch list for a pipeline without tessellation
      * stages, a triangle list for one with them) */
-    VkDynamicState patchDynamic[4] = {patchDyn ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
+    VkDynamicState patchDynamic[5] = {patchDyn ? VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT
                                               : VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY_EXT};
     /* enumdyn: depth compare op, stencil op, front face and cull mode dynamic (the draw sets values past their enums) */
     /* dynvp: viewports and scissors with their counts dynamic, never set */
@@ -509,8 +523,32 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
         patchDynamic[1] = VK_DYNAMIC_STATE_LINE_RASTERIZATION_MODE_EXT;
         patchDynamic[2] = VK_DYNAMIC_STATE_PROVOKING_VERTEX_MODE_EXT;
     }
+    /* blend3*, mask3first, logicop3: colour blend enables, equations, write masks, the logic op and its enable
+     * dynamic (extended dynamic state 3 and 2; the draw sets them past the attachments or their enums, or, for
+     * blend3ok, in range; blend3unset never sets them) */
+    int blend3 = (v >= 58 && v <= 63) || v == 70 || v == 72;
+    if (blend3) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_COLOR_BLEND_ENABLE_EXT;
+        patchDynamic[1] = VK_DYNAMIC_STATE_COLOR_BLEND_EQUATION_EXT;
+        patchDynamic[2] = VK_DYNAMIC_STATE_COLOR_WRITE_MASK_EXT;
+        patchDynamic[3] = VK_DYNAMIC_STATE_LOGIC_OP_EXT;
+        patchDynamic[4] = VK_DYNAMIC_STATE_LOGIC_OP_ENABLE_EXT;
+    }
+    /* ms3*: rasterization samples, sample mask, alpha to coverage and alpha to one dynamic (the draw sets a sample
+     * count that is no count, one the attachment does not have, one the device does not support, a sample mask of
+     * no count, or valid ones; ms3unset never sets them) */
+    int ms3 = (v >= 64 && v <= 68) || v == 71 || v == 73;
+    if (ms3) {
+        patchDynamic[0] = VK_DYNAMIC_STATE_RASTERIZATION_SAMPLES_EXT;
+        patchDynamic[1] = VK_DYNAMIC_STATE_SAMPLE_MASK_EXT;
+        patchDynamic[2] = VK_DYNAMIC_STATE_ALPHA_TO_COVERAGE_ENABLE_EXT;
+        patchDynamic[3] = VK_DYNAMIC_STATE_ALPHA_TO_ONE_ENABLE_EXT;
+    }
+    /* origin3: the tessellation domain origin dynamic (the draw sets it past its enum) */
+    if (v == 69) patchDynamic[0] = VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT;
     VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
-                                            .dynamicStateCount = v == 25 ? 4 : v == 28 ? 2 : v == 48 ? 3 : 1,
+                                            .dynamicStateCount = v == 25 || ms3 ? 4 : v == 28 ? 2 : v == 48 ? 3
+                                                                 : blend3 ? 5 : 1,
                                             .pDynamicStates = patchDynamic};
     /* tesspatch: 2^20 control points per patch (the limit is 32) */
     VkPipelineTessellationStateCreateInfo ts = {.sType = VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO,
@@ -578,7 +616,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkPipelineColorBlendStateCreateInfo cb = {.sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
                                               .pNext = v == 52 || v == 53 ? &cwe : NULL,
                                               .attachmentCount = v == 4 || v == 5 ? 100 : v == 41 ? 0 : 1,
-                                              .pAttachments = v == 44 ? NULL : ba}; /* blendnull */
+                                              .pAttachments = v == 44 || v == 72 ? NULL : ba}; /* blendnull */
     static VkFormat formats[100];
     for (int i = 0; i < 100; i++) formats[i] = VK_FORMAT_R8G8B8A8_UNORM;
     /* rendnull: dynamic rendering with one colour attachment whose format array is NULL */
@@ -593,9 +631,10 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
                                        .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
                                        .pViewportState = v == 30 ? NULL : &vp,
                                        .pDynamicState = patchDyn || v == 19 || v == 20 || v == 25 || v == 28 ||
-                                                                v == 48 || v == 54 || v == 55 ? &dyn : NULL,
+                                                                v == 48 || v == 54 || v == 55 || blend3 || ms3 ||
+                                                                v == 69 ? &dyn : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
-                                       .pMultisampleState = v == 31 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
+                                       .pMultisampleState = v == 31 || v == 73 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
                                        .layout = *layout, .renderPass = v == 5 || v == 38 ? VK_NULL_HANDLE : *pass,
                                        .subpass = v == 6 ? 5 : 0};
     VkResult r = vkCreateGraphicsPipelines(dev, VK_NULL_HANDLE, 1, &pi, NULL, pipe);
@@ -603,6 +642,57 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     for (int i = 0; i < 2; i++) {
         if (extra[i]) vkDestroyShaderModule(dev, extra[i], NULL);
     }
+}
+
+/* The draw variants of extended dynamic state 3's blend, sample and domain origin states and extended dynamic state 2's
+ * logic op (see pipeline()): each sets what its name says before the draw. */
+static void draw_dyn3(VkCommandBuffer cmd, const char *v) {
+#define DYN3(name) ((PFN_##name)vkGetDeviceProcAddr(dev, #name))
+    static VkBool32 enables[100];
+    static VkColorComponentFlags masks[100];
+    static VkColorBlendEquationEXT eqs[100];
+    for (int i = 0; i < 100; i++) {
+        enables[i] = VK_FALSE;
+        masks[i] = 0xf;
+        eqs[i] = (VkColorBlendEquationEXT){VK_BLEND_FACTOR_ONE, VK_BLEND_FACTOR_ZERO, VK_BLEND_OP_ADD,
+                                           VK_BLEND_FACTOR_ONE, VK_BLEND_FACTOR_ZERO, VK_BLEND_OP_ADD};
+    }
+    int blend = (strncmp(v, "blend3", 6) == 0 && strcmp(v, "blend3unset") != 0) || strcmp(v, "mask3first") == 0 ||
+                strcmp(v, "logicop3") == 0;
+    if (blend) {
+        /* blend3count: 100 attachments of 8; blend3first: attachments 7 and 8 of 8; blend3enum: factors and ops past
+         * their enums; mask3first: write mask of attachment 1000; logicop3: a logic op past its enum */
+        int count = strcmp(v, "blend3count") == 0 ? 100 : 1;
+        uint32_t first = strcmp(v, "blend3first") == 0 ? 7 : 0;
+        if (strcmp(v, "blend3first") == 0) count = 2;
+        if (strcmp(v, "blend3enum") == 0) {
+            eqs[0].srcColorBlendFactor = eqs[0].dstAlphaBlendFactor = (VkBlendFactor)1000;
+            eqs[0].colorBlendOp = eqs[0].alphaBlendOp = (VkBlendOp)1000;
+        }
+        DYN3(vkCmdSetColorBlendEnableEXT)(cmd, first, count, enables);
+        DYN3(vkCmdSetColorBlendEquationEXT)(cmd, first, count, eqs);
+        DYN3(vkCmdSetColorWriteMaskEXT)(cmd, strcmp(v, "mask3first") == 0 ? 1000 : first, count, masks);
+        DYN3(vkCmdSetLogicOpEnableEXT)(cmd, VK_TRUE);
+        DYN3(vkCmdSetLogicOpEXT)(cmd, strcmp(v, "logicop3") == 0 ? (VkLogicOp)1000 : VK_LOGIC_OP_COPY);
+    }
+    if (strncmp(v, "ms3", 3) == 0 && strcmp(v, "ms3unset") != 0) {
+        /* ms3samples: 3 samples; ms3mismatch: 4 for the one-sample attachment; ms3unsup: 64; ms3mask: a sample mask
+         * for 3 samples */
+        VkSampleCountFlagBits samples = strcmp(v, "ms3samples") == 0    ? (VkSampleCountFlagBits)3
+                                        : strcmp(v, "ms3mismatch") == 0 ? VK_SAMPLE_COUNT_4_BIT
+                                        : strcmp(v, "ms3unsup") == 0    ? VK_SAMPLE_COUNT_64_BIT
+                                                                        : VK_SAMPLE_COUNT_1_BIT;
+        VkSampleMask mask[2] = {0xffffffffu, 0xffffffffu};
+        DYN3(vkCmdSetRasterizationSamplesEXT)(cmd, samples);
+        DYN3(vkCmdSetSampleMaskEXT)(cmd, strcmp(v, "ms3mask") == 0 ? (VkSampleCountFlagBits)3 : VK_SAMPLE_COUNT_1_BIT,
+                                    mask);
+        DYN3(vkCmdSetAlphaToCoverageEnableEXT)(cmd, VK_FALSE);
+        DYN3(vkCmdSetAlphaToOneEnableEXT)(cmd, VK_FALSE);
+    }
+    if (strcmp(v, "origin3") == 0) {
+        DYN3(vkCmdSetTessellationDomainOriginEXT)(cmd, (VkTessellationDomainOrigin)1000);
+    }
+#undef DYN3
 }
 
 /* the draw modes' target: the pipeline variant's pipeline and render pass, a 16x16 image, its view and a framebuffer */
@@ -638,8 +728,8 @@ int main(int argc, char **argv) {
     /* the pipeline and draw modes' geometry and tessellation stages need their features, a dynamic topology its
      * extension */
     VkPhysicalDeviceFeatures stagesFeatures = {.geometryShader = VK_TRUE, .tessellationShader = VK_TRUE};
-    /* and the draw modes' enumdyn3 and samples3 extended dynamic state 3 (samples3: a feature the server withholds,
-     * not enabled) */
+    /* and the draw modes' enumdyn3 and samples3 extended dynamic state 3 (samples3: a state whose feature is not
+     * enabled) */
     VkPhysicalDeviceExtendedDynamicState3FeaturesEXT eds3 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_3_FEATURES_EXT,
         .extendedDynamicState3PolygonMode = VK_TRUE, .extendedDynamicState3LineRasterizationMode = VK_TRUE,
@@ -664,6 +754,24 @@ int main(int argc, char **argv) {
     if (eds3Used) eds.pNext = &eds3;
     if (eds3Used && strncmp(argv[3], "cwe", 3) == 0) eds3.pNext = &cwef;
     if (eds2Used) eds.pNext = &eds2;
+    /* the blend3, mask3, logicop3, ms3 and origin3 draws: extended dynamic state 3's blend, sample and tessellation
+     * domain origin states, extended dynamic state 2's logic op, and the logic op and alpha to one features */
+    int dyn3Used = argc > 3 && strncmp(mode, "draw", 4) == 0 &&
+                   (strncmp(argv[3], "blend3", 6) == 0 || strcmp(argv[3], "mask3first") == 0 ||
+                    strcmp(argv[3], "logicop3") == 0 || strncmp(argv[3], "ms3", 3) == 0 ||
+                    strcmp(argv[3], "origin3") == 0);
+    if (dyn3Used) {
+        eds3.extendedDynamicState3TessellationDomainOrigin = eds3.extendedDynamicState3RasterizationSamples =
+            eds3.extendedDynamicState3SampleMask = eds3.extendedDynamicState3AlphaToCoverageEnable =
+                eds3.extendedDynamicState3AlphaToOneEnable = eds3.extendedDynamicState3LogicOpEnable =
+                    eds3.extendedDynamicState3ColorBlendEnable = eds3.extendedDynamicState3ColorBlendEquation =
+                        eds3.extendedDynamicState3ColorWriteMask = VK_TRUE;
+        eds2.extendedDynamicState2LogicOp = VK_TRUE;
+        eds.pNext = &eds3;
+        eds3.pNext = &eds2;
+        stagesFeatures.logicOp = stagesFeatures.alphaToOne = VK_TRUE;
+        eds2Used = 1;
+    }
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
     /* xfb: transform feedback and conditional rendering, their extensions and features */
@@ -1430,10 +1538,11 @@ int main(int argc, char **argv) {
                                                                                                       writes);
             }
             if (argc > 3 && strcmp(argv[3], "samples3") == 0) {
-                /* a state of extended dynamic state 3 whose feature reads false through the server */
+                /* a state of extended dynamic state 3 whose feature is not enabled, past its enum */
                 ((PFN_vkCmdSetRasterizationSamplesEXT)vkGetDeviceProcAddr(dev, "vkCmdSetRasterizationSamplesEXT"))(
                     cmd, (VkSampleCountFlagBits)1000);
             }
+            if (argc > 3) draw_dyn3(cmd, argv[3]);
             if (argc > 3 && (strcmp(argv[3], "topodyn") == 0 || strcmp(argv[3], "tesstopo") == 0)) {
                 PFN_vkCmdSetPrimitiveTopologyEXT setTopology =
                     (PFN_vkCmdSetPrimitiveTopologyEXT)vkGetDeviceProcAddr(dev, "vkCmdSetPrimitiveTopologyEXT");

@@ -1132,9 +1132,121 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    @Override
+    public void vkCmdSetTessellationDomainOriginEXT(VnCtx c, long commandBuffer, int domainOrigin) throws Throwable {
+        if (enumIn("vkCmdSetTessellationDomainOriginEXT", commandBuffer, "tessellation domain origin", domainOrigin,
+                1)) {
+            VnHooks.super.vkCmdSetTessellationDomainOriginEXT(c, commandBuffer, domainOrigin);
+        }
+    }
+
+    /** vkCmdSetLogicOpEXT (extended dynamic state 2): a VkLogicOp, CLEAR (0) to SET (15). */
+    @Override
+    public void vkCmdSetLogicOpEXT(VnCtx c, long commandBuffer, int logicOp) throws Throwable {
+        if (enumIn("vkCmdSetLogicOpEXT", commandBuffer, "logic op", logicOp, 15)) {
+            VnHooks.super.vkCmdSetLogicOpEXT(c, commandBuffer, logicOp);
+        }
+    }
+
     /**
-     * A recorded command whose feature is withheld ({@code command-types.txt} "withheld": extended dynamic state 2's
-     * logic op, extended dynamic state 3's states not in {@link #EDS3_OFFERED}): decoded,
+     * A VkSampleCountFlagBits: one bit of 1 to 64 (VUID-vkCmdSetRasterizationSamplesEXT-rasterizationSamples-parameter,
+     * VUID-vkCmdSetSampleMaskEXT-samples-parameter). lavapipe survives 3, 64 and a count other than its attachments'
+     * ({@code vkhostile draw 1 ms3samples}, {@code ms3unsup}, {@code ms3mismatch}); the last is the client's error
+     * and not checked.
+     */
+    static boolean sampleCountBit(int samples) {
+        return samples > 0 && samples <= 64 && Integer.bitCount(samples) == 1;
+    }
+
+    @Override
+    public void vkCmdSetRasterizationSamplesEXT(VnCtx c, long commandBuffer, int rasterizationSamples)
+            throws Throwable {
+        if (!sampleCountBit(rasterizationSamples)) {
+            refusedRecording("vkCmdSetRasterizationSamplesEXT", commandBuffer,
+                    "rasterization samples " + Integer.toUnsignedString(rasterizationSamples));
+            return;
+        }
+        VnHooks.super.vkCmdSetRasterizationSamplesEXT(c, commandBuffer, rasterizationSamples);
+    }
+
+    /** vkCmdSetSampleMaskEXT: a sample count (the decoder took ceil(samples / 32) words of mask for it). */
+    @Override
+    public void vkCmdSetSampleMaskEXT(VnCtx c, long commandBuffer, int samples, long pSampleMask) throws Throwable {
+        if (!sampleCountBit(samples)) {
+            refusedRecording("vkCmdSetSampleMaskEXT", commandBuffer, "samples " + Integer.toUnsignedString(samples));
+            return;
+        }
+        VnHooks.super.vkCmdSetSampleMaskEXT(c, commandBuffer, samples, pSampleMask);
+    }
+
+    /**
+     * vkCmdSetColorBlendEnableEXT, vkCmdSetColorBlendEquationEXT, vkCmdSetColorWriteMaskEXT: attachments [first,
+     * first + count) within maxColorAttachments (VUID-vkCmdSetColorBlendEnableEXT-firstAttachment-... : lavapipe
+     * stores each into a fixed array of 8; 100 enables killed it, {@code vkhostile draw 1 blend3count}, and
+     * attachments 7-8 or a write mask for attachment 1000 wrote past it unseen, {@code blend3first}, {@code
+     * mask3first}); beyond that, why is a further check's refusal. Otherwise the command buffer is poisoned.
+     */
+    private boolean attachmentsFit(String command, long commandBuffer, int first, int count, String why) {
+        String past = indicesPast("attachments", commandBuffer, first, count, Limits::colorAttachments);
+        if (past != null || why != null) {
+            refusedRecording(command, commandBuffer, past != null ? past : why);
+        }
+        return past == null && why == null;
+    }
+
+    @Override
+    public void vkCmdSetColorBlendEnableEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
+            long pColorBlendEnables) throws Throwable {
+        if (attachmentsFit("vkCmdSetColorBlendEnableEXT", commandBuffer, firstAttachment, attachmentCount, null)) {
+            VnHooks.super.vkCmdSetColorBlendEnableEXT(c, commandBuffer, firstAttachment, attachmentCount,
+                    pColorBlendEnables);
+        }
+    }
+
+    @Override
+    public void vkCmdSetColorWriteMaskEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
+            long pColorWriteMasks) throws Throwable {
+        if (attachmentsFit("vkCmdSetColorWriteMaskEXT", commandBuffer, firstAttachment, attachmentCount, null)) {
+            VnHooks.super.vkCmdSetColorWriteMaskEXT(c, commandBuffer, firstAttachment, attachmentCount,
+                    pColorWriteMasks);
+        }
+    }
+
+    /**
+     * vkCmdSetColorBlendEquationEXT: the attachments' range, and each VkColorBlendEquationEXT (24 bytes: source and
+     * destination colour factors @0, @4, colour op @8, alpha factors @12, @16, alpha op @20) of VkBlendFactor (0-18)
+     * and VkBlendOp's ADD to MAX (0-4; the advanced ops need VK_EXT_blend_operation_advanced, not advertised):
+     * VUID-VkColorBlendEquationEXT-*-parameter and -colorBlendOp-07361. lavapipe survives factors and ops of 1000
+     * ({@code vkhostile draw 1 blend3enum}), as it does in a pipeline ({@code enumblend}).
+     */
+    @Override
+    public void vkCmdSetColorBlendEquationEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
+            long pColorBlendEquations) throws Throwable {
+        if (attachmentsFit("vkCmdSetColorBlendEquationEXT", commandBuffer, firstAttachment, attachmentCount,
+                blendEquationsRefused(pColorBlendEquations, attachmentCount))) {
+            VnHooks.super.vkCmdSetColorBlendEquationEXT(c, commandBuffer, firstAttachment, attachmentCount,
+                    pColorBlendEquations);
+        }
+    }
+
+    /** Why one of count VkColorBlendEquationEXT at equations is refused (see above), or null. */
+    static String blendEquationsRefused(long equations, int count) {
+        for (int k = 0; k < count && equations != 0; k++) {
+            long e = equations + 24L * k;
+            for (int field = 0; field < 6; field++) {
+                int value = g32(e + 4L * field);
+                boolean op = field == 2 || field == 5;
+                if (value < 0 || value > (op ? 4 : 18)) {
+                    return "blend equation " + k + ": " + (op ? "op " : "factor ") + Integer.toUnsignedString(value);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A recorded command whose feature is withheld ({@code command-types.txt} "withheld": extended dynamic state 3's
+     * states not in {@link #EDS3_OFFERED}): decoded,
      * never run; the command buffer is poisoned, as a client that enabled no such feature cannot validly record it.
      */
     @Override
@@ -3349,20 +3461,23 @@ final class VenusExecutor implements VnHooks {
     static final int DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE = 1000377001;
     static final int DYNAMIC_STATE_DEPTH_BIAS_ENABLE = 1000377002;
     static final int DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE = 1000377004;
+    static final int DYNAMIC_STATE_LOGIC_OP = 1000377003;
 
     /**
      * The VkDynamicState values a graphics pipeline may name: Vulkan 1.0's and 1.3's, which are
-     * VK_EXT_extended_dynamic_state's, four of VK_EXT_extended_dynamic_state2's (the rasterizer discard, depth bias
-     * and primitive restart enables, and the patch control point count, which a draw needs set: left unset it made
-     * lavapipe's draw die with SIGFPE, {@code vkhostile draw 1 tessdyn}; not its logic op, whose feature is
-     * withheld), VK_EXT_line_rasterization's line stipple (Zink names it whenever the extension is there), the seven
-     * of VK_EXT_extended_dynamic_state3's that are offered ({@link #EDS3_OFFERED}), and VK_EXT_color_write_enable's
-     * (left unset before a draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too.
+     * VK_EXT_extended_dynamic_state's, VK_EXT_extended_dynamic_state2's five (the rasterizer discard, depth bias
+     * and primitive restart enables, the logic op, and the patch control point count, which a draw needs set: left
+     * unset it made lavapipe's draw die with SIGFPE, {@code vkhostile draw 1 tessdyn}), VK_EXT_line_rasterization's
+     * line stipple (Zink names it whenever the extension is there), the 16 of VK_EXT_extended_dynamic_state3's that
+     * are offered ({@link #EDS3_OFFERED}; their blend and sample states left unset before a draw, lavapipe survives
+     * it: {@code vkhostile draw 1 blend3unset}, {@code ms3unset}), and VK_EXT_color_write_enable's (left unset before a
+     * draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too.
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
                 || state == DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE || state == DYNAMIC_STATE_DEPTH_BIAS_ENABLE
-                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LINE_STIPPLE
+                || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LOGIC_OP
+                || state == DYNAMIC_STATE_LINE_STIPPLE
                 || state == DYNAMIC_STATE_COLOR_WRITE_ENABLE || state == DYNAMIC_STATE_PATCH_CONTROL_POINTS
                 || state >= DYNAMIC_STATE_EDS3 && state < DYNAMIC_STATE_EDS3 + 32
                         && (EDS3_OFFERED & 1L << (state - DYNAMIC_STATE_EDS3)) != 0;
@@ -3478,9 +3593,11 @@ final class VenusExecutor implements VnHooks {
             return Integer.toUnsignedString(g32(info + 20)) + " stages without their array";
         }
         long cb = g64(info + 88); // VkPipelineColorBlendStateCreateInfo: attachmentCount @28, pAttachments @32
-        if (cb != 0 && g32(cb + 28) != 0 && g64(cb + 32) == 0) {
-            // optional in vk.xml (extended dynamic state 3's blend states, not offered, set them): lavapipe read them
-            // from address 0 and the launcher died (vkhostile pipeline 1 blendnull, session 13)
+        if (cb != 0 && g32(cb + 28) != 0 && g64(cb + 32) == 0 && !blendStatesDynamic(info)) {
+            // optional in vk.xml for extended dynamic state 3's blend states: with those static lavapipe read them
+            // from address 0 and the launcher died (vkhostile pipeline 1 blendnull, session 13); with the three
+            // dynamic it survives (draw 1 blend3null, session 15; VUID-VkPipelineColorBlendStateCreateInfo-
+            // pAttachments-07353)
             return Integer.toUnsignedString(g32(cb + 28)) + " color blend attachments without their array";
         }
         long rendering = VnMem.chained(g64(info + 8), STYPE_PIPELINE_RENDERING_CREATE_INFO);
@@ -3490,14 +3607,32 @@ final class VenusExecutor implements VnHooks {
         return null;
     }
 
+    /** Whether a pipeline leaves its blend enables, equations and write masks to dynamic state (extended 3). */
+    static boolean blendStatesDynamic(long info) {
+        return dynamic(info, DYNAMIC_STATE_EDS3 + 8) && dynamic(info, DYNAMIC_STATE_EDS3 + 9)
+                && dynamic(info, DYNAMIC_STATE_EDS3 + 10);
+    }
+
+    /**
+     * Whether a pipeline leaves its rasterization samples, sample mask and alpha to coverage and alpha to one
+     * enables to dynamic state (extended 3): its multisample state may then be NULL, and lavapipe survives it
+     * ({@code vkhostile draw 1 ms3null}, session 15). The spec asks for alpha to one only where its feature is
+     * enabled; all four are asked here.
+     */
+    static boolean multisampleStatesDynamic(long info) {
+        return dynamic(info, DYNAMIC_STATE_EDS3 + 3) && dynamic(info, DYNAMIC_STATE_EDS3 + 4)
+                && dynamic(info, DYNAMIC_STATE_EDS3 + 5) && dynamic(info, DYNAMIC_STATE_EDS3 + 6);
+    }
+
     /**
      * A graphics pipeline's rasterization state (pRasterizationState @64) must be there, and its multisample state
      * (pMultisampleState @72) whenever the rasterizer may run (rasterizerDiscardEnable @24 of the rasterization state
      * false, or left to the dynamic state): vk.xml marks both noautovalidity (with extended dynamic state 3 a client
-     * may leave them out when it makes all their states dynamic; the seven of those states offered here never cover
-     * the multisample state, and the rasterization state is required even where they would cover it), so the decoder
-     * lets them be NULL, and lavapipe read them from address 0 in vkCreateGraphicsPipelines: the server died
-     * ({@code vkhostile pipeline 1 noms}, {@code nors}; session 13).
+     * may leave them out when it makes all their states dynamic), so the decoder lets them be NULL, and lavapipe read
+     * them from address 0 in vkCreateGraphicsPipelines: the server died ({@code vkhostile pipeline 1 noms}, {@code
+     * nors}; session 13). The multisample state may be left out since session 15 when its four states are dynamic
+     * ({@link #multisampleStatesDynamic}); the rasterization state is required even where extended dynamic state 3
+     * would cover it.
      */
     static String rasterStatesMissing(long info) {
         long rs = g64(info + 64);
@@ -3505,7 +3640,8 @@ final class VenusExecutor implements VnHooks {
             return "no rasterization state";
         }
         boolean rasterizes = g32(rs + 24) == 0 || dynamic(info, DYNAMIC_STATE_RASTERIZER_DISCARD_ENABLE);
-        return rasterizes && g64(info + 72) == 0 ? "no multisample state, and the rasterizer may run" : null;
+        return rasterizes && g64(info + 72) == 0 && !multisampleStatesDynamic(info)
+                ? "no multisample state, and the rasterizer may run" : null;
     }
 
     static final int DYNAMIC_STATE_COLOR_WRITE_ENABLE = 1000381000;
@@ -3514,12 +3650,12 @@ final class VenusExecutor implements VnHooks {
     static final int STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES = 1000377000;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_3_FEATURES = 1000455000;
     /**
-     * VK_EXT_extended_dynamic_state2's logic op feature (@20), withheld: its command is refused ({@link
-     * #withheldCommand}). Its patch control points (@24) are offered since session 14, with the count checked when set
-     * and a draw refused until it is ({@link DescriptorShapes#ready}: left unset it killed lavapipe, {@code vkhostile
-     * draw 1 tessdyn}).
+     * VK_EXT_extended_dynamic_state2's features withheld: none since session 15. Its patch control points (@24) are
+     * offered since session 14, with the count checked when set and a draw refused until it is ({@link
+     * DescriptorShapes#ready}: left unset it killed lavapipe, {@code vkhostile draw 1 tessdyn}); its logic op (@20)
+     * since session 15, with the op checked against VkLogicOp.
      */
-    static final long[] EDS2_WITHHELD = {20};
+    static final long[] EDS2_WITHHELD = {};
     /**
      * VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT: VK_EXT_extended_dynamic_state3's dynamic states follow it in the
      * order of its 31 features (extendedDynamicState3TessellationDomainOrigin @16, then one every 4 bytes) as far as
@@ -3530,12 +3666,17 @@ final class VenusExecutor implements VnHooks {
      * The VK_EXT_extended_dynamic_state3 states offered, as bits by feature index: depth clamp enable (1), polygon mode
      * (2), depth clip enable (14), provoking vertex mode (17), line rasterization mode (18), line stipple enable (19)
      * and depth clip negative one to one (20), the set Mesa's Zink needs before it uses the extension (without it,
-     * Zink 25.0 leaves a stippled line's dynamic stipple unset: nothing drawn). Their commands are carried and their
-     * enums checked; of the other 24 (samples, masks, blending, streams, NV state) the 14 the Venus protocol numbers
-     * are decoded and refused ({@link #withheldCommand}), the NV ones are protocol errors, and all their features read
-     * false.
+     * Zink 25.0 leaves a stippled line's dynamic stipple unset: nothing drawn; session 14); since session 15 also the
+     * tessellation domain origin (0), rasterization samples (3), sample mask (4), alpha to coverage (5) and alpha to
+     * one (6) enables, the logic op enable (7), colour blend enables (8), equations (9) and write masks (10), which
+     * with extended dynamic state 2's logic op are what Zink's "full dynamic state 3" path needs (one pipeline for
+     * every blend and sample state). Their commands are carried and their values checked (enums, sample counts,
+     * attachment ranges: 100 blend enables killed lavapipe, {@code vkhostile draw 1 blend3count}); of the other 10
+     * (rasterization stream, conservative rasterization, sample locations, advanced blending, NV state) the five the
+     * Venus protocol numbers are decoded and refused ({@link #withheldCommand}), the NV ones are protocol errors, and
+     * all their features read false.
      */
-    static final long EDS3_OFFERED = 1L << 1 | 1L << 2 | 1L << 14 | 1L << 17 | 1L << 18 | 1L << 19 | 1L << 20;
+    static final long EDS3_OFFERED = 0x7ffL | 1L << 14 | 1L << 17 | 1L << 18 | 1L << 19 | 1L << 20;
     static final long[] EDS3_WITHHELD = java.util.stream.IntStream.range(0, 31)
             .filter(i -> (EDS3_OFFERED & 1L << i) == 0).mapToLong(i -> 16 + 4L * i).toArray();
 

@@ -1,5 +1,6 @@
 package org.virtgpu.context.venus;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -249,8 +250,64 @@ class RenderAreasTest {
         p32(blend + 28, 1);
         p64(info + 88, blend);
         assertEquals("1 color blend attachments without their array", VenusExecutor.pipelineArraysMissing(info));
+        // with extended dynamic state 3's blend enables, equations and write masks all dynamic the array may be NULL
+        // (lavapipe survives it: vkhostile draw 1 blend3null); two of the three are not enough
+        long dyn = zeroed(32); // VkPipelineDynamicStateCreateInfo: dynamicStateCount @20, pDynamicStates @24
+        p32(dyn + 20, 2);
+        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 8, VenusExecutor.DYNAMIC_STATE_EDS3 + 9));
+        p64(info + 96, dyn);
+        assertEquals("1 color blend attachments without their array", VenusExecutor.pipelineArraysMissing(info));
+        p32(dyn + 20, 3);
+        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 8, VenusExecutor.DYNAMIC_STATE_EDS3 + 9,
+                VenusExecutor.DYNAMIC_STATE_EDS3 + 10));
+        assertNull(VenusExecutor.pipelineArraysMissing(info));
         p64(blend + 32, zeroed(32));
         assertNull(VenusExecutor.pipelineArraysMissing(info));
+    }
+
+    /** vkhostile pipeline noms (killed lavapipe) against draw ms3null (the four multisample states dynamic). */
+    @Test
+    void aGraphicsPipelineMayLeaveOutItsMultisampleStateOnlyWhenItsFourStatesAreDynamic() {
+        long info = zeroed(144); // pRasterizationState @64, pMultisampleState @72, pDynamicState @96
+        p64(info + 64, zeroed(64)); // rasterizerDiscardEnable @24 false: the rasterizer runs
+        assertEquals("no multisample state, and the rasterizer may run", VenusExecutor.rasterStatesMissing(info));
+        long dyn = zeroed(32);
+        p32(dyn + 20, 3);
+        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 3, VenusExecutor.DYNAMIC_STATE_EDS3 + 4,
+                VenusExecutor.DYNAMIC_STATE_EDS3 + 5));
+        p64(info + 96, dyn);
+        assertEquals("no multisample state, and the rasterizer may run", VenusExecutor.rasterStatesMissing(info),
+                "alpha to one still static");
+        p32(dyn + 20, 4);
+        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 3, VenusExecutor.DYNAMIC_STATE_EDS3 + 4,
+                VenusExecutor.DYNAMIC_STATE_EDS3 + 5, VenusExecutor.DYNAMIC_STATE_EDS3 + 6));
+        assertNull(VenusExecutor.rasterStatesMissing(info));
+        p64(info + 64, 0);
+        assertEquals("no rasterization state", VenusExecutor.rasterStatesMissing(info));
+    }
+
+    @Test
+    void dynamicSampleCountsAndBlendEquationsMustBeTheirEnums() {
+        for (int samples : new int[] {1, 2, 4, 8, 16, 32, 64}) {
+            assertTrue(VenusExecutor.sampleCountBit(samples), "" + samples);
+        }
+        for (int samples : new int[] {0, 3, 128, 1000, -1, Integer.MIN_VALUE}) {
+            assertFalse(VenusExecutor.sampleCountBit(samples), "" + samples);
+        }
+        // VkColorBlendEquationEXT (24 bytes): factors @0, @4, op @8, factors @12, @16, op @20
+        long eqs = zeroed(48);
+        p32(eqs + 24, 18);
+        p32(eqs + 24 + 8, 4);
+        assertNull(VenusExecutor.blendEquationsRefused(eqs, 2), "ONE_MINUS_SRC1_ALPHA and MAX");
+        p32(eqs + 24 + 20, 5);
+        assertEquals("blend equation 1: op 5", VenusExecutor.blendEquationsRefused(eqs, 2));
+        assertNull(VenusExecutor.blendEquationsRefused(eqs, 1), "only the count is read");
+        p32(eqs + 24 + 20, 0);
+        p32(eqs + 16, 19);
+        assertEquals("blend equation 0: factor 19", VenusExecutor.blendEquationsRefused(eqs, 2));
+        p32(eqs + 16, 0);
+        p32(eqs + 8, 1000148000); // VK_BLEND_OP_ZERO_EXT: advanced blending is not advertised
+        assertEquals("blend equation 0: op 1000148000", VenusExecutor.blendEquationsRefused(eqs, 2));
     }
 
     @Test
@@ -299,24 +356,27 @@ class RenderAreasTest {
     }
 
     @Test
-    void sevenStatesOfExtendedDynamicState3AreOfferedAndTheOtherFeaturesWithheld() {
-        // VK_DYNAMIC_STATE_DEPTH_CLAMP_ENABLE_EXT .. DEPTH_CLIP_NEGATIVE_ONE_TO_ONE_EXT as vk.xml numbers them
-        int[] offered = {1000455003, 1000455004, 1000455016, 1000455019, 1000455020, 1000455021, 1000455022};
+    void sixteenStatesOfExtendedDynamicState3AreOfferedAndTheOtherFeaturesWithheld() {
+        // VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT .. COLOR_WRITE_MASK_EXT (session 15), DEPTH_CLIP_ENABLE_EXT,
+        // PROVOKING_VERTEX_MODE_EXT .. DEPTH_CLIP_NEGATIVE_ONE_TO_ONE_EXT as vk.xml numbers them, and extended
+        // dynamic state 2's logic op (session 15)
+        int[] offered = {1000455002, 1000455003, 1000455004, 1000455005, 1000455006, 1000455007, 1000455008,
+            1000455009, 1000455010, 1000455011, 1000455012, 1000455016, 1000455019, 1000455020, 1000455021,
+            1000455022, 1000377003};
         for (int state : offered) {
             assertTrue(VenusExecutor.dynamicStateOffered(state), "state " + state);
         }
-        int[] notOffered = {1000455002, 1000455005, 1000455006, 1000455007, 1000455010, 1000455013, 1000455017,
-            1000455023, 1000455032, 1000455033, 1000377003};
+        // rasterization stream, conservative rasterization mode and size, sample locations enable, advanced blend,
+        // the NV states
+        int[] notOffered = {1000455013, 1000455014, 1000455015, 1000455017, 1000455018, 1000455023, 1000455032,
+            1000455033};
         for (int state : notOffered) {
             assertFalse(VenusExecutor.dynamicStateOffered(state), "state " + state);
         }
-        // VkPhysicalDeviceExtendedDynamicState3FeaturesEXT: 31 features from @16; offered: 20, 24, 72, 84, 88, 92, 96
-        assertEquals(24, VenusExecutor.EDS3_WITHHELD.length);
-        for (long offset : new long[] {20, 24, 72, 84, 88, 92, 96}) {
-            assertFalse(java.util.Arrays.stream(VenusExecutor.EDS3_WITHHELD).anyMatch(o -> o == offset), "@" + offset);
-        }
-        assertEquals(16, VenusExecutor.EDS3_WITHHELD[0], "tessellation domain origin");
-        assertEquals(136, VenusExecutor.EDS3_WITHHELD[23], "the last feature");
+        // VkPhysicalDeviceExtendedDynamicState3FeaturesEXT: 31 features from @16; withheld: 60-68, 76, 80, 100-136
+        assertArrayEquals(new long[] {60, 64, 68, 76, 80, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136},
+                VenusExecutor.EDS3_WITHHELD);
+        assertArrayEquals(new long[0], VenusExecutor.EDS2_WITHHELD, "logic op (@20) offered since session 15");
     }
 
     @Test

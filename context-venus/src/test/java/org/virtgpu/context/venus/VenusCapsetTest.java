@@ -44,7 +44,7 @@ class VenusCapsetTest {
         assertTrue(carried(b, 29), "VK_EXT_transform_feedback");
         assertTrue(carried(b, 82), "VK_EXT_conditional_rendering");
         assertTrue(carried(b, 260), "VK_EXT_line_rasterization");
-        assertTrue(carried(b, 378), "VK_EXT_extended_dynamic_state2 (its two withheld commands decoded)");
+        assertTrue(carried(b, 378), "VK_EXT_extended_dynamic_state2 (all three commands carried since session 15)");
         assertTrue(carried(b, 456), "VK_EXT_extended_dynamic_state3 (partial: its NV commands not carried)");
         assertTrue(carried(b, 382), "VK_EXT_color_write_enable");
         assertFalse(carried(b, 151), "VK_KHR_acceleration_structure is not decoded");

@@ -101,8 +101,8 @@ class VkHostileThroughVenusTest {
             // geometry shader emitting to vertex stream 100 of 4 (spirv-val accepts it; lavapipe survives both; kept
             // so that it stays so)
             "xfb condnest", "draw geomstream",
-            // vkCmdSetRasterizationSamplesEXT: a state of extended dynamic state 3 whose feature the server withholds
-            // (decoded and refused: the command buffer is not submitted; lavapipe survives it)
+            // vkCmdSetRasterizationSamplesEXT of 1000 samples (withheld until session 15, a sample count past its
+            // enum since: the command buffer is not submitted; lavapipe survives it)
             "draw samples3",
             // VK_EXT_color_write_enable: 100 dynamic enables of 8 (refused, not submitted), the enables dynamic and
             // never set (lavapipe survives it)
@@ -113,6 +113,26 @@ class VkHostileThroughVenusTest {
             // extended dynamic state 3's polygon, line rasterization and provoking vertex modes set past their enums
             // (lavapipe survives it; the command buffer is not submitted)
             "draw enumdyn3");
+    /** Recordings whose command buffer must not be submitted (one round, "1 submits refused"). */
+    static final List<String> REFUSED_RECORDINGS = List.of("xfb counter", "xfb binding", "xfb stream",
+            "xfb condrender", "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3", "draw cwedyn",
+            "draw tessdynset",
+            // extended dynamic state 3's blend and sample states and 2's logic op (session 15): blend enables for
+            // 100 attachments of 8 (killed lavapipe), for attachments 7-8 and a write mask for attachment 1000
+            // (written past lavapipe's array unseen), blend factors and ops, a logic op, rasterization samples, a
+            // sample mask's sample count and a tessellation domain origin past their enums (lavapipe survives those)
+            "draw blend3count", "draw blend3first", "draw mask3first", "draw blend3enum", "draw logicop3",
+            "draw ms3samples", "draw ms3mask", "draw origin3");
+    /**
+     * Recordings that must be submitted ("0 submits refused"): a valid capture, a dynamic patch control point count
+     * in range, the blend and sample states of extended dynamic state 3 set in range or never set, rasterization
+     * samples the attachment does not have or the device does not support (the client's error; lavapipe survives
+     * both), and pipelines leaving their blend attachments or multisample state to those dynamic states (NULL).
+     */
+    static final List<String> SUBMITTED_RECORDINGS = List.of("xfb capture", "draw tessdynok", "draw blend3ok",
+            "draw blend3unset", "draw ms3ok", "draw ms3unset", "draw ms3mismatch", "draw ms3unsup",
+            "draw blend3null", "draw ms3null");
+
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
      * object the server never made, its next command naming it is a protocol error, and Mesa aborts the client on the
@@ -175,23 +195,19 @@ class VkHostileThroughVenusTest {
             VenusClient.Result dynamic = VenusClient.run(server.socket, tmp, 120, client.toString(), "dynoffset", "1");
             assertTrue(dynamic.output().contains("1 submits refused"), "nor one whose descriptor set bind was: "
                     + dynamic.output());
-            for (String variant : List.of("xfb counter", "xfb binding", "xfb stream", "xfb condrender",
-                    "xfb endonly", "xfb bindcap", "draw samples3", "draw enumdyn3", "draw cwedyn",
-                    "draw tessdynset")) {
+            for (String variant : REFUSED_RECORDINGS) {
                 VenusClient.Result xfb = VenusClient.run(server.socket, tmp, 120, client.toString(),
                         variant.split(" ")[0], "1", variant.split(" ")[1]);
-                assertTrue(xfb.output().contains("1 submits refused"), "nor one whose transform feedback, "
-                        + "conditional rendering or dynamic state command was refused (" + variant + "): "
-                        + xfb.output());
+                assertTrue(xfb.output().contains("result PASS") && xfb.output().contains("1 submits refused"),
+                        "nor one whose transform feedback, conditional rendering or dynamic state command was "
+                                + "refused (" + variant + "): " + xfb.output());
             }
-            VenusClient.Result capture = VenusClient.run(server.socket, tmp, 120, client.toString(), "xfb", "1",
-                    "capture");
-            assertTrue(capture.output().contains("0 submits refused"), "a valid capture is submitted: "
-                    + capture.output());
-            VenusClient.Result points = VenusClient.run(server.socket, tmp, 120, client.toString(), "draw", "1",
-                    "tessdynok");
-            assertTrue(points.output().contains("0 submits refused"), "so is a draw with a dynamic patch control "
-                    + "point count set in range: " + points.output());
+            for (String variant : SUBMITTED_RECORDINGS) {
+                VenusClient.Result valid = VenusClient.run(server.socket, tmp, 120, client.toString(),
+                        variant.split(" ")[0], "1", variant.split(" ")[1]);
+                assertTrue(valid.output().contains("result PASS") && valid.output().contains("0 submits refused"),
+                        "submitted (" + variant + "): " + valid.output());
+            }
             // these clients spend about 4 s each in Mesa's wait before it aborts them: run them side by side, within
             // the test server's 16 clients (maxClients) with room for as many aborted ones whose connections are
             // still being torn down (12 at a time once met the limit: a client was refused, "lost connection")
