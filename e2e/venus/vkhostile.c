@@ -404,7 +404,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "ms3ok") ? 64 : !strcmp(variant, "ms3samples") ? 65 : !strcmp(variant, "ms3mask") ? 66
           : !strcmp(variant, "ms3mismatch") ? 67 : !strcmp(variant, "ms3unsup") ? 68 : !strcmp(variant, "origin3") ? 69
           : !strcmp(variant, "blend3unset") ? 70 : !strcmp(variant, "ms3unset") ? 71 : !strcmp(variant, "blend3null") ? 72
-          : !strcmp(variant, "ms3null") ? 73
+          : !strcmp(variant, "ms3null") ? 73 : !strncmp(variant, "vin", 3) ? 74
           : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
@@ -546,6 +546,9 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     }
     /* origin3: the tessellation domain origin dynamic (the draw sets it past its enum) */
     if (v == 69) patchDynamic[0] = VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT;
+    /* vin*: the vertex input dynamic (VK_EXT_vertex_input_dynamic_state; the draw sets it, see draw_dyn3); vinnull:
+     * and the pipeline's vertex input state NULL */
+    if (v == 74) patchDynamic[0] = VK_DYNAMIC_STATE_VERTEX_INPUT_EXT;
     VkPipelineDynamicStateCreateInfo dyn = {.sType = VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
                                             .dynamicStateCount = v == 25 || ms3 ? 4 : v == 28 ? 2 : v == 48 ? 3
                                                                  : blend3 ? 5 : 1,
@@ -626,13 +629,13 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     VkGraphicsPipelineCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
                                        .pNext = v == 5 || v == 38 ? &ri : NULL, .stageCount = stageCount,
                                        .pStages = v == 36 ? NULL : stages, /* stagesnull */
-                                       .pVertexInputState = v == 29 ? NULL : &vi,
+                                       .pVertexInputState = v == 29 || !strcmp(variant, "vinnull") ? NULL : &vi,
                                        .pInputAssemblyState = v == 22 ? NULL : &ia,
                                        .pTessellationState = tess && v != 37 ? &ts : NULL, /* tessnull */
                                        .pViewportState = v == 30 ? NULL : &vp,
                                        .pDynamicState = patchDyn || v == 19 || v == 20 || v == 25 || v == 28 ||
                                                                 v == 48 || v == 54 || v == 55 || blend3 || ms3 ||
-                                                                v == 69 ? &dyn : NULL,
+                                                                v == 69 || v == 74 ? &dyn : NULL,
                                        .pRasterizationState = v == 33 ? NULL : &rs,
                                        .pMultisampleState = v == 31 || v == 73 ? NULL : &ms, .pColorBlendState = v == 32 ? NULL : &cb,
                                        .layout = *layout, .renderPass = v == 5 || v == 38 ? VK_NULL_HANDLE : *pass,
@@ -692,6 +695,32 @@ static void draw_dyn3(VkCommandBuffer cmd, const char *v) {
     if (strcmp(v, "origin3") == 0) {
         DYN3(vkCmdSetTessellationDomainOriginEXT)(cmd, (VkTessellationDomainOrigin)1000);
     }
+    if (strncmp(v, "vin", 3) == 0 && strcmp(v, "vinunset") != 0) {
+        /* the vertex input set by the draw: vinok and vinnull one valid binding and attribute (the pipeline's own);
+         * the others one field past its limit or enum: binding, attribute location, attribute binding, stride,
+         * offset, input rate, an instance divisor of 0 or 2^30, a format that is none (1000) or has no vertex
+         * buffer support (BC1), and 100 bindings */
+        static VkVertexInputBindingDescription2EXT b[100];
+        for (int i = 0; i < 100; i++) {
+            b[i] = (VkVertexInputBindingDescription2EXT){.sType = VK_STRUCTURE_TYPE_VERTEX_INPUT_BINDING_DESCRIPTION_2_EXT,
+                                                         .binding = i, .stride = 8, .divisor = 1};
+        }
+        VkVertexInputAttributeDescription2EXT a = {.sType = VK_STRUCTURE_TYPE_VERTEX_INPUT_ATTRIBUTE_DESCRIPTION_2_EXT,
+                                                   .format = VK_FORMAT_R32G32_SFLOAT};
+        if (!strcmp(v, "vinbinding")) b[0].binding = 100;
+        if (!strcmp(v, "vinloc")) a.location = 100;
+        if (!strcmp(v, "vinattrbinding")) a.binding = 100;
+        if (!strcmp(v, "vinstride")) b[0].stride = 1u << 30;
+        if (!strcmp(v, "vinoffset")) a.offset = 1u << 30;
+        if (!strcmp(v, "vinrate")) b[0].inputRate = (VkVertexInputRate)1000;
+        if (!strncmp(v, "vindiv", 6)) {
+            b[0].inputRate = VK_VERTEX_INPUT_RATE_INSTANCE;
+            b[0].divisor = !strcmp(v, "vindiv0") ? 0 : 1u << 30;
+        }
+        if (!strcmp(v, "vinformat")) a.format = (VkFormat)1000;
+        if (!strcmp(v, "vinbc1")) a.format = VK_FORMAT_BC1_RGB_UNORM_BLOCK;
+        DYN3(vkCmdSetVertexInputEXT)(cmd, !strcmp(v, "vincount") ? 100 : 1, b, 1, &a);
+    }
 #undef DYN3
 }
 
@@ -738,7 +767,7 @@ int main(int argc, char **argv) {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_FEATURES_EXT, .extendedDynamicState = VK_TRUE};
     const char *edsExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_extended_dynamic_state3",
                              "VK_EXT_line_rasterization", "VK_EXT_provoking_vertex", "VK_EXT_color_write_enable",
-                             "VK_EXT_extended_dynamic_state2"};
+                             "VK_EXT_extended_dynamic_state2", "VK_EXT_vertex_input_dynamic_state"};
     /* the draw modes' tessdynset and tessdynok: extended dynamic state 2's patch control points */
     VkPhysicalDeviceExtendedDynamicState2FeaturesEXT eds2 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_2_FEATURES_EXT,
@@ -759,7 +788,12 @@ int main(int argc, char **argv) {
     int dyn3Used = argc > 3 && strncmp(mode, "draw", 4) == 0 &&
                    (strncmp(argv[3], "blend3", 6) == 0 || strcmp(argv[3], "mask3first") == 0 ||
                     strcmp(argv[3], "logicop3") == 0 || strncmp(argv[3], "ms3", 3) == 0 ||
-                    strcmp(argv[3], "origin3") == 0);
+                    strcmp(argv[3], "origin3") == 0 || strncmp(argv[3], "vin", 3) == 0);
+    /* the vin draws: VK_EXT_vertex_input_dynamic_state and its feature */
+    VkPhysicalDeviceVertexInputDynamicStateFeaturesEXT vinf = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VERTEX_INPUT_DYNAMIC_STATE_FEATURES_EXT,
+        .vertexInputDynamicState = VK_TRUE};
+    int vinUsed = dyn3Used && strncmp(argv[3], "vin", 3) == 0;
     if (dyn3Used) {
         eds3.extendedDynamicState3TessellationDomainOrigin = eds3.extendedDynamicState3RasterizationSamples =
             eds3.extendedDynamicState3SampleMask = eds3.extendedDynamicState3AlphaToCoverageEnable =
@@ -771,6 +805,7 @@ int main(int argc, char **argv) {
         eds3.pNext = &eds2;
         stagesFeatures.logicOp = stagesFeatures.alphaToOne = VK_TRUE;
         eds2Used = 1;
+        if (vinUsed) eds2.pNext = &vinf;
     }
     int stagesUsed = strcmp(mode, "pipeline") == 0 || strncmp(mode, "draw", 4) == 0;
     if (stagesUsed) hqr.pNext = &eds;
@@ -784,7 +819,7 @@ int main(int argc, char **argv) {
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
     int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
-    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds2Used ? 6 : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
+    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
                      xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");

@@ -1269,6 +1269,64 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
     }
 
+    /**
+     * vkCmdSetVertexInputEXT (VK_EXT_vertex_input_dynamic_state): at most maxVertexInputBindings bindings and
+     * maxVertexInputAttributes attributes (VUID-vkCmdSetVertexInputEXT-vertexBindingDescriptionCount-04791, -04792),
+     * each binding number below maxVertexInputBindings and its input rate a VkVertexInputRate (VkVertexInputBinding
+     * Description2EXT-binding-04796, -inputRate-parameter), each attribute's location below maxVertexInputAttributes
+     * and binding below maxVertexInputBindings (VkVertexInputAttributeDescription2EXT-location-06228, -binding-06229).
+     * lavapipe keeps both in fixed arrays: binding 100 and an attribute of binding 100 killed it (SIGSEGV), location 100
+     * aborted it ({@code vkhostile draw 1 vinbinding}, {@code vinattrbinding}, {@code vinloc}); 100 bindings wrote
+     * past its array unseen ({@code vincount}). It survives a stride of 2^30, an offset of 2^30, a format that is none
+     * or has no vertex buffer support and instance divisors of 0 or 2^30 ({@code vinstride}, {@code vinoffset}, {@code
+     * vinformat}, {@code vinbc1}, {@code vindiv0}, {@code vindivbig}): not checked. Refused, the command buffer is
+     * poisoned.
+     */
+    @Override
+    public void vkCmdSetVertexInputEXT(VnCtx c, long commandBuffer, int vertexBindingDescriptionCount,
+            long pVertexBindingDescriptions, int vertexAttributeDescriptionCount, long pVertexAttributeDescriptions)
+            throws Throwable {
+        Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);
+        String why = l == null ? "unknown device" : vertexInputRefused(l, vertexBindingDescriptionCount,
+                pVertexBindingDescriptions, vertexAttributeDescriptionCount, pVertexAttributeDescriptions);
+        if (why != null) {
+            refusedRecording("vkCmdSetVertexInputEXT", commandBuffer, why);
+            return;
+        }
+        VnHooks.super.vkCmdSetVertexInputEXT(c, commandBuffer, vertexBindingDescriptionCount,
+                pVertexBindingDescriptions, vertexAttributeDescriptionCount, pVertexAttributeDescriptions);
+    }
+
+    /**
+     * Why vkCmdSetVertexInputEXT's descriptions are refused (see above), or null. VkVertexInputBindingDescription2EXT
+     * and VkVertexInputAttributeDescription2EXT are 32 bytes: binding @16, stride @20, inputRate @24, divisor @28;
+     * location @16, binding @20, format @24, offset @28.
+     */
+    static String vertexInputRefused(Limits l, int bindingCount, long bindings, int attributeCount, long attributes) {
+        if (Integer.toUnsignedLong(bindingCount) > l.vertexBindings()
+                || Integer.toUnsignedLong(attributeCount) > l.vertexAttributes()) {
+            return Integer.toUnsignedString(bindingCount) + " bindings and " + Integer.toUnsignedString(attributeCount)
+                    + " attributes of " + l.vertexBindings() + " and " + l.vertexAttributes();
+        }
+        for (int k = 0; k < bindingCount && bindings != 0; k++) {
+            long b = bindings + 32L * k;
+            if (Integer.toUnsignedLong(g32(b + 16)) >= l.vertexBindings() || g32(b + 24) < 0 || g32(b + 24) > 1) {
+                return "binding description " + k + ": binding " + Integer.toUnsignedString(g32(b + 16)) + " of "
+                        + l.vertexBindings() + ", input rate " + g32(b + 24);
+            }
+        }
+        for (int k = 0; k < attributeCount && attributes != 0; k++) {
+            long a = attributes + 32L * k;
+            if (Integer.toUnsignedLong(g32(a + 16)) >= l.vertexAttributes()
+                    || Integer.toUnsignedLong(g32(a + 20)) >= l.vertexBindings()) {
+                return "attribute description " + k + ": location " + Integer.toUnsignedString(g32(a + 16)) + " of "
+                        + l.vertexAttributes() + ", binding " + Integer.toUnsignedString(g32(a + 20)) + " of "
+                        + l.vertexBindings();
+            }
+        }
+        return null;
+    }
+
     /** vkCmdSetPatchControlPointsEXT: 1 to maxTessellationPatchSize, kept for the draws (see {@link DescriptorShapes}). */
     @Override
     public void vkCmdSetPatchControlPointsEXT(VnCtx c, long commandBuffer, int patchControlPoints) throws Throwable {
@@ -3471,7 +3529,9 @@ final class VenusExecutor implements VnHooks {
      * line stipple (Zink names it whenever the extension is there), the 16 of VK_EXT_extended_dynamic_state3's that
      * are offered ({@link #EDS3_OFFERED}; their blend and sample states left unset before a draw, lavapipe survives
      * it: {@code vkhostile draw 1 blend3unset}, {@code ms3unset}), and VK_EXT_color_write_enable's (left unset before a
-     * draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}). lavapipe takes others too.
+     * draw, lavapipe survives it: {@code vkhostile draw 1 cweunset}), and VK_EXT_vertex_input_dynamic_state's (left
+     * unset, lavapipe survives it: {@code vinunset}; the pipeline's vertex input state is then ignored and may be
+     * NULL, {@code vinnull}). lavapipe takes others too.
      */
     static boolean dynamicStateOffered(int state) {
         return state >= 0 && state <= 8 || state >= 1000267000 && state <= 1000267011
@@ -3479,6 +3539,7 @@ final class VenusExecutor implements VnHooks {
                 || state == DYNAMIC_STATE_PRIMITIVE_RESTART_ENABLE || state == DYNAMIC_STATE_LOGIC_OP
                 || state == DYNAMIC_STATE_LINE_STIPPLE
                 || state == DYNAMIC_STATE_COLOR_WRITE_ENABLE || state == DYNAMIC_STATE_PATCH_CONTROL_POINTS
+                || state == DYNAMIC_STATE_VERTEX_INPUT
                 || state >= DYNAMIC_STATE_EDS3 && state < DYNAMIC_STATE_EDS3 + 32
                         && (EDS3_OFFERED & 1L << (state - DYNAMIC_STATE_EDS3)) != 0;
     }
@@ -3645,6 +3706,7 @@ final class VenusExecutor implements VnHooks {
     }
 
     static final int DYNAMIC_STATE_COLOR_WRITE_ENABLE = 1000381000;
+    static final int DYNAMIC_STATE_VERTEX_INPUT = 1000352000;
     static final int DYNAMIC_STATE_PATCH_CONTROL_POINTS = 1000377000;
     static final int STYPE_PIPELINE_COLOR_WRITE_CREATE_INFO = 1000381001;
     static final int STYPE_EXTENDED_DYNAMIC_STATE_2_FEATURES = 1000377000;

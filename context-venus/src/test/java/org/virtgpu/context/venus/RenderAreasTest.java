@@ -286,6 +286,42 @@ class RenderAreasTest {
         assertEquals("no rasterization state", VenusExecutor.rasterStatesMissing(info));
     }
 
+    /** vkhostile draw 1 vinbinding, vinattrbinding, vinloc, vincount against vinok and the ones lavapipe survives. */
+    @Test
+    void aDynamicVertexInputMustStayWithinTheBindingAndAttributeLimits() {
+        VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
+                VenusExecutor.TransformFeedback.NONE);
+        // VkVertexInputBindingDescription2EXT: binding @16, stride @20, inputRate @24, divisor @28;
+        // VkVertexInputAttributeDescription2EXT: location @16, binding @20, format @24, offset @28
+        long bindings = zeroed(32 * 33), attribute = zeroed(32);
+        for (int k = 0; k < 33; k++) {
+            p32(bindings + 32L * k + 16, k);
+            p32(bindings + 32L * k + 20, 1 << 30); // stride and divisor: not checked (lavapipe survives them)
+            p32(bindings + 32L * k + 28, 0);
+        }
+        p32(attribute + 24, 1000); // a format that is none: not checked (vinformat)
+        p32(attribute + 28, 1 << 30);
+        assertNull(VenusExecutor.vertexInputRefused(limits, 32, bindings, 1, attribute));
+        assertEquals("33 bindings and 1 attributes of 32 and 32",
+                VenusExecutor.vertexInputRefused(limits, 33, bindings, 1, attribute));
+        p32(bindings + 16, 100);
+        assertEquals("binding description 0: binding 100 of 32, input rate 0",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
+        p32(bindings + 16, 0);
+        p32(bindings + 24, 2);
+        assertEquals("binding description 0: binding 0 of 32, input rate 2",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
+        p32(bindings + 24, 1);
+        p32(attribute + 16, 32);
+        assertEquals("attribute description 0: location 32 of 32, binding 0 of 32",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
+        p32(attribute + 16, 31);
+        p32(attribute + 20, -1);
+        assertEquals("attribute description 0: location 31 of 32, binding 4294967295 of 32",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
+        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_VERTEX_INPUT));
+    }
+
     @Test
     void dynamicSampleCountsAndBlendEquationsMustBeTheirEnums() {
         for (int samples : new int[] {1, 2, 4, 8, 16, 32, 64}) {

@@ -47,6 +47,7 @@ class VenusCapsetTest {
         assertTrue(carried(b, 378), "VK_EXT_extended_dynamic_state2 (all three commands carried since session 15)");
         assertTrue(carried(b, 456), "VK_EXT_extended_dynamic_state3 (partial: its NV commands not carried)");
         assertTrue(carried(b, 382), "VK_EXT_color_write_enable");
+        assertTrue(carried(b, 353), "VK_EXT_vertex_input_dynamic_state (session 15)");
         assertFalse(carried(b, 151), "VK_KHR_acceleration_structure is not decoded");
     }
 

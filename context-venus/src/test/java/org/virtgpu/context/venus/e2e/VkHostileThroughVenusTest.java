@@ -122,16 +122,23 @@ class VkHostileThroughVenusTest {
             // (written past lavapipe's array unseen), blend factors and ops, a logic op, rasterization samples, a
             // sample mask's sample count and a tessellation domain origin past their enums (lavapipe survives those)
             "draw blend3count", "draw blend3first", "draw mask3first", "draw blend3enum", "draw logicop3",
-            "draw ms3samples", "draw ms3mask", "draw origin3");
+            "draw ms3samples", "draw ms3mask", "draw origin3",
+            // VK_EXT_vertex_input_dynamic_state (session 15): binding 100, an attribute of binding 100 (each killed
+            // lavapipe), location 100 (aborted it), 100 bindings (written past its array unseen)
+            "draw vinbinding", "draw vinattrbinding", "draw vinloc", "draw vincount");
     /**
      * Recordings that must be submitted ("0 submits refused"): a valid capture, a dynamic patch control point count
      * in range, the blend and sample states of extended dynamic state 3 set in range or never set, rasterization
      * samples the attachment does not have or the device does not support (the client's error; lavapipe survives
-     * both), and pipelines leaving their blend attachments or multisample state to those dynamic states (NULL).
+     * both), pipelines leaving their blend attachments or multisample state to those dynamic states (NULL), and the
+     * dynamic vertex input below.
      */
     static final List<String> SUBMITTED_RECORDINGS = List.of("xfb capture", "draw tessdynok", "draw blend3ok",
             "draw blend3unset", "draw ms3ok", "draw ms3unset", "draw ms3mismatch", "draw ms3unsup",
-            "draw blend3null", "draw ms3null");
+            "draw blend3null", "draw ms3null",
+            // a dynamic vertex input in range, with the pipeline's vertex input state NULL, never set, and with a
+            // format that is none (lavapipe survives the last two)
+            "draw vinok", "draw vinnull", "draw vinunset", "draw vinformat");
 
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
