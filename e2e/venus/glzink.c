@@ -18,6 +18,9 @@
  *                        green, logic op XOR, and a reverse subtract; each strip's colour read back (with extended
  *                        dynamic state 3's blend states and extended dynamic state 2's logic op Zink keeps one
  *                        pipeline for them all, "full dynamic state 3"; without, one pipeline per blend state)
+ *   multi_draw           glMultiDrawArrays of triangles 0, 2 and 3 of four side by side, then glMultiDrawElements
+ *                        of triangles 1 and 3: the drawn ones coloured, the skipped ones not (Zink draws them with
+ *                        VK_EXT_multi_draw, its infos 12 bytes apart)
  *   line_stipple         in an OpenGL 4.6 compatibility context, a line across the framebuffer with glLineStipple(1,
  *                        0x00ff): eight pixels on, eight off (Zink stipples through VK_EXT_line_rasterization and
  *                        extended dynamic state 3; without the latter its stipple stayed unset and nothing was drawn)
@@ -369,6 +372,56 @@ static int f_blend_states(void) {
     return 1;
 }
 
+/* which of the four triangles of f_multi_draw are drawn in colour r, g, b: a bit each */
+static int drawn_triangles(int r, int g, int b) {
+    int mask = 0;
+    for (int t = 0; t < 4; t++) {
+        unsigned char px[4];
+        pixel(8 + 16 * t, 30, px);
+        mask |= is(px, r, g, b) << t;
+    }
+    return mask;
+}
+
+static int f_multi_draw(void) {
+    float tri[4 * 3 * 4];
+    for (int t = 0; t < 4; t++) {
+        float cx = -0.75f + 0.5f * t, v[3][2] = {{cx - 0.15f, -0.2f}, {cx + 0.15f, -0.2f}, {cx, 0.3f}};
+        for (int k = 0; k < 3; k++) {
+            float *o = tri + 4 * (3 * t + k);
+            o[0] = v[k][0];
+            o[1] = v[k][1];
+            o[2] = 0;
+            o[3] = 1;
+        }
+    }
+    clear_black();
+    GLuint b = positions(tri, 12);
+    glUseProgram(drawProgram);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 0, 1, 1, 1);
+    const GLint firsts[3] = {0, 6, 9};
+    const GLsizei counts[3] = {3, 3, 3};
+    glMultiDrawArrays(GL_TRIANGLES, firsts, counts, 3);
+    int arrays = drawn_triangles(0, 255, 255);
+    clear_black();
+    GLuint ib;
+    const GLuint indices[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+    glGenBuffers(1, &ib);
+    glBindBuffer(GL_ELEMENT_ARRAY_BUFFER, ib);
+    glBufferData(GL_ELEMENT_ARRAY_BUFFER, sizeof indices, indices, GL_STATIC_DRAW);
+    glUniform4f(glGetUniformLocation(drawProgram, "color"), 1, 1, 0, 1);
+    const void *offsets[2] = {(const void *)(3 * sizeof(GLuint)), (const void *)(9 * sizeof(GLuint))};
+    const GLsizei icounts[2] = {3, 3};
+    glMultiDrawElements(GL_TRIANGLES, icounts, GL_UNSIGNED_INT, offsets, 2);
+    int elements = drawn_triangles(255, 255, 0);
+    glDeleteBuffers(1, &ib);
+    glDeleteBuffers(1, &b);
+    GLOK("multi draw");
+    EXPECT(arrays == 0xd, "glMultiDrawArrays drew triangles 0x%x, not 0xd (0, 2, 3)", arrays);
+    EXPECT(elements == 0xa, "glMultiDrawElements drew triangles 0x%x, not 0xa (1, 3)", elements);
+    return 1;
+}
+
 /* in a compatibility context of its own (glLineStipple is not core): a stippled line along row H / 2 */
 static int f_line_stipple(EGLDisplay d) {
     const EGLint attrs[] = {EGL_CONTEXT_MAJOR_VERSION, 4, EGL_CONTEXT_MINOR_VERSION, 6, EGL_CONTEXT_OPENGL_PROFILE_MASK,
@@ -439,6 +492,7 @@ int main(void) {
     report("conditional_render", f_conditional_render());
     report("polygon_mode", f_polygon_mode());
     report("blend_states", f_blend_states());
+    report("multi_draw", f_multi_draw());
     report("line_stipple", f_line_stipple(d));
     eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
     eglDestroyContext(d, ctx);

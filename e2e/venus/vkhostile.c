@@ -93,7 +93,11 @@
  *              rasterization samples, ms3mask: a sample mask for 3 samples, ms3mismatch: 4 samples for the one-sample
  *              attachment, ms3unsup: 64 samples, ms3ok: valid values, ms3unset: none, ms3null: valid values with no
  *              multisample state in the pipeline (lavapipe survives all of these); origin3: tessellation domain
- *              origin 1000 (lavapipe survives it))
+ *              origin 1000 (lavapipe survives it); vin*: the vertex input dynamic (VK_EXT_vertex_input_dynamic_state)
+ *              and set with one field past its limit or enum (see draw_dyn3: vinbinding, vinattrbinding killed lavapipe,
+ *              vinloc aborted it) or valid (vinok, vinnull), or never set (vinunset); multiok, multiidxok: two draws
+ *              through VK_EXT_multi_draw, their infos 16 bytes apart; multinull, multiidxnull: two draws without their
+ *              array (each killed lavapipe))
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -404,7 +408,7 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
           : !strcmp(variant, "ms3ok") ? 64 : !strcmp(variant, "ms3samples") ? 65 : !strcmp(variant, "ms3mask") ? 66
           : !strcmp(variant, "ms3mismatch") ? 67 : !strcmp(variant, "ms3unsup") ? 68 : !strcmp(variant, "origin3") ? 69
           : !strcmp(variant, "blend3unset") ? 70 : !strcmp(variant, "ms3unset") ? 71 : !strcmp(variant, "blend3null") ? 72
-          : !strcmp(variant, "ms3null") ? 73 : !strncmp(variant, "vin", 3) ? 74
+          : !strcmp(variant, "ms3null") ? 73 : !strncmp(variant, "vin", 3) ? 74 : !strncmp(variant, "multi", 5) ? 9
           : 0;
     if (!v) {
         printf("unknown pipeline variant '%s'\nresult FAIL\n", variant);
@@ -789,6 +793,10 @@ int main(int argc, char **argv) {
                    (strncmp(argv[3], "blend3", 6) == 0 || strcmp(argv[3], "mask3first") == 0 ||
                     strcmp(argv[3], "logicop3") == 0 || strncmp(argv[3], "ms3", 3) == 0 ||
                     strcmp(argv[3], "origin3") == 0 || strncmp(argv[3], "vin", 3) == 0);
+    /* the multi draws: VK_EXT_multi_draw and its feature */
+    VkPhysicalDeviceMultiDrawFeaturesEXT mdf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTI_DRAW_FEATURES_EXT,
+                                                .multiDraw = VK_TRUE};
+    int multiUsed = argc > 3 && strncmp(mode, "draw", 4) == 0 && strncmp(argv[3], "multi", 5) == 0;
     /* the vin draws: VK_EXT_vertex_input_dynamic_state and its feature */
     VkPhysicalDeviceVertexInputDynamicStateFeaturesEXT vinf = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VERTEX_INPUT_DYNAMIC_STATE_FEATURES_EXT,
@@ -819,8 +827,11 @@ int main(int argc, char **argv) {
     const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
     int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
-    check(vku_device(phys, family, &hqr, xfbUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
-                     xfbUsed ? xfbExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
+    const char *multiExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_multi_draw"};
+    if (multiUsed) eds.pNext = &mdf;
+    check(vku_device(phys, family, &hqr,
+                     xfbUsed ? 2 : multiUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
+                     xfbUsed ? xfbExts : multiUsed ? multiExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
     VkQueue queue;
@@ -1592,7 +1603,23 @@ int main(int argc, char **argv) {
             vkCmdPushConstants(cmd, cs.layout, VK_SHADER_STAGE_ALL_GRAPHICS, 0, 32, z);
             /* tessellated: 64 patches (each of up to 64 x 64 x 6 triangles at the highest level) */
             uint32_t verts = argc > 3 && strncmp(argv[3], "tess", 4) == 0 ? 3 * 64 : 3u << 20;
-            if (mode[4] == 'i') {
+            if (argc > 3 && strncmp(argv[3], "multi", 5) == 0) {
+                /* multiok: two draws of 3 vertices through VK_EXT_multi_draw, their infos 16 bytes apart; multinull:
+                 * two draws and no infos (multiidx*: the same, indexed) */
+                struct {
+                    VkMultiDrawIndexedInfoEXT info;
+                    uint32_t pad;
+                } draws[2] = {{{0, 3, 0}, 0}, {{3, 3, 0}, 0}};
+                int null = strstr(argv[3], "null") != NULL;
+                if (strncmp(argv[3], "multiidx", 8) == 0) {
+                    vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
+                    ((PFN_vkCmdDrawMultiIndexedEXT)vkGetDeviceProcAddr(dev, "vkCmdDrawMultiIndexedEXT"))(
+                        cmd, 2, null ? NULL : &draws[0].info, 1, 0, sizeof draws[0], NULL);
+                } else {
+                    ((PFN_vkCmdDrawMultiEXT)vkGetDeviceProcAddr(dev, "vkCmdDrawMultiEXT"))(
+                        cmd, 2, null ? NULL : (const VkMultiDrawInfoEXT *)&draws[0].info, 1, 0, sizeof draws[0]);
+                }
+            } else if (mode[4] == 'i') {
                 if (!novb) vkCmdBindIndexBuffer(cmd, hb.buf, 0, VK_INDEX_TYPE_UINT32);
                 vkCmdDrawIndexed(cmd, verts, 1, 0, 0, 0);
             } else {

@@ -1802,6 +1802,39 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    /**
+     * VK_EXT_multi_draw: the draws arrive packed (the decoder reads drawCount VkMultiDrawInfoEXT of 8 bytes, or
+     * VkMultiDrawIndexedInfoEXT of 12), so the host gets that packed stride whatever stride the command carries: Mesa's
+     * Venus driver repacks Zink's infos, 12 bytes apart, and sends 8 (measured: 18 multi draws of one glzink run, all
+     * of stride 8), but another client could send the packed array with a stride of 2^20, which lavapipe would read
+     * past its end. vk.xml marks the array noautovalidity, so the decoder lets it be NULL: with draws to make the draw
+     * is dropped (lavapipe would read them from address 0). Otherwise what every draw checks.
+     */
+    private boolean multiDrawReady(String command, long commandBuffer, int drawCount, long draws) {
+        if (drawCount != 0 && draws == 0) {
+            refusedRange(command, Integer.toUnsignedString(drawCount) + " draws without their array");
+            return false;
+        }
+        return ready(command, commandBuffer, DescriptorShapes.GRAPHICS);
+    }
+
+    @Override
+    public void vkCmdDrawMultiEXT(VnCtx c, long commandBuffer, int drawCount, long pVertexInfo, int instanceCount,
+            int firstInstance, int stride) throws Throwable {
+        if (multiDrawReady("vkCmdDrawMultiEXT", commandBuffer, drawCount, pVertexInfo)) {
+            VnHooks.super.vkCmdDrawMultiEXT(c, commandBuffer, drawCount, pVertexInfo, instanceCount, firstInstance, 8);
+        }
+    }
+
+    @Override
+    public void vkCmdDrawMultiIndexedEXT(VnCtx c, long commandBuffer, int drawCount, long pIndexInfo,
+            int instanceCount, int firstInstance, int stride, long pVertexOffset) throws Throwable {
+        if (multiDrawReady("vkCmdDrawMultiIndexedEXT", commandBuffer, drawCount, pIndexInfo)) {
+            VnHooks.super.vkCmdDrawMultiIndexedEXT(c, commandBuffer, drawCount, pIndexInfo, instanceCount,
+                    firstInstance, 12, pVertexOffset);
+        }
+    }
+
     @Override
     public void vkCmdDispatchIndirect(VnCtx c, long commandBuffer, long buffer, long offset) throws Throwable {
         if (!ready("vkCmdDispatchIndirect", commandBuffer, DescriptorShapes.COMPUTE)) {

@@ -138,7 +138,10 @@ class VkHostileThroughVenusTest {
             "draw blend3null", "draw ms3null",
             // a dynamic vertex input in range, with the pipeline's vertex input state NULL, never set, and with a
             // format that is none (lavapipe survives the last two)
-            "draw vinok", "draw vinnull", "draw vinunset", "draw vinformat");
+            "draw vinok", "draw vinnull", "draw vinunset", "draw vinformat",
+            // VK_EXT_multi_draw (session 15): two draws, and two draws without their array (each killed lavapipe
+            // directly; the draw is dropped, the rest submitted), plain and indexed
+            "draw multiok", "draw multinull", "draw multiidxok", "draw multiidxnull");
 
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
