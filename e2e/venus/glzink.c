@@ -18,6 +18,8 @@
  *                        green, logic op XOR, and a reverse subtract; each strip's colour read back (with extended
  *                        dynamic state 3's blend states and extended dynamic state 2's logic op Zink keeps one
  *                        pipeline for them all, "full dynamic state 3"; without, one pipeline per blend state)
+ *   primitives_generated a GL_PRIMITIVES_GENERATED query over two triangles drawn and one point list of three
+ *                        points: 5 (Zink counts them with VK_EXT_primitives_generated_query)
  *   multi_draw           glMultiDrawArrays of triangles 0, 2 and 3 of four side by side, then glMultiDrawElements
  *                        of triangles 1 and 3: the drawn ones coloured, the skipped ones not (Zink draws them with
  *                        VK_EXT_multi_draw, its infos 12 bytes apart)
@@ -372,6 +374,24 @@ static int f_blend_states(void) {
     return 1;
 }
 
+static int f_primitives_generated(void) {
+    GLuint b = triangle(1, 1, 1);
+    GLuint q;
+    glGenQueries(1, &q);
+    glBeginQuery(GL_PRIMITIVES_GENERATED, q);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glDrawArrays(GL_POINTS, 0, 3);
+    glEndQuery(GL_PRIMITIVES_GENERATED);
+    GLuint generated = 0;
+    glGetQueryObjectuiv(q, GL_QUERY_RESULT, &generated);
+    glDeleteQueries(1, &q);
+    glDeleteBuffers(1, &b);
+    GLOK("primitives generated");
+    EXPECT(generated == 5, "%u primitives generated, not 5", generated);
+    return 1;
+}
+
 /* which of the four triangles of f_multi_draw are drawn in colour r, g, b: a bit each */
 static int drawn_triangles(int r, int g, int b) {
     int mask = 0;
@@ -492,6 +512,7 @@ int main(void) {
     report("conditional_render", f_conditional_render());
     report("polygon_mode", f_polygon_mode());
     report("blend_states", f_blend_states());
+    report("primitives_generated", f_primitives_generated());
     report("multi_draw", f_multi_draw());
     report("line_stipple", f_line_stipple(d));
     eglMakeCurrent(d, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);

@@ -118,7 +118,8 @@
  *              counter buffer 1 GiB past a 64-byte buffer at the begin and end), bind (1 MiB bound from it),
  *              binding (binding 100), bytecount (vkCmdDrawIndirectByteCountEXT with a vertex stride of 0),
  *              bytecountoff (its counter 1 GiB past the buffer), stream (an indexed query of vertex stream 100),
- *              condrender (the predicate 1 GiB past the buffer), endonly (an end, with a counter buffer, of
+ *              genstream (the same of a primitives generated query; lavapipe survives both), condrender (the
+ *              predicate 1 GiB past the buffer), endonly (an end, with a counter buffer, of
  *              transform feedback never begun), beginonly (a begin never ended), capture (a valid capture by
  *              e2e/venus/xfb.vert into buffer 0), gap (that capture with only binding 1 bound), bindcap (1 MiB bound
  *              from the 64-byte buffer and 3M vertices captured into it), condnest (conditional rendering begun
@@ -824,13 +825,19 @@ int main(int argc, char **argv) {
     VkPhysicalDeviceConditionalRenderingFeaturesEXT crf = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT, .pNext = &xfbf,
         .conditionalRendering = VK_TRUE};
-    const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering"};
+    /* and the primitives generated query (xfb genstream) */
+    VkPhysicalDevicePrimitivesGeneratedQueryFeaturesEXT pgq = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PRIMITIVES_GENERATED_QUERY_FEATURES_EXT,
+        .primitivesGeneratedQuery = VK_TRUE, .primitivesGeneratedQueryWithNonZeroStreams = VK_TRUE};
+    xfbf.pNext = &pgq;
+    const char *xfbExts[] = {"VK_EXT_transform_feedback", "VK_EXT_conditional_rendering",
+                             "VK_EXT_primitives_generated_query"};
     int xfbUsed = strcmp(mode, "xfb") == 0 || (argc > 3 && strcmp(mode, "draw") == 0 && strcmp(argv[3], "geomstream") == 0);
     if (xfbUsed) hqr.pNext = &crf;
     const char *multiExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_multi_draw"};
     if (multiUsed) eds.pNext = &mdf;
     check(vku_device(phys, family, &hqr,
-                     xfbUsed ? 2 : multiUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
+                     xfbUsed ? 3 : multiUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
                      xfbUsed ? xfbExts : multiUsed ? multiExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
@@ -1638,9 +1645,12 @@ int main(int argc, char **argv) {
                                       VK_BUFFER_USAGE_CONDITIONAL_RENDERING_BIT_EXT,
                                   &hb, &hostBits, &failed), failed);
             memset(hb.map, 0, 64);
-            if (strcmp(v, "stream") == 0) {
+            if (strcmp(v, "stream") == 0 || strcmp(v, "genstream") == 0) {
+                /* genstream: a primitives generated query (VK_EXT_primitives_generated_query) of vertex stream 100 */
                 VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-                                            .queryType = VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT, .queryCount = 1};
+                                            .queryType = v[0] == 'g' ? VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT
+                                                                     : VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT,
+                                            .queryCount = 1};
                 check(vkCreateQueryPool(dev, &qi, NULL, &qp), "vkCreateQueryPool");
                 vkCmdResetQueryPool(cmd, qp, 0, 1);
             }
@@ -1717,7 +1727,7 @@ int main(int argc, char **argv) {
                 drawByteCount(cmd, 1, 0, hb.buf, 0, 0, 0); /* a vertex stride of 0 */
             } else if (strcmp(v, "bytecountoff") == 0) {
                 drawByteCount(cmd, 1, 0, hb.buf, far, 0, 16); /* its counter 1 GiB past the buffer */
-            } else if (strcmp(v, "stream") == 0) {
+            } else if (strcmp(v, "stream") == 0 || strcmp(v, "genstream") == 0) {
                 beginIndexed(cmd, qp, 0, 0, 100); /* vertex stream 100 */
                 vkCmdDraw(cmd, 3, 1, 0, 0);
                 endIndexed(cmd, qp, 0, 100);

@@ -31,6 +31,8 @@ final class Bounds {
     static final int QUERY_TYPE_OCCLUSION = 0, QUERY_TYPE_PIPELINE_STATISTICS = 1, QUERY_TYPE_TIMESTAMP = 2;
     /** VK_EXT_transform_feedback's query type: primitives written and needed, per vertex stream */
     static final int QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM = 1000028004;
+    /** VK_EXT_primitives_generated_query's: one value, and a vertex stream index like a transform feedback query */
+    static final int QUERY_TYPE_PRIMITIVES_GENERATED = 1000382000;
     private static final long STREAM_INDEXED = 1L << 40;
     static final int QUERY_RESULT_64 = 0x1, QUERY_RESULT_WITH_AVAILABILITY = 0x4, QUERY_RESULT_WITH_STATUS = 0x10;
     private final VnObjects objects;
@@ -121,18 +123,20 @@ final class Bounds {
      */
     void queryPoolCreated(long pool, int type, int count, int statistics) {
         int values = switch (type) { // kept + 1: 0 is a type whose results are not known here
-            case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP -> 2;
+            case QUERY_TYPE_OCCLUSION, QUERY_TYPE_TIMESTAMP, QUERY_TYPE_PRIMITIVES_GENERATED -> 2;
             case QUERY_TYPE_PIPELINE_STATISTICS -> Integer.bitCount(statistics) + 1;
             case QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM -> 3;
             default -> 0;
         };
+        boolean indexed = type == QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM || type == QUERY_TYPE_PRIMITIVES_GENERATED;
         objects.extra(QUERY_POOL, pool, Integer.toUnsignedLong(count) | (long) values << 32 | 1L << 62
-                | (type == QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM ? STREAM_INDEXED : 0));
+                | (indexed ? STREAM_INDEXED : 0));
     }
 
     /**
      * Whether a known pool's queries take a vertex stream index (vkCmdBeginQueryIndexedEXT's index: below
-     * maxTransformFeedbackStreams for transform feedback stream queries, 0 for every other type).
+     * maxTransformFeedbackStreams for transform feedback stream and primitives generated queries, 0 for every other
+     * type).
      */
     boolean streamIndexed(long pool) {
         return (objects.extra(QUERY_POOL, pool) & STREAM_INDEXED) != 0;

@@ -1018,8 +1018,9 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * Whether an indexed query may run: its vertex stream below maxTransformFeedbackStreams for a transform feedback
-     * stream query, 0 for any other type (VUID-vkCmdBeginQueryIndexedEXT-queryType-02339, -02340; a stream past them
-     * poisons the command buffer), and the query in the pool as for vkCmdBeginQuery. Records the pool's use.
+     * stream or primitives generated query, 0 for any other type (VUID-vkCmdBeginQueryIndexedEXT-queryType-02339,
+     * -02340, -06690; a stream past them poisons the command buffer), and the query in the pool as for
+     * vkCmdBeginQuery. Records the pool's use.
      */
     private boolean indexedQueryIn(String command, long commandBuffer, long queryPool, int query, int index) {
         Limits l = limitsOf(VnInfo.H_VkCommandBuffer, commandBuffer);

@@ -124,4 +124,13 @@ class BoundsTest {
         assertTrue(b.queries(xfb, 3, 1));
         assertFalse(b.queries(xfb, 4, 1));
     }
+
+    @Test
+    void primitivesGeneratedQueriesHoldOneValueAndTakeAStreamIndex() {
+        long generated = 0x5003;
+        b.queryPoolCreated(generated, Bounds.QUERY_TYPE_PRIMITIVES_GENERATED, 2, 0);
+        assertEquals(8, b.resultBytes(generated, 0, 1, 8, Bounds.QUERY_RESULT_64));
+        assertEquals(8 + 8, b.resultBytes(generated, 0, 2, 8, Bounds.QUERY_RESULT_WITH_AVAILABILITY));
+        assertTrue(b.streamIndexed(generated), "VUID-vkCmdBeginQueryIndexedEXT-queryType-06690");
+    }
 }

@@ -125,7 +125,10 @@ class VkHostileThroughVenusTest {
             "draw ms3samples", "draw ms3mask", "draw origin3",
             // VK_EXT_vertex_input_dynamic_state (session 15): binding 100, an attribute of binding 100 (each killed
             // lavapipe), location 100 (aborted it), 100 bindings (written past its array unseen)
-            "draw vinbinding", "draw vinattrbinding", "draw vinloc", "draw vincount");
+            "draw vinbinding", "draw vinattrbinding", "draw vinloc", "draw vincount",
+            // a primitives generated query (VK_EXT_primitives_generated_query, session 15) of vertex stream 100 of 4
+            // (lavapipe survives it, as it does a transform feedback stream query's: xfb stream)
+            "xfb genstream");
     /**
      * Recordings that must be submitted ("0 submits refused"): a valid capture, a dynamic patch control point count
      * in range, the blend and sample states of extended dynamic state 3 set in range or never set, rasterization
