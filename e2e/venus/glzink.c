@@ -18,6 +18,9 @@
  *                        green, logic op XOR, and a reverse subtract; each strip's colour read back (with extended
  *                        dynamic state 3's blend states and extended dynamic state 2's logic op Zink keeps one
  *                        pipeline for them all, "full dynamic state 3"; without, one pipeline per blend state)
+ *   msaa                 the triangle drawn into a 4-sample renderbuffer and resolved with glBlitFramebuffer:
+ *                        centre coloured, corner cleared, and a pixel on its slanted edge in between (Zink sets the
+ *                        sample count and mask per draw with extended dynamic state 3)
  *   primitives_generated a GL_PRIMITIVES_GENERATED query over two triangles drawn and one point list of three
  *                        points: 5 (Zink counts them with VK_EXT_primitives_generated_query)
  *   multi_draw           glMultiDrawArrays of triangles 0, 2 and 3 of four side by side, then glMultiDrawElements
@@ -374,6 +377,40 @@ static int f_blend_states(void) {
     return 1;
 }
 
+static int f_msaa(void) {
+    GLuint rb, ms;
+    glGenRenderbuffers(1, &rb);
+    glBindRenderbuffer(GL_RENDERBUFFER, rb);
+    glRenderbufferStorageMultisample(GL_RENDERBUFFER, 4, GL_RGBA8, W, H);
+    glGenFramebuffers(1, &ms);
+    glBindFramebuffer(GL_FRAMEBUFFER, ms);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, rb);
+    EXPECT(glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE, "multisample framebuffer incomplete");
+    GLuint b = triangle(1, 0, 0);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, ms);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo);
+    glBlitFramebuffer(0, 0, W, H, 0, 0, W, H, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    unsigned char in[4], out[4], row[W * 4];
+    pixel(W / 2, H / 2, in);
+    pixel(1, H - 2, out);
+    /* the left edge runs from (16, 16) to (32, 48): along row 32 some pixel is partly covered */
+    glReadPixels(0, H / 2, W, 1, GL_RGBA, GL_UNSIGNED_BYTE, row);
+    int partial = 0;
+    for (int x = 0; x < W; x++) {
+        partial |= row[4 * x] > 0 && row[4 * x] < 255;
+    }
+    glDeleteBuffers(1, &b);
+    glDeleteFramebuffers(1, &ms);
+    glDeleteRenderbuffers(1, &rb);
+    GLOK("msaa");
+    EXPECT(is(in, 255, 0, 0), "centre %02x%02x%02x%02x, not red", in[0], in[1], in[2], in[3]);
+    EXPECT(is(out, 0, 0, 0), "corner %02x%02x%02x%02x, not the clear colour", out[0], out[1], out[2], out[3]);
+    EXPECT(partial, "no partly covered pixel along row %d: not multisampled", H / 2);
+    return 1;
+}
+
 static int f_primitives_generated(void) {
     GLuint b = triangle(1, 1, 1);
     GLuint q;
@@ -512,6 +549,7 @@ int main(void) {
     report("conditional_render", f_conditional_render());
     report("polygon_mode", f_polygon_mode());
     report("blend_states", f_blend_states());
+    report("msaa", f_msaa());
     report("primitives_generated", f_primitives_generated());
     report("multi_draw", f_multi_draw());
     report("line_stipple", f_line_stipple(d));

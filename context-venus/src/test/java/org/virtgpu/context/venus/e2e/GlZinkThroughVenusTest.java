@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GlZinkThroughVenusTest {
     static final List<String> FEATURES = List.of("version", "render", "transform_feedback", "draw_transform_feedback",
-            "conditional_render", "polygon_mode", "blend_states", "primitives_generated", "multi_draw",
+            "conditional_render", "polygon_mode", "blend_states", "msaa", "primitives_generated", "multi_draw",
             "line_stipple");
     /** Zink skips CPU devices unless asked for software rendering; the EGL loader must pick Zink, not llvmpipe */
     static final Map<String, String> ZINK = Map.of("LIBGL_ALWAYS_SOFTWARE", "1", "MESA_LOADER_DRIVER_OVERRIDE", "zink");
