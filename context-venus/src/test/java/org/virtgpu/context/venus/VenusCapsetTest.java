@@ -50,6 +50,7 @@ class VenusCapsetTest {
         assertTrue(carried(b, 353), "VK_EXT_vertex_input_dynamic_state (session 15)");
         assertTrue(carried(b, 393), "VK_EXT_multi_draw (session 15)");
         assertTrue(carried(b, 383), "VK_EXT_primitives_generated_query (session 15)");
+        assertTrue(carried(b, 401), "VK_EXT_load_store_op_none (session 15)");
         assertFalse(carried(b, 151), "VK_KHR_acceleration_structure is not decoded");
     }
 
