@@ -652,8 +652,8 @@ static void pipeline(const char *variant, VkRenderPass *pass, VkFramebuffer *fb,
     }
 }
 
-/* The draw variants of extended dynamic state 3's blend, sample and domain origin states and extended dynamic state 2's
- * logic op (see pipeline()): each sets what its name says before the draw. */
+/* The draw variants of extended dynamic state 3's blend, sample and domain origin states, extended dynamic state 2's
+ * logic op and VK_EXT_vertex_input_dynamic_state (see pipeline()): each sets what its name says before the draw. */
 static void draw_dyn3(VkCommandBuffer cmd, const char *v) {
 #define DYN3(name) ((PFN_##name)vkGetDeviceProcAddr(dev, #name))
     static VkBool32 enables[100];
