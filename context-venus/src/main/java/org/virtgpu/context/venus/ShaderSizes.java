@@ -19,7 +19,10 @@ import java.util.Map;
  * lavapipe) made lavapipe's draw die with SIGSEGV ({@code vkhostile draw 1 tessout}), so a tessellation stage's
  * OutputVertices must be within maxTessellationPatchSize, a geometry stage's within maxGeometryOutputVertices and its
  * Invocations within maxGeometryShaderInvocations (VUID-RuntimeSpirv-OutputVertices-08979 and its siblings; lavapipe
- * survived geometry past them, but runs what it is given).
+ * survived geometry past them, but runs what it is given). A geometry stage's OpEmitStreamVertex and
+ * OpEndStreamPrimitive name a vertex stream below maxTransformFeedbackStreams
+ * (VUID-RuntimeSpirv-OpEmitStreamVertex-06310; spirv-val cannot know the device's limit, and lavapipe survived
+ * stream 100 of 4, {@code vkhostile draw 1 geomstream}, but runs what it is given; since session 15).
  *
  * <p>A module keeps the instructions these need ({@link #summary}: SpecId and BuiltIn decorations, workgroup size
  * execution modes, types, constants, specialization constants and their operations, and Workgroup, Private and
@@ -36,13 +39,17 @@ final class ShaderSizes {
     static final int OP_SPEC_TRUE = 48, OP_SPEC_FALSE = 49, OP_SPEC = 50, OP_SPEC_COMPOSITE = 51, OP_SPEC_OP = 52;
     static final int DECORATION_SPEC_ID = 1, DECORATION_BUILT_IN = 11, BUILT_IN_WORKGROUP_SIZE = 25;
     static final int MODE_LOCAL_SIZE = 17, MODE_LOCAL_SIZE_ID = 38, MODE_INVOCATIONS = 0, MODE_OUTPUT_VERTICES = 26;
+    /** OpEmitStreamVertex, OpEndStreamPrimitive: their one operand, the vertex stream, is a constant's id */
+    static final int OP_EMIT_STREAM_VERTEX = 220, OP_END_STREAM_PRIMITIVE = 221;
     /** VkShaderStageFlagBits */
     static final int TESSELLATION_CONTROL = 2, TESSELLATION_EVALUATION = 4, GEOMETRY = 8, COMPUTE = 0x20;
     /**
      * indices of the limits {@link #refused} takes: maxComputeSharedMemorySize, maxComputeWorkGroupInvocations, the
      * three maxComputeWorkGroupSize, maxTessellationPatchSize, maxGeometryShaderInvocations, maxGeometryOutputVertices
+     * and, where the array has it, maxTransformFeedbackStreams
      */
-    static final int SHARED = 0, INVOCATIONS = 1, SIZE = 2, PATCH = 5, GEOMETRY_INVOCATIONS = 6, GEOMETRY_VERTICES = 7;
+    static final int SHARED = 0, INVOCATIONS = 1, SIZE = 2, PATCH = 5, GEOMETRY_INVOCATIONS = 6, GEOMETRY_VERTICES = 7,
+            STREAMS = 8;
     static final int WORKGROUP = 4, PRIVATE = 6, FUNCTION = 7;
     private static final long SATURATE = 1L << 50;
 
@@ -61,6 +68,7 @@ final class ShaderSizes {
                         || third == MODE_INVOCATIONS || third == MODE_OUTPUT_VERTICES;
                 case OP_VARIABLE -> count >= 4 && (Spirv.word(code, w, 3) == WORKGROUP
                         || Spirv.word(code, w, 3) == PRIVATE || Spirv.word(code, w, 3) == FUNCTION);
+                case OP_EMIT_STREAM_VERTEX, OP_END_STREAM_PRIMITIVE -> count == 2;
                 default -> op >= OP_TYPE_BOOL && op <= OP_TYPE_POINTER || op >= OP_CONSTANT_TRUE && op <= OP_SPEC_OP;
             };
             if (keep) {
@@ -203,6 +211,7 @@ final class ShaderSizes {
         Eval e = new Eval();
         java.util.List<int[]> variables = new java.util.ArrayList<>();
         java.util.List<int[]> modes = new java.util.ArrayList<>();
+        java.util.List<Integer> streams = new java.util.ArrayList<>();
         int workgroupSize = -1;
         for (int w = 0; w < summary.length; ) {
             int count = summary[w] >>> 16;
@@ -218,6 +227,8 @@ final class ShaderSizes {
                 modes.add(in);
             } else if (op == OP_VARIABLE && in.length >= 4) {
                 variables.add(in);
+            } else if (op == OP_EMIT_STREAM_VERTEX || op == OP_END_STREAM_PRIMITIVE) {
+                streams.add(in[1]);
             } else if (in.length >= 2) {
                 // types have their id first, constants second
                 e.byId.put(op >= OP_TYPE_BOOL && op <= OP_TYPE_POINTER ? in[1] : in.length >= 3 ? in[2] : in[1], in);
@@ -253,6 +264,15 @@ final class ShaderSizes {
             if (local > PRIVATE_BYTES) {
                 return local + " bytes of private memory per invocation (at most " + PRIVATE_BYTES
                         + ", -Dvirtgpu.venus.shaderPrivateBytes)";
+            }
+            if (stage == GEOMETRY && limits.length > STREAMS) {
+                for (int id : streams) {
+                    long stream = e.value(id, 0);
+                    if (stream >= limits[STREAMS]) {
+                        return "vertex stream " + stream + ", the device's maxTransformFeedbackStreams "
+                                + limits[STREAMS];
+                    }
+                }
             }
             if (stage == TESSELLATION_CONTROL || stage == TESSELLATION_EVALUATION || stage == GEOMETRY) {
                 return modesRefused(modes, stage, limits);

@@ -3544,7 +3544,12 @@ final class VenusExecutor implements VnHooks {
      */
     private String stageSizes(Limits l, long module, long spec, int stage) {
         int[] sizes = shaderResources.sizes(module);
-        return sizes == null ? null : l == null ? "unknown device" : ShaderSizes.refused(sizes, spec, stage, l.shader());
+        if (sizes == null || l == null) {
+            return sizes == null ? null : "unknown device";
+        }
+        long[] limits = java.util.Arrays.copyOf(l.shader(), ShaderSizes.STREAMS + 1);
+        limits[ShaderSizes.STREAMS] = l.xfb().streams();
+        return ShaderSizes.refused(sizes, spec, stage, limits);
     }
 
     static final int DYNAMIC_STATE_PRIMITIVE_TOPOLOGY = 1000267002;

@@ -147,4 +147,31 @@ class ShaderSizesTest {
         assertNull(ShaderSizes.refused(raised(geom, outputVertices, 1 << 24), 0, VERTEX, LIMITS),
                 "the limits are the stage's the module is used for");
     }
+
+    /** vkhostile draw geomstream: a geometry shader emitting to vertex stream 100 of lavapipe's 4 */
+    @Test
+    void aGeometryStageEmitsToStreamsBelowTheDevicesLimit() throws Exception {
+        long[] withStreams = java.util.Arrays.copyOf(LIMITS, ShaderSizes.STREAMS + 1);
+        withStreams[ShaderSizes.STREAMS] = 4;
+        String source = """
+                #version 450
+                layout(points) in;
+                layout(points, max_vertices = 1) out;
+                layout(stream = STREAM, location = 0) out vec4 v;
+                void main() {
+                    v = vec4(1.0);
+                    gl_Position = gl_in[0].gl_Position;
+                    EmitStreamVertex(STREAM);
+                    EndStreamPrimitive(STREAM);
+                }
+                """;
+        int[] three = summary(source.replace("STREAM", "3"), ".geom");
+        int[] four = summary(source.replace("STREAM", "4"), ".geom");
+        assertNull(ShaderSizes.refused(three, 0, ShaderSizes.GEOMETRY, withStreams), "stream 3 of 4");
+        String why = ShaderSizes.refused(four, 0, ShaderSizes.GEOMETRY, withStreams);
+        assertTrue(why != null && why.contains("vertex stream 4, the device's maxTransformFeedbackStreams 4"), why);
+        withStreams[ShaderSizes.STREAMS] = 0;
+        assertNotNull(ShaderSizes.refused(three, 0, ShaderSizes.GEOMETRY, withStreams), "no transform feedback");
+        assertNull(ShaderSizes.refused(four, 0, ShaderSizes.GEOMETRY, LIMITS), "a limits array without the streams");
+    }
 }
