@@ -1278,8 +1278,10 @@ final class VenusExecutor implements VnHooks {
      * and binding below maxVertexInputBindings (VkVertexInputAttributeDescription2EXT-location-06228, -binding-06229).
      * lavapipe keeps both in fixed arrays: binding 100 and an attribute of binding 100 killed it (SIGSEGV), location 100
      * aborted it ({@code vkhostile draw 1 vinbinding}, {@code vinattrbinding}, {@code vinloc}); 100 bindings wrote
-     * past its array unseen ({@code vincount}). It survives a stride of 2^30, an offset of 2^30, a format that is none
-     * or has no vertex buffer support and instance divisors of 0 or 2^30 ({@code vinstride}, {@code vinoffset}, {@code
+     * past its array unseen ({@code vincount}). Strides and offsets are kept within maxVertexInputBindingStride and
+     * maxVertexInputAttributeOffset too (VkVertexInputBindingDescription2EXT-stride-04797, VkVertexInputAttribute
+     * Description2EXT-offset-06230), although lavapipe survives 2^30 of either ({@code vinstride}, {@code vinoffset}).
+     * It survives a format that is none or has no vertex buffer support and instance divisors of 0 or 2^30 ({@code
      * vinformat}, {@code vinbc1}, {@code vindiv0}, {@code vindivbig}): not checked. Refused, the command buffer is
      * poisoned.
      */
@@ -1311,18 +1313,22 @@ final class VenusExecutor implements VnHooks {
         }
         for (int k = 0; k < bindingCount && bindings != 0; k++) {
             long b = bindings + 32L * k;
-            if (Integer.toUnsignedLong(g32(b + 16)) >= l.vertexBindings() || g32(b + 24) < 0 || g32(b + 24) > 1) {
+            if (Integer.toUnsignedLong(g32(b + 16)) >= l.vertexBindings() || g32(b + 24) < 0 || g32(b + 24) > 1
+                    || Integer.toUnsignedLong(g32(b + 20)) > l.vertexStride()) {
                 return "binding description " + k + ": binding " + Integer.toUnsignedString(g32(b + 16)) + " of "
-                        + l.vertexBindings() + ", input rate " + g32(b + 24);
+                        + l.vertexBindings() + ", input rate " + g32(b + 24) + ", stride "
+                        + Integer.toUnsignedString(g32(b + 20)) + " of " + l.vertexStride();
             }
         }
         for (int k = 0; k < attributeCount && attributes != 0; k++) {
             long a = attributes + 32L * k;
             if (Integer.toUnsignedLong(g32(a + 16)) >= l.vertexAttributes()
-                    || Integer.toUnsignedLong(g32(a + 20)) >= l.vertexBindings()) {
+                    || Integer.toUnsignedLong(g32(a + 20)) >= l.vertexBindings()
+                    || Integer.toUnsignedLong(g32(a + 28)) > l.vertexOffset()) {
                 return "attribute description " + k + ": location " + Integer.toUnsignedString(g32(a + 16)) + " of "
                         + l.vertexAttributes() + ", binding " + Integer.toUnsignedString(g32(a + 20)) + " of "
-                        + l.vertexBindings();
+                        + l.vertexBindings() + ", offset " + Integer.toUnsignedString(g32(a + 28)) + " of "
+                        + l.vertexOffset();
             }
         }
         return null;
@@ -1409,7 +1415,7 @@ final class VenusExecutor implements VnHooks {
      */
     /** shader: the stage limits {@link ShaderSizes#refused} takes, indexed by {@link ShaderSizes#SHARED} and the others */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
-            long colorAttachments, long[] shader, TransformFeedback xfb) {
+            long colorAttachments, long[] shader, TransformFeedback xfb, long vertexStride, long vertexOffset) {
     }
 
     /**
@@ -1426,7 +1432,8 @@ final class VenusExecutor implements VnHooks {
 
     /**
      * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
-     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxTessellationPatchSize @152,
+     * maxVertexInputAttributes @128, maxVertexInputBindings @132, maxVertexInputAttributeOffset @136,
+     * maxVertexInputBindingStride @140, maxTessellationPatchSize @152,
      * maxGeometryShaderInvocations @180, maxGeometryOutputVertices @192, maxComputeSharedMemorySize @216,
      * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392;
      * shader is indexed by {@link ShaderSizes#SHARED} and the others. One vkGetPhysicalDeviceProperties2, with
@@ -1452,7 +1459,8 @@ final class VenusExecutor implements VnHooks {
                     Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
                     Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))},
                 xfb == 0 ? TransformFeedback.NONE : new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)),
-                        Integer.toUnsignedLong(g32(xfb + 20)), Integer.toUnsignedLong(g32(xfb + 40))));
+                        Integer.toUnsignedLong(g32(xfb + 20)), Integer.toUnsignedLong(g32(xfb + 40))),
+                Integer.toUnsignedLong(g32(l + 140)), Integer.toUnsignedLong(g32(l + 136)));
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -3632,21 +3640,25 @@ final class VenusExecutor implements VnHooks {
         if (why != null) {
             return why;
         }
-        long vi = g64(info + 32);
-        if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0); attributes: @32, @40 (16 bytes)
+        long vi = dynamic(info, DYNAMIC_STATE_VERTEX_INPUT) ? 0 : g64(info + 32); // ignored when dynamic
+        if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0, stride @4); attributes: @32, @40
             long bindings = g64(vi + 24), attributes = g64(vi + 40);
             for (int k = 0; k < g32(vi + 20) && bindings != 0; k++) {
-                if (Integer.toUnsignedLong(g32(bindings + 12L * k)) >= l.vertexBindings) {
+                if (Integer.toUnsignedLong(g32(bindings + 12L * k)) >= l.vertexBindings
+                        || Integer.toUnsignedLong(g32(bindings + 12L * k + 4)) > l.vertexStride) {
                     return "vertex binding " + Integer.toUnsignedString(g32(bindings + 12L * k)) + " of "
-                            + l.vertexBindings;
+                            + l.vertexBindings + ", stride " + Integer.toUnsignedString(g32(bindings + 12L * k + 4))
+                            + " of " + l.vertexStride;
                 }
             }
             for (int k = 0; k < g32(vi + 32) && attributes != 0; k++) {
-                long a = attributes + 16L * k; // location @0, binding @4
+                long a = attributes + 16L * k; // location @0, binding @4, offset @12
                 if (Integer.toUnsignedLong(g32(a)) >= l.vertexAttributes
-                        || Integer.toUnsignedLong(g32(a + 4)) >= l.vertexBindings) {
+                        || Integer.toUnsignedLong(g32(a + 4)) >= l.vertexBindings
+                        || Integer.toUnsignedLong(g32(a + 12)) > l.vertexOffset) {
                     return "vertex attribute location " + Integer.toUnsignedString(g32(a)) + " (binding "
-                            + Integer.toUnsignedString(g32(a + 4)) + ") of " + l.vertexAttributes;
+                            + Integer.toUnsignedString(g32(a + 4)) + ", offset " + Integer.toUnsignedString(g32(a + 12))
+                            + ") of " + l.vertexAttributes + " (offsets to " + l.vertexOffset + ")";
                 }
             }
         }

@@ -290,35 +290,43 @@ class RenderAreasTest {
     @Test
     void aDynamicVertexInputMustStayWithinTheBindingAndAttributeLimits() {
         VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                VenusExecutor.TransformFeedback.NONE);
+                VenusExecutor.TransformFeedback.NONE, 2048, 2047); // lavapipe's vertex stride and offset limits
         // VkVertexInputBindingDescription2EXT: binding @16, stride @20, inputRate @24, divisor @28;
         // VkVertexInputAttributeDescription2EXT: location @16, binding @20, format @24, offset @28
         long bindings = zeroed(32 * 33), attribute = zeroed(32);
         for (int k = 0; k < 33; k++) {
             p32(bindings + 32L * k + 16, k);
-            p32(bindings + 32L * k + 20, 1 << 30); // stride and divisor: not checked (lavapipe survives them)
-            p32(bindings + 32L * k + 28, 0);
+            p32(bindings + 32L * k + 20, 2048); // stride at the limit
+            p32(bindings + 32L * k + 28, 1 << 30); // divisor: not checked (lavapipe survives it, vindivbig)
         }
         p32(attribute + 24, 1000); // a format that is none: not checked (vinformat)
-        p32(attribute + 28, 1 << 30);
+        p32(attribute + 28, 2047); // offset at the limit
         assertNull(VenusExecutor.vertexInputRefused(limits, 32, bindings, 1, attribute));
         assertEquals("33 bindings and 1 attributes of 32 and 32",
                 VenusExecutor.vertexInputRefused(limits, 33, bindings, 1, attribute));
         p32(bindings + 16, 100);
-        assertEquals("binding description 0: binding 100 of 32, input rate 0",
+        assertEquals("binding description 0: binding 100 of 32, input rate 0, stride 2048 of 2048",
                 VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
         p32(bindings + 16, 0);
         p32(bindings + 24, 2);
-        assertEquals("binding description 0: binding 0 of 32, input rate 2",
+        assertEquals("binding description 0: binding 0 of 32, input rate 2, stride 2048 of 2048",
                 VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
         p32(bindings + 24, 1);
+        p32(bindings + 20, 2049);
+        assertEquals("binding description 0: binding 0 of 32, input rate 1, stride 2049 of 2048",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0), "vinstride");
+        p32(bindings + 20, 8);
         p32(attribute + 16, 32);
-        assertEquals("attribute description 0: location 32 of 32, binding 0 of 32",
+        assertEquals("attribute description 0: location 32 of 32, binding 0 of 32, offset 2047 of 2047",
                 VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
         p32(attribute + 16, 31);
         p32(attribute + 20, -1);
-        assertEquals("attribute description 0: location 31 of 32, binding 4294967295 of 32",
+        assertEquals("attribute description 0: location 31 of 32, binding 4294967295 of 32, offset 2047 of 2047",
                 VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
+        p32(attribute + 20, 0);
+        p32(attribute + 28, 2048);
+        assertEquals("attribute description 0: location 31 of 32, binding 0 of 32, offset 2048 of 2047",
+                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute), "vinoffset");
         assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_VERTEX_INPUT));
     }
 
@@ -349,7 +357,7 @@ class RenderAreasTest {
     @Test
     void aLineRasterizationModeStippleFactorOrRasterizationStreamPastItsRangeIsRefused() {
         VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                new VenusExecutor.TransformFeedback(4, 4, 512));
+                new VenusExecutor.TransformFeedback(4, 4, 512), 2048, 2047);
         long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pRasterizationState @64, pDynamicState @96
         long rs = zeroed(64); // VkPipelineRasterizationStateCreateInfo: pNext @8
         p64(info + 64, rs);
@@ -381,7 +389,7 @@ class RenderAreasTest {
         p32(stream + 20, 4);
         assertEquals("rasterization stream 4 of 4", VenusExecutor.rasterChainRefused(info, limits));
         VenusExecutor.Limits noXfb = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                VenusExecutor.TransformFeedback.NONE);
+                VenusExecutor.TransformFeedback.NONE, 2048, 2047);
         p32(stream + 20, 0);
         assertEquals("rasterization stream 0 of 0", VenusExecutor.rasterChainRefused(info, noXfb),
                 "a host without transform feedback has no streams to select");

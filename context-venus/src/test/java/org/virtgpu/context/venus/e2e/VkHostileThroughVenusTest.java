@@ -123,8 +123,11 @@ class VkHostileThroughVenusTest {
             "draw blend3count", "draw blend3first", "draw mask3first", "draw blend3enum", "draw logicop3",
             "draw ms3samples", "draw ms3mask", "draw origin3",
             // VK_EXT_vertex_input_dynamic_state (session 15): binding 100, an attribute of binding 100 (each killed
-            // lavapipe), location 100 (aborted it), 100 bindings (written past its array unseen)
-            "draw vinbinding", "draw vinattrbinding", "draw vinloc", "draw vincount",
+            // lavapipe), location 100 (aborted it), 100 bindings (written past its array unseen), a stride and an
+            // offset of 2^30 (lavapipe survives those two; past maxVertexInputBindingStride and
+            // maxVertexInputAttributeOffset)
+            "draw vinbinding", "draw vinattrbinding", "draw vinloc", "draw vincount", "draw vinstride",
+            "draw vinoffset",
             // a primitives generated query (VK_EXT_primitives_generated_query, session 15) of vertex stream 100 of 4
             // (lavapipe survives it, as it does a transform feedback stream query's: xfb stream)
             "xfb genstream");
