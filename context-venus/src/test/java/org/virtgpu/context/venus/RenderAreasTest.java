@@ -234,35 +234,35 @@ class RenderAreasTest {
     @Test
     void aGraphicsPipelineWithoutItsStageOrFormatArrayIsRefused() {
         long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pNext @8, stageCount @20, pStages @24
-        assertNull(VenusExecutor.pipelineArraysMissing(info), "no stages, no array: nothing to read");
+        assertNull(PipelineStates.pipelineArraysMissing(info), "no stages, no array: nothing to read");
         p32(info + 20, 2);
-        assertEquals("2 stages without their array", VenusExecutor.pipelineArraysMissing(info));
+        assertEquals("2 stages without their array", PipelineStates.pipelineArraysMissing(info));
         p64(info + 24, zeroed(96));
-        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        assertNull(PipelineStates.pipelineArraysMissing(info));
         long rendering = zeroed(48); // VkPipelineRenderingCreateInfo: colorAttachmentCount @20, formats @24
         p32(rendering, VenusExecutor.STYPE_PIPELINE_RENDERING_CREATE_INFO);
         p32(rendering + 20, 1);
         p64(info + 8, rendering);
-        assertEquals("1 color attachment formats without their array", VenusExecutor.pipelineArraysMissing(info));
+        assertEquals("1 color attachment formats without their array", PipelineStates.pipelineArraysMissing(info));
         p64(rendering + 24, zeroed(4));
-        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        assertNull(PipelineStates.pipelineArraysMissing(info));
         long blend = zeroed(56); // VkPipelineColorBlendStateCreateInfo: attachmentCount @28, pAttachments @32
         p32(blend + 28, 1);
         p64(info + 88, blend);
-        assertEquals("1 color blend attachments without their array", VenusExecutor.pipelineArraysMissing(info));
+        assertEquals("1 color blend attachments without their array", PipelineStates.pipelineArraysMissing(info));
         // with extended dynamic state 3's blend enables, equations and write masks all dynamic the array may be NULL
         // (lavapipe survives it: vkhostile draw 1 blend3null); two of the three are not enough
         long dyn = zeroed(32); // VkPipelineDynamicStateCreateInfo: dynamicStateCount @20, pDynamicStates @24
         p32(dyn + 20, 2);
-        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 8, VenusExecutor.DYNAMIC_STATE_EDS3 + 9));
+        p64(dyn + 24, mem.ints(PipelineStates.DYNAMIC_STATE_EDS3 + 8, PipelineStates.DYNAMIC_STATE_EDS3 + 9));
         p64(info + 96, dyn);
-        assertEquals("1 color blend attachments without their array", VenusExecutor.pipelineArraysMissing(info));
+        assertEquals("1 color blend attachments without their array", PipelineStates.pipelineArraysMissing(info));
         p32(dyn + 20, 3);
-        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 8, VenusExecutor.DYNAMIC_STATE_EDS3 + 9,
-                VenusExecutor.DYNAMIC_STATE_EDS3 + 10));
-        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        p64(dyn + 24, mem.ints(PipelineStates.DYNAMIC_STATE_EDS3 + 8, PipelineStates.DYNAMIC_STATE_EDS3 + 9,
+                PipelineStates.DYNAMIC_STATE_EDS3 + 10));
+        assertNull(PipelineStates.pipelineArraysMissing(info));
         p64(blend + 32, zeroed(32));
-        assertNull(VenusExecutor.pipelineArraysMissing(info));
+        assertNull(PipelineStates.pipelineArraysMissing(info));
     }
 
     /** vkhostile pipeline noms (killed lavapipe) against draw ms3null (the four multisample states dynamic). */
@@ -270,20 +270,20 @@ class RenderAreasTest {
     void aGraphicsPipelineMayLeaveOutItsMultisampleStateOnlyWhenItsFourStatesAreDynamic() {
         long info = zeroed(144); // pRasterizationState @64, pMultisampleState @72, pDynamicState @96
         p64(info + 64, zeroed(64)); // rasterizerDiscardEnable @24 false: the rasterizer runs
-        assertEquals("no multisample state, and the rasterizer may run", VenusExecutor.rasterStatesMissing(info));
+        assertEquals("no multisample state, and the rasterizer may run", PipelineStates.rasterStatesMissing(info));
         long dyn = zeroed(32);
         p32(dyn + 20, 3);
-        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 3, VenusExecutor.DYNAMIC_STATE_EDS3 + 4,
-                VenusExecutor.DYNAMIC_STATE_EDS3 + 5));
+        p64(dyn + 24, mem.ints(PipelineStates.DYNAMIC_STATE_EDS3 + 3, PipelineStates.DYNAMIC_STATE_EDS3 + 4,
+                PipelineStates.DYNAMIC_STATE_EDS3 + 5));
         p64(info + 96, dyn);
-        assertEquals("no multisample state, and the rasterizer may run", VenusExecutor.rasterStatesMissing(info),
+        assertEquals("no multisample state, and the rasterizer may run", PipelineStates.rasterStatesMissing(info),
                 "alpha to one still static");
         p32(dyn + 20, 4);
-        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_EDS3 + 3, VenusExecutor.DYNAMIC_STATE_EDS3 + 4,
-                VenusExecutor.DYNAMIC_STATE_EDS3 + 5, VenusExecutor.DYNAMIC_STATE_EDS3 + 6));
-        assertNull(VenusExecutor.rasterStatesMissing(info));
+        p64(dyn + 24, mem.ints(PipelineStates.DYNAMIC_STATE_EDS3 + 3, PipelineStates.DYNAMIC_STATE_EDS3 + 4,
+                PipelineStates.DYNAMIC_STATE_EDS3 + 5, PipelineStates.DYNAMIC_STATE_EDS3 + 6));
+        assertNull(PipelineStates.rasterStatesMissing(info));
         p64(info + 64, 0);
-        assertEquals("no rasterization state", VenusExecutor.rasterStatesMissing(info));
+        assertEquals("no rasterization state", PipelineStates.rasterStatesMissing(info));
     }
 
     /** vkhostile draw 1 vinbinding, vinattrbinding, vinloc, vincount against vinok and the ones lavapipe survives. */
@@ -301,57 +301,57 @@ class RenderAreasTest {
         }
         p32(attribute + 24, 1000); // a format that is none: not checked (vinformat)
         p32(attribute + 28, 2047); // offset at the limit
-        assertNull(VenusExecutor.vertexInputRefused(limits, 32, bindings, 1, attribute));
+        assertNull(PipelineStates.vertexInputRefused(limits, 32, bindings, 1, attribute));
         assertEquals("33 bindings and 1 attributes of 32 and 32",
-                VenusExecutor.vertexInputRefused(limits, 33, bindings, 1, attribute));
+                PipelineStates.vertexInputRefused(limits, 33, bindings, 1, attribute));
         p32(bindings + 16, 100);
         assertEquals("binding description 0: binding 100 of 32, input rate 0, stride 2048 of 2048",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 0, 0));
         p32(bindings + 16, 0);
         p32(bindings + 24, 2);
         assertEquals("binding description 0: binding 0 of 32, input rate 2, stride 2048 of 2048",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0));
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 0, 0));
         p32(bindings + 24, 1);
         p32(bindings + 20, 2049);
         assertEquals("binding description 0: binding 0 of 32, input rate 1, stride 2049 of 2048",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 0, 0), "vinstride");
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 0, 0), "vinstride");
         p32(bindings + 20, 8);
         p32(attribute + 16, 32);
         assertEquals("attribute description 0: location 32 of 32, binding 0 of 32, offset 2047 of 2047",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 1, attribute));
         p32(attribute + 16, 31);
         p32(attribute + 20, -1);
         assertEquals("attribute description 0: location 31 of 32, binding 4294967295 of 32, offset 2047 of 2047",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute));
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 1, attribute));
         p32(attribute + 20, 0);
         p32(attribute + 28, 2048);
         assertEquals("attribute description 0: location 31 of 32, binding 0 of 32, offset 2048 of 2047",
-                VenusExecutor.vertexInputRefused(limits, 1, bindings, 1, attribute), "vinoffset");
-        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_VERTEX_INPUT));
+                PipelineStates.vertexInputRefused(limits, 1, bindings, 1, attribute), "vinoffset");
+        assertTrue(PipelineStates.dynamicStateOffered(PipelineStates.DYNAMIC_STATE_VERTEX_INPUT));
     }
 
     @Test
     void dynamicSampleCountsAndBlendEquationsMustBeTheirEnums() {
         for (int samples : new int[] {1, 2, 4, 8, 16, 32, 64}) {
-            assertTrue(VenusExecutor.sampleCountBit(samples), "" + samples);
+            assertTrue(PipelineStates.sampleCountBit(samples), "" + samples);
         }
         for (int samples : new int[] {0, 3, 128, 1000, -1, Integer.MIN_VALUE}) {
-            assertFalse(VenusExecutor.sampleCountBit(samples), "" + samples);
+            assertFalse(PipelineStates.sampleCountBit(samples), "" + samples);
         }
         // VkColorBlendEquationEXT (24 bytes): factors @0, @4, op @8, factors @12, @16, op @20
         long eqs = zeroed(48);
         p32(eqs + 24, 18);
         p32(eqs + 24 + 8, 4);
-        assertNull(VenusExecutor.blendEquationsRefused(eqs, 2), "ONE_MINUS_SRC1_ALPHA and MAX");
+        assertNull(PipelineStates.blendEquationsRefused(eqs, 2), "ONE_MINUS_SRC1_ALPHA and MAX");
         p32(eqs + 24 + 20, 5);
-        assertEquals("blend equation 1: op 5", VenusExecutor.blendEquationsRefused(eqs, 2));
-        assertNull(VenusExecutor.blendEquationsRefused(eqs, 1), "only the count is read");
+        assertEquals("blend equation 1: op 5", PipelineStates.blendEquationsRefused(eqs, 2));
+        assertNull(PipelineStates.blendEquationsRefused(eqs, 1), "only the count is read");
         p32(eqs + 24 + 20, 0);
         p32(eqs + 16, 19);
-        assertEquals("blend equation 0: factor 19", VenusExecutor.blendEquationsRefused(eqs, 2));
+        assertEquals("blend equation 0: factor 19", PipelineStates.blendEquationsRefused(eqs, 2));
         p32(eqs + 16, 0);
         p32(eqs + 8, 1000148000); // VK_BLEND_OP_ZERO_EXT: advanced blending is not advertised
-        assertEquals("blend equation 0: op 1000148000", VenusExecutor.blendEquationsRefused(eqs, 2));
+        assertEquals("blend equation 0: op 1000148000", PipelineStates.blendEquationsRefused(eqs, 2));
     }
 
     @Test
@@ -361,41 +361,41 @@ class RenderAreasTest {
         long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pRasterizationState @64, pDynamicState @96
         long rs = zeroed(64); // VkPipelineRasterizationStateCreateInfo: pNext @8
         p64(info + 64, rs);
-        assertNull(VenusExecutor.rasterChainRefused(info, limits), "nothing chained");
+        assertNull(PipelineStates.rasterChainRefused(info, limits), "nothing chained");
         long line = zeroed(32); // lineRasterizationMode @16, stippledLineEnable @20, lineStippleFactor @24
-        p32(line, VenusExecutor.STYPE_RASTERIZATION_LINE_STATE);
+        p32(line, PipelineStates.STYPE_RASTERIZATION_LINE_STATE);
         p64(rs + 8, line);
         p32(line + 16, 3);
-        assertNull(VenusExecutor.rasterChainRefused(info, limits), "Bresenham lines");
+        assertNull(PipelineStates.rasterChainRefused(info, limits), "Bresenham lines");
         p32(line + 16, 4);
-        assertEquals("line rasterization mode 4", VenusExecutor.rasterChainRefused(info, limits));
+        assertEquals("line rasterization mode 4", PipelineStates.rasterChainRefused(info, limits));
         p32(line + 16, 0);
         p32(line + 20, 1);
-        assertEquals("line stipple factor 0", VenusExecutor.rasterChainRefused(info, limits));
+        assertEquals("line stipple factor 0", PipelineStates.rasterChainRefused(info, limits));
         p32(line + 24, 256);
-        assertNull(VenusExecutor.rasterChainRefused(info, limits));
+        assertNull(PipelineStates.rasterChainRefused(info, limits));
         p32(line + 24, 257);
-        assertEquals("line stipple factor 257", VenusExecutor.rasterChainRefused(info, limits));
+        assertEquals("line stipple factor 257", PipelineStates.rasterChainRefused(info, limits));
         long dyn = zeroed(32); // VkPipelineDynamicStateCreateInfo: dynamicStateCount @20, pDynamicStates @24
         p32(dyn + 20, 1);
-        p64(dyn + 24, mem.ints(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
+        p64(dyn + 24, mem.ints(PipelineStates.DYNAMIC_STATE_LINE_STIPPLE));
         p64(info + 96, dyn);
-        assertNull(VenusExecutor.rasterChainRefused(info, limits), "the factor is set by the command buffer");
+        assertNull(PipelineStates.rasterChainRefused(info, limits), "the factor is set by the command buffer");
         long stream = zeroed(24); // VkPipelineRasterizationStateStreamCreateInfoEXT: rasterizationStream @20
-        p32(stream, VenusExecutor.STYPE_RASTERIZATION_STREAM_STATE);
+        p32(stream, PipelineStates.STYPE_RASTERIZATION_STREAM_STATE);
         p64(line + 8, stream);
         p32(stream + 20, 3);
-        assertNull(VenusExecutor.rasterChainRefused(info, limits));
+        assertNull(PipelineStates.rasterChainRefused(info, limits));
         p32(stream + 20, 4);
-        assertEquals("rasterization stream 4 of 4", VenusExecutor.rasterChainRefused(info, limits));
+        assertEquals("rasterization stream 4 of 4", PipelineStates.rasterChainRefused(info, limits));
         VenusExecutor.Limits noXfb = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
                 VenusExecutor.TransformFeedback.NONE, 2048, 2047);
         p32(stream + 20, 0);
-        assertEquals("rasterization stream 0 of 0", VenusExecutor.rasterChainRefused(info, noXfb),
+        assertEquals("rasterization stream 0 of 0", PipelineStates.rasterChainRefused(info, noXfb),
                 "a host without transform feedback has no streams to select");
-        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_LINE_STIPPLE));
-        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_COLOR_WRITE_ENABLE));
-        assertTrue(VenusExecutor.dynamicStateOffered(VenusExecutor.DYNAMIC_STATE_PATCH_CONTROL_POINTS),
+        assertTrue(PipelineStates.dynamicStateOffered(PipelineStates.DYNAMIC_STATE_LINE_STIPPLE));
+        assertTrue(PipelineStates.dynamicStateOffered(PipelineStates.DYNAMIC_STATE_COLOR_WRITE_ENABLE));
+        assertTrue(PipelineStates.dynamicStateOffered(PipelineStates.DYNAMIC_STATE_PATCH_CONTROL_POINTS),
                 "offered since session 14, with a draw refused until it is set");
     }
 
@@ -408,19 +408,19 @@ class RenderAreasTest {
             1000455009, 1000455010, 1000455011, 1000455012, 1000455016, 1000455019, 1000455020, 1000455021,
             1000455022, 1000377003};
         for (int state : offered) {
-            assertTrue(VenusExecutor.dynamicStateOffered(state), "state " + state);
+            assertTrue(PipelineStates.dynamicStateOffered(state), "state " + state);
         }
         // rasterization stream, conservative rasterization mode and size, sample locations enable, advanced blend,
         // the NV states
         int[] notOffered = {1000455013, 1000455014, 1000455015, 1000455017, 1000455018, 1000455023, 1000455032,
             1000455033};
         for (int state : notOffered) {
-            assertFalse(VenusExecutor.dynamicStateOffered(state), "state " + state);
+            assertFalse(PipelineStates.dynamicStateOffered(state), "state " + state);
         }
         // VkPhysicalDeviceExtendedDynamicState3FeaturesEXT: 31 features from @16; withheld: 60-68, 76, 80, 100-136
         assertArrayEquals(new long[] {60, 64, 68, 76, 80, 100, 104, 108, 112, 116, 120, 124, 128, 132, 136},
-                VenusExecutor.EDS3_WITHHELD);
-        assertArrayEquals(new long[0], VenusExecutor.EDS2_WITHHELD, "logic op (@20) offered since session 15");
+                PipelineStates.EDS3_WITHHELD);
+        assertArrayEquals(new long[0], PipelineStates.EDS2_WITHHELD, "logic op (@20) offered since session 15");
     }
 
     @Test
