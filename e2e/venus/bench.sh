@@ -5,8 +5,10 @@
 #            ../shared/anchors/virglrenderer/README.md; needs root; set up on first use)
 #   virtgpu  Mesa's Venus ICD -> virtgpu's vtest server with the venus context on lavapipe: the launcher jar
 #            (launcher/target/virtgpu.jar --vtest-socket)
-# usage: [WARMUP=N] e2e/venus/bench.sh [RUNS]   (default 5 measured runs per way, after WARMUP (default 1)
-#        discarded warm-up rounds; a JVM server compiles its decoder over the first several thousand commands)
+# usage: [WARMUP=N] [BENCH_CLIENT=glbench] e2e/venus/bench.sh [RUNS]   (default 5 measured runs per way, after
+#        WARMUP (default 1) discarded warm-up rounds; a JVM server compiles its decoder over the first several
+#        thousand commands). BENCH_CLIENT=glbench runs e2e/venus/glbench (OpenGL through Mesa's Zink on each way's
+#        Vulkan) instead of vkclient, and no vkrt.
 # env:   ANCHOR_DIR (default ../shared/anchors/virglrenderer), VTEST_WORK (anchor work dir), SKIP_PEER=1,
 #        JAVA_HOME (default the JDK 25 scripts/setup.sh finds, as ./virtgpu), VIRTGPU_JAVA_OPTS (e.g.
 #        -Dvirtgpu.venus.profile=true), VIRTGPU_SERVER_LOG (copy the server's log there), VIRTGPU_GLIBC_TUNABLES
@@ -40,7 +42,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 
 # --- build the client and the server ------------------------------------------------------------------------
 sh "$HERE/build.sh" "$WORK/build"
-CLIENT=$WORK/build/vkclient
+BENCH_CLIENT=${BENCH_CLIENT:-vkclient}
+CLIENT=$WORK/build/$BENCH_CLIENT
+# glbench: OpenGL through Zink, which skips CPU devices unless asked for software rendering
+CLIENT_ENV=()
+[ "$BENCH_CLIENT" != glbench ] || CLIENT_ENV=(LIBGL_ALWAYS_SOFTWARE=1 MESA_LOADER_DRIVER_OVERRIDE=zink)
 # the launcher jar with every bundle (Felix, SCR, ConfigAdmin), vtest on our socket
 log "building virtgpu (launcher and bundles)"
 (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
@@ -51,8 +57,8 @@ SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
 # are the discarded warm-up: caches, JIT, lazy host initialisation)
 run_once() {
     local name=$1 icd=$2 sock=$3 i=$4 out=$WORK/$1.$4.log
-    if ! env VK_ICD_FILENAMES="$icd" ${sock:+VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock} XDG_RUNTIME_DIR="$WORK" \
-            timeout 300 "$CLIENT" >"$out" 2>&1 || ! grep -q '^result PASS' "$out"; then
+    if ! env "${CLIENT_ENV[@]}" VK_ICD_FILENAMES="$icd" ${sock:+VN_DEBUG=vtest VTEST_SOCKET_NAME=$sock} \
+            XDG_RUNTIME_DIR="$WORK" timeout 300 "$CLIENT" >"$out" 2>&1 || ! grep -q '^result PASS' "$out"; then
         log "$name run $i failed:"; tail -20 "$out" >&2; exit 1
     fi
     [ "$i" -le 0 ] || awk -v w="$name" '$1 == "step" { print w, $2, $3 }' "$out" >>"$WORK/steps"
@@ -98,6 +104,7 @@ done
 # table hides whether round trips end within Mesa's 15 yields or after one of its 160 us sleeps
 : >"$WORK/rt"
 for way in limit peer virtgpu; do
+    [ "$BENCH_CLIENT" = vkclient ] || continue
     case $way in
         limit) env VK_ICD_FILENAMES="$LVP_ICD" "$WORK/build/vkrt" 2000 ;;
         peer) [ -z "$PEER_SOCK" ] || env VK_ICD_FILENAMES="$VENUS_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$PEER_SOCK" \
@@ -109,7 +116,7 @@ done
 [ -z "${VIRTGPU_SERVER_LOG:-}" ] || cp "$WORK/server.log" "$VIRTGPU_SERVER_LOG"
 
 # --- table: medians and ratios -------------------------------------------------------------------------------
-echo "virtgpu: launcher jar (Felix, all bundles); peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "client: $BENCH_CLIENT; virtgpu: launcher jar (Felix, all bundles); peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v runs="$RUNS" -v warmup="$WARMUP" '
 function median(key,    n, i, j, t, v) {
     n = cnt[key]; if (n == 0) return "";
@@ -129,6 +136,7 @@ END {
         printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
     }
 }' "$WORK/steps"
+[ "$BENCH_CLIENT" = vkclient ] || exit 0
 echo
 echo "submit + wait round trips (e2e/venus/vkrt 2000, once per way after the rounds above), microseconds"
 echo "| way | p10 | p50 | p90 | p99 | mean |"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Builds the Venus e2e clients into $1 (default: e2e/venus/build): shaders to SPIR-V as C arrays
 # (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt, vkfreerace and vkhostile against the system libvulkan
-# (libvulkan-dev), and glzink against libEGL and libOpenGL (libegl-dev, libgl-dev).
+# (libvulkan-dev), and glzink and glbench against libEGL and libOpenGL (libegl-dev, libgl-dev).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/build}
@@ -15,4 +15,6 @@ done
 for client in vkclient vkgfx vkrt vkfreerace vkhostile; do
     gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/$client" "$here/$client.c" -lvulkan
 done
-gcc -O2 -std=c11 -Wall -Wextra -Werror -o "$out/glzink" "$here/glzink.c" -lEGL -lOpenGL
+for client in glzink glbench; do
+    gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$here" -o "$out/$client" "$here/$client.c" -lEGL -lOpenGL
+done

@@ -19,18 +19,13 @@
 #include <vulkan/vulkan.h>
 
 #include "add_comp_spv.h"
+#include "clock.h"
 #include "vkutil.h"
 
 #define COPY_BYTES (64u << 20)
 #define FLOATS (4u << 20)
 #define BUFFERS 2000
 #define ROUND_TRIPS 200
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 static void step(const char *name, double ms) {
     printf("step %s %.3f\n", name, ms);
