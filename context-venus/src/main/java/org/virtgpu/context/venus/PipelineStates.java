@@ -263,9 +263,9 @@ final class PipelineStates {
     }
 
     /**
-     * Why vkCmdSetVertexInputEXT's descriptions are refused (see above), or null. VkVertexInputBindingDescription2EXT
-     * and VkVertexInputAttributeDescription2EXT are 32 bytes: binding @16, stride @20, inputRate @24, divisor @28;
-     * location @16, binding @20, format @24, offset @28.
+     * Why vkCmdSetVertexInputEXT's descriptions are refused (see above), or null: their counts, then each description
+     * as {@link #vertexDescriptionsRefused} checks it, with the input rate. VkVertexInputBindingDescription2EXT and
+     * VkVertexInputAttributeDescription2EXT are 32 bytes, their fields 16 bytes in.
      */
     static String vertexInputRefused(Limits l, int bindingCount, long bindings, int attributeCount, long attributes) {
         if (Integer.toUnsignedLong(bindingCount) > l.vertexBindings()
@@ -273,23 +273,38 @@ final class PipelineStates {
             return Integer.toUnsignedString(bindingCount) + " bindings and " + Integer.toUnsignedString(attributeCount)
                     + " attributes of " + l.vertexBindings() + " and " + l.vertexAttributes();
         }
+        return vertexDescriptionsRefused(l, bindingCount, bindings, 32, attributeCount, attributes, 32, 16, true);
+    }
+
+    /**
+     * Why a vertex input's binding or attribute descriptions leave the device's limits, or null: each binding number
+     * below maxVertexInputBindings and its stride at most maxVertexInputBindingStride (with rates: its input rate a
+     * VkVertexInputRate), each attribute's location below maxVertexInputAttributes, its binding below
+     * maxVertexInputBindings and its offset at most maxVertexInputAttributeOffset. Shared by a pipeline's
+     * VkVertexInputBindingDescription (12 bytes) and VkVertexInputAttributeDescription (16), whose fields start at
+     * 0, and vkCmdSetVertexInputEXT's 32-byte descriptions, whose fields start at 16: binding, stride, inputRate;
+     * location, binding, format, offset, each 4 bytes from fields.
+     */
+    static String vertexDescriptionsRefused(Limits l, int bindingCount, long bindings, long bindingSize,
+            int attributeCount, long attributes, long attributeSize, long fields, boolean rates) {
         for (int k = 0; k < bindingCount && bindings != 0; k++) {
-            long b = bindings + 32L * k;
-            if (Integer.toUnsignedLong(g32(b + 16)) >= l.vertexBindings() || g32(b + 24) < 0 || g32(b + 24) > 1
-                    || Integer.toUnsignedLong(g32(b + 20)) > l.vertexStride()) {
-                return "binding description " + k + ": binding " + Integer.toUnsignedString(g32(b + 16)) + " of "
-                        + l.vertexBindings() + ", input rate " + g32(b + 24) + ", stride "
-                        + Integer.toUnsignedString(g32(b + 20)) + " of " + l.vertexStride();
+            long b = bindings + bindingSize * k + fields;
+            int rate = g32(b + 8);
+            if (Integer.toUnsignedLong(g32(b)) >= l.vertexBindings() || rates && (rate < 0 || rate > 1)
+                    || Integer.toUnsignedLong(g32(b + 4)) > l.vertexStride()) {
+                return "binding description " + k + ": binding " + Integer.toUnsignedString(g32(b)) + " of "
+                        + l.vertexBindings() + ", input rate " + rate + ", stride "
+                        + Integer.toUnsignedString(g32(b + 4)) + " of " + l.vertexStride();
             }
         }
         for (int k = 0; k < attributeCount && attributes != 0; k++) {
-            long a = attributes + 32L * k;
-            if (Integer.toUnsignedLong(g32(a + 16)) >= l.vertexAttributes()
-                    || Integer.toUnsignedLong(g32(a + 20)) >= l.vertexBindings()
-                    || Integer.toUnsignedLong(g32(a + 28)) > l.vertexOffset()) {
-                return "attribute description " + k + ": location " + Integer.toUnsignedString(g32(a + 16)) + " of "
-                        + l.vertexAttributes() + ", binding " + Integer.toUnsignedString(g32(a + 20)) + " of "
-                        + l.vertexBindings() + ", offset " + Integer.toUnsignedString(g32(a + 28)) + " of "
+            long a = attributes + attributeSize * k + fields;
+            if (Integer.toUnsignedLong(g32(a)) >= l.vertexAttributes()
+                    || Integer.toUnsignedLong(g32(a + 4)) >= l.vertexBindings()
+                    || Integer.toUnsignedLong(g32(a + 12)) > l.vertexOffset()) {
+                return "attribute description " + k + ": location " + Integer.toUnsignedString(g32(a)) + " of "
+                        + l.vertexAttributes() + ", binding " + Integer.toUnsignedString(g32(a + 4)) + " of "
+                        + l.vertexBindings() + ", offset " + Integer.toUnsignedString(g32(a + 12)) + " of "
                         + l.vertexOffset();
             }
         }

@@ -1150,25 +1150,30 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
+    /** Whether a sample count is one ({@link PipelineStates#sampleCountBit}); if not, the command buffer is poisoned. */
+    private boolean sampleCountIn(String command, long commandBuffer, String what, int samples) {
+        if (sampleCountBit(samples)) {
+            return true;
+        }
+        refusedRecording(command, commandBuffer, what + " " + Integer.toUnsignedString(samples));
+        return false;
+    }
+
     @Override
     public void vkCmdSetRasterizationSamplesEXT(VnCtx c, long commandBuffer, int rasterizationSamples)
             throws Throwable {
-        if (!sampleCountBit(rasterizationSamples)) {
-            refusedRecording("vkCmdSetRasterizationSamplesEXT", commandBuffer,
-                    "rasterization samples " + Integer.toUnsignedString(rasterizationSamples));
-            return;
+        if (sampleCountIn("vkCmdSetRasterizationSamplesEXT", commandBuffer, "rasterization samples",
+                rasterizationSamples)) {
+            VnHooks.super.vkCmdSetRasterizationSamplesEXT(c, commandBuffer, rasterizationSamples);
         }
-        VnHooks.super.vkCmdSetRasterizationSamplesEXT(c, commandBuffer, rasterizationSamples);
     }
 
     /** vkCmdSetSampleMaskEXT: a sample count (the decoder took ceil(samples / 32) words of mask for it). */
     @Override
     public void vkCmdSetSampleMaskEXT(VnCtx c, long commandBuffer, int samples, long pSampleMask) throws Throwable {
-        if (!sampleCountBit(samples)) {
-            refusedRecording("vkCmdSetSampleMaskEXT", commandBuffer, "samples " + Integer.toUnsignedString(samples));
-            return;
+        if (sampleCountIn("vkCmdSetSampleMaskEXT", commandBuffer, "samples", samples)) {
+            VnHooks.super.vkCmdSetSampleMaskEXT(c, commandBuffer, samples, pSampleMask);
         }
-        VnHooks.super.vkCmdSetSampleMaskEXT(c, commandBuffer, samples, pSampleMask);
     }
 
     /**
@@ -1176,10 +1181,12 @@ final class VenusExecutor implements VnHooks {
      * first + count) within maxColorAttachments (VUID-vkCmdSetColorBlendEnableEXT-firstAttachment-... : lavapipe
      * stores each into a fixed array of 8; 100 enables killed it, {@code vkhostile draw 1 blend3count}, and
      * attachments 7-8 or a write mask for attachment 1000 wrote past it unseen, {@code blend3first}, {@code
-     * mask3first}); beyond that, why is a further check's refusal. Otherwise the command buffer is poisoned.
+     * mask3first}; vkCmdSetColorWriteEnableEXT's enables too); beyond that, why is a further check's refusal.
+     * Otherwise the command buffer is poisoned.
      */
-    private boolean attachmentsFit(String command, long commandBuffer, int first, int count, String why) {
-        String past = indicesPast("attachments", commandBuffer, first, count, Limits::colorAttachments);
+    private boolean attachmentsFit(String command, long commandBuffer, String what, int first, int count,
+            String why) {
+        String past = indicesPast(what, commandBuffer, first, count, Limits::colorAttachments);
         if (past != null || why != null) {
             refusedRecording(command, commandBuffer, past != null ? past : why);
         }
@@ -1189,7 +1196,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdSetColorBlendEnableEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
             long pColorBlendEnables) throws Throwable {
-        if (attachmentsFit("vkCmdSetColorBlendEnableEXT", commandBuffer, firstAttachment, attachmentCount, null)) {
+        if (attachmentsFit("vkCmdSetColorBlendEnableEXT", commandBuffer, "attachments", firstAttachment,
+                attachmentCount, null)) {
             VnHooks.super.vkCmdSetColorBlendEnableEXT(c, commandBuffer, firstAttachment, attachmentCount,
                     pColorBlendEnables);
         }
@@ -1198,7 +1206,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdSetColorWriteMaskEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
             long pColorWriteMasks) throws Throwable {
-        if (attachmentsFit("vkCmdSetColorWriteMaskEXT", commandBuffer, firstAttachment, attachmentCount, null)) {
+        if (attachmentsFit("vkCmdSetColorWriteMaskEXT", commandBuffer, "attachments", firstAttachment,
+                attachmentCount, null)) {
             VnHooks.super.vkCmdSetColorWriteMaskEXT(c, commandBuffer, firstAttachment, attachmentCount,
                     pColorWriteMasks);
         }
@@ -1214,8 +1223,8 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdSetColorBlendEquationEXT(VnCtx c, long commandBuffer, int firstAttachment, int attachmentCount,
             long pColorBlendEquations) throws Throwable {
-        if (attachmentsFit("vkCmdSetColorBlendEquationEXT", commandBuffer, firstAttachment, attachmentCount,
-                blendEquationsRefused(pColorBlendEquations, attachmentCount))) {
+        if (attachmentsFit("vkCmdSetColorBlendEquationEXT", commandBuffer, "attachments", firstAttachment,
+                attachmentCount, blendEquationsRefused(pColorBlendEquations, attachmentCount))) {
             VnHooks.super.vkCmdSetColorBlendEquationEXT(c, commandBuffer, firstAttachment, attachmentCount,
                     pColorBlendEquations);
         }
@@ -1238,12 +1247,10 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdSetColorWriteEnableEXT(VnCtx c, long commandBuffer, int attachmentCount, long pColorWriteEnables)
             throws Throwable {
-        String why = indicesPast("colour write enables", commandBuffer, 0, attachmentCount, Limits::colorAttachments);
-        if (why != null) {
-            refusedRecording("vkCmdSetColorWriteEnableEXT", commandBuffer, why);
-            return;
+        if (attachmentsFit("vkCmdSetColorWriteEnableEXT", commandBuffer, "colour write enables", 0, attachmentCount,
+                null)) {
+            VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
         }
-        VnHooks.super.vkCmdSetColorWriteEnableEXT(c, commandBuffer, attachmentCount, pColorWriteEnables);
     }
 
     /**
@@ -1378,7 +1385,8 @@ final class VenusExecutor implements VnHooks {
      * maxVertexInputBindingStride @140, maxTessellationPatchSize @152,
      * maxGeometryShaderInvocations @180, maxGeometryOutputVertices @192, maxComputeSharedMemorySize @216,
      * maxComputeWorkGroupInvocations @232, maxComputeWorkGroupSize @236, maxViewports @276, maxColorAttachments @392;
-     * shader is indexed by {@link ShaderSizes#SHARED} and the others. One vkGetPhysicalDeviceProperties2, with
+     * shader is indexed by {@link ShaderSizes#SHARED} and the others, maxTransformFeedbackStreams last ({@link
+     * ShaderSizes#STREAMS}). One vkGetPhysicalDeviceProperties2, with
      * VkPhysicalDeviceTransformFeedbackPropertiesEXT chained when the host has the extension (its
      * maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20, maxTransformFeedbackBufferDataStride @40).
      */
@@ -1393,16 +1401,17 @@ final class VenusExecutor implements VnHooks {
         }
         VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
         long l = props2 + 16 + 296;
+        TransformFeedback feedback = xfb == 0 ? TransformFeedback.NONE
+                : new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)), Integer.toUnsignedLong(g32(xfb + 20)),
+                        Integer.toUnsignedLong(g32(xfb + 40)));
         return new Limits(Integer.toUnsignedLong(g32(l + 32)), Integer.toUnsignedLong(g32(l + 64)),
                 Integer.toUnsignedLong(g32(l + 132)), Integer.toUnsignedLong(g32(l + 276)),
                 Integer.toUnsignedLong(g32(l + 128)), Integer.toUnsignedLong(g32(l + 392)), new long[] {
                     Integer.toUnsignedLong(g32(l + 216)), Integer.toUnsignedLong(g32(l + 232)),
                     Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
                     Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
-                    Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192))},
-                xfb == 0 ? TransformFeedback.NONE : new TransformFeedback(Integer.toUnsignedLong(g32(xfb + 16)),
-                        Integer.toUnsignedLong(g32(xfb + 20)), Integer.toUnsignedLong(g32(xfb + 40))),
-                Integer.toUnsignedLong(g32(l + 140)), Integer.toUnsignedLong(g32(l + 136)));
+                    Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192)), feedback.streams()},
+                feedback, Integer.toUnsignedLong(g32(l + 140)), Integer.toUnsignedLong(g32(l + 136)));
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -3495,12 +3504,7 @@ final class VenusExecutor implements VnHooks {
      */
     private String stageSizes(Limits l, long module, long spec, int stage) {
         int[] sizes = shaderResources.sizes(module);
-        if (sizes == null || l == null) {
-            return sizes == null ? null : "unknown device";
-        }
-        long[] limits = java.util.Arrays.copyOf(l.shader(), ShaderSizes.STREAMS + 1);
-        limits[ShaderSizes.STREAMS] = l.xfb().streams();
-        return ShaderSizes.refused(sizes, spec, stage, limits);
+        return sizes == null ? null : l == null ? "unknown device" : ShaderSizes.refused(sizes, spec, stage, l.shader());
     }
 
     /**
@@ -3533,30 +3537,14 @@ final class VenusExecutor implements VnHooks {
         if (why == null) {
             why = rasterChainRefused(info, l);
         }
+        long vi = dynamic(info, DYNAMIC_STATE_VERTEX_INPUT) ? 0 : g64(info + 32); // ignored when dynamic
+        if (why == null && vi != 0) { // bindings: count @20, array @24 (12 bytes each); attributes: @32, @40 (16)
+            why = vertexDescriptionsRefused(l, g32(vi + 20), g64(vi + 24), 12, g32(vi + 32), g64(vi + 40), 16, 0,
+                    false);
+            why = why == null ? null : "vertex input " + why;
+        }
         if (why != null) {
             return why;
-        }
-        long vi = dynamic(info, DYNAMIC_STATE_VERTEX_INPUT) ? 0 : g64(info + 32); // ignored when dynamic
-        if (vi != 0) { // bindings: count @20, array @24 (12 bytes, binding @0, stride @4); attributes: @32, @40
-            long bindings = g64(vi + 24), attributes = g64(vi + 40);
-            for (int k = 0; k < g32(vi + 20) && bindings != 0; k++) {
-                if (Integer.toUnsignedLong(g32(bindings + 12L * k)) >= l.vertexBindings
-                        || Integer.toUnsignedLong(g32(bindings + 12L * k + 4)) > l.vertexStride) {
-                    return "vertex binding " + Integer.toUnsignedString(g32(bindings + 12L * k)) + " of "
-                            + l.vertexBindings + ", stride " + Integer.toUnsignedString(g32(bindings + 12L * k + 4))
-                            + " of " + l.vertexStride;
-                }
-            }
-            for (int k = 0; k < g32(vi + 32) && attributes != 0; k++) {
-                long a = attributes + 16L * k; // location @0, binding @4, offset @12
-                if (Integer.toUnsignedLong(g32(a)) >= l.vertexAttributes
-                        || Integer.toUnsignedLong(g32(a + 4)) >= l.vertexBindings
-                        || Integer.toUnsignedLong(g32(a + 12)) > l.vertexOffset) {
-                    return "vertex attribute location " + Integer.toUnsignedString(g32(a)) + " (binding "
-                            + Integer.toUnsignedString(g32(a + 4)) + ", offset " + Integer.toUnsignedString(g32(a + 12))
-                            + ") of " + l.vertexAttributes + " (offsets to " + l.vertexOffset + ")";
-                }
-            }
         }
         long vp = g64(info + 56);
         if (vp != 0 && (Integer.toUnsignedLong(g32(vp + 20)) > l.viewports

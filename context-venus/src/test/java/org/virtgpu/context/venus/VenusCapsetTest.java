@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.virtgpu.spi.GpuException;
 import org.virtgpu.spi.HostInfo;
@@ -40,17 +42,19 @@ class VenusCapsetTest {
         ByteBuffer b = ByteBuffer.wrap(new VenusCapset().payload(0, new HostInfo(4096, 4096, 0))).order(ByteOrder.LITTLE_ENDIAN);
         // VK_KHR_descriptor_update_template (86): its vkUpdateDescriptorSetWithTemplate has no Venus number, but it is
         // core and driver-side; Zink requires the extension and did not start without it
-        assertTrue(carried(b, 86), "descriptor update template");
-        assertTrue(carried(b, 29), "VK_EXT_transform_feedback");
-        assertTrue(carried(b, 82), "VK_EXT_conditional_rendering");
-        assertTrue(carried(b, 260), "VK_EXT_line_rasterization");
-        assertTrue(carried(b, 378), "VK_EXT_extended_dynamic_state2 (all three commands carried since session 15)");
-        assertTrue(carried(b, 456), "VK_EXT_extended_dynamic_state3 (partial: its NV commands not carried)");
-        assertTrue(carried(b, 382), "VK_EXT_color_write_enable");
-        assertTrue(carried(b, 353), "VK_EXT_vertex_input_dynamic_state (session 15)");
-        assertTrue(carried(b, 393), "VK_EXT_multi_draw (session 15)");
-        assertTrue(carried(b, 383), "VK_EXT_primitives_generated_query (session 15)");
-        assertTrue(carried(b, 401), "VK_EXT_load_store_op_none (session 15)");
+        Map<Integer, String> zink = new LinkedHashMap<>();
+        zink.put(86, "descriptor update template");
+        zink.put(29, "VK_EXT_transform_feedback");
+        zink.put(82, "VK_EXT_conditional_rendering");
+        zink.put(260, "VK_EXT_line_rasterization");
+        zink.put(378, "VK_EXT_extended_dynamic_state2 (all three commands carried since session 15)");
+        zink.put(456, "VK_EXT_extended_dynamic_state3 (partial: its NV commands not carried)");
+        zink.put(382, "VK_EXT_color_write_enable");
+        zink.put(353, "VK_EXT_vertex_input_dynamic_state (session 15)");
+        zink.put(393, "VK_EXT_multi_draw (session 15)");
+        zink.put(383, "VK_EXT_primitives_generated_query (session 15)");
+        zink.put(401, "VK_EXT_load_store_op_none (session 15)");
+        zink.forEach((number, name) -> assertTrue(carried(b, number), name));
         assertFalse(carried(b, 151), "VK_KHR_acceleration_structure is not decoded");
     }
 
