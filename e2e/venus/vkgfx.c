@@ -12,6 +12,8 @@
  *   linear_image_mapped, host_reset_statistics, compute_misc, pipeline_cache (see docs/venus.md, "Graphics coverage")
  *   sampled_texture  2x2 texture uploaded with vkCmdCopyBufferToImage, sampled by a compute shader through combined
  *                    image samplers (NEAREST, and an immutable LINEAR one) into a storage buffer
+ *   push_descriptor  the same shader with its set pushed (vkCmdPushDescriptorSetKHR, then
+ *                    vkCmdPushDescriptorSetWithTemplateKHR of the output binding alone), both dispatches checked
  *   secondary_transfer vkCmdFillBuffer + vkCmdUpdateBuffer in a secondary executed from a primary
  *   fence_reuse, binary_semaphore, timeline_semaphore, timeline_host_signal, events, synchronization2,
  *   command_pool_reset
@@ -71,6 +73,7 @@ static int dynamicRendering; /* 0 none, 1 core 1.3, 2 VK_KHR_dynamic_rendering *
 static int sync2;            /* 0 none, 1 core 1.3, 2 VK_KHR_synchronization2 */
 static VkBool32 statistics;  /* pipelineStatisticsQuery */
 static VkBool32 multiview;   /* VkPhysicalDeviceMultiviewFeatures.multiview (core 1.1), enabled when offered */
+static int pushDescriptor;   /* VK_KHR_push_descriptor enabled */
 static VkCommandPool pool;
 static VkCommandBuffer cmd;
 static VkFence fence;
@@ -1199,6 +1202,48 @@ static int pipeline_cache(void) {
 
 static const uint8_t TEXELS[16] = {10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 200, 210, 220, 230};
 
+/* the NEAREST and LINEAR clamp-to-edge samplers sample.comp's bindings 0 and 1 use */
+static int texture_samplers(VkSampler *nearest, VkSampler *linear) {
+    VkSamplerCreateInfo si = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .magFilter = VK_FILTER_NEAREST,
+                              .minFilter = VK_FILTER_NEAREST, .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
+                              .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                              .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
+                              .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, .maxLod = 0.25f,
+                              .borderColor = VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK};
+    T(vkCreateSampler(dev, &si, NULL, nearest));
+    si.magFilter = si.minFilter = VK_FILTER_LINEAR;
+    T(vkCreateSampler(dev, &si, NULL, linear));
+    return 1;
+}
+
+/* records the 2x2 texture's upload from staging, leaving it SHADER_READ_ONLY for compute */
+static void upload_texture(const Image *tex, VkBuffer staging) {
+    image_barrier(cmd, tex->image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
+                  VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+    VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1}, .imageExtent = {2, 2, 1}};
+    vkCmdCopyBufferToImage(cmd, staging, tex->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
+    image_barrier(cmd, tex->image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
+                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                  VK_ACCESS_SHADER_READ_BIT);
+}
+
+/* sample.comp's output: the four texels through NEAREST, their average at the centre through LINEAR */
+static int check_sampled(const float *v, const char *label) {
+    for (int i = 0; i < 4; i++) {
+        for (int c = 0; c < 4; c++) {
+            float want = TEXELS[i * 4 + c] / 255.0f;
+            EXPECT(v[i * 4 + c] > want - 1e-3f && v[i * 4 + c] < want + 1e-3f,
+                   "%snearest texel %d channel %d = %f, want %f", label, i, c, v[i * 4 + c], want);
+        }
+    }
+    for (int c = 0; c < 4; c++) {
+        float want = (TEXELS[c] + TEXELS[4 + c] + TEXELS[8 + c] + TEXELS[12 + c]) / 4.0f / 255.0f;
+        EXPECT(v[16 + c] > want - 2.5f / 255 && v[16 + c] < want + 2.5f / 255,
+               "%slinear centre channel %d = %f, want %f", label, c, v[16 + c], want);
+    }
+    return 1;
+}
+
 static int sampled_texture(void) {
     Image tex = {0};
     HostBuffer staging = {0}, out = {0};
@@ -1208,16 +1253,8 @@ static int sampled_texture(void) {
     memcpy(staging.map, TEXELS, sizeof TEXELS);
     memset(out.map, 0xff, 5 * 16);
 
-    VkSamplerCreateInfo si = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO, .magFilter = VK_FILTER_NEAREST,
-                              .minFilter = VK_FILTER_NEAREST, .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
-                              .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
-                              .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE,
-                              .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_EDGE, .maxLod = 0.25f,
-                              .borderColor = VK_BORDER_COLOR_FLOAT_TRANSPARENT_BLACK};
     VkSampler nearest, linear;
-    T(vkCreateSampler(dev, &si, NULL, &nearest));
-    si.magFilter = si.minFilter = VK_FILTER_LINEAR;
-    T(vkCreateSampler(dev, &si, NULL, &linear));
+    if (!texture_samplers(&nearest, &linear)) return 0;
     VkDescriptorSetLayoutBinding binds[3] = {
         {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
          .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
@@ -1250,38 +1287,106 @@ static int sampled_texture(void) {
     vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
 
     if (!begin()) return 0;
-    image_barrier(cmd, tex.image, VK_IMAGE_LAYOUT_UNDEFINED, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL,
-                  VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, 0, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
-    VkBufferImageCopy region = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1}, .imageExtent = {2, 2, 1}};
-    vkCmdCopyBufferToImage(cmd, staging.buf, tex.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &region);
-    image_barrier(cmd, tex.image, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL,
-                  VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                  VK_ACCESS_SHADER_READ_BIT);
+    upload_texture(&tex, staging.buf);
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 0, NULL);
     vkCmdDispatch(cmd, 1, 1, 1);
     to_host(cmd, out.buf, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT);
     if (!submit_wait()) return 0;
 
-    const float *v = out.map;
-    for (int i = 0; i < 4; i++) {
-        for (int c = 0; c < 4; c++) {
-            float want = TEXELS[i * 4 + c] / 255.0f;
-            EXPECT(v[i * 4 + c] > want - 1e-3f && v[i * 4 + c] < want + 1e-3f,
-                   "nearest texel %d channel %d = %f, want %f", i, c, v[i * 4 + c], want);
-        }
-    }
-    for (int c = 0; c < 4; c++) {
-        float want = (TEXELS[c] + TEXELS[4 + c] + TEXELS[8 + c] + TEXELS[12 + c]) / 4.0f / 255.0f;
-        EXPECT(v[16 + c] > want - 2.5f / 255 && v[16 + c] < want + 2.5f / 255,
-               "linear centre channel %d = %f, want %f", c, v[16 + c], want);
-    }
+    if (!check_sampled(out.map, "")) return 0;
     T(vkFreeDescriptorSets(dev, dpool, 1, &set));
     free_program(dpool, pipe, module, layout, dsl);
     vkDestroySampler(dev, nearest, NULL);
     vkDestroySampler(dev, linear, NULL);
     free_host_buffer(&staging);
     free_host_buffer(&out);
+    free_image(&tex);
+    return 1;
+}
+
+/* sample.comp again, its set pushed instead of allocated (VK_KHR_push_descriptor; both samplers in the writes): a
+ * dispatch after vkCmdPushDescriptorSetKHR of all three bindings into one buffer, then one after
+ * vkCmdPushDescriptorSetWithTemplateKHR of the output binding alone into a second buffer (the two textures kept from
+ * the first push), both checked. */
+static int push_descriptor(void) {
+    EXPECT(pushDescriptor, "no VK_KHR_push_descriptor");
+    PFN_vkCmdPushDescriptorSetKHR push =
+        (PFN_vkCmdPushDescriptorSetKHR)vkGetDeviceProcAddr(dev, "vkCmdPushDescriptorSetKHR");
+    PFN_vkCmdPushDescriptorSetWithTemplateKHR pushTemplate =
+        (PFN_vkCmdPushDescriptorSetWithTemplateKHR)vkGetDeviceProcAddr(dev, "vkCmdPushDescriptorSetWithTemplateKHR");
+    EXPECT(push && pushTemplate, "vkGetDeviceProcAddr has no vkCmdPushDescriptorSet(WithTemplate)KHR");
+    Image tex = {0};
+    HostBuffer staging = {0}, out[2] = {{0}, {0}};
+    if (!image(&tex, 2, 2, VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT)) return 0;
+    if (!host_buffer(&staging, sizeof TEXELS, VK_BUFFER_USAGE_TRANSFER_SRC_BIT)) return 0;
+    for (int i = 0; i < 2; i++) {
+        if (!host_buffer(&out[i], 5 * 16, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)) return 0;
+        memset(out[i].map, 0xff, 5 * 16);
+    }
+    memcpy(staging.map, TEXELS, sizeof TEXELS);
+    VkSampler nearest, linear;
+    if (!texture_samplers(&nearest, &linear)) return 0;
+    VkDescriptorSetLayoutBinding binds[3] = {
+        {.binding = 0, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+        {.binding = 1, .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT},
+        {.binding = 2, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1,
+         .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT}};
+    VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                           .flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR,
+                                           .bindingCount = 3, .pBindings = binds};
+    VkDescriptorSetLayout dsl;
+    T(vkCreateDescriptorSetLayout(dev, &dli, NULL, &dsl));
+    VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1,
+                                      .pSetLayouts = &dsl};
+    VkPipelineLayout layout;
+    T(vkCreatePipelineLayout(dev, &pli, NULL, &layout));
+    VkShaderModule module;
+    if (!shader(&module, sample_comp_spv, sizeof sample_comp_spv)) return 0;
+    VkPipeline pipe;
+    if (!compute_pipeline(&pipe, module, layout, NULL)) return 0;
+    VkDescriptorUpdateTemplateEntry entry = {.dstBinding = 2, .descriptorCount = 1,
+                                             .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                             .stride = sizeof(VkDescriptorBufferInfo)};
+    VkDescriptorUpdateTemplateCreateInfo ti = {
+        .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_UPDATE_TEMPLATE_CREATE_INFO, .descriptorUpdateEntryCount = 1,
+        .pDescriptorUpdateEntries = &entry, .templateType = VK_DESCRIPTOR_UPDATE_TEMPLATE_TYPE_PUSH_DESCRIPTORS_KHR,
+        .pipelineBindPoint = VK_PIPELINE_BIND_POINT_COMPUTE, .pipelineLayout = layout, .set = 0};
+    VkDescriptorUpdateTemplate templ;
+    T(vkCreateDescriptorUpdateTemplate(dev, &ti, NULL, &templ));
+
+    VkDescriptorImageInfo ii[2] = {{nearest, tex.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL},
+                                   {linear, tex.view, VK_IMAGE_LAYOUT_SHADER_READ_ONLY_OPTIMAL}};
+    VkDescriptorBufferInfo bi[2] = {{out[0].buf, 0, VK_WHOLE_SIZE}, {out[1].buf, 0, VK_WHOLE_SIZE}};
+    VkWriteDescriptorSet w[3] = {
+        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 0, .descriptorCount = 1,
+         .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = &ii[0]},
+        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 1, .descriptorCount = 1,
+         .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = &ii[1]},
+        {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 2, .descriptorCount = 1,
+         .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &bi[0]}};
+
+    if (!begin()) return 0;
+    upload_texture(&tex, staging.buf);
+    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+    push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 3, w);
+    vkCmdDispatch(cmd, 1, 1, 1);
+    pushTemplate(cmd, templ, layout, 0, &bi[1]);
+    vkCmdDispatch(cmd, 1, 1, 1);
+    to_host(cmd, out[0].buf, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT);
+    to_host(cmd, out[1].buf, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT);
+    if (!submit_wait()) return 0;
+
+    if (!check_sampled(out[0].map, "push: ") || !check_sampled(out[1].map, "template push: ")) return 0;
+    vkDestroyDescriptorUpdateTemplate(dev, templ, NULL);
+    free_program(VK_NULL_HANDLE, pipe, module, layout, dsl);
+    vkDestroySampler(dev, nearest, NULL);
+    vkDestroySampler(dev, linear, NULL);
+    free_host_buffer(&staging);
+    free_host_buffer(&out[0]);
+    free_host_buffer(&out[1]);
     free_image(&tex);
     return 1;
 }
@@ -1801,8 +1906,12 @@ int main(void) {
     VkPhysicalDeviceFeatures2 have2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &mvHave};
     vkGetPhysicalDeviceFeatures2(phys, &have2);
     multiview = mvHave.multiview;
-    const char *exts[2];
+    const char *exts[3];
     uint32_t next = 0;
+    if (has_extension(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME)) {
+        pushDescriptor = 1;
+        exts[next++] = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
+    }
     int core13 = VK_API_VERSION_MINOR(props.apiVersion) >= 3 || VK_API_VERSION_MAJOR(props.apiVersion) > 1;
     if (core13) {
         dynamicRendering = sync2 = 1;
@@ -1864,6 +1973,7 @@ int main(void) {
         report("pipeline_cache", pipeline_cache());
     }
     report("sampled_texture", sampled_texture());
+    report("push_descriptor", push_descriptor());
     report("secondary_transfer", secondary_transfer());
     report("fence_reuse", fence_reuse());
     report("binary_semaphore", binary_semaphore());

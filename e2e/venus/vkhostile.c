@@ -98,6 +98,9 @@
  *              vinloc aborted it) or valid (vinok, vinnull), or never set (vinunset); multiok, multiidxok: two draws
  *              through VK_EXT_multi_draw, their infos 16 bytes apart; multinull, multiidxnull: two draws without their
  *              array (each killed lavapipe))
+ *   push [V]   VK_KHR_push_descriptor: sample.comp's set pushed, V one of ok, unset (its images never pushed),
+ *              foreign (the same after a set of another layout was bound there), range, notpush, setpast, big (see
+ *              the mode's code; docs/venus.md "Push descriptors")
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -836,9 +839,12 @@ int main(int argc, char **argv) {
     if (xfbUsed) hqr.pNext = &crf;
     const char *multiExts[] = {"VK_EXT_extended_dynamic_state", "VK_EXT_multi_draw"};
     if (multiUsed) eds.pNext = &mdf;
+    /* push: VK_KHR_push_descriptor */
+    const char *pushExt = "VK_KHR_push_descriptor";
+    int pushUsed = strcmp(mode, "push") == 0;
     check(vku_device(phys, family, &hqr,
-                     xfbUsed ? 3 : multiUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed ? 1 : 0,
-                     xfbUsed ? xfbExts : multiUsed ? multiExts : inl ? &iubExt : stagesUsed ? edsExts : NULL,
+                     xfbUsed ? 3 : multiUsed ? 2 : eds2Used ? 6 + vinUsed : eds3Used ? 5 : inl || stagesUsed || pushUsed ? 1 : 0,
+                     xfbUsed ? xfbExts : multiUsed ? multiExts : inl ? &iubExt : pushUsed ? &pushExt : stagesUsed ? edsExts : NULL,
                      stagesUsed || xfbUsed ? &stagesFeatures : NULL, &dev),
           "vkCreateDevice");
     VkQueue queue;
@@ -861,6 +867,7 @@ int main(int argc, char **argv) {
             VkPipeline pipeline;
             VkDescriptorPool pool;
             VkDescriptorSetLayout other;
+            VkPipelineLayout otherLayout;
         } cs = {0};
         VkShaderModule gm[2] = {0};
         struct {
@@ -1320,6 +1327,96 @@ int main(int argc, char **argv) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "push") == 0) {
+            known = 1;
+            /* VK_KHR_push_descriptor: e2e/venus/sample.comp with its set pushed, V one of: ok (all three bindings),
+             * unset (only the storage buffer: the two combined image samplers never pushed), foreign (the same
+             * after a set of add.comp's three storage buffers was bound at set 0: lavapipe starts the pushed set as
+             * a copy of it), range (4 descriptors from binding 0 element 1, past the set's three), notpush (into
+             * add.comp's layout, not a push descriptor layout), setpast (set 5 of a layout of one), big (a push
+             * descriptor layout of 64 storage buffers, past lavapipe's maxPushDescriptors of 32) */
+            const char *v = argc > 3 ? argv[3] : "ok";
+            PFN_vkCmdPushDescriptorSetKHR push =
+                (PFN_vkCmdPushDescriptorSetKHR)vkGetDeviceProcAddr(dev, "vkCmdPushDescriptorSetKHR");
+            if (!push) check(VK_ERROR_EXTENSION_NOT_PRESENT, "vkGetDeviceProcAddr(vkCmdPushDescriptorSetKHR)");
+            VkDescriptorSetLayoutBinding binds[64];
+            int big = !strcmp(v, "big");
+            for (uint32_t i = 0; i < 64; i++) {
+                binds[i] = (VkDescriptorSetLayoutBinding){
+                    .binding = i, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+                    .descriptorType = i < 2 && !big ? VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER
+                                                    : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            }
+            VkDescriptorSetLayoutCreateInfo dli = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+                                                   .flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR,
+                                                   .bindingCount = big ? 64 : 3, .pBindings = binds};
+            check(vkCreateDescriptorSetLayout(dev, &dli, NULL, &cs.dsl), "vkCreateDescriptorSetLayout (push)");
+            VkPipelineLayoutCreateInfo pli = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+                                              .setLayoutCount = 1, .pSetLayouts = &cs.dsl};
+            check(vkCreatePipelineLayout(dev, &pli, NULL, &cs.layout), "vkCreatePipelineLayout (push)");
+            VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+                                            .codeSize = sizeof(sample_comp_spv), .pCode = sample_comp_spv};
+            check(vkCreateShaderModule(dev, &smi, NULL, &cs.module), "vkCreateShaderModule");
+            VkComputePipelineCreateInfo cpi = {
+                .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
+                          .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = cs.module, .pName = "main"},
+                .layout = cs.layout};
+            if (!big) {
+                check(vkCreateComputePipelines(dev, VK_NULL_HANDLE, 1, &cpi, NULL, &cs.pipeline),
+                      "vkCreateComputePipelines (push)");
+            }
+            check(vku_host_buffer(phys, dev, 128, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &hb, &hostBits, &failed), failed);
+            a = image(16, 16, VK_SAMPLE_COUNT_1_BIT, 0);
+            general(cmd, &a, NULL);
+            rt.view = view2d(a.image);
+            static VkSampler psampler;
+            VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO};
+            if (!psampler) check(vkCreateSampler(dev, &sci, NULL, &psampler), "vkCreateSampler");
+            VkDescriptorImageInfo dii[2] = {{psampler, rt.view, VK_IMAGE_LAYOUT_GENERAL},
+                                            {psampler, rt.view, VK_IMAGE_LAYOUT_GENERAL}};
+            VkDescriptorBufferInfo dbi[4] = {{hb.buf, 0, 128}, {hb.buf, 0, 128}, {hb.buf, 0, 128}, {hb.buf, 0, 128}};
+            VkWriteDescriptorSet w[2] = {
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 0, .descriptorCount = 2,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, .pImageInfo = dii},
+                {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 2, .descriptorCount = 1,
+                 .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = dbi}};
+            if (!strcmp(v, "foreign") || !strcmp(v, "notpush")) {
+                /* add.comp's layout (three storage buffers) and a set of it, written, bound at set 0 */
+                VkDescriptorSetLayoutBinding ab[3];
+                for (uint32_t i = 0; i < 3; i++) {
+                    ab[i] = (VkDescriptorSetLayoutBinding){.binding = i, .descriptorCount = 1,
+                                                           .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                                           .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+                }
+                compute_layout(ab, 3, &cs.other, &cs.otherLayout);
+                VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3};
+                VkDescriptorSet set = one_set(&ps, 1, cs.other, &cs.pool);
+                VkWriteDescriptorSet aw = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                           .dstBinding = 0, .descriptorCount = 3,
+                                           .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = dbi};
+                vkUpdateDescriptorSets(dev, 1, &aw, 0, NULL);
+                vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.otherLayout, 0, 1, &set, 0, NULL);
+            }
+            if (cs.pipeline) vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
+            if (!strcmp(v, "ok")) {
+                push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 2, w);
+            } else if (!strcmp(v, "unset") || !strcmp(v, "foreign")) {
+                push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &w[1]);
+            } else if (!strcmp(v, "range")) {
+                VkWriteDescriptorSet r4 = {.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstBinding = 0,
+                                           .dstArrayElement = 1, .descriptorCount = 4,
+                                           .descriptorType = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER,
+                                           .pImageInfo = (VkDescriptorImageInfo[]){dii[0], dii[0], dii[0], dii[0]}};
+                push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &r4);
+            } else if (!strcmp(v, "notpush")) {
+                push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.otherLayout, 0, 1, &w[1]);
+            } else if (!strcmp(v, "setpast")) {
+                push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 5, 1, &w[1]);
+            } else if (!big) {
+                known = 0;
+            }
+            if (cs.pipeline) vkCmdDispatch(cmd, 1, 1, 1);
         } else if (strcmp(mode, "cache") == 0) {
             known = 1;
             /* pipeline cache data the driver made for add.comp's pipeline, mutated after its first 64 bytes (the
@@ -1800,6 +1897,7 @@ int main(int argc, char **argv) {
         if (cs.pipeline) vkDestroyPipeline(dev, cs.pipeline, NULL);
         if (cs.layout) vkDestroyPipelineLayout(dev, cs.layout, NULL);
         if (cs.dsl) vkDestroyDescriptorSetLayout(dev, cs.dsl, NULL);
+        if (cs.otherLayout) vkDestroyPipelineLayout(dev, cs.otherLayout, NULL);
         if (cs.other) vkDestroyDescriptorSetLayout(dev, cs.other, NULL);
         if (cs.module) vkDestroyShaderModule(dev, cs.module, NULL);
         for (int i = 0; i < 2; i++) {

@@ -19,7 +19,9 @@ import org.virtgpu.context.venus.wire.VnCtx;
  * time a draw runs can change after the draw is recorded (update-after-bind), so instead of tracking it the server
  * writes each such descriptor once at allocation: a 1x1 R8G8B8A8_UNORM image (sampled, storage and input
  * attachment usage) in the GENERAL layout, a nearest sampler, an R32_UINT view of a 256-byte texel buffer. The
- * client's own writes then replace them; a write the server refuses leaves them.
+ * client's own writes then replace them; a write the server refuses leaves them. Push descriptor sets get the same
+ * (and the buffer for buffer descriptors) before a client's push where lavapipe would start from another set's bytes
+ * ({@link #push}).
  *
  * <p>These objects are the server's: made on the device at its first such allocation with the host's entry points
  * directly (no client handle names them), and destroyed after the device's other children when the device goes.
@@ -34,6 +36,8 @@ final class DescriptorFiller {
     /** descriptors per VkWriteDescriptorSet (they all point at the same objects, so one info array serves all) */
     static final int CHUNK = 4096;
     private static final int FORMAT_R8G8B8A8_UNORM = 37, FORMAT_R32_UINT = 98, LAYOUT_GENERAL = 1;
+    /** the placeholder buffer's size (texel buffer view and buffer descriptors) */
+    static final long PLACEHOLDER_BUFFER_BYTES = 256;
     private static final VnHooks HOST = new VnHooks() {
     };
 
@@ -71,41 +75,101 @@ final class DescriptorFiller {
                 most = Math.min(CHUNK, Math.max(most, words[i + 2]));
             }
         }
-        if (most == 0) {
+        Infos infos = most == 0 ? null : infos(c, device, most);
+        for (int i = 1; i + 4 < words.length && infos != null; i += 5) {
+            if (!filled(words, i)) {
+                continue;
+            }
+            for (long first = 0; first < words[i + 2]; first += CHUNK) {
+                long w = c.alloc(1, 64); // VkWriteDescriptorSet
+                write(w, words, i, first, Math.min(CHUNK, words[i + 2] - first), infos);
+                p64(w + 16, set);
+                HOST.vkUpdateDescriptorSets(c, device, 1, w, 0, 0);
+            }
+        }
+    }
+
+    static final int UNIFORM_BUFFER = 6, STORAGE_BUFFER = 7;
+
+    /**
+     * Before a client's vkCmdPushDescriptorSetKHR to point's set of layout on commandBuffer (see
+     * VenusExecutor#vkCmdPushDescriptorSetKHR): one push of the server's that writes every descriptor of the push
+     * descriptor set layout whose shape words are words, buffers included (a pushed set starts as a copy of whatever
+     * set was bound at its number, so unlike an allocated set's its buffer descriptors may hold another layout's
+     * bytes), samplers only where the binding has no immutable ones. Push descriptor layouts hold at most
+     * maxPushDescriptors descriptors, of the types this writes (DescriptorShapes#pushLayoutRefused).
+     */
+    void push(VnCtx c, long device, long commandBuffer, int point, long layout, int set, long[] words)
+            throws Throwable {
+        long most = 0, writes = 0;
+        for (int i = 1; i + 4 < words.length; i += 5) {
+            if (pushed(words, i)) {
+                most = Math.max(most, words[i + 2]);
+                writes++;
+            }
+        }
+        Infos infos = writes == 0 ? null : infos(c, device, most);
+        if (infos == null) {
             return;
         }
+        long w = c.alloc(writes, 64); // VkWriteDescriptorSet, dstSet ignored
+        long at = w;
+        for (int i = 1; i + 4 < words.length; i += 5) {
+            if (pushed(words, i)) {
+                write(at, words, i, 0, words[i + 2], infos);
+                at += 64;
+            }
+        }
+        HOST.vkCmdPushDescriptorSetKHR(c, commandBuffer, point, layout, set, (int) writes, w);
+    }
+
+    /** Whether {@link #push} writes the binding whose row starts at words[i]: {@link #filled}, or a buffer. */
+    private static boolean pushed(long[] words, int i) {
+        return filled(words, i) || (words[i + 1] == UNIFORM_BUFFER || words[i + 1] == STORAGE_BUFFER)
+                && words[i + 2] > 0;
+    }
+
+    /** Arrays of n descriptor infos, each naming the device's placeholder of its kind. */
+    private record Infos(long image, long texel, long buffer) {
+    }
+
+    /** The device's placeholders as arrays of n infos of each kind; null when the device has none. */
+    private Infos infos(VnCtx c, long device, long n) throws Throwable {
         Dummies d = dummies(c, device);
         if (d == NONE) {
-            return;
+            return null;
         }
-        long image = c.alloc(most, 24); // VkDescriptorImageInfo: sampler @0, imageView @8, imageLayout @16
-        long texel = c.alloc(most, 8);
-        for (int k = 0; k < most; k++) {
+        long image = c.alloc(n, 24); // VkDescriptorImageInfo: sampler @0, imageView @8, imageLayout @16
+        long texel = c.alloc(n, 8);
+        long buffer = c.alloc(n, 24); // VkDescriptorBufferInfo: buffer @0, offset @8, range @16
+        for (int k = 0; k < n; k++) {
             p64(image + 24L * k, d.sampler);
             p64(image + 24L * k + 8, d.view);
             p32(image + 24L * k + 16, LAYOUT_GENERAL);
             p64(texel + 8L * k, d.texelView);
+            p64(buffer + 24L * k, d.buffer);
+            p64(buffer + 24L * k + 16, PLACEHOLDER_BUFFER_BYTES);
         }
-        for (int i = 1; i + 4 < words.length; i += 5) {
-            if (!filled(words, i)) {
-                continue;
-            }
-            long type = words[i + 1], count = words[i + 2];
-            for (long first = 0; first < count; first += CHUNK) {
-                long w = c.alloc(1, 64); // VkWriteDescriptorSet
-                p32(w, 35);
-                p64(w + 16, set);
-                p32(w + 24, (int) words[i]);
-                p32(w + 28, (int) first);
-                p32(w + 32, (int) Math.min(CHUNK, count - first));
-                p32(w + 36, (int) type);
-                if (type == UNIFORM_TEXEL_BUFFER || type == STORAGE_TEXEL_BUFFER) {
-                    p64(w + 56, texel);
-                } else {
-                    p64(w + 40, image);
-                }
-                HOST.vkUpdateDescriptorSets(c, device, 1, w, 0, 0);
-            }
+        return new Infos(image, texel, buffer);
+    }
+
+    /**
+     * The VkWriteDescriptorSet at w (zeroed; dstSet left to the caller) of count placeholders from element first of
+     * the binding whose row starts at words[i].
+     */
+    private static void write(long w, long[] words, int i, long first, long count, Infos infos) {
+        long type = words[i + 1];
+        p32(w, 35);
+        p32(w + 24, (int) words[i]);
+        p32(w + 28, (int) first);
+        p32(w + 32, (int) count);
+        p32(w + 36, (int) type);
+        if (type == UNIFORM_TEXEL_BUFFER || type == STORAGE_TEXEL_BUFFER) {
+            p64(w + 56, infos.texel);
+        } else if (type == UNIFORM_BUFFER || type == STORAGE_BUFFER) {
+            p64(w + 48, infos.buffer);
+        } else {
+            p64(w + 40, infos.image);
         }
     }
 
@@ -174,8 +238,8 @@ final class DescriptorFiller {
         made[3] = g64(out);
         long buffer = c.alloc(1, 56); // VkBufferCreateInfo: size @24, usage @32
         p32(buffer, 12);
-        p64(buffer + 24, 256);
-        p32(buffer + 32, 0x4 | 0x8); // uniform and storage texel
+        p64(buffer + 24, PLACEHOLDER_BUFFER_BYTES);
+        p32(buffer + 32, 0x4 | 0x8 | 0x10 | 0x20); // uniform and storage texel, uniform and storage
         if (HOST.vkCreateBuffer(c, device, buffer, 0, out) != 0) {
             return "vkCreateBuffer";
         }

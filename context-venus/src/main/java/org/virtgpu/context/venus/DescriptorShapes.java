@@ -169,8 +169,12 @@ final class DescriptorShapes {
      * still reaches past it; a mutable descriptor can be read as another type than it was written as; see
      * {@link SpirvValidator#BINDLESS_DESCRIPTORS}).
      */
-    String layoutRefused(long info) {
+    String layoutRefused(long info, long maxPushDescriptors) {
         long[] words = shapeOf(info);
+        String push = pushLayoutRefused(words, maxPushDescriptors);
+        if (push != null) {
+            return push;
+        }
         for (int i = 1; i < words.length && !SpirvValidator.BINDLESS_DESCRIPTORS; i += 5) {
             if ((words[i + 3] & BINDING_VARIABLE_DESCRIPTOR_COUNT) != 0 || words[i + 1] == MUTABLE) {
                 return "binding " + words[i] + (words[i + 1] == MUTABLE ? " is of a mutable descriptor type"
@@ -181,6 +185,101 @@ final class DescriptorShapes {
             return shapes.size() >= MAX_SHAPES && !shapes.containsKey(new Key(words))
                     ? "more than " + MAX_SHAPES + " distinct descriptor set layouts" : null;
         }
+    }
+
+    /** VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR */
+    static final long PUSH_DESCRIPTOR = 1;
+    static final long STORAGE_BUFFER = 7, INPUT_ATTACHMENT = 10;
+    /** binding flags a push descriptor layout must not have: update after bind, unused while pending, variable count */
+    static final long PUSH_FORBIDDEN_BINDING_FLAGS = 0x1 | 0x4 | 0x8;
+
+    /**
+     * Why the shape words of a layout with PUSH_DESCRIPTOR_BIT cannot be a push descriptor layout, null when they can
+     * (or the layout is not one): no dynamic buffers, inline uniform blocks or mutable types
+     * (VUID-VkDescriptorSetLayoutCreateInfo-flags-00280, -02208, -04591; nor acceleration structures, which are not
+     * offered), none of update after bind, unused while pending or variable count
+     * (VUID-VkDescriptorSetLayoutBindingFlagsCreateInfo-flags-03003), at most the device's maxPushDescriptors
+     * descriptors (-flags-00281; this bounds what {@link DescriptorFiller#push} writes per push). Immutable samplers
+     * are refused too, a restriction of this server: lavapipe writes them when it makes a pushed set and then copies
+     * the set bound at that number over them, so after a set of another layout a pushed set's immutable samplers are
+     * that set's bytes, and no write can put them back (see VenusExecutor#vkCmdPushDescriptorSetKHR).
+     */
+    static String pushLayoutRefused(long[] words, long maxPushDescriptors) {
+        if ((words[0] & PUSH_DESCRIPTOR) == 0) {
+            return null;
+        }
+        long total = 0;
+        for (int i = 1; i + 4 < words.length; i += 5) {
+            long type = words[i + 1];
+            if (!(type >= SAMPLER && type <= STORAGE_BUFFER || type == INPUT_ATTACHMENT)) {
+                return "push descriptor layout binding " + words[i] + " is of descriptor type " + type;
+            }
+            if (words[i + 4] != 0) {
+                return "push descriptor layout binding " + words[i] + " has immutable samplers (not offered)";
+            }
+            if ((words[i + 3] & PUSH_FORBIDDEN_BINDING_FLAGS) != 0) {
+                return "push descriptor layout binding " + words[i] + " has binding flags " + words[i + 3];
+            }
+            total += words[i + 2];
+        }
+        return total > maxPushDescriptors ? "a push descriptor layout of " + total
+                + " descriptors, the device's maxPushDescriptors " + maxPushDescriptors : null;
+    }
+
+    /**
+     * vkCmdPushDescriptorSetKHR at point with layout's set: the shape words of that set layout, or why not (a string):
+     * a bind point without sets, an unknown layout, a set number past its sets (VUID-vkCmdPushDescriptorSetKHR-set-00364)
+     * or of a layout made without PUSH_DESCRIPTOR_BIT (-set-00365).
+     */
+    Object pushTarget(int point, long layout, int set) {
+        if (point != GRAPHICS && point != COMPUTE) {
+            return "bind point " + point;
+        }
+        PipelineLayout l = pipelineLayout(layout);
+        if (l == null) {
+            return "an unknown pipeline layout";
+        }
+        if (set < 0 || set >= l.shapes.length) {
+            return "set " + Integer.toUnsignedString(set) + " past the layout's " + l.shapes.length;
+        }
+        if (l.shapes[set] == 0 || (l.words[set][0] & PUSH_DESCRIPTOR) == 0) {
+            return "set " + set + " of the layout is not a push descriptor set layout";
+        }
+        return l.words[set];
+    }
+
+    /**
+     * Whether a push to point's set of layout must first write every descriptor of the set: lavapipe starts each
+     * pushed set as a copy of the set bound at that number when the push runs, whatever its layout (zeroed when none),
+     * so unless that is an earlier push of the same shape its bytes are another layout's or none (see
+     * {@link DescriptorFiller#push}).
+     */
+    boolean pushNeedsFill(long commandBuffer, int point, long layout, int set) {
+        int shape = pipelineLayout(layout).shapes[set];
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            int[] sets = r.bound.sets[point];
+            return set >= sets.length || sets[set] != shape;
+        }
+    }
+
+    /** After a push to point's set of layout: that set is bound there, with the layout's shape. */
+    void pushed(long commandBuffer, int point, long layout, int set) {
+        int shape = pipelineLayout(layout).shapes[set];
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        synchronized (r) {
+            int[] sets = r.bound.sets[point];
+            if (set >= sets.length) {
+                sets = r.bound.sets[point] = Arrays.copyOf(sets, set + 1);
+            }
+            sets[set] = shape;
+        }
+    }
+
+    /** Whether a set layout was made for push descriptors (sets must not be allocated with it). */
+    boolean pushLayout(long layout) {
+        SetLayout l = setLayout(layout);
+        return l != null && (l.words[0] & PUSH_DESCRIPTOR) != 0;
     }
 
     /** After the driver made layout from info, which {@link DynamicOffsets#layoutRefused} and this accepted. */
@@ -276,9 +375,11 @@ final class DescriptorShapes {
      */
     private String range(long set, long binding, long element, long count, long type) {
         long[] words = setWords(set);
-        if (words == null) {
-            return "an unknown descriptor set";
-        }
+        return words == null ? "an unknown descriptor set" : range(words, binding, element, count, type);
+    }
+
+    /** {@link #range} in a set laid out by shape words. */
+    private static String range(long[] words, long binding, long element, long count, long type) {
         long b = binding, e = element, need = count;
         for (int hops = 0; hops <= words.length / 5; hops++, b++, e = 0) {
             long[] row = binding(words, b);
@@ -308,6 +409,12 @@ final class DescriptorShapes {
      * does (VUID-VkWriteDescriptorSet-descriptorType-00319 and -dstArrayElement-00321).
      */
     String writeRefused(long write) {
+        long[] words = setWords(g64(write + 16));
+        return words == null ? "an unknown descriptor set" : writeRefused(words, write);
+    }
+
+    /** {@link #writeRefused} of a write into a set laid out by shape words (a push descriptor set's). */
+    static String writeRefused(long[] words, long write) {
         long count = Integer.toUnsignedLong(g32(write + 32)), type = Integer.toUnsignedLong(g32(write + 36));
         if (type == INLINE_UNIFORM_BLOCK) {
             String why = inlineRefused(write, count);
@@ -315,8 +422,8 @@ final class DescriptorShapes {
                 return why;
             }
         }
-        return range(g64(write + 16), Integer.toUnsignedLong(g32(write + 24)), Integer.toUnsignedLong(g32(write + 28)),
-                count, type);
+        return range(words, Integer.toUnsignedLong(g32(write + 24)), Integer.toUnsignedLong(g32(write + 28)), count,
+                type);
     }
 
     static final int STYPE_WRITE_INLINE_UNIFORM_BLOCK = 1000138002;
@@ -339,7 +446,11 @@ final class DescriptorShapes {
 
     /** Whether the binding a VkWriteDescriptorSet (dstSet @16, dstBinding @24) starts at has immutable samplers. */
     boolean immutableSamplers(long write) {
-        long[] words = setWords(g64(write + 16));
+        return immutableSamplers(setWords(g64(write + 16)), write);
+    }
+
+    /** {@link #immutableSamplers} in a set laid out by shape words (null: none). */
+    static boolean immutableSamplers(long[] words, long write) {
         long[] row = words == null ? null : binding(words, Integer.toUnsignedLong(g32(write + 24)));
         return row != null && row[4] != 0;
     }

@@ -45,6 +45,7 @@ final class VenusExecutor implements VnHooks {
     static final int VK_TIMEOUT = 2;
     static final int VK_INCOMPLETE = 5;
     static final int VK_ERROR_DEVICE_LOST = -4;
+    static final int VK_ERROR_OUT_OF_POOL_MEMORY = -1000069000;
     static final int VK_ERROR_OUT_OF_HOST_MEMORY = -1;
     static final int VK_ERROR_OUT_OF_DEVICE_MEMORY = -2;
     static final int VK_ERROR_FEATURE_NOT_PRESENT = -8;
@@ -1364,7 +1365,8 @@ final class VenusExecutor implements VnHooks {
      */
     /** shader: the stage limits {@link ShaderSizes#refused} takes, indexed by {@link ShaderSizes#SHARED} and the others */
     record Limits(long pushConstants, long boundSets, long vertexBindings, long viewports, long vertexAttributes,
-            long colorAttachments, long[] shader, TransformFeedback xfb, long vertexStride, long vertexOffset) {
+            long colorAttachments, long[] shader, TransformFeedback xfb, long vertexStride, long vertexOffset,
+            long pushDescriptors) {
     }
 
     /**
@@ -1378,6 +1380,8 @@ final class VenusExecutor implements VnHooks {
 
     static final String TRANSFORM_FEEDBACK_EXT = "VK_EXT_transform_feedback";
     static final int STYPE_TRANSFORM_FEEDBACK_PROPERTIES = 1000028001;
+    static final String PUSH_DESCRIPTOR_EXT = "VK_KHR_push_descriptor";
+    static final int STYPE_PUSH_DESCRIPTOR_PROPERTIES = 1000080000;
 
     /**
      * VkPhysicalDeviceProperties.limits (at 296): maxPushConstantsSize @32, maxBoundDescriptorSets @64,
@@ -1388,16 +1392,25 @@ final class VenusExecutor implements VnHooks {
      * shader is indexed by {@link ShaderSizes#SHARED} and the others, maxTransformFeedbackStreams last ({@link
      * ShaderSizes#STREAMS}). One vkGetPhysicalDeviceProperties2, with
      * VkPhysicalDeviceTransformFeedbackPropertiesEXT chained when the host has the extension (its
-     * maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20, maxTransformFeedbackBufferDataStride @40).
+     * maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20, maxTransformFeedbackBufferDataStride @40) and
+     * VkPhysicalDevicePushDescriptorPropertiesKHR when it has VK_KHR_push_descriptor (maxPushDescriptors @16; 0
+     * without, so that every push descriptor layout is refused).
      */
     private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
         long props2 = c.alloc(1, 840); // VkPhysicalDeviceProperties2: pNext @8, properties @16
         p32(props2, STYPE_PHYSICAL_DEVICE_PROPERTIES_2);
-        long xfb = 0;
-        if (hostExtensions(c, physicalDevice).containsKey(TRANSFORM_FEEDBACK_EXT)) {
+        long xfb = 0, push = 0;
+        Map<String, Integer> host = hostExtensions(c, physicalDevice);
+        if (host.containsKey(TRANSFORM_FEEDBACK_EXT)) {
             xfb = c.alloc(1, 64);
             p32(xfb, STYPE_TRANSFORM_FEEDBACK_PROPERTIES);
             p64(props2 + 8, xfb);
+        }
+        if (host.containsKey(PUSH_DESCRIPTOR_EXT)) {
+            push = c.alloc(1, 24);
+            p32(push, STYPE_PUSH_DESCRIPTOR_PROPERTIES);
+            p64(push + 8, g64(props2 + 8));
+            p64(props2 + 8, push);
         }
         VnHooks.super.vkGetPhysicalDeviceProperties2(c, physicalDevice, props2);
         long l = props2 + 16 + 296;
@@ -1411,7 +1424,8 @@ final class VenusExecutor implements VnHooks {
                     Integer.toUnsignedLong(g32(l + 236)), Integer.toUnsignedLong(g32(l + 240)),
                     Integer.toUnsignedLong(g32(l + 244)), Integer.toUnsignedLong(g32(l + 152)),
                     Integer.toUnsignedLong(g32(l + 180)), Integer.toUnsignedLong(g32(l + 192)), feedback.streams()},
-                feedback, Integer.toUnsignedLong(g32(l + 140)), Integer.toUnsignedLong(g32(l + 136)));
+                feedback, Integer.toUnsignedLong(g32(l + 140)), Integer.toUnsignedLong(g32(l + 136)),
+                push == 0 ? 0 : Integer.toUnsignedLong(g32(push + 16)));
     }
 
     /** The limits of the device a command buffer (or other child object of type) belongs to, null when unknown. */
@@ -3138,7 +3152,8 @@ final class VenusExecutor implements VnHooks {
             String why = !buffersInside(pDescriptorWrites + i * 64) ? "names a range outside its buffer"
                     : descriptorShapes.writeRefused(pDescriptorWrites + i * 64);
             if (why == null) {
-                why = descriptorsUsable(pDescriptorWrites + i * 64);
+                why = descriptorsUsable(pDescriptorWrites + i * 64, descriptorShapes.immutableSamplers(
+                        pDescriptorWrites + i * 64));
             }
             if (why != null) {
                 refusedRange("vkUpdateDescriptorSets", "write " + i + ": " + why);
@@ -3155,6 +3170,46 @@ final class VenusExecutor implements VnHooks {
         VnHooks.super.vkUpdateDescriptorSets(c, device, descriptorWriteCount, pDescriptorWrites, descriptorCopyCount,
                 pDescriptorCopies);
         dynamicOffsets.updated(descriptorWriteCount, pDescriptorWrites, descriptorCopyCount, pDescriptorCopies);
+    }
+
+    /**
+     * VK_KHR_push_descriptor. The writes are checked as vkUpdateDescriptorSets checks them, against the push
+     * descriptor set layout at set in layout (their dstSet is ignored); a push that breaks a rule poisons the command
+     * buffer. lavapipe makes each pushed set as a copy of the set bound at that number when the push runs, whatever
+     * its layout, then writes the client's descriptors into it: so the first push of a set, and any push after another
+     * set or a push of another layout was bound there, is preceded by one of the server's that writes every descriptor
+     * of the layout ({@link DescriptorFiller#push}), and a draw then finds no descriptor that is unwritten or another
+     * layout's bytes. Mesa's Venus driver sends vkCmdPushDescriptorSetWithTemplateKHR as this command.
+     */
+    @Override
+    public void vkCmdPushDescriptorSetKHR(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int set,
+            int descriptorWriteCount, long pDescriptorWrites) throws Throwable {
+        Object target = descriptorShapes.pushTarget(pipelineBindPoint, layout, set);
+        if (!(target instanceof long[] words)) {
+            refusedRecording("vkCmdPushDescriptorSetKHR", commandBuffer, (String) target);
+            return;
+        }
+        for (long i = 0; i < Integer.toUnsignedLong(descriptorWriteCount) && pDescriptorWrites != 0; i++) {
+            long w = pDescriptorWrites + i * 64;
+            String why = infosMissing(w);
+            if (why == null) {
+                why = !buffersInside(w) ? "names a range outside its buffer" : DescriptorShapes.writeRefused(words, w);
+            }
+            if (why == null) {
+                why = descriptorsUsable(w, DescriptorShapes.immutableSamplers(words, w));
+            }
+            if (why != null) {
+                refusedRecording("vkCmdPushDescriptorSetKHR", commandBuffer, "write " + i + ": " + why);
+                return;
+            }
+        }
+        if (descriptorShapes.pushNeedsFill(commandBuffer, pipelineBindPoint, layout, set)) {
+            filler.push(c, objects.device(VnInfo.H_VkCommandBuffer, commandBuffer), commandBuffer, pipelineBindPoint,
+                    layout, set, words);
+        }
+        VnHooks.super.vkCmdPushDescriptorSetKHR(c, commandBuffer, pipelineBindPoint, layout, set,
+                pDescriptorWrites == 0 ? 0 : descriptorWriteCount, pDescriptorWrites);
+        descriptorShapes.pushed(commandBuffer, pipelineBindPoint, layout, set);
     }
 
     /**
@@ -3195,7 +3250,7 @@ final class VenusExecutor implements VnHooks {
      * has immutable ones (-00325; lavapipe died on VK_NULL_HANDLE, {@code vkhostile descview sampler}). Null when
      * all are usable.
      */
-    private String descriptorsUsable(long write) {
+    private String descriptorsUsable(long write, boolean immutableSamplers) {
         int type = g32(write + 36);
         if (type == 4 || type == 5) { // texel buffers: pTexelBufferView @56
             int want = type == 4 ? USAGE_UNIFORM_TEXEL : USAGE_STORAGE_TEXEL;
@@ -3209,7 +3264,7 @@ final class VenusExecutor implements VnHooks {
             }
             return null;
         }
-        if ((type == 0 || type == 1) && !descriptorShapes.immutableSamplers(write)) {
+        if ((type == 0 || type == 1) && !immutableSamplers) {
             long infos = g64(write + 40);
             for (long k = 0; infos != 0 && k < Integer.toUnsignedLong(g32(write + 32)); k++) {
                 if (g64(infos + 24 * k) == 0) {
@@ -3234,7 +3289,8 @@ final class VenusExecutor implements VnHooks {
             throws Throwable {
         String why = DynamicOffsets.layoutRefused(pCreateInfo);
         if (why == null) {
-            why = descriptorShapes.layoutRefused(pCreateInfo);
+            DeviceInfo d = devices.get(device);
+            why = descriptorShapes.layoutRefused(pCreateInfo, d == null ? 0 : d.limits.pushDescriptors());
         }
         if (why != null) {
             refusedRange("vkCreateDescriptorSetLayout", why);
@@ -3250,6 +3306,14 @@ final class VenusExecutor implements VnHooks {
     @Override
     public int vkAllocateDescriptorSets(VnCtx c, long device, long pAllocateInfo, long pDescriptorSets)
             throws Throwable {
+        long setLayouts = g64(pAllocateInfo + 32);
+        for (int i = 0; i < g32(pAllocateInfo + 24) && setLayouts != 0; i++) {
+            if (descriptorShapes.pushLayout(g64(setLayouts + 8L * i))) {
+                // VUID-VkDescriptorSetAllocateInfo-pSetLayouts-00308: push descriptor sets are pushed, not allocated
+                refusedRange("vkAllocateDescriptorSets", "set layout " + i + " is a push descriptor set layout");
+                return VK_ERROR_OUT_OF_POOL_MEMORY;
+            }
+        }
         int r = VnHooks.super.vkAllocateDescriptorSets(c, device, pAllocateInfo, pDescriptorSets);
         if (r == VK_SUCCESS) {
             descriptorShapes.setsAllocated(pAllocateInfo, pDescriptorSets);

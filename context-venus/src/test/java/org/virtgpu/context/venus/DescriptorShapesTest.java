@@ -1,6 +1,8 @@
 package org.virtgpu.context.venus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -233,5 +235,76 @@ class DescriptorShapesTest {
         assertNotNull(shapes.writeRefused(inlineWrite(0x420, 1 << 20, 1 << 20)), "vkhostile inline count");
         assertNotNull(shapes.writeRefused(inlineWrite(0x420, 16, -1)), "no data");
         assertNotNull(shapes.writeRefused(inlineWrite(0x420, 6, 6)), "not in words");
+    }
+
+    /** A VkWriteDescriptorSet (no dstSet) of count descriptors of type from element of binding. */
+    private long pushWrite(int binding, int element, int count, int type) {
+        long w = mem.zeroed(64);
+        p32(w + 24, binding);
+        p32(w + 28, element);
+        p32(w + 32, count);
+        p32(w + 36, type);
+        return w;
+    }
+
+    private static final int PUSH = (int) DescriptorShapes.PUSH_DESCRIPTOR, COMBINED = 1;
+
+    /** vkhostile push big and the types, flags and samplers a push descriptor layout must not have. */
+    @Test
+    void pushDescriptorLayoutsHoldAtMostMaxPushDescriptorsOfPlainTypes() {
+        int[][] many = new int[33][];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = new int[] {i, STORAGE_BUFFER, 1, 0x20};
+        }
+        assertEquals("a push descriptor layout of 33 descriptors, the device's maxPushDescriptors 32",
+                shapes.layoutRefused(layoutInfo(PUSH, many), 32));
+        assertNull(shapes.layoutRefused(layoutInfo(0, many), 32), "not a push layout");
+        assertNull(shapes.layoutRefused(layoutInfo(PUSH, new int[] {0, COMBINED, 2, 0x20},
+                new int[] {2, STORAGE_BUFFER, 30, 0x20}), 32));
+        for (int type : new int[] {8, 9, (int) DescriptorShapes.INLINE_UNIFORM_BLOCK,
+            (int) DescriptorShapes.MUTABLE, 1000150000}) {
+            assertNotNull(shapes.layoutRefused(layoutInfo(PUSH, new int[] {0, type, 1, 0x20}), 32), "type " + type);
+        }
+        assertNotNull(shapes.layoutRefused(layoutInfo(PUSH, new int[] {0, STORAGE_BUFFER, 1, 0x20}), 0),
+                "a host without VK_KHR_push_descriptor");
+        long immutable = layoutInfo(PUSH, new int[] {0, COMBINED, 1, 0x20});
+        p64(org.virtgpu.context.venus.wire.VnMem.g64(immutable + 24) + 16, mem.zeroed(8));
+        assertEquals("push descriptor layout binding 0 has immutable samplers (not offered)",
+                shapes.layoutRefused(immutable, 32));
+    }
+
+    /**
+     * vkhostile push notpush, setpast and range are refused; unset and foreign push where the server writes the
+     * whole set first, ok and later pushes of the same layout do not.
+     */
+    @Test
+    void aPushNamesAPushLayoutsSetAndFitsItAndIsFilledUnlessTheSameShapeIsBound() {
+        setUp();
+        long push = 0x130, pushLayout = 0x230, pushPipe = 0x330;
+        shapes.setLayoutCreated(push, layoutInfo(PUSH, new int[] {0, COMBINED, 1, 0x20},
+                new int[] {1, COMBINED, 1, 0x20}, new int[] {2, STORAGE_BUFFER, 1, 0x20}));
+        pipelineLayout(pushLayout, push);
+        shapes.pipelineCreated(pushPipe, pushLayout, new int[] {0});
+        assertEquals("set 0 of the layout is not a push descriptor set layout", shapes.pushTarget(COMPUTE, LAYOUT, 0));
+        assertEquals("set 5 past the layout's 1", shapes.pushTarget(COMPUTE, pushLayout, 5));
+        assertEquals("bind point 1000165000", shapes.pushTarget(1000165000, pushLayout, 0));
+        long[] words = (long[]) shapes.pushTarget(COMPUTE, pushLayout, 0);
+        assertEquals("binding 2 is of descriptor type 7, not 1",
+                DescriptorShapes.writeRefused(words, pushWrite(0, 1, 4, COMBINED)));
+        assertNull(DescriptorShapes.writeRefused(words, pushWrite(0, 0, 2, COMBINED)));
+        assertNull(DescriptorShapes.writeRefused(words, pushWrite(2, 0, 1, STORAGE_BUFFER)));
+        assertTrue(shapes.pushLayout(push));
+        assertFalse(shapes.pushLayout(THREE));
+
+        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "nothing bound yet");
+        assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3));
+        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "a set of another layout bound there");
+        shapes.pushed(CB, COMPUTE, pushLayout, 0);
+        assertFalse(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "its own earlier push");
+        assertTrue(shapes.pushNeedsFill(CB, GRAPHICS, pushLayout, 0), "the other bind point");
+        assertNull(shapes.bindPipeline(CB, COMPUTE, pushPipe));
+        assertNull(shapes.ready(CB, COMPUTE), "the pushed set counts as bound");
+        areas.begin(CB, 0);
+        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "a new recording");
     }
 }

@@ -290,7 +290,7 @@ class RenderAreasTest {
     @Test
     void aDynamicVertexInputMustStayWithinTheBindingAndAttributeLimits() {
         VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                VenusExecutor.TransformFeedback.NONE, 2048, 2047); // lavapipe's vertex stride and offset limits
+                VenusExecutor.TransformFeedback.NONE, 2048, 2047, 32); // lavapipe's vertex stride and offset limits
         // VkVertexInputBindingDescription2EXT: binding @16, stride @20, inputRate @24, divisor @28;
         // VkVertexInputAttributeDescription2EXT: location @16, binding @20, format @24, offset @28
         long bindings = zeroed(32 * 33), attribute = zeroed(32);
@@ -357,7 +357,7 @@ class RenderAreasTest {
     @Test
     void aLineRasterizationModeStippleFactorOrRasterizationStreamPastItsRangeIsRefused() {
         VenusExecutor.Limits limits = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                new VenusExecutor.TransformFeedback(4, 4, 512), 2048, 2047);
+                new VenusExecutor.TransformFeedback(4, 4, 512), 2048, 2047, 32);
         long info = zeroed(144); // VkGraphicsPipelineCreateInfo: pRasterizationState @64, pDynamicState @96
         long rs = zeroed(64); // VkPipelineRasterizationStateCreateInfo: pNext @8
         p64(info + 64, rs);
@@ -389,7 +389,7 @@ class RenderAreasTest {
         p32(stream + 20, 4);
         assertEquals("rasterization stream 4 of 4", PipelineStates.rasterChainRefused(info, limits));
         VenusExecutor.Limits noXfb = new VenusExecutor.Limits(128, 8, 32, 16, 32, 8, new long[8],
-                VenusExecutor.TransformFeedback.NONE, 2048, 2047);
+                VenusExecutor.TransformFeedback.NONE, 2048, 2047, 32);
         p32(stream + 20, 0);
         assertEquals("rasterization stream 0 of 0", PipelineStates.rasterChainRefused(info, noXfb),
                 "a host without transform feedback has no streams to select");

@@ -54,6 +54,7 @@ class VenusCapsetTest {
         zink.put(393, "VK_EXT_multi_draw (session 15)");
         zink.put(383, "VK_EXT_primitives_generated_query (session 15)");
         zink.put(401, "VK_EXT_load_store_op_none (session 15)");
+        zink.put(81, "VK_KHR_push_descriptor (session 16: vkCmdPushDescriptorSetKHR carried)");
         zink.forEach((number, name) -> assertTrue(carried(b, number), name));
         assertFalse(carried(b, 151), "VK_KHR_acceleration_structure is not decoded");
     }

@@ -22,7 +22,7 @@ class VkGfxThroughVenusTest {
     static final List<String> FEATURES = List.of("graphics_setup", "render_pass", "occlusion_query", "timestamp_query",
             "secondary_draw", "dynamic_rendering", "depth_indexed_indirect", "extended_dynamic_state", "multiview",
             "msaa_resolve", "subpass_input",
-            "blit_clear_copy", "linear_image_mapped", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture",
+            "blit_clear_copy", "linear_image_mapped", "host_reset_statistics", "compute_misc", "pipeline_cache", "sampled_texture", "push_descriptor",
             "secondary_transfer", "fence_reuse", "binary_semaphore", "timeline_semaphore", "timeline_host_signal",
             "events", "synchronization2", "command_pool_reset");
 

@@ -130,7 +130,10 @@ class VkHostileThroughVenusTest {
             "draw vinoffset",
             // a primitives generated query (VK_EXT_primitives_generated_query, session 15) of vertex stream 100 of 4
             // (lavapipe survives it, as it does a transform feedback stream query's: xfb stream)
-            "xfb genstream");
+            "xfb genstream",
+            // VK_KHR_push_descriptor (session 16): a push running past the set's bindings, into a set whose layout
+            // is not a push descriptor layout and into set 5 of a layout of one (each killed lavapipe directly)
+            "push range", "push notpush", "push setpast");
     /**
      * Recordings that must be submitted ("0 submits refused"): a valid capture, a dynamic patch control point count
      * in range, the blend and sample states of extended dynamic state 3 set in range or never set, rasterization
@@ -146,7 +149,11 @@ class VkHostileThroughVenusTest {
             "draw vinok", "draw vinnull", "draw vinunset", "draw vinformat",
             // VK_EXT_multi_draw (session 15): two draws, and two draws without their array (each killed lavapipe
             // directly; the draw is dropped, the rest submitted), plain and indexed
-            "draw multiok", "draw multinull", "draw multiidxok", "draw multiidxnull");
+            "draw multiok", "draw multinull", "draw multiidxok", "draw multiidxnull",
+            // VK_KHR_push_descriptor (session 16): a valid push, and pushes leaving the shader's sampled images
+            // unwritten, alone and after a set of another layout was bound at that number (both killed lavapipe
+            // directly; the server writes its placeholders first, see DescriptorFiller#push)
+            "push ok", "push unset", "push foreign");
 
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
@@ -191,7 +198,9 @@ class VkHostileThroughVenusTest {
             List.of("pipeline", "1", "cwecount"), List.of("pipeline", "1", "cwenull"),
             // a geometry shader emitting to vertex stream 100 of 4 (spirv-val accepts it, lavapipe survives it;
             // refused since session 15: VUID-RuntimeSpirv-OpEmitStreamVertex-06310)
-            List.of("draw", "1", "geomstream"));
+            List.of("draw", "1", "geomstream"),
+            // a push descriptor layout of 64 descriptors, past maxPushDescriptors (lavapipe makes it)
+            List.of("push", "1", "big"));
 
     @Test
     void outOfRangeImageAndQueryCommandsAreRefusedAndTheServerLives() throws Exception {
