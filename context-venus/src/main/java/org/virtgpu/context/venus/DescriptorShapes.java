@@ -227,10 +227,14 @@ final class DescriptorShapes {
     }
 
     /**
-     * vkCmdPushDescriptorSetKHR at point with layout's set: the shape words of that set layout, or why not (a string):
+     * vkCmdPushDescriptorSetKHR at point with layout's set: its {@link PushTarget}, or why not (a string):
      * a bind point without sets, an unknown layout, a set number past its sets (VUID-vkCmdPushDescriptorSetKHR-set-00364)
      * or of a layout made without PUSH_DESCRIPTOR_BIT (-set-00365).
      */
+    /** Where a push goes: its set layout's shape words and shape number. */
+    record PushTarget(long[] words, int shape) {
+    }
+
     Object pushTarget(int point, long layout, int set) {
         if (point != GRAPHICS && point != COMPUTE) {
             return "bind point " + point;
@@ -245,34 +249,27 @@ final class DescriptorShapes {
         if (l.shapes[set] == 0 || (l.words[set][0] & PUSH_DESCRIPTOR) == 0) {
             return "set " + set + " of the layout is not a push descriptor set layout";
         }
-        return l.words[set];
+        return new PushTarget(l.words[set], l.shapes[set]);
     }
 
     /**
-     * Whether a push to point's set of layout must first write every descriptor of the set: lavapipe starts each
-     * pushed set as a copy of the set bound at that number when the push runs, whatever its layout (zeroed when none),
-     * so unless that is an earlier push of the same shape its bytes are another layout's or none (see
-     * {@link DescriptorFiller#push}).
+     * A push to point's set of target on commandBuffer, which is then bound there with target's shape: whether the
+     * server must first write every descriptor of the set. lavapipe starts each pushed set as a copy of the set bound
+     * at that number when the push runs, whatever its layout (zeroed when none), so unless that is an earlier push of
+     * the same shape its bytes are another layout's or none (see {@link DescriptorFiller#push}).
      */
-    boolean pushNeedsFill(long commandBuffer, int point, long layout, int set) {
-        int shape = pipelineLayout(layout).shapes[set];
+    boolean pushBind(long commandBuffer, int point, int set, PushTarget target) {
         RenderAreas.Recording r = areas.recording(commandBuffer);
         synchronized (r) {
             int[] sets = r.bound.sets[point];
-            return set >= sets.length || sets[set] != shape;
-        }
-    }
-
-    /** After a push to point's set of layout: that set is bound there, with the layout's shape. */
-    void pushed(long commandBuffer, int point, long layout, int set) {
-        int shape = pipelineLayout(layout).shapes[set];
-        RenderAreas.Recording r = areas.recording(commandBuffer);
-        synchronized (r) {
-            int[] sets = r.bound.sets[point];
+            if (set < sets.length && sets[set] == target.shape) {
+                return false;
+            }
             if (set >= sets.length) {
                 sets = r.bound.sets[point] = Arrays.copyOf(sets, set + 1);
             }
-            sets[set] = shape;
+            sets[set] = target.shape;
+            return true;
         }
     }
 
@@ -297,12 +294,18 @@ final class DescriptorShapes {
 
     /** The row {number, type, count, binding flags, immutable samplers} of binding in shape words, or null. */
     static long[] binding(long[] words, long binding) {
+        int at = bindingAt(words, binding);
+        return at < 0 ? null : Arrays.copyOfRange(words, at, at + 5);
+    }
+
+    /** Where binding's row starts in shape words, -1 when it has none (no copy: the checks of every push use it). */
+    static int bindingAt(long[] words, long binding) {
         int lo = 0, hi = (words.length - 1) / 5 - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
             long n = words[1 + 5 * mid];
             if (n == binding) {
-                return Arrays.copyOfRange(words, 1 + 5 * mid, 6 + 5 * mid);
+                return 1 + 5 * mid;
             }
             if (n < binding) {
                 lo = mid + 1;
@@ -310,7 +313,7 @@ final class DescriptorShapes {
                 hi = mid - 1;
             }
         }
-        return null;
+        return -1;
     }
 
     SetLayout setLayout(long layout) {
@@ -382,17 +385,17 @@ final class DescriptorShapes {
     private static String range(long[] words, long binding, long element, long count, long type) {
         long b = binding, e = element, need = count;
         for (int hops = 0; hops <= words.length / 5; hops++, b++, e = 0) {
-            long[] row = binding(words, b);
-            if (row == null || (type >= 0 && row[1] != type && row[1] != MUTABLE)) {
-                return row == null ? "binding " + b + " is not in the set's layout"
-                        : "binding " + b + " is of descriptor type " + row[1] + ", not " + type;
+            int at = bindingAt(words, b);
+            if (at < 0 || (type >= 0 && words[at + 1] != type && words[at + 1] != MUTABLE)) {
+                return at < 0 ? "binding " + b + " is not in the set's layout"
+                        : "binding " + b + " is of descriptor type " + words[at + 1] + ", not " + type;
             }
             if (type < 0) {
-                type = row[1];
+                type = words[at + 1];
             }
-            long room = row[2] - e;
-            if (room < 0 || row[1] == INLINE_UNIFORM_BLOCK && need > room) {
-                return "element " + e + " of binding " + b + "'s " + row[2];
+            long room = words[at + 2] - e;
+            if (room < 0 || words[at + 1] == INLINE_UNIFORM_BLOCK && need > room) {
+                return "element " + e + " of binding " + b + "'s " + words[at + 2];
             }
             if (need <= room) {
                 return null;
@@ -451,8 +454,8 @@ final class DescriptorShapes {
 
     /** {@link #immutableSamplers} in a set laid out by shape words (null: none). */
     static boolean immutableSamplers(long[] words, long write) {
-        long[] row = words == null ? null : binding(words, Integer.toUnsignedLong(g32(write + 24)));
-        return row != null && row[4] != 0;
+        int at = words == null ? -1 : bindingAt(words, Integer.toUnsignedLong(g32(write + 24)));
+        return at >= 0 && words[at + 4] != 0;
     }
 
     /**

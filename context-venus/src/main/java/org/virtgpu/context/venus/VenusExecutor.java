@@ -65,6 +65,19 @@ final class VenusExecutor implements VnHooks {
      */
     static final java.util.Set<String> BINDLESS_EXTENSIONS = java.util.Set.of("VK_EXT_descriptor_indexing",
             "VK_EXT_mutable_descriptor_type", "VK_VALVE_mutable_descriptor_type");
+    /**
+     * {@code -Dvirtgpu.venus.pushDescriptors=false} withholds VK_KHR_push_descriptor: Zink then keeps its uniform
+     * buffers in descriptor sets it reuses, which made its frames faster on lavapipe (lavapipe makes a descriptor set
+     * per push; docs/venus.md "Push descriptors").
+     */
+    static final boolean PUSH_DESCRIPTORS = !"false".equals(System.getProperty("virtgpu.venus.pushDescriptors"));
+
+    /** Whether a device extension the decoder carries is withheld by this server's settings (see above). */
+    static boolean withheld(String extension) {
+        return !BUFFER_DEVICE_ADDRESS && extension.equals(BUFFER_DEVICE_ADDRESS_EXT)
+                || !SpirvValidator.BINDLESS_DESCRIPTORS && BINDLESS_EXTENSIONS.contains(extension)
+                || !PUSH_DESCRIPTORS && extension.equals(PUSH_DESCRIPTOR_EXT);
+    }
     static final int STYPE_DESCRIPTOR_INDEXING_FEATURES = 1000161001;
     static final int STYPE_MUTABLE_DESCRIPTOR_TYPE_FEATURES = 1000351000;
     static final int STYPE_VULKAN_1_2_FEATURES = 51;
@@ -1394,7 +1407,7 @@ final class VenusExecutor implements VnHooks {
      * VkPhysicalDeviceTransformFeedbackPropertiesEXT chained when the host has the extension (its
      * maxTransformFeedbackStreams @16, maxTransformFeedbackBuffers @20, maxTransformFeedbackBufferDataStride @40) and
      * VkPhysicalDevicePushDescriptorPropertiesKHR when it has VK_KHR_push_descriptor (maxPushDescriptors @16; 0
-     * without, so that every push descriptor layout is refused).
+     * without it or with it withheld, so that every push descriptor layout is refused).
      */
     private Limits limits(VnCtx c, long physicalDevice) throws Throwable {
         long props2 = c.alloc(1, 840); // VkPhysicalDeviceProperties2: pNext @8, properties @16
@@ -1406,7 +1419,7 @@ final class VenusExecutor implements VnHooks {
             p32(xfb, STYPE_TRANSFORM_FEEDBACK_PROPERTIES);
             p64(props2 + 8, xfb);
         }
-        if (host.containsKey(PUSH_DESCRIPTOR_EXT)) {
+        if (host.containsKey(PUSH_DESCRIPTOR_EXT) && !withheld(PUSH_DESCRIPTOR_EXT)) {
             push = c.alloc(1, 24);
             p32(push, STYPE_PUSH_DESCRIPTOR_PROPERTIES);
             p64(push + 8, g64(props2 + 8));
@@ -2637,8 +2650,7 @@ final class VenusExecutor implements VnHooks {
         // only what the decoder can carry (the capset mask says the same), then what the executor emulates
         var carried = java.util.stream.Stream.concat(hostExtensions(c, physicalDevice).entrySet().stream()
                 .filter(e -> CARRIED.contains(e.getKey()) && !EMULATED.containsKey(e.getKey()))
-                .filter(e -> BUFFER_DEVICE_ADDRESS || !e.getKey().equals(BUFFER_DEVICE_ADDRESS_EXT))
-                .filter(e -> SpirvValidator.BINDLESS_DESCRIPTORS || !BINDLESS_EXTENSIONS.contains(e.getKey())),
+                .filter(e -> !withheld(e.getKey())),
                 EMULATED.entrySet().stream()).toList();
         if (pProperties == 0) {
             p32(pPropertyCount, carried.size());
@@ -2670,8 +2682,7 @@ final class VenusExecutor implements VnHooks {
         for (int i = 0; i < n; i++) {
             String e = VnMem.string(g64(names + i * 8L), StandardCharsets.US_ASCII);
             has |= e.equals(EXTERNAL_MEMORY_HOST);
-            if (!BUFFER_DEVICE_ADDRESS && e.equals(BUFFER_DEVICE_ADDRESS_EXT)
-                    || !SpirvValidator.BINDLESS_DESCRIPTORS && BINDLESS_EXTENSIONS.contains(e)) {
+            if (withheld(e)) {
                 return VK_ERROR_EXTENSION_NOT_PRESENT;
             }
             if (EMULATED.containsKey(e)) {
@@ -3152,8 +3163,9 @@ final class VenusExecutor implements VnHooks {
             String why = !buffersInside(pDescriptorWrites + i * 64) ? "names a range outside its buffer"
                     : descriptorShapes.writeRefused(pDescriptorWrites + i * 64);
             if (why == null) {
-                why = descriptorsUsable(pDescriptorWrites + i * 64, descriptorShapes.immutableSamplers(
-                        pDescriptorWrites + i * 64));
+                int type = g32(pDescriptorWrites + i * 64 + 36);
+                why = descriptorsUsable(pDescriptorWrites + i * 64, (type == 0 || type == 1)
+                        && descriptorShapes.immutableSamplers(pDescriptorWrites + i * 64));
             }
             if (why != null) {
                 refusedRange("vkUpdateDescriptorSets", "write " + i + ": " + why);
@@ -3184,11 +3196,12 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkCmdPushDescriptorSetKHR(VnCtx c, long commandBuffer, int pipelineBindPoint, long layout, int set,
             int descriptorWriteCount, long pDescriptorWrites) throws Throwable {
-        Object target = descriptorShapes.pushTarget(pipelineBindPoint, layout, set);
-        if (!(target instanceof long[] words)) {
-            refusedRecording("vkCmdPushDescriptorSetKHR", commandBuffer, (String) target);
+        Object to = descriptorShapes.pushTarget(pipelineBindPoint, layout, set);
+        if (!(to instanceof DescriptorShapes.PushTarget target)) {
+            refusedRecording("vkCmdPushDescriptorSetKHR", commandBuffer, (String) to);
             return;
         }
+        long[] words = target.words();
         for (long i = 0; i < Integer.toUnsignedLong(descriptorWriteCount) && pDescriptorWrites != 0; i++) {
             long w = pDescriptorWrites + i * 64;
             String why = infosMissing(w);
@@ -3196,20 +3209,20 @@ final class VenusExecutor implements VnHooks {
                 why = !buffersInside(w) ? "names a range outside its buffer" : DescriptorShapes.writeRefused(words, w);
             }
             if (why == null) {
-                why = descriptorsUsable(w, DescriptorShapes.immutableSamplers(words, w));
+                int type = g32(w + 36);
+                why = descriptorsUsable(w, (type == 0 || type == 1) && DescriptorShapes.immutableSamplers(words, w));
             }
             if (why != null) {
                 refusedRecording("vkCmdPushDescriptorSetKHR", commandBuffer, "write " + i + ": " + why);
                 return;
             }
         }
-        if (descriptorShapes.pushNeedsFill(commandBuffer, pipelineBindPoint, layout, set)) {
+        if (descriptorShapes.pushBind(commandBuffer, pipelineBindPoint, set, target)) {
             filler.push(c, objects.device(VnInfo.H_VkCommandBuffer, commandBuffer), commandBuffer, pipelineBindPoint,
                     layout, set, words);
         }
         VnHooks.super.vkCmdPushDescriptorSetKHR(c, commandBuffer, pipelineBindPoint, layout, set,
                 pDescriptorWrites == 0 ? 0 : descriptorWriteCount, pDescriptorWrites);
-        descriptorShapes.pushed(commandBuffer, pipelineBindPoint, layout, set);
     }
 
     /**

@@ -288,7 +288,8 @@ class DescriptorShapesTest {
         assertEquals("set 0 of the layout is not a push descriptor set layout", shapes.pushTarget(COMPUTE, LAYOUT, 0));
         assertEquals("set 5 past the layout's 1", shapes.pushTarget(COMPUTE, pushLayout, 5));
         assertEquals("bind point 1000165000", shapes.pushTarget(1000165000, pushLayout, 0));
-        long[] words = (long[]) shapes.pushTarget(COMPUTE, pushLayout, 0);
+        DescriptorShapes.PushTarget target = (DescriptorShapes.PushTarget) shapes.pushTarget(COMPUTE, pushLayout, 0);
+        long[] words = target.words();
         assertEquals("binding 2 is of descriptor type 7, not 1",
                 DescriptorShapes.writeRefused(words, pushWrite(0, 1, 4, COMBINED)));
         assertNull(DescriptorShapes.writeRefused(words, pushWrite(0, 0, 2, COMBINED)));
@@ -296,15 +297,14 @@ class DescriptorShapesTest {
         assertTrue(shapes.pushLayout(push));
         assertFalse(shapes.pushLayout(THREE));
 
-        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "nothing bound yet");
+        assertTrue(shapes.pushBind(CB, COMPUTE, 0, target), "nothing bound yet");
+        assertFalse(shapes.pushBind(CB, COMPUTE, 0, target), "its own earlier push");
         assertNull(bind(CB, COMPUTE, LAYOUT, 0, SET3));
-        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "a set of another layout bound there");
-        shapes.pushed(CB, COMPUTE, pushLayout, 0);
-        assertFalse(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "its own earlier push");
-        assertTrue(shapes.pushNeedsFill(CB, GRAPHICS, pushLayout, 0), "the other bind point");
+        assertTrue(shapes.pushBind(CB, COMPUTE, 0, target), "a set of another layout bound there");
+        assertTrue(shapes.pushBind(CB, GRAPHICS, 0, target), "the other bind point");
         assertNull(shapes.bindPipeline(CB, COMPUTE, pushPipe));
         assertNull(shapes.ready(CB, COMPUTE), "the pushed set counts as bound");
         areas.begin(CB, 0);
-        assertTrue(shapes.pushNeedsFill(CB, COMPUTE, pushLayout, 0), "a new recording");
+        assertTrue(shapes.pushBind(CB, COMPUTE, 0, target), "a new recording");
     }
 }
