@@ -99,8 +99,11 @@
  *              through VK_EXT_multi_draw, their infos 16 bytes apart; multinull, multiidxnull: two draws without their
  *              array (each killed lavapipe))
  *   push [V]   VK_KHR_push_descriptor: sample.comp's set pushed, V one of ok, unset (its images never pushed),
- *              foreign (the same after a set of another layout was bound there), range, notpush, setpast, big (see
- *              the mode's code; docs/venus.md "Push descriptors")
+ *              foreign (the same after a set of another layout was bound there), range, notpush, setpast, big,
+ *              stale and staleend (the pushed view and sampler destroyed before the command buffer ends, or after;
+ *              see the mode's code; docs/venus.md "Push descriptors")
+ *   recdestroy [copy]  a copy recorded, then its source buffer and memory destroyed after the command buffer ended
+ *              and before the submit
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -744,6 +747,11 @@ static Image draw_target(const char *variant, VkRenderPass *pass, VkFramebuffer 
     return a;
 }
 
+/* push staleend: the sampler (and the round's view) to destroy once the command buffer has ended */
+static VkSampler *staleAfterEnd;
+/* recdestroy: the buffer to destroy (with its memory) once the command buffer has ended */
+static HostBuffer *destroyAfterEnd;
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "";
     int rounds = argc > 2 ? atoi(argv[2]) : 3;
@@ -1327,6 +1335,17 @@ int main(int argc, char **argv) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "recdestroy") == 0) {
+            known = 1;
+            /* a copy between two buffers recorded, then (once the command buffer has ended) its source buffer
+             * destroyed before the submit */
+            check(vku_host_buffer(phys, dev, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                  &hb, &hostBits, &failed), failed);
+            static HostBuffer src;
+            check(vku_host_buffer(phys, dev, 4096, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, &src, &hostBits, &failed), failed);
+            VkBufferCopy bc = {0, 0, 4096};
+            vkCmdCopyBuffer(cmd, src.buf, hb.buf, 1, &bc);
+            destroyAfterEnd = &src;
         } else if (strcmp(mode, "push") == 0) {
             known = 1;
             /* VK_KHR_push_descriptor: e2e/venus/sample.comp with its set pushed, V one of: ok (all three bindings),
@@ -1399,8 +1418,17 @@ int main(int argc, char **argv) {
                 vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.otherLayout, 0, 1, &set, 0, NULL);
             }
             if (cs.pipeline) vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
-            if (!strcmp(v, "ok")) {
+            if (!strcmp(v, "ok") || !strcmp(v, "stale") || !strcmp(v, "staleend")) {
                 push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 2, w);
+                /* staleend: the same once the command buffer has ended (Mesa has sent the recording by then) */
+                staleAfterEnd = !strcmp(v, "staleend") ? &psampler : NULL;
+                if (!strcmp(v, "stale")) {
+                    /* the view and sampler destroyed after the push was recorded, before the submit */
+                    vkDestroyImageView(dev, rt.view, NULL);
+                    rt.view = VK_NULL_HANDLE;
+                    vkDestroySampler(dev, psampler, NULL);
+                    psampler = VK_NULL_HANDLE;
+                }
             } else if (!strcmp(v, "unset") || !strcmp(v, "foreign")) {
                 push(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &w[1]);
             } else if (!strcmp(v, "range")) {
@@ -1867,6 +1895,17 @@ int main(int argc, char **argv) {
             return 2;
         }
         check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+        if (destroyAfterEnd) {
+            vku_free_host_buffer(dev, destroyAfterEnd);
+            destroyAfterEnd = NULL;
+        }
+        if (staleAfterEnd) {
+            vkDestroyImageView(dev, rt.view, NULL);
+            rt.view = VK_NULL_HANDLE;
+            vkDestroySampler(dev, *staleAfterEnd, NULL);
+            *staleAfterEnd = VK_NULL_HANDLE;
+            staleAfterEnd = NULL;
+        }
         VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cmd};
         check(vkResetFences(dev, 1, &fence), "vkResetFences");
         VkResult r = vkQueueSubmit(queue, 1, &si, fence);

@@ -66,6 +66,13 @@ final class RenderAreas {
         long needX, needY, needLayers;
         /** a refused command left it without the structure it was recorded with: it must not be submitted */
         boolean poisoned;
+        /**
+         * host handle -> handle type of every object its commands named since it began (and the memory bound to the
+         * buffers and images among them), see VenusExecutor#staleName
+         */
+        org.virtgpu.context.venus.wire.LongLongMap names = new org.virtgpu.context.venus.wire.LongLongMap();
+        /** the object table's forgotten count when all of names were last known alive */
+        long namesChecked = -1;
         /** the pipelines and descriptor sets it has bound ({@link DescriptorShapes}) */
         final DescriptorShapes.Bound bound = new DescriptorShapes.Bound();
         /** the transform feedback bindings it has bound (bit i: binding i), and whether transform feedback is active */
@@ -314,6 +321,8 @@ final class RenderAreas {
             r.active = false;
             r.areaKnown = false;
             r.poisoned = false;
+            r.names = new org.virtgpu.context.venus.wire.LongLongMap();
+            r.namesChecked = -1;
             r.bound.clear();
             r.feedbackBound = 0;
             r.feedbackActive = false;

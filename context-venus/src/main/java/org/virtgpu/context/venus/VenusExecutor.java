@@ -262,7 +262,112 @@ final class VenusExecutor implements VnHooks {
     }
 
     VnCtx newStream() {
-        return new VnCtx(objects, this::function);
+        VnCtx c = new VnCtx(objects, this::function);
+        c.references(names, VnInfo.H_VkCommandBuffer);
+        return c;
+    }
+
+    // ---------------------------------------------------------------- objects named by recorded commands
+
+    /*
+     * A command buffer that names an object destroyed since its commands were recorded is invalid (Vulkan spec,
+     * "Command Buffer Lifecycle"), and lavapipe, which keeps the client's handles in its recorded commands and reads
+     * the objects when the queue runs them, died executing one: a copy whose source buffer (with its memory) was
+     * destroyed between vkEndCommandBuffer and vkQueueSubmit, and a push descriptor whose image view and sampler were
+     * (SIGSEGV in the queue thread: e2e/venus/vkhostile.c recdestroy, push staleend). Destroys while submits run were
+     * already put off (see "destroys and resets a pending submit may need"); these happen before the submit. So the
+     * decoder tells the executor every object each recording command names (VnCtx.References: the lookups of its
+     * handles, in structures too, such as a push descriptor's views), kept per command buffer from its begin with
+     * the memory bound to the buffers and images among them, and a submit of a command buffer that names an object
+     * the client has since destroyed or freed (its id gone from the object table; put-off host destroys included)
+     * is refused, like one with a refused recording command. The check is skipped while the object table has
+     * forgotten nothing since the command buffer's names were last found alive.
+     */
+
+    /** host buffer or image (+ plane index 1-3 for a disjoint image's planes) -> the memory bound to it (guarded) */
+    private final org.virtgpu.context.venus.wire.LongLongMap boundMemory = new org.virtgpu.context.venus.wire.LongLongMap();
+
+    private void memoryBound(long object, long memory) {
+        synchronized (boundMemory) {
+            boundMemory.put(object, memory);
+        }
+    }
+
+    private void memoryUnbound(long object, int planes) {
+        synchronized (boundMemory) {
+            for (int i = 0; i < planes; i++) {
+                boundMemory.remove(object + i);
+            }
+        }
+    }
+
+    private final VnCtx.References names = new VnCtx.References() {
+        @Override
+        public Object recording(long commandBuffer) {
+            return areas.recording(commandBuffer);
+        }
+
+        @Override
+        public void named(Object recording, int type, long host) {
+            if (type == VnInfo.H_VkDevice || type == VnInfo.H_VkQueue || type == VnInfo.H_VkInstance
+                    || type == VnInfo.H_VkPhysicalDevice) {
+                return;
+            }
+            long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            if (type == VnInfo.H_VkBuffer || type == VnInfo.H_VkImage) {
+                synchronized (boundMemory) {
+                    m0 = boundMemory.get(host);
+                    if (type == VnInfo.H_VkImage) {
+                        m1 = boundMemory.get(host + 1);
+                        m2 = boundMemory.get(host + 2);
+                        m3 = boundMemory.get(host + 3);
+                    }
+                }
+            }
+            RenderAreas.Recording r = (RenderAreas.Recording) recording;
+            synchronized (r) {
+                r.names.put(host, type);
+                nameMemory(r, m0);
+                nameMemory(r, m1);
+                nameMemory(r, m2);
+                nameMemory(r, m3);
+            }
+        }
+    };
+
+    private static void nameMemory(RenderAreas.Recording r, long memory) {
+        if (memory != 0) {
+            r.names.put(memory, VnInfo.H_VkDeviceMemory);
+        }
+    }
+
+    /**
+     * Why commandBuffer may not run: it names an object its client destroyed since recording it (or, at depth 0, one
+     * of the secondaries it executes does); null when all are alive.
+     */
+    private String staleName(long commandBuffer, int depth) {
+        RenderAreas.Recording r = areas.recording(commandBuffer);
+        long now = objects.forgotten();
+        synchronized (r) {
+            if (r.namesChecked == now) {
+                return null;
+            }
+            long[] hosts = r.names.keys(), types = r.names.values();
+            for (int i = 0; i < hosts.length; i++) {
+                int type = (int) types[i];
+                if (objects.id(type, hosts[i]) == 0) {
+                    return "names an object of handle type " + type + " destroyed since it was recorded";
+                }
+                if (type == VnInfo.H_VkCommandBuffer && depth == 0) {
+                    String why = staleName(hosts[i], 1);
+                    if (why != null) {
+                        return "executes a secondary that " + why;
+                    }
+                }
+            }
+            r.namesChecked = now;
+            return null;
+        }
     }
 
     /** The context stream: its waits are bounded by {@link #CONTEXT_STREAM_WAIT_NANOS}. */
@@ -568,6 +673,12 @@ final class VenusExecutor implements VnHooks {
                 if (areas.poisoned(cb)) {
                     refusedRange(kind == SUBMIT ? "vkQueueSubmit" : "vkQueueSubmit2", "command buffer " + i + " of batch "
                             + b + " had a command refused that shapes its recording (VK_ERROR_DEVICE_LOST)");
+                    return true;
+                }
+                String stale = staleName(cb, 0);
+                if (stale != null) {
+                    refusedRange(kind == SUBMIT ? "vkQueueSubmit" : "vkQueueSubmit2", "command buffer " + i + " of batch "
+                            + b + " " + stale + " (VK_ERROR_DEVICE_LOST)");
                     return true;
                 }
             }
@@ -1641,6 +1752,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkBindBufferMemory(c, device, buffer, memory, memoryOffset);
         if (r == VK_SUCCESS) {
             bounds.bound(buffer);
+            memoryBound(buffer, memory);
         }
         return r;
     }
@@ -1660,6 +1772,7 @@ final class VenusExecutor implements VnHooks {
         if (r == VK_SUCCESS) {
             for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
                 bounds.bound(g64(pBindInfos + 40L * i + 16));
+                memoryBound(g64(pBindInfos + 40L * i + 16), g64(pBindInfos + 40L * i + 24));
             }
         }
         return r;
@@ -1940,6 +2053,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyBuffer(VnCtx c, long device, long buffer, long pAllocator) throws Throwable {
+        memoryUnbound(buffer, 1);
         destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyBuffer(d, device, buffer, 0));
     }
 
@@ -1950,6 +2064,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroyImage(VnCtx c, long device, long image, long pAllocator) throws Throwable {
+        memoryUnbound(image, 4);
         destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyImage(d, device, image, 0));
     }
 
@@ -3415,6 +3530,7 @@ final class VenusExecutor implements VnHooks {
         int r = VnHooks.super.vkBindImageMemory(c, device, image, memory, memoryOffset);
         if (r == VK_SUCCESS) {
             images.bound(image, 0);
+            memoryBound(image, memory);
         }
         return r;
     }
@@ -3443,7 +3559,10 @@ final class VenusExecutor implements VnHooks {
         if (r == VK_SUCCESS) {
             for (int i = 0; i < bindInfoCount && pBindInfos != 0; i++) {
                 long info = pBindInfos + 40L * i;
-                images.bound(g64(info + 16), planeAspect(g64(info + 8)));
+                int plane = planeAspect(g64(info + 8)); // 0, or VK_IMAGE_ASPECT_PLANE_0_BIT (0x10) and up
+                images.bound(g64(info + 16), plane);
+                memoryBound(g64(info + 16) + (plane == 0 ? 0 : Integer.numberOfTrailingZeros(plane) - 3),
+                        g64(info + 24));
             }
         }
         return r;

@@ -6,7 +6,7 @@ package org.virtgpu.context.venus.wire;
  * handles are looked up for every decoded command; boxed maps made the ring thread allocate on each one and the
  * resulting young collections stalled clients for tens of milliseconds. Not thread-safe: {@link VnObjects} guards it.
  */
-final class LongLongMap {
+public final class LongLongMap {
     private static final long PHI = 0x9E3779B97F4A7C15L;
     private long[] keys;
     private long[] values;
@@ -14,7 +14,7 @@ final class LongLongMap {
     private int size;
     private int shift;
 
-    LongLongMap() {
+    public LongLongMap() {
         alloc(16);
     }
 
@@ -29,12 +29,12 @@ final class LongLongMap {
         return (int) ((key * PHI) >>> shift);
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     /** The value for key, 0 when absent. */
-    long get(long key) {
+    public long get(long key) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
             long k = keys[i];
             if (k == key) {
@@ -47,7 +47,7 @@ final class LongLongMap {
     }
 
     /** Stores key -> value (key and value non-zero); returns the previous value or 0. */
-    long put(long key, long value) {
+    public long put(long key, long value) {
         if (key == 0 || value == 0) {
             throw new IllegalArgumentException("zero key or value");
         }
@@ -71,7 +71,7 @@ final class LongLongMap {
     }
 
     /** Removes key; returns its value or 0. */
-    long remove(long key) {
+    public long remove(long key) {
         int i = slot(key);
         while (keys[i] != key) {
             if (keys[i] == 0) {
@@ -97,12 +97,12 @@ final class LongLongMap {
     }
 
     /** The keys, in no particular order. */
-    long[] keys() {
+    public long[] keys() {
         return collect(keys);
     }
 
     /** The values, in no particular order. */
-    long[] values() {
+    public long[] values() {
         return collect(values);
     }
 

@@ -53,6 +53,8 @@ public final class VnCtx {
             n.outer = this;
             nested = n;
         }
+        n.references = references;
+        n.commandBufferType = commandBufferType;
         n.restart();
         return n;
     }
@@ -107,6 +109,30 @@ public final class VnCtx {
         scratch.reset();
         chainDepth = 0;
         device = 0;
+        recording = null;
+    }
+
+    /**
+     * Told the objects each command recorded into a command buffer names (see {@link #references}), so that a command
+     * buffer that names an object destroyed since it was recorded is never submitted.
+     */
+    public interface References {
+        /** What to tell {@link #named} about commandBuffer's commands; null to be told nothing. */
+        Object recording(long commandBuffer);
+
+        /** A command recorded into recording named the host object host of type. */
+        void named(Object recording, int type, long host);
+    }
+
+    private References references;
+    private int commandBufferType = -1;
+    /** the command buffer the current command records into, as references made it; null for other commands */
+    private Object recording;
+
+    /** Reports every object a command whose dispatchable handle is of commandBufferType names to references. */
+    public void references(References references, int commandBufferType) {
+        this.references = references;
+        this.commandBufferType = commandBufferType;
     }
 
     private void need(long n) {
@@ -216,6 +242,9 @@ public final class VnCtx {
             throw new VnProtocolException("unknown object id " + id + " (handle type " + type + ")");
         }
         checkDevice(type, id, h);
+        if (recording != null && h != 0) {
+            named(type, h);
+        }
         return h;
     }
 
@@ -231,7 +260,15 @@ public final class VnCtx {
                     + " where a valid handle is required (handle type " + type + ")");
         }
         checkDevice(type, id, h);
+        if (recording != null) {
+            named(type, h);
+        }
         return h;
+    }
+
+    /** Out of line, so that the lookups every decoder inlines stay small. */
+    private void named(int type, long h) {
+        references.named(recording, type, h);
     }
 
     /**
@@ -239,8 +276,12 @@ public final class VnCtx {
      * belong to this one (a host driver reaches into its device's state through them).
      */
     public long dispatch(int type, long id) {
+        recording = null;
         long h = hostValid(type, id);
         device = deviceOf[0];
+        if (references != null && type == commandBufferType) {
+            recording = references.recording(h);
+        }
         return h;
     }
 

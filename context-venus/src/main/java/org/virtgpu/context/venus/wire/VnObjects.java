@@ -361,8 +361,20 @@ public final class VnObjects {
         }
     }
 
+    /** how many objects were forgotten so far (see {@link #forgotten}) */
+    private long forgotten;
+
+    /**
+     * How many objects this table has forgotten (destroyed, freed, or gone with a parent) so far: a check of objects
+     * known alive at some count need not be repeated while the count stays.
+     */
+    public synchronized long forgotten() {
+        return forgotten;
+    }
+
     /** Forgets slot s, its id and value, and its descendants; the slot goes to the free list. */
     private void drop(int s) {
+        forgotten++;
         dropChildren(s);
         unlink(s);
         int r = s - 1;

@@ -133,7 +133,11 @@ class VkHostileThroughVenusTest {
             "xfb genstream",
             // VK_KHR_push_descriptor (session 16): a push running past the set's bindings, into a set whose layout
             // is not a push descriptor layout and into set 5 of a layout of one (each killed lavapipe directly)
-            "push range", "push notpush", "push setpast");
+            "push range", "push notpush", "push setpast",
+            // objects destroyed after the recording that names them, before the submit (each killed lavapipe's queue
+            // thread directly, and the server through Venus before session 16): a copy's source buffer and its
+            // memory once the command buffer has ended, a pushed image view and sampler before and after the end
+            "recdestroy copy", "push stale", "push staleend");
     /**
      * Recordings that must be submitted ("0 submits refused"): a valid capture, a dynamic patch control point count
      * in range, the blend and sample states of extended dynamic state 3 set in range or never set, rasterization
