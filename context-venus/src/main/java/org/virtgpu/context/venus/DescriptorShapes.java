@@ -226,15 +226,15 @@ final class DescriptorShapes {
                 + " descriptors, the device's maxPushDescriptors " + maxPushDescriptors : null;
     }
 
+    /** Where a push goes: its set layout's shape words and shape number. */
+    record PushTarget(long[] words, int shape) {
+    }
+
     /**
      * vkCmdPushDescriptorSetKHR at point with layout's set: its {@link PushTarget}, or why not (a string):
      * a bind point without sets, an unknown layout, a set number past its sets (VUID-vkCmdPushDescriptorSetKHR-set-00364)
      * or of a layout made without PUSH_DESCRIPTOR_BIT (-set-00365).
      */
-    /** Where a push goes: its set layout's shape words and shape number. */
-    record PushTarget(long[] words, int shape) {
-    }
-
     Object pushTarget(int point, long layout, int set) {
         if (point != GRAPHICS && point != COMPUTE) {
             return "bind point " + point;
@@ -265,12 +265,15 @@ final class DescriptorShapes {
             if (set < sets.length && sets[set] == target.shape) {
                 return false;
             }
-            if (set >= sets.length) {
-                sets = r.bound.sets[point] = Arrays.copyOf(sets, set + 1);
-            }
-            sets[set] = target.shape;
+            boundSets(r, point, set + 1)[set] = target.shape;
             return true;
         }
+    }
+
+    /** r's shapes bound at point, grown to hold n set numbers (under r's lock). */
+    private static int[] boundSets(RenderAreas.Recording r, int point, int n) {
+        int[] sets = r.bound.sets[point];
+        return n > sets.length ? (r.bound.sets[point] = Arrays.copyOf(sets, n)) : sets;
     }
 
     /** Whether a set layout was made for push descriptors (sets must not be allocated with it). */
@@ -566,12 +569,7 @@ final class DescriptorShapes {
         }
         RenderAreas.Recording r = areas.recording(commandBuffer);
         synchronized (r) {
-            int[] sets = r.bound.sets[point];
-            int end = firstSet + bound.length;
-            if (end > sets.length) {
-                sets = r.bound.sets[point] = Arrays.copyOf(sets, end);
-            }
-            System.arraycopy(bound, 0, sets, firstSet, bound.length);
+            System.arraycopy(bound, 0, boundSets(r, point, firstSet + bound.length), firstSet, bound.length);
         }
         return null;
     }

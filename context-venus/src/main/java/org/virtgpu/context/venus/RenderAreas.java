@@ -67,8 +67,7 @@ final class RenderAreas {
         /** a refused command left it without the structure it was recorded with: it must not be submitted */
         boolean poisoned;
         /**
-         * host handle -> handle type of every object its commands named since it began (and the memory bound to the
-         * buffers and images among them), see VenusExecutor#staleName
+         * host handle -> handle type of every object its commands named since it began, see VenusExecutor#staleName
          */
         org.virtgpu.context.venus.wire.LongLongMap names = new org.virtgpu.context.venus.wire.LongLongMap();
         /** the object table's forgotten count when all of names were last known alive */

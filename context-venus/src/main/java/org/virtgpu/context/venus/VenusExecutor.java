@@ -277,11 +277,11 @@ final class VenusExecutor implements VnHooks {
      * (SIGSEGV in the queue thread: e2e/venus/vkhostile.c recdestroy, push staleend). Destroys while submits run were
      * already put off (see "destroys and resets a pending submit may need"); these happen before the submit. So the
      * decoder tells the executor every object each recording command names (VnCtx.References: the lookups of its
-     * handles, in structures too, such as a push descriptor's views), kept per command buffer from its begin with
-     * the memory bound to the buffers and images among them, and a submit of a command buffer that names an object
-     * the client has since destroyed or freed (its id gone from the object table; put-off host destroys included)
-     * is refused, like one with a refused recording command. The check is skipped while the object table has
-     * forgotten nothing since the command buffer's names were last found alive.
+     * handles, in structures too, such as a push descriptor's views), kept per command buffer from its begin, and a
+     * submit of a command buffer that names an object the client has since destroyed (its id gone from the object
+     * table; put-off host destroys included), or a buffer or image whose memory it has since freed, is refused,
+     * like one with a refused recording command. The check is skipped while the object table has forgotten nothing
+     * since the command buffer's names were last found alive.
      */
 
     /** host buffer or image (+ plane index 1-3 for a disjoint image's planes) -> the memory bound to it (guarded) */
@@ -313,32 +313,29 @@ final class VenusExecutor implements VnHooks {
                     || type == VnInfo.H_VkPhysicalDevice) {
                 return;
             }
-            long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-            if (type == VnInfo.H_VkBuffer || type == VnInfo.H_VkImage) {
-                synchronized (boundMemory) {
-                    m0 = boundMemory.get(host);
-                    if (type == VnInfo.H_VkImage) {
-                        m1 = boundMemory.get(host + 1);
-                        m2 = boundMemory.get(host + 2);
-                        m3 = boundMemory.get(host + 3);
-                    }
-                }
-            }
             RenderAreas.Recording r = (RenderAreas.Recording) recording;
             synchronized (r) {
                 r.names.put(host, type);
-                nameMemory(r, m0);
-                nameMemory(r, m1);
-                nameMemory(r, m2);
-                nameMemory(r, m3);
             }
         }
     };
 
-    private static void nameMemory(RenderAreas.Recording r, long memory) {
-        if (memory != 0) {
-            r.names.put(memory, VnInfo.H_VkDeviceMemory);
+    /**
+     * Whether the memory bound to a live buffer or image (each plane of a disjoint one) is still allocated: a bound
+     * object's memory never changes, so it is looked up here, when a submit is checked, not as commands are recorded.
+     */
+    private boolean memoryAlive(int type, long host) {
+        int planes = type == VnInfo.H_VkImage ? 4 : type == VnInfo.H_VkBuffer ? 1 : 0;
+        for (int i = 0; i < planes; i++) {
+            long memory;
+            synchronized (boundMemory) {
+                memory = boundMemory.get(host + i);
+            }
+            if (memory != 0 && objects.id(VnInfo.H_VkDeviceMemory, memory) == 0) {
+                return false;
+            }
         }
+        return true;
     }
 
     /**
@@ -357,6 +354,9 @@ final class VenusExecutor implements VnHooks {
                 int type = (int) types[i];
                 if (objects.id(type, hosts[i]) == 0) {
                     return "names an object of handle type " + type + " destroyed since it was recorded";
+                }
+                if (!memoryAlive(type, hosts[i])) {
+                    return "names an object of handle type " + type + " whose memory was freed since it was recorded";
                 }
                 if (type == VnInfo.H_VkCommandBuffer && depth == 0) {
                     String why = staleName(hosts[i], 1);
