@@ -52,6 +52,9 @@ log "building virtgpu (launcher and bundles)"
 (cd "$REPO" && JAVA_HOME=$JAVA_HOME ./mvnw -B -q -o package -DskipTests >"$WORK/mvn.log" 2>&1) \
     || { tail -30 "$WORK/mvn.log" >&2; exit 1; }
 SERVER=(-jar "$REPO/launcher/target/virtgpu.jar" --vtest-socket)
+# the build's AOT cache, as ./virtgpu run passes it (docs/launcher.md "Start-up time")
+AOT=$(bash "$REPO/scripts/aot-cache.sh" "$REPO/launcher/target")
+[ -n "$AOT" ] && SERVER=("$AOT" "${SERVER[@]}")
 
 # run_once NAME ICD SOCKET RUN: one client run; a "NAME step ms" line per step into $WORK/steps (runs below 0
 # are the discarded warm-up: caches, JIT, lazy host initialisation)

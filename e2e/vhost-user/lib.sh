@@ -129,7 +129,10 @@ start_virtgpu() {
   [ -f "$jar" ] || die "$jar missing (./virtgpu build)"
   jh=$(java_home)
   printf '{"vhostUser": {"enabled": true, "socketPath": "%s"}}\n' "$sock" > "$W/virtgpu.json"
-  "$jh/bin/java" "@$ROOT/launcher/jvm.args" \
+  local aot=()
+  # the build's AOT cache for the build's jar, as ./virtgpu run passes it (docs/launcher.md "Start-up time")
+  [ "$jar" = "$ROOT/launcher/target/virtgpu.jar" ] && aot=($(bash "$ROOT/scripts/aot-cache.sh" "$ROOT/launcher/target"))
+  "$jh/bin/java" "@$ROOT/launcher/jvm.args" "${aot[@]}" \
     -jar "$jar" --config "$W/virtgpu.json" --no-vtest --storage "$W/felix" > "$W/backend.log" 2>&1 &
   PIDS+=($!)
   wait_socket "$sock"

@@ -67,6 +67,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--host-page-size", paramLabel = "N", description = "Act as a host with this page size: 4096, 16384 or 65536 (default: the OS page size).")
     Integer hostPageSize;
 
+    @Option(names = "--check", description = "Start the device, report its capsets and transports, then stop: exit status 0 when"
+            + " the device came up with every selected bundle started, 1 otherwise. The build's start-up training run uses it.")
+    boolean check;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info", description = "error, warn, info, debug, trace or off (default: ${DEFAULT-VALUE}).")
     String logLevel;
 
@@ -160,6 +164,12 @@ public final class Main implements Callable<Integer> {
             }
             LOG.info("transports: " + transport("vtest", pids.get(LaunchConfig.VTEST_PID)) + "; "
                     + transport("vhost-user", pids.get(LaunchConfig.VHOST_USER_PID)));
+            if (check) {
+                boolean up = caps != null && failed.isEmpty();
+                LOG.info("--check: " + (up ? "the device came up" : "the device did not come up") + "; stopping");
+                boot.stop(10_000);
+                return up ? 0 : 1;
+            }
             boot.framework().waitForStop(0);
         }
         return 0;
@@ -251,10 +261,18 @@ public final class Main implements Callable<Integer> {
         return 2;
     }
 
-    /** Where virtgpu.jar is (or target/classes when run from an IDE). */
+    /**
+     * Where virtgpu.jar is (or target/classes when run from an IDE). A class from a JDK AOT cache can come without a
+     * code source location (seen with Temurin 25.0.3 when the working directory differs from the training run's), so
+     * the class path's first entry, which {@code java -jar} sets to the jar, is the fallback.
+     */
     static Path jarDir() throws URISyntaxException {
-        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        return self.getParent();
+        var source = Main.class.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation() != null) {
+            return Path.of(source.getLocation().toURI()).getParent();
+        }
+        String first = System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)[0];
+        return Path.of(first).toAbsolutePath().getParent();
     }
 
     /** Version line for --version. */
