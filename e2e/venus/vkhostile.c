@@ -102,8 +102,10 @@
  *              foreign (the same after a set of another layout was bound there), range, notpush, setpast, big,
  *              stale and staleend (the pushed view and sampler destroyed before the command buffer ends, or after;
  *              see the mode's code; docs/venus.md "Push descriptors")
- *   recdestroy [copy]  a copy recorded, then its source buffer and memory destroyed after the command buffer ended
- *              and before the submit
+ *   recdestroy [copy|desc|descfirst]  a copy recorded, then its source buffer and memory destroyed after the
+ *              command buffer ended and before the submit; desc: add.comp's dispatch, its storage buffers (one buffer
+ *              in a descriptor set) destroyed likewise; descfirst: destroyed after the set was written, before the
+ *              recording
  *   sampler [V]  e2e/venus/sample.comp samples a 16x16 image through samplers or views past their enums, or with
  *              descriptors left unwritten: border, borderedge, customnone, swizzle and unset killed lavapipe; aniso,
  *              lod, filter, compare, reduction, custom, stale and unsetbuf it survives
@@ -1335,6 +1337,33 @@ int main(int argc, char **argv) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.pipeline);
             vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, cs.layout, 0, 1, &set, 0, NULL);
             vkCmdDispatch(cmd, 1, 1, 1);
+        } else if (strcmp(mode, "recdestroy") == 0 && argc > 3 && strncmp(argv[3], "desc", 4) == 0) {
+            known = 1;
+            /* desc: add.comp's dispatch recorded with its three storage buffers in one host-visible buffer, written
+             * into a set, then (once the command buffer has ended) that buffer and its memory destroyed before the
+             * submit; descfirst: destroyed before the recording, so only the set the dispatch binds names it */
+            static HostBuffer bufs;
+            /* 3 x 4 MiB: Mesa's Venus driver suballocates small host-visible allocations from memory it keeps, so a
+             * free of those never reaches the server */
+            const VkDeviceSize part = 4u << 20;
+            check(vku_host_buffer(phys, dev, 3 * part, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, &bufs, &hostBits, &failed),
+                  failed);
+            VkDescriptorType types[3] = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                         VK_DESCRIPTOR_TYPE_STORAGE_BUFFER};
+            add_pipeline(types, 1, &cs.module, &cs.dsl, &cs.layout, &cs.pipeline);
+            VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3};
+            VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
+            VkDescriptorBufferInfo dbi[3] = {{bufs.buf, 0, 16384}, {bufs.buf, part, 16384}, {bufs.buf, 2 * part, 16384}};
+            VkWriteDescriptorSet w[3];
+            for (uint32_t i = 0; i < 3; i++) {
+                w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
+                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = types[i],
+                                              .pBufferInfo = &dbi[i]};
+            }
+            vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+            if (strcmp(argv[3], "descfirst") == 0) vku_free_host_buffer(dev, &bufs);
+            else destroyAfterEnd = &bufs;
+            add_dispatch(cmd, cs.pipeline, cs.layout, &set, 0, NULL);
         } else if (strcmp(mode, "recdestroy") == 0) {
             known = 1;
             /* a copy between two buffers recorded, then (once the command buffer has ended) its source buffer

@@ -157,7 +157,11 @@ class VkHostileThroughVenusTest {
             // VK_KHR_push_descriptor (session 16): a valid push, and pushes leaving the shader's sampled images
             // unwritten, alone and after a set of another layout was bound at that number (both killed lavapipe
             // directly; the server writes its placeholders first, see DescriptorFiller#push)
-            "push ok", "push unset", "push foreign");
+            "push ok", "push unset", "push foreign",
+            // add.comp's storage buffers (4 MiB apart in one host-visible buffer, so that the free reaches the
+            // server) destroyed with their memory after the command buffer ended, or after the set was written and
+            // before the recording: each killed lavapipe directly (session 17); the server lives
+            "recdestroy desc", "recdestroy descfirst");
 
     /**
      * Modes refused at an object's creation: Mesa's Venus ICD creates asynchronously, so the client goes on with an
