@@ -303,6 +303,16 @@ static void add_dispatch(VkCommandBuffer cmd, VkPipeline pipeline, VkPipelineLay
     vkCmdDispatch(cmd, n / 256, 1, 1);
 }
 
+/* add.comp's three buffers written into set, binding i of types[i] with dbi[i]. */
+static void write_three(VkDescriptorSet set, const VkDescriptorType types[3], const VkDescriptorBufferInfo dbi[3]) {
+    VkWriteDescriptorSet w[3];
+    for (uint32_t i = 0; i < 3; i++) {
+        w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set, .dstBinding = i,
+                                      .descriptorCount = 1, .descriptorType = types[i], .pBufferInfo = &dbi[i]};
+    }
+    vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+}
+
 /* A pool of the n sizes (for one set) and one set of layout dsl from it. */
 static VkDescriptorSet one_set(const VkDescriptorPoolSize *sizes, uint32_t n, VkDescriptorSetLayout dsl,
                                VkDescriptorPool *pool) {
@@ -1009,13 +1019,7 @@ int main(int argc, char **argv) {
                                           {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1}};
             VkDescriptorSet set = one_set(ps, 2, cs.dsl, &cs.pool);
             VkDescriptorBufferInfo dbi[3] = {{ab.buf, 0, 16384}, {ab.buf, 16384, 16384}, {ab.buf, 32768, 16384}};
-            VkWriteDescriptorSet w[3];
-            for (uint32_t i = 0; i < 3; i++) {
-                w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
-                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = types[i],
-                                              .pBufferInfo = &dbi[i]};
-            }
-            vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+            write_three(set, types, dbi);
             uint32_t dynamic = 1u << 30;
             add_dispatch(cmd, cs.pipeline, cs.layout, &set, 1, &dynamic);
         } else if (strcmp(mode, "pushconst") == 0 || strcmp(mode, "sets") == 0) {
@@ -1354,13 +1358,7 @@ int main(int argc, char **argv) {
             VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 3};
             VkDescriptorSet set = one_set(&ps, 1, cs.dsl, &cs.pool);
             VkDescriptorBufferInfo dbi[3] = {{bufs.buf, 0, 16384}, {bufs.buf, part, 16384}, {bufs.buf, 2 * part, 16384}};
-            VkWriteDescriptorSet w[3];
-            for (uint32_t i = 0; i < 3; i++) {
-                w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = set,
-                                              .dstBinding = i, .descriptorCount = 1, .descriptorType = types[i],
-                                              .pBufferInfo = &dbi[i]};
-            }
-            vkUpdateDescriptorSets(dev, 3, w, 0, NULL);
+            write_three(set, types, dbi);
             if (strcmp(argv[3], "descfirst") == 0) vku_free_host_buffer(dev, &bufs);
             else destroyAfterEnd = &bufs;
             add_dispatch(cmd, cs.pipeline, cs.layout, &set, 0, NULL);
