@@ -8,7 +8,9 @@
 set -euo pipefail
 java=$1 target=$2 jvm_args=$3
 cache="$target/virtgpu.aot"
-if [ -f "$cache" ] && [ -z "$(find "$target/virtgpu.jar" "$target/lib" "$jvm_args" "$java" -newer "$cache" -print -quit)" ]; then
+# scripts/aot-cache.sh prints the option only for a cache newer than the jars; the JVM options and the JDK count too
+if [ -n "$(bash "$(dirname "$0")/../../../scripts/aot-cache.sh" "$target" 2>/dev/null)" ] \
+    && [ -z "$(find "$jvm_args" "$java" -newer "$cache" -print -quit)" ]; then
   echo "[aot] $cache is up to date"
   exit 0
 fi
