@@ -487,6 +487,11 @@ final class VenusExecutor implements VnHooks {
             return completed >= seq;
         }
 
+        /** Whether every submit accepted so far is known complete (one lock where done(submitted()) takes two). */
+        synchronized boolean idle() {
+            return completed >= submitted;
+        }
+
         synchronized long submitted() {
             return submitted;
         }
@@ -518,6 +523,12 @@ final class VenusExecutor implements VnHooks {
 
     /** host VkQueue -> its fences; every queue a client submitted to */
     private final Map<Long, QueueFences> queueFences = new ConcurrentHashMap<>();
+    /**
+     * The values of {@link #queueFences} as an array, appended to under its own lock: {@link #idle} runs on every
+     * destroy of a buffer churn, and walking the map there cost about a tenth of the ring's time (docs/venus.md
+     * "Session 18").
+     */
+    private volatile QueueFences[] queueList = new QueueFences[0];
     /** host handles of the timeline semaphores the client created (destroy signals them, see {@link #unblock}) */
     private final Set<Long> timelines = ConcurrentHashMap.newKeySet();
     /**
@@ -728,8 +739,8 @@ final class VenusExecutor implements VnHooks {
 
     /** true when every submit to a queue of device is known complete */
     private boolean idle(long device) {
-        for (QueueFences q : queueFences.values()) {
-            if (q.device == device && !q.done(q.submitted())) {
+        for (QueueFences q : queueList) {
+            if (q.device == device && !q.idle()) {
                 return false;
             }
         }
@@ -752,6 +763,38 @@ final class VenusExecutor implements VnHooks {
             }
         }
         return idle(device);
+    }
+
+    /** A host destroy of one handle, for {@link #destroyWhenIdle(VnCtx, long, long, HostDestroy)}. */
+    private interface HostDestroy {
+        void destroy(VnCtx c, long device, long handle) throws Throwable;
+    }
+
+    private final HostDestroy destroyBuffer = (c, device, handle) -> VnHooks.super.vkDestroyBuffer(c, device, handle, 0);
+    private final HostDestroy destroyBufferView = (c, device, handle) -> VnHooks.super.vkDestroyBufferView(c, device, handle, 0);
+    private final HostDestroy destroyImage = (c, device, handle) -> VnHooks.super.vkDestroyImage(c, device, handle, 0);
+    private final HostDestroy destroyImageView = (c, device, handle) -> VnHooks.super.vkDestroyImageView(c, device, handle, 0);
+    private final HostDestroy destroySampler = (c, device, handle) -> VnHooks.super.vkDestroySampler(c, device, handle, 0);
+    private final HostDestroy destroyPipeline = (c, device, handle) -> VnHooks.super.vkDestroyPipeline(c, device, handle, 0);
+    private final HostDestroy destroyDescriptorPool = (c, device, handle) -> VnHooks.super.vkDestroyDescriptorPool(c, device, handle, 0);
+    private final HostDestroy destroyQueryPool = (c, device, handle) -> VnHooks.super.vkDestroyQueryPool(c, device, handle, 0);
+    private final HostDestroy destroyEvent = (c, device, handle) -> VnHooks.super.vkDestroyEvent(c, device, handle, 0);
+    private final HostDestroy destroyFramebuffer = (c, device, handle) -> VnHooks.super.vkDestroyFramebuffer(c, device, handle, 0);
+    private final HostDestroy destroyRenderPass = (c, device, handle) -> VnHooks.super.vkDestroyRenderPass(c, device, handle, 0);
+    private final HostDestroy destroyCommandPool = (c, device, handle) -> VnHooks.super.vkDestroyCommandPool(c, device, handle, 0);
+    private final HostDestroy destroySemaphore = (c, device, handle) -> VnHooks.super.vkDestroySemaphore(c, device, handle, 0);
+
+    /**
+     * Destroys handle now when {@link #destroyNow}, else puts it off. The destroys are fields made once, so that a
+     * destroy that runs now allocates nothing (a capturing lambda per vkDestroyBuffer showed in a buffer churn's
+     * profile); only a put-off one captures its handle.
+     */
+    private void destroyWhenIdle(VnCtx c, long device, long handle, HostDestroy call) throws Throwable {
+        if (destroyNow(c, device)) {
+            call.destroy(c, device, handle);
+        } else {
+            putOff(c, device, d -> call.destroy(d, device, handle));
+        }
     }
 
     /** Runs call now when {@link #destroyNow}, else puts it off. */
@@ -2054,60 +2097,60 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkDestroyBuffer(VnCtx c, long device, long buffer, long pAllocator) throws Throwable {
         memoryUnbound(buffer, 1);
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyBuffer(d, device, buffer, 0));
+        destroyWhenIdle(c, device, buffer, destroyBuffer);
     }
 
     @Override
     public void vkDestroyBufferView(VnCtx c, long device, long bufferView, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyBufferView(d, device, bufferView, 0));
+        destroyWhenIdle(c, device, bufferView, destroyBufferView);
     }
 
     @Override
     public void vkDestroyImage(VnCtx c, long device, long image, long pAllocator) throws Throwable {
         memoryUnbound(image, 4);
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyImage(d, device, image, 0));
+        destroyWhenIdle(c, device, image, destroyImage);
     }
 
     @Override
     public void vkDestroyImageView(VnCtx c, long device, long imageView, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyImageView(d, device, imageView, 0));
+        destroyWhenIdle(c, device, imageView, destroyImageView);
     }
 
     @Override
     public void vkDestroySampler(VnCtx c, long device, long sampler, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroySampler(d, device, sampler, 0));
+        destroyWhenIdle(c, device, sampler, destroySampler);
     }
 
     @Override
     public void vkDestroyPipeline(VnCtx c, long device, long pipeline, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyPipeline(d, device, pipeline, 0));
+        destroyWhenIdle(c, device, pipeline, destroyPipeline);
     }
 
     @Override
     public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
         poolMarks.remove(descriptorPool);
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyDescriptorPool(d, device, descriptorPool, 0));
+        destroyWhenIdle(c, device, descriptorPool, destroyDescriptorPool);
     }
 
     @Override
     public void vkDestroyQueryPool(VnCtx c, long device, long queryPool, long pAllocator) throws Throwable {
         poolMarks.remove(queryPool);
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyQueryPool(d, device, queryPool, 0));
+        destroyWhenIdle(c, device, queryPool, destroyQueryPool);
     }
 
     @Override
     public void vkDestroyEvent(VnCtx c, long device, long event, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyEvent(d, device, event, 0));
+        destroyWhenIdle(c, device, event, destroyEvent);
     }
 
     @Override
     public void vkDestroyFramebuffer(VnCtx c, long device, long framebuffer, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyFramebuffer(d, device, framebuffer, 0));
+        destroyWhenIdle(c, device, framebuffer, destroyFramebuffer);
     }
 
     @Override
     public void vkDestroyRenderPass(VnCtx c, long device, long renderPass, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyRenderPass(d, device, renderPass, 0));
+        destroyWhenIdle(c, device, renderPass, destroyRenderPass);
     }
 
     @Override
@@ -2116,7 +2159,7 @@ final class VenusExecutor implements VnHooks {
         commandMarks.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         boundPools.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         poolMarks.remove(commandPool);
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroyCommandPool(d, device, commandPool, 0));
+        destroyWhenIdle(c, device, commandPool, destroyCommandPool);
     }
 
     @Override
@@ -2388,7 +2431,14 @@ final class VenusExecutor implements VnHooks {
         if (q == null) {
             q = new QueueFences(queue, objects.device(VnInfo.H_VkQueue, queue));
             QueueFences had = queueFences.putIfAbsent(queue, q);
-            q = had != null ? had : q;
+            if (had != null) {
+                return had;
+            }
+            synchronized (queueFences) {
+                QueueFences[] list = java.util.Arrays.copyOf(queueList, queueList.length + 1);
+                list[list.length - 1] = q;
+                queueList = list;
+            }
         }
         return q;
     }
@@ -2491,7 +2541,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, d -> VnHooks.super.vkDestroySemaphore(d, device, semaphore, 0));
+        destroyWhenIdle(c, device, semaphore, destroySemaphore);
         timelines.remove(semaphore);
         binaryPending.remove(semaphore);
     }

@@ -53,12 +53,8 @@ public final class Scratch implements AutoCloseable {
      */
     public void reset() {
         long dirty = cur == first ? used : firstUsed;
-        if (dirty > 256) {
-            first.asSlice(0, dirty).fill((byte) 0);
-        } else {
-            for (long off = 0; off < dirty; off += 8) { // allocations are 8-byte multiples; no slice for small ones
-                first.set(java.lang.foreign.ValueLayout.JAVA_LONG, off, 0L);
-            }
+        if (dirty > 0) {
+            first.asSlice(0, dirty).fill((byte) 0); // one liveness check; the JDK writes small fills in longs
         }
         if (!extra.isEmpty()) {
             for (int i = 0; i < extra.size(); i++) {
