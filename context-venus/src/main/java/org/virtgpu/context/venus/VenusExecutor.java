@@ -770,19 +770,19 @@ final class VenusExecutor implements VnHooks {
         void destroy(VnCtx c, long device, long handle) throws Throwable;
     }
 
-    private final HostDestroy destroyBuffer = (c, device, handle) -> VnHooks.super.vkDestroyBuffer(c, device, handle, 0);
-    private final HostDestroy destroyBufferView = (c, device, handle) -> VnHooks.super.vkDestroyBufferView(c, device, handle, 0);
-    private final HostDestroy destroyImage = (c, device, handle) -> VnHooks.super.vkDestroyImage(c, device, handle, 0);
-    private final HostDestroy destroyImageView = (c, device, handle) -> VnHooks.super.vkDestroyImageView(c, device, handle, 0);
-    private final HostDestroy destroySampler = (c, device, handle) -> VnHooks.super.vkDestroySampler(c, device, handle, 0);
-    private final HostDestroy destroyPipeline = (c, device, handle) -> VnHooks.super.vkDestroyPipeline(c, device, handle, 0);
-    private final HostDestroy destroyDescriptorPool = (c, device, handle) -> VnHooks.super.vkDestroyDescriptorPool(c, device, handle, 0);
-    private final HostDestroy destroyQueryPool = (c, device, handle) -> VnHooks.super.vkDestroyQueryPool(c, device, handle, 0);
-    private final HostDestroy destroyEvent = (c, device, handle) -> VnHooks.super.vkDestroyEvent(c, device, handle, 0);
-    private final HostDestroy destroyFramebuffer = (c, device, handle) -> VnHooks.super.vkDestroyFramebuffer(c, device, handle, 0);
-    private final HostDestroy destroyRenderPass = (c, device, handle) -> VnHooks.super.vkDestroyRenderPass(c, device, handle, 0);
-    private final HostDestroy destroyCommandPool = (c, device, handle) -> VnHooks.super.vkDestroyCommandPool(c, device, handle, 0);
-    private final HostDestroy destroySemaphore = (c, device, handle) -> VnHooks.super.vkDestroySemaphore(c, device, handle, 0);
+    private final HostDestroy destroyBuffer = (c, dev, h) -> VnHooks.super.vkDestroyBuffer(c, dev, h, 0);
+    private final HostDestroy destroyBufferView = (c, dev, h) -> VnHooks.super.vkDestroyBufferView(c, dev, h, 0);
+    private final HostDestroy destroyImage = (c, dev, h) -> VnHooks.super.vkDestroyImage(c, dev, h, 0);
+    private final HostDestroy destroyImageView = (c, dev, h) -> VnHooks.super.vkDestroyImageView(c, dev, h, 0);
+    private final HostDestroy destroySampler = (c, dev, h) -> VnHooks.super.vkDestroySampler(c, dev, h, 0);
+    private final HostDestroy destroyPipeline = (c, dev, h) -> VnHooks.super.vkDestroyPipeline(c, dev, h, 0);
+    private final HostDestroy destroyDescriptorPool = (c, dev, h) -> VnHooks.super.vkDestroyDescriptorPool(c, dev, h, 0);
+    private final HostDestroy destroyQueryPool = (c, dev, h) -> VnHooks.super.vkDestroyQueryPool(c, dev, h, 0);
+    private final HostDestroy destroyEvent = (c, dev, h) -> VnHooks.super.vkDestroyEvent(c, dev, h, 0);
+    private final HostDestroy destroyFramebuffer = (c, dev, h) -> VnHooks.super.vkDestroyFramebuffer(c, dev, h, 0);
+    private final HostDestroy destroyRenderPass = (c, dev, h) -> VnHooks.super.vkDestroyRenderPass(c, dev, h, 0);
+    private final HostDestroy destroyCommandPool = (c, dev, h) -> VnHooks.super.vkDestroyCommandPool(c, dev, h, 0);
+    private final HostDestroy destroySemaphore = (c, dev, h) -> VnHooks.super.vkDestroySemaphore(c, dev, h, 0);
 
     /**
      * Destroys handle now when {@link #destroyNow}, else puts it off. The destroys are fields made once, so that a
