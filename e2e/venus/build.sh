@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the Venus e2e clients into $1 (default: e2e/venus/build): shaders to SPIR-V as C arrays
-# (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt, vkfreerace and vkhostile against the system libvulkan
+# (glslangValidator, glslang-tools), then vkclient, vkgfx, vkrt, vkchurn, vkfreerace and vkhostile against the system libvulkan
 # (libvulkan-dev), and glzink and glbench against libEGL and libOpenGL (libegl-dev, libgl-dev).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ for shader in add.comp tri.vert tri.frag sample.comp misc.comp invert.frag index
     var=$(echo "$shader" | tr . _)_spv
     glslangValidator -V --quiet --vn "$var" -o "$out/$var.h" "$here/$shader"
 done
-for client in vkclient vkgfx vkrt vkfreerace vkhostile; do
+for client in vkclient vkgfx vkrt vkchurn vkfreerace vkhostile; do
     gcc -O2 -std=c11 -Wall -Wextra -Werror -I"$out" -o "$out/$client" "$here/$client.c" -lvulkan
 done
 for client in glzink glbench; do

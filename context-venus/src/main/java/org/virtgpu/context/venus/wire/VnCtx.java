@@ -25,6 +25,12 @@ public final class VnCtx {
     private int chainDepth;
     /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
     private long device;
+    /**
+     * {@link #dispatch}'s last lookup: the handle type and id, the type's {@link VnObjects#bindings} count read before
+     * it, and the host handle and device it gave (lastId 0: none; id 0 is never valid, so never matched)
+     */
+    private int lastType = -1;
+    private long lastId, lastBindings, lastHost, lastDevice;
     /** the device of the handle a lookup just resolved (filled by VnObjects.host, read at once) */
     private final long[] deviceOf = new long[1];
     private final MemorySegment[] fnCache = new MemorySegment[512];
@@ -277,8 +283,20 @@ public final class VnCtx {
      */
     public long dispatch(int type, long id) {
         recording = null;
-        long h = hostValid(type, id);
-        device = deviceOf[0];
+        long h;
+        long bindings = objects.bindings(type);
+        if (id == lastId && type == lastType && bindings == lastBindings) {
+            h = lastHost; // no binding of this type changed since the lookup below: the same answer
+            device = lastDevice;
+        } else {
+            h = hostValid(type, id);
+            device = deviceOf[0];
+            lastType = type;
+            lastId = id;
+            lastBindings = bindings;
+            lastHost = h;
+            lastDevice = device;
+        }
         if (references != null && type == commandBufferType) {
             recording = references.recording(h);
         }

@@ -1,5 +1,7 @@
 package org.virtgpu.context.venus.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -50,6 +52,13 @@ public final class VnObjects {
     private int[] prev = new int[64];
     private int used;
     private int free; // head of the free list (+1), 0 when none
+    /**
+     * per type: a count that moves (under the lock, published with release) whenever a binding of that type is made,
+     * changed or forgotten, so a reader that saw the same count twice knows its earlier lookup of that type still
+     * holds (see {@link #bindings})
+     */
+    private final long[] bindings;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /**
      * @param types      number of handle types (type ids are 0..types-1)
@@ -58,12 +67,28 @@ public final class VnObjects {
     public VnObjects(int types, int deviceType) {
         this.types = types;
         this.deviceType = deviceType;
+        bindings = new long[types];
         slotOfId = new LongLongMap[types];
         slotOfHost = new LongLongMap[types];
         for (int i = 0; i < types; i++) {
             slotOfId[i] = new LongLongMap();
             slotOfHost[i] = new LongLongMap();
         }
+    }
+
+    /**
+     * A count of the changes to type's bindings so far, read without the lock (acquire): while it stays the same, a
+     * lookup of an id of that type made after an earlier read of it gives the same host handle and device.
+     * {@link VnCtx#dispatch} keeps its last lookup this way, so a stream of commands on one device or command buffer
+     * takes the lock once.
+     */
+    public long bindings(int type) {
+        return (long) LONGS.getAcquire(bindings, type);
+    }
+
+    /** Moves type's count (see {@link #bindings}); callers hold this. */
+    private void changed(int type) {
+        LONGS.setRelease(bindings, type, bindings[type] + 1);
     }
 
     /** The host handle for id; 0 for id 0 and for an unknown id (host handles of live objects are never 0). */
@@ -142,6 +167,7 @@ public final class VnObjects {
             return;
         }
         synchronized (this) {
+            changed(type);
             int s = slot(type, host);
             if (s == 0) {
                 s = newRecord(type, host);
@@ -158,7 +184,8 @@ public final class VnObjects {
             if (dev != 0) {
                 device[r] = dev;
             }
-            if (p != 0 && parent[r] != p && !withinOrSelf(p, s)) {
+            // a record without children is no ancestor of p: only p == s would make a cycle (every fresh record)
+            if (p != 0 && parent[r] != p && (firstChild[r] == 0 ? p != s : !withinOrSelf(p, s))) {
                 unlink(s);
                 link(s, p);
             }
@@ -379,6 +406,7 @@ public final class VnObjects {
         unlink(s);
         int r = s - 1;
         int t = type[r];
+        changed(t);
         if (id[r] != 0 && slotOfId[t].get(id[r]) == s) {
             slotOfId[t].remove(id[r]);
         }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The C clients of e2e/venus (vkclient, vkgfx, vkrt, vkfreerace, vkhostile, glzink), built once per test JVM with
+ * The C clients of e2e/venus (vkclient, vkgfx, vkrt, vkchurn, vkfreerace, vkhostile, glzink), built once per test JVM with
  * e2e/venus/build.sh (glslangValidator, and gcc against libvulkan, libEGL and libOpenGL) into a temporary directory
  * removed when the JVM exits.
  */

@@ -84,6 +84,44 @@ class VnObjectsTest {
     }
 
     @Test
+    void aTypesBindingCountMovesWithEveryChangeToItsBindingsOnly() {
+        twoDevices();
+        long devices = objects.bindings(DEVICE), commandBuffers = objects.bindings(CMD);
+        objects.bind(BUFFER, 30, 0xf000, DEVICE, 0x3000);
+        objects.unbindHost(BUFFER, 0xf000);
+        assertEquals(devices, objects.bindings(DEVICE), "buffers come and go without touching the devices' count");
+        objects.unbindHost(DEVICE, 0x3000);
+        assertTrue(objects.bindings(DEVICE) != devices);
+        assertTrue(objects.bindings(CMD) != commandBuffers, "a command buffer forgotten with its device moves it");
+        long queues = objects.bindings(QUEUE);
+        objects.bind(QUEUE, 20, 0xd000, DEVICE, 0x4000);
+        assertTrue(objects.bindings(QUEUE) != queues);
+    }
+
+    @Test
+    void dispatchNeverAnswersFromALookupThatABindingChangeMadeStale() {
+        VnCtx c = new VnCtx(twoDevices(), type -> 0);
+        assertEquals(0xb000L, c.dispatch(CMD, 11));
+        c.endCommand();
+        assertEquals(0xb000L, c.dispatch(CMD, 11), "the same answer again");
+        c.endCommand();
+        objects.bind(CMD, 11, 0xb100, POOL, 0xa000); // the guest reuses the id for another command buffer
+        assertEquals(0xb100L, c.dispatch(CMD, 11));
+        c.endCommand();
+        objects.unbindHost(POOL, 0xa000); // frees the pool's command buffers
+        VnProtocolException e = assertThrows(VnProtocolException.class, () -> c.dispatch(CMD, 11));
+        assertTrue(e.getMessage().contains("unknown object id 11"), e.getMessage());
+        c.endCommand();
+        assertEquals(0x4000L, c.dispatch(DEVICE, 4));
+        assertEquals(0xc000L, c.hostValid(BUFFER, 12), "the device comes with a remembered lookup too");
+        c.endCommand();
+        assertEquals(0x4000L, c.dispatch(DEVICE, 4));
+        assertEquals(0xc000L, c.hostValid(BUFFER, 12));
+        assertThrows(VnProtocolException.class, () -> c.hostValid(POOL, 10), "pool 10 is gone");
+        c.close();
+    }
+
+    @Test
     void aValueKeptBeforeTheBindStaysWithTheObjectAndGoesWithIt() {
         twoDevices().extra(BUFFER, 0xf000, 65536);
         objects.attach(BUFFER, 0xf000, "shape");
