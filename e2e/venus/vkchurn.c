@@ -25,24 +25,16 @@ static _Noreturn void fail(const char *why, long detail) {
     exit(1);
 }
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 40;
     if (rounds < 1 || rounds > MAX_ROUNDS) fail("rounds out of range (1..100000)", rounds);
     VkInstance inst;
-    VkResult r = vku_instance("vkchurn", VK_API_VERSION_1_1, &inst);
-    if (r != VK_SUCCESS) fail("vkCreateInstance", r);
     VkPhysicalDevice phys;
-    if (!vku_first_device(inst, &phys, &r)) fail("no physical device", r);
-    uint32_t family = vku_queue_family(phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
-    if (family == UINT32_MAX) fail("no compute queue", 0);
+    uint32_t family;
     VkDevice dev;
-    r = vku_device(phys, family, NULL, 0, NULL, NULL, &dev);
-    if (r != VK_SUCCESS) fail("vkCreateDevice", r);
+    const char *failed = NULL;
+    VkResult r = vku_compute_device("vkchurn", &inst, &phys, &family, &dev, &failed);
+    if (r != VK_SUCCESS) fail(failed, r);
     static VkBuffer many[BUFFERS];
     VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 65536,
                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
@@ -61,7 +53,7 @@ int main(int argc, char **argv) {
         drained[i] = now_ms() - t;
         printf("round %d client %.3f drained %.3f\n", i, sent - t, drained[i]);
     }
-    qsort(drained, (size_t)rounds, sizeof(double), by_value);
+    qsort(drained, (size_t)rounds, sizeof(double), vku_by_value);
     printf("churn rounds=%d drained p50 %.3f min %.3f ms\n", rounds, drained[rounds / 2], drained[0]);
     free(drained);
     vkDestroyDevice(dev, NULL);

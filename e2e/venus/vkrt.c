@@ -26,30 +26,21 @@ static _Noreturn void fail(const char *why, long detail) {
     exit(1);
 }
 
-static int by_value(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n < 10 || n > 1000000) fail("round trips out of range (10..1000000)", n);
     VkInstance inst;
-    VkResult r = vku_instance("vkrt", VK_API_VERSION_1_1, &inst);
-    if (r != VK_SUCCESS) fail("vkCreateInstance", r);
     VkPhysicalDevice phys;
-    if (!vku_first_device(inst, &phys, &r)) fail("no physical device", r);
-    uint32_t family = vku_queue_family(phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
-    if (family == UINT32_MAX) fail("no compute queue", 0);
+    uint32_t family;
     VkDevice dev;
-    r = vku_device(phys, family, NULL, 0, NULL, NULL, &dev);
-    if (r != VK_SUCCESS) fail("vkCreateDevice", r);
+    const char *failed = NULL;
+    VkResult r = vku_compute_device("vkrt", &inst, &phys, &family, &dev, &failed);
+    if (r != VK_SUCCESS) fail(failed, r);
     VkQueue queue;
     vkGetDeviceQueue(dev, family, 0, &queue);
     VkCommandPool pool;
     VkCommandBuffer cmd;
     VkFence fence;
-    const char *failed = NULL;
     if ((r = vku_commands(dev, family, &pool, &cmd, &fence, &failed)) != VK_SUCCESS) fail(failed, r);
     double *us = malloc(sizeof(double) * (size_t)n);
     if (!us) fail("out of memory", n);
@@ -61,7 +52,7 @@ int main(int argc, char **argv) {
         us[i] = now_us() - t;
         sum += us[i];
     }
-    qsort(us, (size_t)n, sizeof(double), by_value);
+    qsort(us, (size_t)n, sizeof(double), vku_by_value);
     printf("rt n=%d p10 %.1f p50 %.1f p90 %.1f p99 %.1f mean %.1f us\n", n, us[n / 10], us[n / 2], us[n * 9 / 10],
            us[n * 99 / 100], sum / n);
     free(us);

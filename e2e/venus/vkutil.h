@@ -1,6 +1,7 @@
 /*
  * vkutil.h: setup helpers shared by the Vulkan e2e clients (e2e/venus/vkclient.c, e2e/venus/vkgfx.c,
- * e2e/launcher/vkloop.c). Static functions, so each program compiles its own copy and no library is needed.
+ * e2e/venus/vkrt.c, e2e/venus/vkchurn.c, e2e/launcher/vkloop.c). Static functions, so each program compiles its own
+ * copy and no library is needed.
  * They do not print or exit: each returns the failing VkResult and names the failing call in *failed, so every
  * program keeps its own way of reporting (exit with "result FAIL", a per-feature FAIL line, or "result LOST").
  */
@@ -66,6 +67,31 @@ static inline VkResult vku_device(VkPhysicalDevice phys, uint32_t family, const 
                               .enabledExtensionCount = extCount, .ppEnabledExtensionNames = exts,
                               .pEnabledFeatures = features};
     return vkCreateDevice(phys, &dci, NULL, dev);
+}
+
+/* An instance (named name, Vulkan 1.1), its first physical device and a device with one queue of the first family
+ * that can compute, as the benchmark clients (vkrt, vkchurn) start. */
+static inline VkResult vku_compute_device(const char *name, VkInstance *inst, VkPhysicalDevice *phys, uint32_t *family,
+                                          VkDevice *dev, const char **failed) {
+    VKU_TRY(vku_instance(name, VK_API_VERSION_1_1, inst));
+    VkResult r;
+    if (!vku_first_device(*inst, phys, &r)) {
+        *failed = "no physical device";
+        return r == VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : r;
+    }
+    *family = vku_queue_family(*phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
+    if (*family == UINT32_MAX) {
+        *failed = "no compute queue";
+        return VK_ERROR_FEATURE_NOT_PRESENT;
+    }
+    VKU_TRY(vku_device(*phys, *family, NULL, 0, NULL, NULL, dev));
+    return VK_SUCCESS;
+}
+
+/* qsort's comparison of doubles, ascending (for the clients' percentiles). */
+static inline int vku_by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 /* A resettable command pool on the family, one primary command buffer from it and an unsignalled fence. */
