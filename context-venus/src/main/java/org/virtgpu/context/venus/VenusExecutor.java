@@ -524,9 +524,9 @@ final class VenusExecutor implements VnHooks {
     /** host VkQueue -> its fences; every queue a client submitted to */
     private final Map<Long, QueueFences> queueFences = new ConcurrentHashMap<>();
     /**
-     * The values of {@link #queueFences} as an array, appended to under its own lock: {@link #idle} runs on every
-     * destroy of a buffer churn, and walking the map there cost about a tenth of the ring's time (docs/venus.md
-     * "Session 18").
+     * The values of {@link #queueFences} as an array, appended to under the map's monitor before the map gets the
+     * entry (see {@link #queueFences(long)}): {@link #idle} runs on every destroy of a buffer churn, and walking the
+     * map there cost about a tenth of the ring's time (docs/venus.md "Session 18").
      */
     private volatile QueueFences[] queueList = new QueueFences[0];
     /** host handles of the timeline semaphores the client created (destroy signals them, see {@link #unblock}) */
@@ -2429,15 +2429,16 @@ final class VenusExecutor implements VnHooks {
     private QueueFences queueFences(long queue) {
         QueueFences q = queueFences.get(queue);
         if (q == null) {
-            q = new QueueFences(queue, objects.device(VnInfo.H_VkQueue, queue));
-            QueueFences had = queueFences.putIfAbsent(queue, q);
-            if (had != null) {
-                return had;
-            }
             synchronized (queueFences) {
-                QueueFences[] list = java.util.Arrays.copyOf(queueList, queueList.length + 1);
-                list[list.length - 1] = q;
-                queueList = list;
+                q = queueFences.get(queue);
+                if (q == null) {
+                    q = new QueueFences(queue, objects.device(VnInfo.H_VkQueue, queue));
+                    // in the list before the map: whoever finds q in the map and submits to it, idle() sees it
+                    QueueFences[] list = java.util.Arrays.copyOf(queueList, queueList.length + 1);
+                    list[list.length - 1] = q;
+                    queueList = list;
+                    queueFences.put(queue, q);
+                }
             }
         }
         return q;
