@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.virtgpu.context.venus.gen.VnCommands;
 import org.virtgpu.context.venus.gen.VnInfo;
 import org.virtgpu.context.venus.wire.VnCtx;
+import org.virtgpu.context.venus.wire.VnObjects;
 import org.virtgpu.context.venus.wire.VnProtocolException;
 import org.virtgpu.spi.BlobRequest;
 import org.virtgpu.spi.ContextSpec;
@@ -42,9 +43,14 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
     private volatile boolean lost;
 
     VenusContext(ContextSpec spec, DeviceServices services) {
+        this(spec, services, new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
+    }
+
+    /** @param tableSizes the sizes the context type's object tables grew to (see VnObjects.Sizes) */
+    VenusContext(ContextSpec spec, DeviceServices services, VnObjects.Sizes tableSizes) {
         this.spec = spec;
         this.services = services;
-        this.executor = new VenusExecutor(services);
+        this.executor = new VenusExecutor(services, tableSizes);
         this.contextStream = executor.newContextStream();
         // context id 0 is never a guest's: VenusWarmup's private context
         String name = spec.ctxId() == 0 ? "venus-warmup-monitor" : "venus-ringmon-" + spec.ctxId();

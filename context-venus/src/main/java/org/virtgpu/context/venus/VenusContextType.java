@@ -4,6 +4,8 @@ import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.virtgpu.context.venus.gen.VnInfo;
+import org.virtgpu.context.venus.wire.VnObjects;
 import org.virtgpu.spi.Capset;
 import org.virtgpu.spi.ContextSpec;
 import org.virtgpu.spi.ContextType;
@@ -20,6 +22,11 @@ public final class VenusContextType implements ContextType {
 
     private volatile boolean active;
     private Thread background;
+    /**
+     * the sizes this type's contexts' object tables grew to, where each new one starts (the warm-up's context keeps
+     * its own, so only clients size them; see VnObjects.Sizes)
+     */
+    private final VnObjects.Sizes tableSizes = new VnObjects.Sizes(VnInfo.HANDLE_TYPES);
 
     /**
      * Loads the host Vulkan loader in the background (LWJGL, libvulkan, the loader's ICD and layer scan: about
@@ -77,6 +84,6 @@ public final class VenusContextType implements ContextType {
         } catch (RuntimeException | LinkageError e) {
             throw new GpuException(org.virtgpu.spi.GpuError.UNSPEC, "no host Vulkan: " + e, e);
         }
-        return new VenusContext(spec, services);
+        return new VenusContext(spec, services, tableSizes);
     }
 }

@@ -178,7 +178,7 @@ final class VenusExecutor implements VnHooks {
             .downcallHandle(java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.JAVA_LONG,
                     java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG));
 
-    private final VnObjects objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice);
+    private final VnObjects objects;
     /** set when the context is being destroyed: guest-caused host waits end at their next slice */
     private volatile boolean stopping;
     private VnCtx contextStream;
@@ -222,24 +222,36 @@ final class VenusExecutor implements VnHooks {
     /** where this context's freed host-visible memory goes (see {@link Placeholders}) */
     private final Placeholders retired = new Placeholders();
     /** buffer and memory sizes for the range checks of binds and buffer commands */
-    private final Bounds bounds = new Bounds(objects);
+    private final Bounds bounds;
     /** image shapes for the checks of image binds, views and image commands */
-    private final Images images = new Images(objects, bounds);
+    private final Images images;
     /** view, framebuffer and render area sizes, and the render pass instance each command buffer records */
-    private final RenderAreas areas = new RenderAreas(objects);
+    private final RenderAreas areas;
     /** the dynamic buffer descriptors of descriptor sets, for the offsets vkCmdBindDescriptorSets adds */
-    private final DynamicOffsets dynamicOffsets = new DynamicOffsets(objects, bounds);
+    private final DynamicOffsets dynamicOffsets;
     /** the sets and bindings shader modules use, and what pipeline layouts hold */
-    private final ShaderResources shaderResources = new ShaderResources(objects);
+    private final ShaderResources shaderResources;
     /** set layout shapes and each command buffer's bound pipelines and sets, checked at each draw and dispatch */
-    private final DescriptorShapes descriptorShapes = new DescriptorShapes(objects, areas);
+    private final DescriptorShapes descriptorShapes;
     /** writes a valid descriptor into each image, sampler and texel buffer descriptor a set is allocated with */
     private final DescriptorFiller filler = new DescriptorFiller();
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
     VenusExecutor(DeviceServices services) {
+        this(services, new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
+    }
+
+    /** @param tableSizes where the object table starts, shared with the context type's other contexts */
+    VenusExecutor(DeviceServices services, VnObjects.Sizes tableSizes) {
         this.services = services;
+        this.objects = new VnObjects(VnInfo.HANDLE_TYPES, VnInfo.H_VkDevice, tableSizes);
+        this.bounds = new Bounds(objects);
+        this.images = new Images(objects, bounds);
+        this.areas = new RenderAreas(objects);
+        this.dynamicOffsets = new DynamicOffsets(objects, bounds);
+        this.shaderResources = new ShaderResources(objects);
+        this.descriptorShapes = new DescriptorShapes(objects, areas);
     }
 
     /** Function pointer for a command type, resolved once per context. */

@@ -18,6 +18,19 @@ public final class LongLongMap {
         alloc(16);
     }
 
+    /** A map with room for capacity / 2 entries before it grows (capacity: a power of two, at least 16). */
+    public LongLongMap(int capacity) {
+        if (capacity < 16 || Integer.bitCount(capacity) != 1) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        alloc(capacity);
+    }
+
+    /** The length of the slot arrays (it doubles when half full). */
+    public int capacity() {
+        return keys.length;
+    }
+
     private void alloc(int capacity) {
         keys = new long[capacity];
         values = new long[capacity];

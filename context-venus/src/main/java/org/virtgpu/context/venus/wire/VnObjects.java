@@ -40,16 +40,16 @@ public final class VnObjects {
     private final LongLongMap[] slotOfHost;
 
     // ---- records, by slot; slot links are slot + 1 (0 = none)
-    private int[] type = new int[64];
-    private long[] id = new long[64];
-    private long[] host = new long[64];
-    private long[] device = new long[64];
-    private long[] extra = new long[64];
-    private Object[] attached = new Object[64];
-    private int[] parent = new int[64];
-    private int[] firstChild = new int[64];
-    private int[] next = new int[64]; // the next sibling; the free list's link for a free slot
-    private int[] prev = new int[64];
+    private int[] type;
+    private long[] id;
+    private long[] host;
+    private long[] device;
+    private long[] extra;
+    private Object[] attached;
+    private int[] parent;
+    private int[] firstChild;
+    private int[] next; // the next sibling; the free list's link for a free slot
+    private int[] prev;
     private int used;
     private int free; // head of the free list (+1), 0 when none
     /**
@@ -60,20 +60,78 @@ public final class VnObjects {
     private final long[] bindings;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
+    private final Sizes sizes;
+
+    /**
+     * The sizes tables grew to, shared by the tables of one process (one per context): a new table starts at them, so
+     * a server whose clients create thousands of buffers in a burst stops growing (and rehashing) each new context's
+     * maps from 16 entries on the way (measured in docs/venus.md "Session 18"). Sizes only grow, up to
+     * {@link #MAX_CAPACITY} slots per map and record arrays, so a table starts at most at what one earlier context
+     * of that process needed for each handle type, capped; racy updates only lose a hint.
+     */
+    public static final class Sizes {
+        /** the largest start: 4096 slots per map (2048 objects), 4096 records; 64 KiB a map */
+        static final int MAX_CAPACITY = 4096;
+        private final int[] map;
+        private int records = 64;
+
+        public Sizes(int types) {
+            map = new int[types];
+            java.util.Arrays.fill(map, 16);
+        }
+
+        int map(int type) {
+            return map[type];
+        }
+
+        void mapGrew(int type, int capacity) {
+            if (capacity > map[type]) {
+                map[type] = Math.min(capacity, MAX_CAPACITY);
+            }
+        }
+
+        int records() {
+            return records;
+        }
+
+        void recordsGrew(int length) {
+            if (length > records) {
+                records = Math.min(length, MAX_CAPACITY);
+            }
+        }
+    }
+
     /**
      * @param types      number of handle types (type ids are 0..types-1)
      * @param deviceType the type id of VkDevice (objects below a device record it)
      */
     public VnObjects(int types, int deviceType) {
+        this(types, deviceType, new Sizes(types));
+    }
+
+    /** A table that starts at, and reports its growth to, sizes shared with other tables (see {@link Sizes}). */
+    public VnObjects(int types, int deviceType, Sizes sizes) {
         this.types = types;
         this.deviceType = deviceType;
+        this.sizes = sizes;
         bindings = new long[types];
         slotOfId = new LongLongMap[types];
         slotOfHost = new LongLongMap[types];
         for (int i = 0; i < types; i++) {
-            slotOfId[i] = new LongLongMap();
-            slotOfHost[i] = new LongLongMap();
+            slotOfId[i] = new LongLongMap(sizes.map(i));
+            slotOfHost[i] = new LongLongMap(sizes.map(i));
         }
+        int n = sizes.records();
+        type = new int[n];
+        id = new long[n];
+        host = new long[n];
+        device = new long[n];
+        extra = new long[n];
+        attached = new Object[n];
+        parent = new int[n];
+        firstChild = new int[n];
+        next = new int[n];
+        prev = new int[n];
     }
 
     /**
@@ -179,6 +237,7 @@ public final class VnObjects {
             }
             this.id[r] = id;
             int displaced = (int) slotOfId[type].put(id, s);
+            sizes.mapGrew(type, slotOfId[type].capacity());
             int p = parentType > 0 && parentType < types && parentHost != 0 ? slot(parentType, parentHost) : 0;
             long dev = type == deviceType ? host : p == 0 ? 0 : device[p - 1];
             if (dev != 0) {
@@ -286,6 +345,11 @@ public final class VnObjects {
         }
     }
 
+    /** The slot count of type's id map and the record arrays' length (for tests of {@link Sizes}). */
+    synchronized int[] capacities(int type) {
+        return new int[] {slotOfId[type].capacity(), this.type.length};
+    }
+
     /** The number of bound objects. */
     public synchronized int count() {
         int n = 0;
@@ -328,6 +392,7 @@ public final class VnObjects {
 
     private void grow() {
         int n = type.length * 2;
+        sizes.recordsGrew(n);
         type = Arrays.copyOf(type, n);
         id = Arrays.copyOf(id, n);
         host = Arrays.copyOf(host, n);

@@ -1,5 +1,6 @@
 package org.virtgpu.context.venus.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,6 +120,27 @@ class VnObjectsTest {
         assertEquals(0xc000L, c.hostValid(BUFFER, 12));
         assertThrows(VnProtocolException.class, () -> c.hostValid(POOL, 10), "pool 10 is gone");
         c.close();
+    }
+
+    @Test
+    void aTableStartsAtTheSizesAnEarlierTableOfItsProcessGrewToCapped() {
+        VnObjects.Sizes sizes = new VnObjects.Sizes(10);
+        VnObjects first = new VnObjects(10, DEVICE, sizes);
+        assertArrayEquals(new int[] {16, 64}, first.capacities(BUFFER));
+        for (int i = 0; i < 1500; i++) {
+            first.bind(BUFFER, 100 + i, 0x100000L + 0x140L * i);
+        }
+        assertArrayEquals(new int[] {4096, 2048}, first.capacities(BUFFER));
+        VnObjects second = new VnObjects(10, DEVICE, sizes);
+        assertArrayEquals(new int[] {4096, 2048}, second.capacities(BUFFER), "starts where the first one got to");
+        assertArrayEquals(new int[] {16, 2048}, second.capacities(POOL), "types the first did not grow stay small");
+        for (int i = 0; i < 5000; i++) {
+            second.bind(BUFFER, 100 + i, 0x100000L + 0x140L * i);
+        }
+        assertEquals(0x100000L + 0x140L * 4999, second.host(BUFFER, 5099));
+        assertArrayEquals(new int[] {4096, 4096}, new VnObjects(10, DEVICE, sizes).capacities(BUFFER),
+                "capped: 16384 slots and 8192 records in the second, 4096 for the next");
+        assertArrayEquals(new int[] {16, 64}, new VnObjects(10, DEVICE).capacities(BUFFER), "no shared sizes");
     }
 
     @Test
