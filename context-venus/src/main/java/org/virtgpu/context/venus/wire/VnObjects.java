@@ -67,7 +67,9 @@ public final class VnObjects {
      * a server whose clients create thousands of buffers in a burst stops growing (and rehashing) each new context's
      * maps from 16 entries on the way (measured in docs/venus.md "Session 18"). Sizes only grow, up to
      * {@link #MAX_CAPACITY} slots per map and record arrays, so a table starts at most at what one earlier context
-     * of that process needed for each handle type, capped; racy updates only lose a hint.
+     * of that process needed for each handle type, capped; racy updates only lose a hint. The most a table can start
+     * with, after clients that made 2048 objects of every handle type, is two 64 KiB maps per type (6 MiB for
+     * Vulkan's 48 types) and 4096 records (about 300 KiB).
      */
     public static final class Sizes {
         /** the largest start: 4096 slots per map (2048 objects), 4096 records; 64 KiB a map */
