@@ -41,17 +41,60 @@ public class VenusObjectsBenchmark {
     private final long[] ids = new long[BUFFERS];
     private final long[] hosts = new long[BUFFERS];
 
+    /** sizes a table grew to with 2000 buffers, as a context type keeps them for its next contexts */
+    private final VnObjects.Sizes grown = new VnObjects.Sizes(VnInfo.HANDLE_TYPES);
+
     @Setup
     public void setup() {
-        objects = new VnObjects(VnInfo.HANDLE_TYPES, DEVICE);
-        objects.bind(VnInfo.H_VkInstance, 1, 0x7f12_1000_0000L);
-        objects.bind(VnInfo.H_VkPhysicalDevice, 2, 0x7f12_2000_0000L, VnInfo.H_VkInstance, 0x7f12_1000_0000L);
-        objects.bind(DEVICE, DEVICE_ID, DEVICE_HOST, VnInfo.H_VkPhysicalDevice, 0x7f12_2000_0000L);
+        objects = table(new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
         ctx = new VnCtx(objects, type -> 0);
         for (int i = 0; i < BUFFERS; i++) {
             ids[i] = 100 + i;
             hosts[i] = 0x7f12_5000_0000L + 0x140L * i; // malloc'd driver objects, 320 bytes apart
         }
+        VnObjects first = table(grown);
+        for (int i = 0; i < BUFFERS; i++) {
+            first.bind(BUFFER, ids[i], hosts[i], DEVICE, DEVICE_HOST);
+        }
+    }
+
+    /** A context's table with its instance, physical device and device bound. */
+    private static VnObjects table(VnObjects.Sizes sizes) {
+        VnObjects o = new VnObjects(VnInfo.HANDLE_TYPES, DEVICE, sizes);
+        o.bind(VnInfo.H_VkInstance, 1, 0x7f12_1000_0000L);
+        o.bind(VnInfo.H_VkPhysicalDevice, 2, 0x7f12_2000_0000L, VnInfo.H_VkInstance, 0x7f12_1000_0000L);
+        o.bind(DEVICE, DEVICE_ID, DEVICE_HOST, VnInfo.H_VkPhysicalDevice, 0x7f12_2000_0000L);
+        return o;
+    }
+
+    /**
+     * A new context's first buffers_2000 step, its table starting at 16 entries a map (as every context did before
+     * session 18; microseconds per step, the table's creation included).
+     */
+    @Benchmark
+    public int freshChurn2000() {
+        return firstChurn(new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
+    }
+
+    /** The same with the table starting at the sizes an earlier context's 2000 buffers grew it to. */
+    @Benchmark
+    public int freshChurn2000Sized() {
+        return firstChurn(grown);
+    }
+
+    /** churn2000's table calls on a new table (straight on it: a stream's own set-up would dominate the time) */
+    private int firstChurn(VnObjects.Sizes sizes) {
+        VnObjects fresh = table(sizes);
+        for (int i = 0; i < BUFFERS; i++) {
+            fresh.host(DEVICE, DEVICE_ID);
+            fresh.bind(BUFFER, ids[i], hosts[i], DEVICE, DEVICE_HOST);
+            fresh.extra(BUFFER, hosts[i], 65536);
+        }
+        for (int i = 0; i < BUFFERS; i++) {
+            fresh.host(DEVICE, DEVICE_ID);
+            fresh.unbindHost(BUFFER, fresh.host(BUFFER, ids[i]));
+        }
+        return fresh.count();
     }
 
     /** One buffers_2000 step: 2000 creates, then 2000 destroys (microseconds per step). */
