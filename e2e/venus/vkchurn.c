@@ -28,13 +28,11 @@ static _Noreturn void fail(const char *why, long detail) {
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 40;
     if (rounds < 1 || rounds > MAX_ROUNDS) fail("rounds out of range (1..100000)", rounds);
-    VkInstance inst;
-    VkPhysicalDevice phys;
-    uint32_t family;
-    VkDevice dev;
+    VkuComputeDevice d;
     const char *failed = NULL;
-    VkResult r = vku_compute_device("vkchurn", &inst, &phys, &family, &dev, &failed);
+    VkResult r = vku_compute_device("vkchurn", &d, &failed);
     if (r != VK_SUCCESS) fail(failed, r);
+    VkDevice dev = d.dev;
     static VkBuffer many[BUFFERS];
     VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 65536,
                              .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
@@ -57,7 +55,7 @@ int main(int argc, char **argv) {
     printf("churn rounds=%d drained p50 %.3f min %.3f ms\n", rounds, drained[rounds / 2], drained[0]);
     free(drained);
     vkDestroyDevice(dev, NULL);
-    vkDestroyInstance(inst, NULL);
+    vkDestroyInstance(d.inst, NULL);
     printf("result PASS\n");
     return 0;
 }

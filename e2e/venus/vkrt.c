@@ -29,19 +29,17 @@ static _Noreturn void fail(const char *why, long detail) {
 int main(int argc, char **argv) {
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n < 10 || n > 1000000) fail("round trips out of range (10..1000000)", n);
-    VkInstance inst;
-    VkPhysicalDevice phys;
-    uint32_t family;
-    VkDevice dev;
+    VkuComputeDevice d;
     const char *failed = NULL;
-    VkResult r = vku_compute_device("vkrt", &inst, &phys, &family, &dev, &failed);
+    VkResult r = vku_compute_device("vkrt", &d, &failed);
     if (r != VK_SUCCESS) fail(failed, r);
+    VkDevice dev = d.dev;
     VkQueue queue;
-    vkGetDeviceQueue(dev, family, 0, &queue);
+    vkGetDeviceQueue(dev, d.family, 0, &queue);
     VkCommandPool pool;
     VkCommandBuffer cmd;
     VkFence fence;
-    if ((r = vku_commands(dev, family, &pool, &cmd, &fence, &failed)) != VK_SUCCESS) fail(failed, r);
+    if ((r = vku_commands(dev, d.family, &pool, &cmd, &fence, &failed)) != VK_SUCCESS) fail(failed, r);
     double *us = malloc(sizeof(double) * (size_t)n);
     if (!us) fail("out of memory", n);
     double sum = 0;
@@ -59,7 +57,7 @@ int main(int argc, char **argv) {
     vkDestroyFence(dev, fence, NULL);
     vkDestroyCommandPool(dev, pool, NULL);
     vkDestroyDevice(dev, NULL);
-    vkDestroyInstance(inst, NULL);
+    vkDestroyInstance(d.inst, NULL);
     printf("result PASS\n");
     return 0;
 }

@@ -69,22 +69,29 @@ static inline VkResult vku_device(VkPhysicalDevice phys, uint32_t family, const 
     return vkCreateDevice(phys, &dci, NULL, dev);
 }
 
+/* What vku_compute_device makes. */
+typedef struct {
+    VkInstance inst;
+    VkPhysicalDevice phys;
+    uint32_t family;
+    VkDevice dev;
+} VkuComputeDevice;
+
 /* An instance (named name, Vulkan 1.1), its first physical device and a device with one queue of the first family
  * that can compute, as the benchmark clients (vkrt, vkchurn) start. */
-static inline VkResult vku_compute_device(const char *name, VkInstance *inst, VkPhysicalDevice *phys, uint32_t *family,
-                                          VkDevice *dev, const char **failed) {
-    VKU_TRY(vku_instance(name, VK_API_VERSION_1_1, inst));
+static inline VkResult vku_compute_device(const char *name, VkuComputeDevice *d, const char **failed) {
+    VKU_TRY(vku_instance(name, VK_API_VERSION_1_1, &d->inst));
     VkResult r;
-    if (!vku_first_device(*inst, phys, &r)) {
+    if (!vku_first_device(d->inst, &d->phys, &r)) {
         *failed = "no physical device";
         return r == VK_SUCCESS ? VK_ERROR_INITIALIZATION_FAILED : r;
     }
-    *family = vku_queue_family(*phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
-    if (*family == UINT32_MAX) {
+    d->family = vku_queue_family(d->phys, VK_QUEUE_COMPUTE_BIT, 1, NULL);
+    if (d->family == UINT32_MAX) {
         *failed = "no compute queue";
         return VK_ERROR_FEATURE_NOT_PRESENT;
     }
-    VKU_TRY(vku_device(*phys, *family, NULL, 0, NULL, NULL, dev));
+    VKU_TRY(vku_device(d->phys, d->family, NULL, 0, NULL, NULL, &d->dev));
     return VK_SUCCESS;
 }
 

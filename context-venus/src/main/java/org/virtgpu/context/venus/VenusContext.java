@@ -94,6 +94,7 @@ final class VenusContext implements org.virtgpu.spi.GpuContext {
     void dispatch(VnCtx s, VenusRing ring) throws Throwable {
         int type = s.r32();
         int flags = s.r32();
+        s.commandType(type);
         try {
             switch (type) {
                 case 178 -> { // vkSetReplyCommandStreamMESA

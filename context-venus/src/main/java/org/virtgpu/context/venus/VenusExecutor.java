@@ -533,14 +533,13 @@ final class VenusExecutor implements VnHooks {
         }
     }
 
-    /** host VkQueue -> its fences; every queue a client submitted to */
-    private final Map<Long, QueueFences> queueFences = new ConcurrentHashMap<>();
     /**
-     * The values of {@link #queueFences} as an array, appended to under the map's monitor before the map gets the
-     * entry (see {@link #queueFences(long)}): {@link #idle} runs on every destroy of a buffer churn, and walking the
-     * map there cost about a tenth of the ring's time (docs/venus.md "Session 18").
+     * The fences of every queue a client submitted to (a client has a few), copied on write under
+     * {@link #queuesLock} and read without a lock: {@link #idle} walks it on every destroy of a buffer churn, where
+     * walking a map of them cost about a tenth of the ring's time (docs/venus.md "Session 18").
      */
-    private volatile QueueFences[] queueList = new QueueFences[0];
+    private volatile QueueFences[] queues = new QueueFences[0];
+    private final Object queuesLock = new Object();
     /** host handles of the timeline semaphores the client created (destroy signals them, see {@link #unblock}) */
     private final Set<Long> timelines = ConcurrentHashMap.newKeySet();
     /**
@@ -751,7 +750,7 @@ final class VenusExecutor implements VnHooks {
 
     /** true when every submit to a queue of device is known complete */
     private boolean idle(long device) {
-        for (QueueFences q : queueList) {
+        for (QueueFences q : queues) {
             if (q.device == device && !q.idle()) {
                 return false;
             }
@@ -777,36 +776,23 @@ final class VenusExecutor implements VnHooks {
         return idle(device);
     }
 
-    /** A host destroy of one handle, for {@link #destroyWhenIdle(VnCtx, long, long, HostDestroy)}. */
-    private interface HostDestroy {
-        void destroy(VnCtx c, long device, long handle) throws Throwable;
-    }
-
-    private final HostDestroy destroyBuffer = (c, dev, h) -> VnHooks.super.vkDestroyBuffer(c, dev, h, 0);
-    private final HostDestroy destroyBufferView = (c, dev, h) -> VnHooks.super.vkDestroyBufferView(c, dev, h, 0);
-    private final HostDestroy destroyImage = (c, dev, h) -> VnHooks.super.vkDestroyImage(c, dev, h, 0);
-    private final HostDestroy destroyImageView = (c, dev, h) -> VnHooks.super.vkDestroyImageView(c, dev, h, 0);
-    private final HostDestroy destroySampler = (c, dev, h) -> VnHooks.super.vkDestroySampler(c, dev, h, 0);
-    private final HostDestroy destroyPipeline = (c, dev, h) -> VnHooks.super.vkDestroyPipeline(c, dev, h, 0);
-    private final HostDestroy destroyDescriptorPool = (c, dev, h) -> VnHooks.super.vkDestroyDescriptorPool(c, dev, h, 0);
-    private final HostDestroy destroyQueryPool = (c, dev, h) -> VnHooks.super.vkDestroyQueryPool(c, dev, h, 0);
-    private final HostDestroy destroyEvent = (c, dev, h) -> VnHooks.super.vkDestroyEvent(c, dev, h, 0);
-    private final HostDestroy destroyFramebuffer = (c, dev, h) -> VnHooks.super.vkDestroyFramebuffer(c, dev, h, 0);
-    private final HostDestroy destroyRenderPass = (c, dev, h) -> VnHooks.super.vkDestroyRenderPass(c, dev, h, 0);
-    private final HostDestroy destroyCommandPool = (c, dev, h) -> VnHooks.super.vkDestroyCommandPool(c, dev, h, 0);
-    private final HostDestroy destroySemaphore = (c, dev, h) -> VnHooks.super.vkDestroySemaphore(c, dev, h, 0);
-
     /**
-     * Destroys handle now when {@link #destroyNow}, else puts it off. The destroys are fields made once, so that a
+     * Destroys handle with the host function of the command being run, a vkDestroy* of a device child (each takes
+     * device, handle and pAllocator, see {@link #DESTROY_CHILD}), now when {@link #destroyNow}, else puts it off. A
      * destroy that runs now allocates nothing (a capturing lambda per vkDestroyBuffer showed in a buffer churn's
      * profile); only a put-off one captures its handle.
      */
-    private void destroyWhenIdle(VnCtx c, long device, long handle, HostDestroy call) throws Throwable {
+    private void destroyWhenIdle(VnCtx c, long device, long handle) throws Throwable {
+        MemorySegment fn = c.fn(c.commandType());
         if (destroyNow(c, device)) {
-            call.destroy(c, device, handle);
+            destroyChild(fn, device, handle);
         } else {
-            putOff(c, device, d -> call.destroy(d, device, handle));
+            putOff(c, device, d -> destroyChild(fn, device, handle));
         }
+    }
+
+    private static void destroyChild(MemorySegment fn, long device, long handle) throws Throwable {
+        DESTROY_CHILD.invokeExact(fn, device, handle, 0L); // a statement: the call site's type returns void
     }
 
     /** Runs call now when {@link #destroyNow}, else puts it off. */
@@ -823,7 +809,7 @@ final class VenusExecutor implements VnHooks {
      * calls without ever waiting waits for its device here.
      */
     private void putOff(VnCtx c, long device, Deferred call) throws Throwable {
-        QueueFences[] qs = queueFences.values().stream().filter(q -> q.device == device).toArray(QueueFences[]::new);
+        QueueFences[] qs = java.util.Arrays.stream(queues).filter(q -> q.device == device).toArray(QueueFences[]::new);
         synchronized (putOff) {
             long[] upTo = new long[qs.length];
             for (int i = 0; i < upTo.length; i++) {
@@ -894,7 +880,7 @@ final class VenusExecutor implements VnHooks {
         if (putOffCount == 0) {
             return;
         }
-        for (QueueFences q : queueFences.values()) {
+        for (QueueFences q : queues) {
             checkProbe(c, q);
         }
         java.util.Set<QueueFences> waiting = new java.util.HashSet<>();
@@ -2109,60 +2095,60 @@ final class VenusExecutor implements VnHooks {
     @Override
     public void vkDestroyBuffer(VnCtx c, long device, long buffer, long pAllocator) throws Throwable {
         memoryUnbound(buffer, 1);
-        destroyWhenIdle(c, device, buffer, destroyBuffer);
+        destroyWhenIdle(c, device, buffer);
     }
 
     @Override
     public void vkDestroyBufferView(VnCtx c, long device, long bufferView, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, bufferView, destroyBufferView);
+        destroyWhenIdle(c, device, bufferView);
     }
 
     @Override
     public void vkDestroyImage(VnCtx c, long device, long image, long pAllocator) throws Throwable {
         memoryUnbound(image, 4);
-        destroyWhenIdle(c, device, image, destroyImage);
+        destroyWhenIdle(c, device, image);
     }
 
     @Override
     public void vkDestroyImageView(VnCtx c, long device, long imageView, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, imageView, destroyImageView);
+        destroyWhenIdle(c, device, imageView);
     }
 
     @Override
     public void vkDestroySampler(VnCtx c, long device, long sampler, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, sampler, destroySampler);
+        destroyWhenIdle(c, device, sampler);
     }
 
     @Override
     public void vkDestroyPipeline(VnCtx c, long device, long pipeline, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, pipeline, destroyPipeline);
+        destroyWhenIdle(c, device, pipeline);
     }
 
     @Override
     public void vkDestroyDescriptorPool(VnCtx c, long device, long descriptorPool, long pAllocator) throws Throwable {
         poolMarks.remove(descriptorPool);
-        destroyWhenIdle(c, device, descriptorPool, destroyDescriptorPool);
+        destroyWhenIdle(c, device, descriptorPool);
     }
 
     @Override
     public void vkDestroyQueryPool(VnCtx c, long device, long queryPool, long pAllocator) throws Throwable {
         poolMarks.remove(queryPool);
-        destroyWhenIdle(c, device, queryPool, destroyQueryPool);
+        destroyWhenIdle(c, device, queryPool);
     }
 
     @Override
     public void vkDestroyEvent(VnCtx c, long device, long event, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, event, destroyEvent);
+        destroyWhenIdle(c, device, event);
     }
 
     @Override
     public void vkDestroyFramebuffer(VnCtx c, long device, long framebuffer, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, framebuffer, destroyFramebuffer);
+        destroyWhenIdle(c, device, framebuffer);
     }
 
     @Override
     public void vkDestroyRenderPass(VnCtx c, long device, long renderPass, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, renderPass, destroyRenderPass);
+        destroyWhenIdle(c, device, renderPass);
     }
 
     @Override
@@ -2171,7 +2157,7 @@ final class VenusExecutor implements VnHooks {
         commandMarks.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         boundPools.keySet().removeIf(cb -> objects.parent(VnInfo.H_VkCommandBuffer, cb) == commandPool);
         poolMarks.remove(commandPool);
-        destroyWhenIdle(c, device, commandPool, destroyCommandPool);
+        destroyWhenIdle(c, device, commandPool);
     }
 
     @Override
@@ -2439,21 +2425,29 @@ final class VenusExecutor implements VnHooks {
     }
 
     private QueueFences queueFences(long queue) {
-        QueueFences q = queueFences.get(queue);
+        QueueFences q = knownQueue(queue);
         if (q == null) {
-            synchronized (queueFences) {
-                q = queueFences.get(queue);
+            synchronized (queuesLock) {
+                q = knownQueue(queue);
                 if (q == null) {
                     q = new QueueFences(queue, objects.device(VnInfo.H_VkQueue, queue));
-                    // in the list before the map: whoever finds q in the map and submits to it, idle() sees it
-                    QueueFences[] list = java.util.Arrays.copyOf(queueList, queueList.length + 1);
+                    QueueFences[] list = java.util.Arrays.copyOf(queues, queues.length + 1);
                     list[list.length - 1] = q;
-                    queueList = list;
-                    queueFences.put(queue, q);
+                    queues = list;
                 }
             }
         }
         return q;
+    }
+
+    /** The fences of queue, null when nothing was submitted to it. */
+    private QueueFences knownQueue(long queue) {
+        for (QueueFences q : queues) {
+            if (q.queue == queue) {
+                return q;
+            }
+        }
+        return null;
     }
 
     /** An unsignalled fence of q's device for an idle wait: a reset signalled one, else a new one; 0 on failure. */
@@ -2485,7 +2479,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public int vkQueueWaitIdle(VnCtx c, long queue) throws Throwable {
-        QueueFences q = queueFences.get(queue);
+        QueueFences q = knownQueue(queue);
         if (q == null) {
             return VK_SUCCESS; // nothing was ever submitted to it
         }
@@ -2501,7 +2495,7 @@ final class VenusExecutor implements VnHooks {
     }
 
     private int waitDevice(VnCtx c, long device, long start, long budget, boolean guest) throws Throwable {
-        for (QueueFences q : queueFences.values()) {
+        for (QueueFences q : queues) {
             if (q.device == device) {
                 int r = waitQueue(c, q, start, budget, guest);
                 if (r != VK_SUCCESS) {
@@ -2554,7 +2548,7 @@ final class VenusExecutor implements VnHooks {
 
     @Override
     public void vkDestroySemaphore(VnCtx c, long device, long semaphore, long pAllocator) throws Throwable {
-        destroyWhenIdle(c, device, semaphore, destroySemaphore);
+        destroyWhenIdle(c, device, semaphore);
         timelines.remove(semaphore);
         binaryPending.remove(semaphore);
     }
@@ -2603,12 +2597,12 @@ final class VenusExecutor implements VnHooks {
 
     /** Destroys our idle-wait fences of device (all signalled: the device is idle) and forgets its queues. */
     private void destroyQueueFences(VnCtx c, long device) throws Throwable {
-        for (var it = queueFences.entrySet().iterator(); it.hasNext(); ) {
-            QueueFences q = it.next().getValue();
-            if (q.device != device) {
-                continue;
-            }
-            it.remove();
+        QueueFences[] gone;
+        synchronized (queuesLock) {
+            gone = java.util.Arrays.stream(queues).filter(q -> q.device == device).toArray(QueueFences[]::new);
+            queues = java.util.Arrays.stream(queues).filter(q -> q.device != device).toArray(QueueFences[]::new);
+        }
+        for (QueueFences q : gone) {
             synchronized (q) {
                 if (q.probe != 0) {
                     VnHooks.super.vkDestroyFence(c, device, q.probe, 0); // signalled: the device is idle

@@ -25,6 +25,8 @@ public final class VnCtx {
     private int chainDepth;
     /** The host VkDevice of the current command's dispatchable handle, 0 above device level. */
     private long device;
+    /** the Venus command type of the command being run (see {@link #commandType(int)}) */
+    private int commandType = -1;
     /**
      * {@link #dispatch}'s last lookup: the handle type and id, the type's {@link VnObjects#bindings} count read before
      * it, and the host handle and device it gave (lastId 0: none; id 0 is never valid, so never matched)
@@ -108,6 +110,16 @@ public final class VnCtx {
 
     public boolean hasMore() {
         return pos < limit;
+    }
+
+    /** Names the command about to run (its header's type), for hooks that call its host function themselves. */
+    public void commandType(int type) {
+        commandType = type;
+    }
+
+    /** The type of the command being run, -1 before the first. */
+    public int commandType() {
+        return commandType;
     }
 
     /** Frees the previous command's arguments. */
