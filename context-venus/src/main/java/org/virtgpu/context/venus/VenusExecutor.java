@@ -238,10 +238,6 @@ final class VenusExecutor implements VnHooks {
     /** commands dropped for ranges outside their buffers, for rate limiting their log lines */
     private final AtomicInteger refusedRanges = new AtomicInteger();
 
-    VenusExecutor(DeviceServices services) {
-        this(services, new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
-    }
-
     /** @param tableSizes where the object table starts, shared with the context type's other contexts */
     VenusExecutor(DeviceServices services, VnObjects.Sizes tableSizes) {
         this.services = services;
