@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs SPIR-V from a client through SPIRV-Tools' validator ({@code spirv-val}) before the host driver compiles it.
@@ -73,6 +74,8 @@ final class SpirvValidator {
     private static final LinkedHashMap<String, Verdict> VERDICTS = new LinkedHashMap<>(256, 0.75f, true);
     private static long cachedBytes;
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    /** spirv-val and spirv-opt processes started so far (a cache hit starts none) */
+    static final AtomicLong PROCESSES = new AtomicLong();
 
     private SpirvValidator() {
     }
@@ -130,6 +133,7 @@ final class SpirvValidator {
     private static Verdict robust(byte[] code) {
         Process p = null;
         try {
+            PROCESSES.incrementAndGet();
             p = new ProcessBuilder(OPTIMIZER.toString(), "--graphics-robust-access", "-", "-o", "-").start();
             watchdog(p);
             Process proc = p;
@@ -191,6 +195,7 @@ final class SpirvValidator {
         Process p = null;
         try {
             // spirv-val reads the whole module from standard input before it writes anything, so no pipe fills up
+            PROCESSES.incrementAndGet();
             p = new ProcessBuilder(PROGRAM.toString(), "--target-env", TARGET_ENV, "--skip-block-layout", "-")
                     .redirectErrorStream(true).start();
             watchdog(p);
