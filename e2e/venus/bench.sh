@@ -104,12 +104,14 @@ for i in $(seq $((1 - WARMUP)) "$RUNS"); do
     run_once virtgpu "$VENUS_ICD" "$SOCK" "$i"
 done
 # the submit + wait round trip as a distribution (e2e/venus/vkrt.c, 2000 round trips per way): the mean in the
-# table hides whether round trips end within Mesa's 15 yields or after one of its 160 us sleeps
+# table hides whether round trips end within Mesa's 15 yields or after one of its 160 us sleeps. limit+venus-wait is
+# lavapipe direct with the Venus ICD's fence feedback and wait done by vkrt itself (a Venus server that cost nothing)
 : >"$WORK/rt"
-for way in limit peer virtgpu; do
+for way in limit limit+venus-wait peer virtgpu; do
     [ "$BENCH_CLIENT" = vkclient ] || continue
     case $way in
         limit) env VK_ICD_FILENAMES="$LVP_ICD" "$WORK/build/vkrt" 2000 ;;
+        limit+venus-wait) env VK_ICD_FILENAMES="$LVP_ICD" "$WORK/build/vkrt" 2000 venus-wait ;;
         peer) [ -z "$PEER_SOCK" ] || env VK_ICD_FILENAMES="$VENUS_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$PEER_SOCK" \
             XDG_RUNTIME_DIR="$WORK" "$WORK/build/vkrt" 2000 ;;
         virtgpu) env VK_ICD_FILENAMES="$VENUS_ICD" VN_DEBUG=vtest VTEST_SOCKET_NAME="$SOCK" XDG_RUNTIME_DIR="$WORK" \

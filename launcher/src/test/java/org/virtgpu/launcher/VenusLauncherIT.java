@@ -173,6 +173,13 @@ class VenusLauncherIT {
         assertEquals(0, vkrt.finish(60), vkrt.output());
         assertTrue(vkrt.output().matches("(?s)rt n=200 p10 [0-9.]+ p50 .* mean [0-9.]+ us\\nresult PASS\\n?"),
                 vkrt.output());
+        // and its venus-wait mode straight on lavapipe (bench.sh's limit+venus-wait row): every round trip ends when
+        // vkrt sees the 4 bytes its feedback command buffer writes (a missing write leaves it polling to the timeout)
+        Client emulated = new Client(Map.of("VK_ICD_FILENAMES", LAVAPIPE_ICD), build.resolve("vkrt").toString(), "100",
+                "venus-wait");
+        assertEquals(0, emulated.finish(60), emulated.output());
+        assertTrue(emulated.output().matches("(?s).*rt n=100 p10 [0-9.]+ p50 .* mean [0-9.]+ us\\nvenus-wait slept in \\d+"
+                + " of 100 round trips\\nresult PASS\\n?"), emulated.output());
 
         // a hostile client freeing memory and destroying buffers under its running copies (e2e/venus/vkfreerace.c)
         // must not take the launcher down: vkrt then runs again on the same device
