@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs e2e/venus/vkclient three ways in one go and prints each step's median and the ratios:
+# Runs e2e/venus/vkclient three ways in one go and prints each step's median and the ratios, then the same for the
+# fastest of the runs:
 #   limit    lavapipe direct (VK_ICD_FILENAMES=lvp_icd.json)
 #   peer     Mesa's Venus ICD -> virglrenderer 1.1 virgl_test_server --venus (Debian trixie chroot, see
 #            ../shared/anchors/virglrenderer/README.md; needs root; set up on first use)
@@ -129,6 +130,11 @@ function median(key,    n, i, j, t, v) {
     for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
+function fastest(key,    n, i, m) {
+    n = cnt[key]; if (n == 0) return "";
+    m = val[key, 1]; for (i = 2; i <= n; i++) if (val[key, i] < m) m = val[key, i];
+    return m
+}
 function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
 function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
 { if (!(($2) in seen)) { seen[$2] = 1; order[++steps] = $2 } key = $2 SUBSEP $1; val[key, ++cnt[key]] = $3 }
@@ -138,6 +144,15 @@ END {
     print "|---|---:|---:|---:|---:|---:|"
     for (i = 1; i <= steps; i++) {
         s = order[i]; l = median(s SUBSEP "limit"); p = median(s SUBSEP "peer"); v = median(s SUBSEP "virtgpu")
+        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
+    }
+    # the same runs, fastest of each: what each way can do when nothing else on the machine gets in its way (on a
+    # shared two-CPU VM single runs of a step can take twice as long on every way; docs/venus.md "Session 20")
+    printf "\nfastest of the same %d runs, milliseconds\n", runs
+    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= steps; i++) {
+        s = order[i]; l = fastest(s SUBSEP "limit"); p = fastest(s SUBSEP "peer"); v = fastest(s SUBSEP "virtgpu")
         printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
     }
 }' "$WORK/steps"
