@@ -5,11 +5,12 @@
  * and the mean hides which. Runs on whichever ICD the loader picks (VK_ICD_FILENAMES).
  * usage: vkrt [N] [venus-wait]   (N round trips, default 2000)
  * venus-wait: what Mesa 25.0's Venus ICD does around a submit, done by this program on the ICD it runs on (meant for
- * lavapipe direct: a Venus server that cost nothing): each submit also carries a second command buffer like the
+ * lavapipe direct: a Venus server that costs nothing): each submit also carries a second command buffer like the
  * ICD's fence feedback one (a barrier, a 4-byte vkCmdFillBuffer of host-visible coherent memory, a barrier to the
  * host), and the wait polls those 4 bytes with 15 sched_yield()s, then sleeps of 160 us, as the ICD's wait does; the
  * round trip ends when the bytes are seen (vkWaitForFences follows, untimed, before the fence is reset).
- * Output: "rt n=N p10 .. p50 .. p90 .. p99 .. mean .. us", then "result PASS" (exit 0) or "result FAIL <why>".
+ * Output: "rt n=N p10 .. p50 .. p90 .. p99 .. mean .. us", with venus-wait then "venus-wait slept in S of N round
+ * trips", then "result PASS" (exit 0) or "result FAIL <why>".
  */
 #define _POSIX_C_SOURCE 200809L
 #include <sched.h>
