@@ -124,37 +124,33 @@ done
 # --- table: medians and ratios -------------------------------------------------------------------------------
 echo "client: $BENCH_CLIENT; virtgpu: launcher jar (Felix, all bundles); peer: $([ -n "$PEER_SOCK" ] && echo "virgl_test_server --venus (anchor)" || echo skipped); $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v runs="$RUNS" -v warmup="$WARMUP" '
-function median(key,    n, i, j, t, v) {
+# the median of the runs of a step by one way, or with fastest set the fastest of them ("" when it has none)
+function stat(key, fastest,    n, i, j, t, v) {
     n = cnt[key]; if (n == 0) return "";
     for (i = 1; i <= n; i++) v[i] = val[key, i];
     for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    if (fastest) return v[1];
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
-function fastest(key,    n, i, m) {
-    n = cnt[key]; if (n == 0) return "";
-    m = val[key, 1]; for (i = 2; i <= n; i++) if (val[key, i] < m) m = val[key, i];
-    return m
 }
 function num(x) { return x == "" ? "-" : sprintf("%.3f", x) }
 function ratio(a, b) { return (a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b) }
+function table(fastest,    i, s, l, p, v) {
+    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
+    print "|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= steps; i++) {
+        s = order[i]
+        l = stat(s SUBSEP "limit", fastest); p = stat(s SUBSEP "peer", fastest); v = stat(s SUBSEP "virtgpu", fastest)
+        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
+    }
+}
 { if (!(($2) in seen)) { seen[$2] = 1; order[++steps] = $2 } key = $2 SUBSEP $1; val[key, ++cnt[key]] = $3 }
 END {
     printf "medians of %d runs after %d warm-up rounds, milliseconds (submit_wait: per round trip)\n", runs, warmup
-    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
-    print "|---|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= steps; i++) {
-        s = order[i]; l = median(s SUBSEP "limit"); p = median(s SUBSEP "peer"); v = median(s SUBSEP "virtgpu")
-        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
-    }
+    table(0)
     # the same runs, fastest of each: what each way can do when nothing else on the machine gets in its way (on a
     # shared two-CPU VM single runs of a step can take twice as long on every way; docs/venus.md "Session 20")
     printf "\nfastest of the same %d runs, milliseconds\n", runs
-    print "| step | lavapipe (limit) | virglrenderer (peer) | virtgpu | virtgpu/peer | virtgpu/limit |"
-    print "|---|---:|---:|---:|---:|---:|"
-    for (i = 1; i <= steps; i++) {
-        s = order[i]; l = fastest(s SUBSEP "limit"); p = fastest(s SUBSEP "peer"); v = fastest(s SUBSEP "virtgpu")
-        printf "| %s | %s | %s | %s | %s | %s |\n", s, num(l), num(p), num(v), ratio(v, p), ratio(v, l)
-    }
+    table(1)
 }' "$WORK/steps"
 [ "$BENCH_CLIENT" = vkclient ] || exit 0
 echo
