@@ -80,7 +80,7 @@ fi
 
 log "virtgpu: launcher jar (Felix, all bundles), venus context on lavapipe"
 SOCK=$WORK/virtgpu.sock
-# the server's glibc allocator and JVM options as ./virtgpu run sets them (docs/venus.md, "Host driver allocations";
+# the server's glibc allocator and JVM options as ./virtgpu run sets them (docs/venus-performance.md, "Host driver allocations";
 # docs/launcher.md, "JVM options")
 VK_ICD_FILENAMES=$LVP_ICD GLIBC_TUNABLES=${VIRTGPU_GLIBC_TUNABLES-glibc.malloc.arena_max=2} "$JAVA_HOME/bin/java" "@$REPO/launcher/jvm.args" \
     ${VIRTGPU_JAVA_OPTS:-} "${SERVER[@]}" "$SOCK" >"$WORK/server.log" 2>&1 &
@@ -148,7 +148,7 @@ END {
     printf "medians of %d runs after %d warm-up rounds, milliseconds (submit_wait: per round trip)\n", runs, warmup
     table(0)
     # the same runs, fastest of each: what each way can do when nothing else on the machine gets in its way (on a
-    # shared two-CPU VM single runs of a step can take twice as long on every way; docs/venus.md "Session 20")
+    # shared two-CPU VM single runs of a step can take twice as long on every way; docs/venus-performance.md "Session 20")
     printf "\nfastest of the same %d runs, milliseconds\n", runs
     table(1)
 }' "$WORK/steps"

@@ -184,7 +184,7 @@ public final class Main implements Callable<Integer> {
         String tunables = System.getenv("GLIBC_TUNABLES");
         if (tunables == null || !tunables.contains("glibc.malloc.arena_max=")) {
             LOG.info("GLIBC_TUNABLES sets no glibc.malloc.arena_max: a host Vulkan driver's threads may each get a"
-                    + " fresh malloc arena (device creation about 1.3x slower, docs/venus.md); ./virtgpu run sets"
+                    + " fresh malloc arena (device creation about 1.3x slower, docs/venus-performance.md); ./virtgpu run sets"
                     + " glibc.malloc.arena_max=2");
         }
         if (!"0".equals(vmOption("PerMethodTrapLimit"))) {

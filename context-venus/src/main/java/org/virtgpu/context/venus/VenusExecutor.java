@@ -532,7 +532,7 @@ final class VenusExecutor implements VnHooks {
     /**
      * The fences of every queue a client submitted to (a client has a few), copied on write under
      * {@link #queuesLock} and read without a lock: {@link #idle} walks it on every destroy of a buffer churn, where
-     * walking a map of them cost about a tenth of the ring's time (docs/venus.md "Session 18").
+     * walking a map of them cost about a tenth of the ring's time (docs/venus-performance.md "Session 18").
      */
     private volatile QueueFences[] queues = new QueueFences[0];
     private final Object queuesLock = new Object();

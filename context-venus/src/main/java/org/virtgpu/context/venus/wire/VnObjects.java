@@ -27,7 +27,7 @@ import java.util.Arrays;
  * the executor's value and object ({@link #extra}, {@link #attach}), and its place in the parent's list of children
  * (an intrusive doubly linked list of slots). Two maps per handle type find a record: id -> slot and host -> slot.
  * Binding or unbinding a buffer is then two map updates and a list splice; five to six maps per object before made
- * the object table about a fifth of the ring's time in a buffer churn (docs/venus.md "Session 10"). A lookup by id
+ * the object table about a fifth of the ring's time in a buffer churn (docs/venus-performance.md "Session 10"). A lookup by id
  * reads the host handle and its device from the one record. A record can exist before its object is bound (an
  * executor's value kept between the driver's create and the bind), with id 0.
  */
@@ -65,7 +65,7 @@ public final class VnObjects {
     /**
      * The sizes tables grew to, shared by the tables of one process (one per context): a new table starts at them, so
      * a server whose clients create thousands of buffers in a burst stops growing (and rehashing) each new context's
-     * maps from 16 entries on the way (measured in docs/venus.md "Session 18"). Sizes only grow, up to
+     * maps from 16 entries on the way (measured in docs/venus-performance.md "Session 18"). Sizes only grow, up to
      * {@link #MAX_CAPACITY} slots per map and record arrays, so a table starts at most at what one earlier context
      * of that process needed for each handle type, capped; racy updates only lose a hint. The most a table can start
      * with, after clients that made 2048 objects of every handle type, is two 64 KiB maps per type (6 MiB for

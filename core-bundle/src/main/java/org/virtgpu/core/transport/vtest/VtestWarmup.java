@@ -28,7 +28,7 @@ import org.virtgpu.spi.SharedMemory;
  * RESOURCE_UNREF and its handshake), mostly when it wakes an idle ring (vkNotifyRingMESA), waits for one
  * (vkWaitRingSeqnoMESA) or maps memory. At that rate a fresh server runs this path, which crosses the transport's
  * framing, the control channel and the device model's request decoder and session, interpreted for its first
- * hundred-odd clients: measured in session 9 of issue 6 (docs/venus.md), a round trip after an idle pause went
+ * hundred-odd clients: measured in session 9 of issue 6 (docs/venus-performance.md), a round trip after an idle pause went
  * from a mean of 626 us to 440 once 12,000 more notifies had run.
  * <p>
  * So when the server starts listening, one background thread drives a private {@link VtestConnection} over a
