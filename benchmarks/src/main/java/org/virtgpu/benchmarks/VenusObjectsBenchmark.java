@@ -47,7 +47,7 @@ public class VenusObjectsBenchmark {
     @Setup
     public void setup() {
         objects = table(new VnObjects.Sizes(VnInfo.HANDLE_TYPES));
-        ctx = new VnCtx(objects, type -> 0);
+        ctx = new VnCtx(objects, (device, type) -> 0);
         for (int i = 0; i < BUFFERS; i++) {
             ids[i] = 100 + i;
             hosts[i] = 0x7f12_5000_0000L + 0x140L * i; // malloc'd driver objects, 320 bytes apart

@@ -13,14 +13,17 @@ import org.lwjgl.vulkan.VK;
 
 /**
  * The host Vulkan loader, reached through LWJGL (which finds libvulkan and honours VK_ICD_FILENAMES); every other
- * entry point is resolved from {@code vkGetInstanceProcAddr} and called through FFM downcalls with the argument
- * memory the decoder already laid out in C form. LWJGL is loaded once per JVM from the launcher class path.
+ * entry point is resolved from {@code vkGetInstanceProcAddr} (a device's from {@code vkGetDeviceProcAddr}) and
+ * called through FFM downcalls with the argument memory the decoder already laid out in C form. LWJGL is loaded once
+ * per JVM from the launcher class path.
  */
 final class HostVulkan {
     private static final MethodHandle GET_PROC = Linker.nativeLinker().downcallHandle(
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS));
     /** the loader's vkGetInstanceProcAddr, null until the loader is loaded */
     private static volatile MemorySegment getInstanceProcAddr;
+    /** the loader's vkGetDeviceProcAddr, set with getInstanceProcAddr */
+    private static volatile MemorySegment getDeviceProcAddr;
     private static final ConcurrentHashMap<String, MemorySegment> C_NAMES = new ConcurrentHashMap<>();
 
     private HostVulkan() {
@@ -43,6 +46,8 @@ final class HostVulkan {
             } catch (IllegalStateException notYet) {
                 VK.create();
             }
+            getDeviceProcAddr = MemorySegment.ofAddress(
+                    VK.getFunctionProvider().getFunctionAddress("vkGetDeviceProcAddr"));
             getInstanceProcAddr = MemorySegment.ofAddress(
                     VK.getFunctionProvider().getFunctionAddress("vkGetInstanceProcAddr"));
         }
@@ -60,6 +65,20 @@ final class HostVulkan {
             return (long) GET_PROC.invokeExact(getInstanceProcAddrSegment(), instance, cName(name));
         } catch (Throwable t) {
             throw new IllegalStateException("vkGetInstanceProcAddr(" + name + ")", t);
+        }
+    }
+
+    /**
+     * vkGetDeviceProcAddr(device, name): the device's own entry point, 0 for a command of an extension (or a core
+     * version) the device was not created with. Through vkGetInstanceProcAddr such a command is the loader's
+     * trampoline, which jumps to the NULL entry of the device's dispatch table.
+     */
+    static long deviceProc(long device, String name) {
+        getInstanceProcAddrSegment(); // loads the loader, and with it getDeviceProcAddr
+        try {
+            return (long) GET_PROC.invokeExact(getDeviceProcAddr, device, cName(name));
+        } catch (Throwable t) {
+            throw new IllegalStateException("vkGetDeviceProcAddr(" + name + ")", t);
         }
     }
 

@@ -207,7 +207,11 @@ final class VenusExecutor implements VnHooks {
      * @param hostVisibleTypes bit i set when memory type i is HOST_VISIBLE (known only when importAlignment is not 0)
      * @param limits           the host device's limits that commands are checked against (see {@link Limits})
      */
-    private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes, Limits limits) {
+    private record DeviceInfo(long physical, long importAlignment, int hostVisibleTypes, Limits limits,
+            AtomicLongArray functions) {
+        DeviceInfo(long physical, long importAlignment, int hostVisibleTypes, Limits limits) {
+            this(physical, importAlignment, hostVisibleTypes, limits, new AtomicLongArray(512));
+        }
     }
 
     /**
@@ -250,10 +254,28 @@ final class VenusExecutor implements VnHooks {
         this.descriptorShapes = new DescriptorShapes(objects, areas);
     }
 
-    /** Function pointer for a command type, resolved once per context. */
-    long function(int type) {
+    /**
+     * Function pointer for a command type: for a command on a device this context created, the device's own entry
+     * point, resolved once per device (0 for a command of an extension the device was not created with: a protocol
+     * error in {@link VnCtx#fn}, where the loader's trampoline would have jumped to NULL); otherwise resolved once
+     * per context through vkGetInstanceProcAddr.
+     */
+    long function(long device, int type) {
         if (type < 0 || type >= functions.length()) {
             return 0;
+        }
+        DeviceInfo d = device == 0 ? null : devices.get(device);
+        if (d != null) {
+            long f = d.functions().get(type);
+            if (f == 0) {
+                String name = VnCommands.name(type);
+                if (name == null) {
+                    return 0;
+                }
+                f = HostVulkan.deviceProc(device, name);
+                d.functions().set(type, f);
+            }
+            return f;
         }
         long f = functions.get(type);
         if (f == 0) {

@@ -249,6 +249,32 @@ class VenusContextLavapipeTest {
         assertEquals(0L, r64(16));
     }
 
+    /**
+     * A command of an extension the device was not created with: through the loader's trampoline it jumped to the
+     * NULL entry of the device's dispatch table and killed the server (found in session 21 by VenusDecoderFuzzTest,
+     * vkCmdSetLineStippleEnableEXT on a device without VK_EXT_extended_dynamic_state3). Device-level commands now
+     * resolve on their device (vkGetDeviceProcAddr), and a command the device does not have is a protocol error.
+     */
+    @Test
+    void aCommandOfAnExtensionTheDeviceDidNotEnableIsAProtocolErrorNotACrash() throws GpuException {
+        Enc e = new Enc().setReply(1, 0, 65536);
+        createInstance(e, 1);
+        createDevice(e, 0); // no extensions
+        // vkCreateCommandPool -> 300, vkAllocateCommandBuffers -> 400, vkBeginCommandBuffer(400)
+        e.cmd(85, 0).u64(200).u64(1).u32(39).u64(0).u32(0).u32(0).u64(0).u64(1).u64(300);
+        e.cmd(88, 0).u64(200).u64(1).u32(40).u64(0).u64(300).u32(0).u32(1).u64(1).u64(400);
+        e.cmd(90, 0).u64(400).u64(1).u32(42).u64(0).u32(0).u64(0);
+        ctx.submit(e.segment(arena), 0);
+        // vkCmdSetLineStippleEnableEXT (VK_EXT_extended_dynamic_state3), vkCmdSetLineStippleEXT (VK_EXT_line_rasterization)
+        assertRefused(new Enc().cmd(275, 0).u64(400).u32(1), "no function for command type 275 on this device");
+        assertRefused(new Enc().cmd(237, 0).u64(400).u32(1).u32(0xffff), "no function for command type 237 on this device");
+        // a core command on the same command buffer still runs: vkCmdSetLineWidth, then vkEndCommandBuffer answers
+        ctx.submit(new Enc().setReply(1, 0, 64).cmd(96, 0).u64(400).u32(Float.floatToIntBits(1.0f))
+                .cmd(91, 1).u64(400).segment(arena), 0);
+        assertEquals(91, r32(0));
+        assertEquals(VenusExecutor.VK_SUCCESS, r32(4));
+    }
+
     /** vkSetPrivateData(200, objectType, handle, slot 700, data) with its VkResult at offset 4 of the reply. */
     int setPrivateData(int objectType, long handle, long data) throws GpuException {
         ctx.submit(new Enc().setReply(1, 0, 64).cmd(199, 1).u64(200).u32(objectType).u64(handle).u64(700).u64(data)

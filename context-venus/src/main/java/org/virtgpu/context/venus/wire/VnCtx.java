@@ -4,18 +4,26 @@ import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.IntToLongFunction;
 
 /**
  * One decoding stream (the context's vtest stream, or one ring): its read position, its reply stream and its scratch
  * memory. The object table and function table are shared by all streams of a context. Used by one thread at a time.
  */
 public final class VnCtx {
+    /**
+     * The host functions of a context: the function for a command type on a host device (0 above device level), 0
+     * when the host has none there.
+     */
+    @FunctionalInterface
+    public interface Functions {
+        long function(long device, int commandType);
+    }
+
     /** Deepest pNext chain accepted (hostile chains must not exhaust the stack). */
     static final int MAX_CHAIN = 64;
 
     private final VnObjects objects;
-    private final IntToLongFunction functions;
+    private final Functions functions;
     private final Scratch scratch = new Scratch();
     private MemorySegment in = MemorySegment.NULL;
     private long pos;
@@ -43,7 +51,7 @@ public final class VnCtx {
     /** the stream that runs this one's vkExecuteCommandStreamsMESA streams (see {@link #nested}), null until then */
     private VnCtx nested;
 
-    public VnCtx(VnObjects objects, IntToLongFunction functions) {
+    public VnCtx(VnObjects objects, Functions functions) {
         this.objects = objects;
         this.functions = functions;
     }
@@ -347,11 +355,16 @@ public final class VnCtx {
         objects.unbindChildren(type, host);
     }
 
-    /** The host function for a command type (resolved through vkGetInstanceProcAddr). */
+    /**
+     * The host function for a command type on the device of the command's dispatchable handle (see {@link #dispatch}):
+     * a device-level command resolves on its device, so that a command of an extension the device was not created
+     * with is a protocol error here and not a call through the loader's trampoline into a NULL dispatch table entry.
+     */
     public MemorySegment fn(int commandType) {
-        long f = functions.applyAsLong(commandType);
+        long f = functions.function(device, commandType);
         if (f == 0) {
-            throw new VnProtocolException("the host driver has no function for command type " + commandType);
+            throw new VnProtocolException("the host driver has no function for command type " + commandType
+                    + (device != 0 ? " on this device (an extension the device was not created with?)" : ""));
         }
         // one segment per function and stream instead of one per call (the downcall takes a MemorySegment)
         if (commandType >= 0 && commandType < fnCache.length) {

@@ -70,7 +70,7 @@ class VnObjectsTest {
 
     @Test
     void aCommandRefusesHandlesOfAnotherDeviceAndNullWhereAHandleIsRequired() {
-        VnCtx c = new VnCtx(twoDevices(), type -> 0);
+        VnCtx c = new VnCtx(twoDevices(), (device, type) -> 0);
         assertEquals(0x3000L, c.dispatch(DEVICE, 3));
         assertEquals(0xa000L, c.hostValid(POOL, 10));
         VnProtocolException e = assertThrows(VnProtocolException.class, () -> c.hostValid(BUFFER, 12));
@@ -101,7 +101,7 @@ class VnObjectsTest {
 
     @Test
     void dispatchNeverAnswersFromALookupThatABindingChangeMadeStale() {
-        VnCtx c = new VnCtx(twoDevices(), type -> 0);
+        VnCtx c = new VnCtx(twoDevices(), (device, type) -> 0);
         assertEquals(0xb000L, c.dispatch(CMD, 11));
         c.endCommand();
         assertEquals(0xb000L, c.dispatch(CMD, 11), "the same answer again");
